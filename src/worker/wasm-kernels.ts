@@ -1,0 +1,307 @@
+/**
+ * Kernel fixes for the tfjs 4.22 'wasm' backend, so the study's CNN / model-2 can train on it.
+ *
+ * - Conv2DBackpropFilter: missing on wasm (tf.grad of conv2d w.r.t. the filter throws). Built here as
+ *   im2col written straight into the wasm heap + one plain BatchMatMul (XNNPACK fully-connected).
+ * - BatchMatMul with transposeA/transposeB: the stock C++ kernel only uses XNNPACK when neither flag is
+ *   set, otherwise it runs a scalar triple loop. matMul gradients always set a flag
+ *   (dA = dY·Bᵀ, dB = Aᵀ·dY), so we transpose explicitly (wasm Transpose) and call the plain kernel.
+ * - MaxPoolGrad: scatter-add of dy to the first max of each window, in JS on the heap (fast 2x2/s2/pad-0
+ *   path; general filter/stride/pad path; non-float32 falls back to the original kernel).
+ * - Slice of rank >= 5: the stock kernel falls back to the cpu backend's per-element sliceImpl. We collapse
+ *   dimensions and copy contiguous runs. Rank <= 4 and strings go to the original kernel.
+ *
+ * Kernels work on TensorInfos and call other kernels' kernelFuncs directly (never through the engine),
+ * so nothing is recorded on the gradient tape and no engine tensors are created; every intermediate
+ * TensorInfo is released with backend.disposeData.
+ */
+import type * as tfType from '@tensorflow/tfjs';
+
+type TF = typeof tfType;
+type Info = tfType.TensorInfo;
+type Heap = Float32Array | Int32Array | Uint8Array;
+/** The parts of tfjs-backend-wasm's BackendWasm we use. */
+interface WasmBackend {
+  makeOutput(shape: number[], dtype: tfType.DataType): Info;
+  typedArrayFromHeap(t: Info): Heap;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Attrs = Record<string, any>;
+type Args = { inputs: Record<string, Info>; backend: WasmBackend; attrs: Attrs };
+type KFunc = (args: Args) => Info;
+
+/** Marks configs registered by us; the value is the original config (null if there was none). */
+const FIX = Symbol.for('filterstudy.wasmKernelFix');
+type FixedConfig = tfType.KernelConfig & { [FIX]?: tfType.KernelConfig | null };
+
+export const FIXED_KERNELS = ['Conv2DBackpropFilter', 'BatchMatMul', 'MaxPoolGrad', 'Slice'] as const;
+export type FixedKernel = (typeof FIXED_KERNELS)[number];
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+const heapF32 = (be: WasmBackend, t: Info) => be.typedArrayFromHeap(t) as Float32Array;
+const call = (c: tfType.KernelConfig, args: Args) => (c.kernelFunc as unknown as KFunc)(args);
+
+// ---------------------------------------------------------------- Conv2DBackpropFilter
+/**
+ * dW[kh,kw,ci,co] = sum_{n,oh,ow} x[n, oh*sh+kh-padTop, ow*sw+kw-padLeft, ci] * dy[n,oh,ow,co]
+ * x [N,H,W,Cin], dy [N,OH,OW,Cout] (NHWC only), dilation 1 (tfjs' conv2d gradient asserts that).
+ * As a matmul: colsT [K=KH*KW*Cin, M=N*OH*OW] · dy2d [M, Cout] = dW2d [K, Cout], which is already the
+ * filter's memory layout [KH,KW,Cin,Cout]. For the study: K=9, M=128*26*26=86528, Cout=16.
+ * colsT (not cols) is built so the matmul has no transpose flag and runs on XNNPACK.
+ */
+function makeConv2DBackpropFilter(tf: TF, matMul: tfType.KernelConfig): KFunc {
+  return ({ inputs, backend: be, attrs }) => {
+    const { x, dy } = inputs;
+    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
+    if (dataFormat != null && dataFormat !== 'NHWC') {
+      throw new Error(`Conv2DBackpropFilter (wasm fix): dataFormat '${dataFormat}' not supported, only NHWC`);
+    }
+    if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
+      throw new Error(`Conv2DBackpropFilter (wasm fix): only float32 supported, got ${x.dtype}/${dy.dtype}`);
+    }
+    const ci = tf.backend_util.computeConv2DInfo(
+      x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false,
+      'channelsLast');
+    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = ci;
+    const { filterHeight: KH, filterWidth: KW, outChannels: CO, strideHeight: SH, strideWidth: SW } = ci;
+    const pt = ci.padInfo.top, pl = ci.padInfo.left;
+    const K = KH * KW * C, M = N * OH * OW;
+    // Allocate first: allocation may grow the wasm memory and detach earlier heap views.
+    const colsT = be.makeOutput([K, M], 'float32');
+    // XNNPACK caches its packed-weights operator under the id of matmul input b. dy's data may be viewed
+    // with other shapes elsewhere (same id), so b is a private copy of dy that we dispose right away.
+    const dyCopy = be.makeOutput([M, CO], 'float32');
+    const X = heapF32(be, x), COLS = heapF32(be, colsT);
+    heapF32(be, dyCopy).set(heapF32(be, dy));
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        for (let c = 0; c < C; c++) {
+          let o = ((kh * KW + kw) * C + c) * M; // row (kh,kw,c) of colsT; columns run over (n,oh,ow)
+          // valid ow range: 0 <= ow*SW + kw - pl < W
+          const owLo = Math.max(0, Math.ceil((pl - kw) / SW));
+          const owHi = Math.min(OW, Math.floor((W - 1 + pl - kw) / SW) + 1);
+          for (let n = 0; n < N; n++) {
+            for (let oh = 0; oh < OH; oh++, o += OW) {
+              const ih = oh * SH + kh - pt;
+              if (ih < 0 || ih >= H || owHi <= owLo) { COLS.fill(0, o, o + OW); continue; }
+              if (owLo > 0) COLS.fill(0, o, o + owLo);
+              if (owHi < OW) COLS.fill(0, o + owHi, o + OW);
+              let xi = ((n * H + ih) * W + owLo * SW + kw - pl) * C + c;
+              const step = SW * C;
+              if (step === 1) COLS.set(X.subarray(xi, xi + owHi - owLo), o + owLo);
+              else for (let ow = owLo; ow < owHi; ow++, xi += step) COLS[o + ow] = X[xi];
+            }
+          }
+        }
+      }
+    }
+    try {
+      const out = call(matMul, { inputs: { a: colsT, b: dyCopy }, backend: be, attrs: { transposeA: false, transposeB: false } });
+      return { ...out, shape: [KH, KW, C, CO] }; // [K, CO] is already laid out as [KH,KW,Cin,Cout]
+    } finally {
+      be.disposeData(colsT.dataId);
+      be.disposeData(dyCopy.dataId);
+    }
+  };
+}
+
+// ---------------------------------------------------------------- BatchMatMul
+/**
+ * a [..., M, K] (or [..., K, M] if transposeA), b [..., K, P] (or [..., P, K] if transposeB).
+ * When a flag is set and the batch size is 1 (every 2-D matMul), transpose the flagged input(s) with
+ * the wasm Transpose kernel and run the un-flagged kernel (XNNPACK). Batched (>1) or non-float32
+ * matmuls go unchanged to the original kernel.
+ */
+function makeBatchMatMul(orig: tfType.KernelConfig, transpose: tfType.KernelConfig): KFunc {
+  return (args) => {
+    const { a, b } = args.inputs;
+    const { transposeA, transposeB } = args.attrs;
+    if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32' ||
+        size(a.shape.slice(0, -2)) !== 1 || size(b.shape.slice(0, -2)) !== 1) {
+      return call(orig, args);
+    }
+    const be = args.backend;
+    const swapLast2 = (t: Info) => {
+      const perm = t.shape.map((_, i) => i);
+      const r = perm.length;
+      [perm[r - 2], perm[r - 1]] = [r - 1, r - 2];
+      return call(transpose, { inputs: { x: t }, backend: be, attrs: { perm } });
+    };
+    const a2 = transposeA ? swapLast2(a) : a;
+    const b2 = transposeB ? swapLast2(b) : b;
+    try {
+      return call(orig, { inputs: { a: a2, b: b2 }, backend: be, attrs: { ...args.attrs, transposeA: false, transposeB: false } });
+    } finally {
+      if (a2 !== a) be.disposeData(a2.dataId);
+      if (b2 !== b) be.disposeData(b2.dataId);
+    }
+  };
+}
+
+// ---------------------------------------------------------------- MaxPoolGrad
+/**
+ * inputs: dy [N,OH,OW,C], input x [N,H,W,C] (and output, unused). dx [N,H,W,C] gets each dy value
+ * added at the FIRST maximum (row-major window order, strict '>') of its window — the cpu backend's
+ * tie rule, which matters after relu (all-zero windows). NaN-only windows get no gradient (as cpu).
+ */
+function makeMaxPoolGrad(tf: TF, orig: tfType.KernelConfig): KFunc {
+  return (args) => {
+    const { dy, input } = args.inputs;
+    if (input.dtype !== 'float32' || dy.dtype !== 'float32') return call(orig, args);
+    const { filterSize, strides, pad, dimRoundingMode } = args.attrs;
+    const be = args.backend;
+    const ci = tf.backend_util.computePool2DInfo(
+      input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = ci;
+    const { filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW } = ci;
+    const pt = ci.padInfo.top, pl = ci.padInfo.left;
+    const dx = be.makeOutput(input.shape, 'float32');
+    const X = heapF32(be, input), DY = heapF32(be, dy), DX = heapF32(be, dx);
+    DX.fill(0);
+    const rowX = W * C;
+    let yi = 0; // index into dy, runs over (n, oh, ow, c)
+    if (FH === 2 && FW === 2 && SH === 2 && SW === 2 && pt === 0 && pl === 0 && H >= 2 * OH && W >= 2 * OW) {
+      // Fast path (the study's maxPool(2, 2, 'valid')): the 4 window taps are p, p+C, p+rowX, p+rowX+C.
+      for (let n = 0; n < N; n++) {
+        for (let oh = 0; oh < OH; oh++) {
+          let p = (n * H + 2 * oh) * rowX;
+          for (let ow = 0; ow < OW; ow++, p += 2 * C) {
+            for (let c = 0; c < C; c++, yi++) {
+              const q = p + c;
+              let best = -1, v = -Infinity;
+              if (X[q] > v) { v = X[q]; best = q; }
+              if (X[q + C] > v) { v = X[q + C]; best = q + C; }
+              if (X[q + rowX] > v) { v = X[q + rowX]; best = q + rowX; }
+              if (X[q + rowX + C] > v) best = q + rowX + C;
+              if (best >= 0) DX[best] += DY[yi];
+            }
+          }
+        }
+      }
+      return dx;
+    }
+    // General path: any filter size / stride / padding (dilation is always 1 for MaxPoolGrad).
+    const bestV = new Float32Array(C), bestI = new Int32Array(C);
+    for (let n = 0; n < N; n++) {
+      for (let oh = 0; oh < OH; oh++) {
+        const r0 = oh * SH - pt, rs = Math.max(0, r0), re = Math.min(H, r0 + FH);
+        for (let ow = 0; ow < OW; ow++) {
+          const c0 = ow * SW - pl, cs = Math.max(0, c0), ce = Math.min(W, c0 + FW);
+          bestV.fill(-Infinity);
+          bestI.fill(-1);
+          for (let r = rs; r < re; r++) {
+            for (let cc = cs; cc < ce; cc++) {
+              const base = (n * H + r) * rowX + cc * C;
+              for (let c = 0; c < C; c++) {
+                const v = X[base + c];
+                if (v > bestV[c]) { bestV[c] = v; bestI[c] = base + c; }
+              }
+            }
+          }
+          for (let c = 0; c < C; c++, yi++) if (bestI[c] >= 0) DX[bestI[c]] += DY[yi];
+        }
+      }
+    }
+    return dx;
+  };
+}
+
+// ---------------------------------------------------------------- Slice (rank >= 5)
+/**
+ * x of rank >= 5, begin/size per dim (size -1 = to the end). Adjacent dims are merged when the inner
+ * one is taken whole or the outer one has size 1, e.g. x [2,3,4,5,6] begin [0,1,0,0,0] size [2,2,4,5,6]
+ * becomes shape [2,360] begin [0,120] size [2,240]: two memcpy-style runs of 240 elements.
+ */
+function makeSlice(tf: TF, orig: tfType.KernelConfig): KFunc {
+  return (args) => {
+    const x = args.inputs.x;
+    if (x.shape.length < 5 || x.dtype === 'string') return call(orig, args);
+    const be = args.backend;
+    const [begin, sz] = tf.slice_util.parseSliceParams(x as tfType.Tensor, args.attrs.begin, args.attrs.size);
+    const out = be.makeOutput(sz, x.dtype);
+    if (size(sz) === 0) return out;
+    const shp: number[] = [x.shape[0]], beg: number[] = [begin[0]], len: number[] = [sz[0]];
+    for (let i = 1; i < x.shape.length; i++) {
+      const j = shp.length - 1;
+      if (sz[i] === x.shape[i] || len[j] === 1) { // merge dim i into the current last (outer) dim
+        beg[j] = beg[j] * x.shape[i] + begin[i];
+        len[j] = len[j] === 1 ? sz[i] : len[j] * x.shape[i];
+        shp[j] *= x.shape[i];
+      } else { shp.push(x.shape[i]); beg.push(begin[i]); len.push(sz[i]); }
+    }
+    const X = be.typedArrayFromHeap(x), O = be.typedArrayFromHeap(out);
+    const r = shp.length, run = len[r - 1];
+    const strides = new Array<number>(r).fill(1);
+    for (let i = r - 2; i >= 0; i--) strides[i] = strides[i + 1] * shp[i + 1];
+    const idx = new Array<number>(r - 1).fill(0); // odometer over the outer (r-1) dims
+    const nRuns = size(len.slice(0, -1));
+    for (let k = 0, o = 0; k < nRuns; k++, o += run) {
+      let src = beg[r - 1];
+      for (let i = 0; i < r - 1; i++) src += (beg[i] + idx[i]) * strides[i];
+      if (run >= 16) O.set(X.subarray(src, src + run), o);
+      else for (let t = 0; t < run; t++) O[o + t] = X[src + t];
+      for (let i = r - 2; i >= 0 && ++idx[i] === len[i]; i--) idx[i] = 0;
+    }
+    return out;
+  };
+}
+
+// ---------------------------------------------------------------- registration
+function buildFix(tf: TF, name: FixedKernel, orig: tfType.KernelConfig | undefined): KFunc {
+  const need = (n: string) => {
+    const c = tf.getKernel(n, 'wasm') as FixedConfig | undefined;
+    if (!c) throw new Error(`wasm kernel '${n}' not registered; import '@tensorflow/tfjs-backend-wasm' first`);
+    return c[FIX] ?? c; // always delegate to the stock kernel, never to one of our wrappers
+  };
+  switch (name) {
+    case 'Conv2DBackpropFilter': return makeConv2DBackpropFilter(tf, need('BatchMatMul'));
+    case 'BatchMatMul': return makeBatchMatMul(need('BatchMatMul'), need('Transpose'));
+    case 'MaxPoolGrad': return makeMaxPoolGrad(tf, orig ?? need('MaxPoolGrad'));
+    case 'Slice': return makeSlice(tf, orig ?? need('Slice'));
+  }
+}
+
+/**
+ * Idempotent. Call after `import '@tensorflow/tfjs-backend-wasm'` (before or after
+ * tf.setBackend('wasm') + tf.ready()). Returns the names of the kernels that are fixed after the call
+ * (registered now or by an earlier call). `opts.only` restricts the set (used by bench/tests).
+ *
+ * Replaced kernels keep the ORIGINAL setupFunc/disposeFunc: setupFunc cwraps the wasm export into a
+ * module variable of the original kernel file, which our wrapper calls through the original kernelFunc.
+ * If the backend is already initialised that setup has already run (the engine runs setupFuncs once, at
+ * backend init, for the configs registered then), so it need not be called again; if it is not yet
+ * initialised, the engine runs it from our config at init.
+ */
+export function registerWasmKernelFixes(tf: TF, opts: { only?: readonly FixedKernel[] } = {}): string[] {
+  const names = FIXED_KERNELS.filter((n) => !opts.only || opts.only.includes(n));
+  for (const name of names) {
+    const cur = tf.getKernel(name, 'wasm') as FixedConfig | undefined;
+    if (cur && FIX in cur) continue; // already ours
+    const fixed: FixedConfig = {
+      kernelName: name,
+      backendName: 'wasm',
+      setupFunc: cur?.setupFunc,
+      disposeFunc: cur?.disposeFunc,
+      kernelFunc: buildFix(tf, name, cur) as unknown as tfType.KernelFunc,
+      [FIX]: cur ?? null,
+    };
+    if (cur) tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel(fixed);
+  }
+  return FIXED_KERNELS.filter((n) => FIX in ((tf.getKernel(n, 'wasm') ?? {}) as FixedConfig));
+}
+
+/** Undo registerWasmKernelFixes (restores the original configs). Returns the names restored. */
+export function restoreWasmKernels(tf: TF): string[] {
+  const restored: string[] = [];
+  for (const name of FIXED_KERNELS) {
+    const cur = tf.getKernel(name, 'wasm') as FixedConfig | undefined;
+    if (!cur || !(FIX in cur)) continue;
+    tf.unregisterKernel(name, 'wasm');
+    const orig = cur[FIX];
+    if (orig) tf.registerKernel(orig);
+    restored.push(name);
+  }
+  return restored;
+}

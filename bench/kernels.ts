@@ -1,6 +1,6 @@
 /**
  * Benchmark of the wasm kernel fixes (src/worker/wasm-kernels.ts) on the study's two training steps.
- *   npx tsx bench/kernels.ts [--profile] [--steps=N]
+ *   npx tsx bench/kernels.ts [--profile] [--steps=N] [--all]
  * Prints images/s (CNN, batch 128) and pairs/s (model-2, batch 128 pairs), for several kernel sets:
  * "orig" = stock wasm kernels (the CNN cannot train there: Conv2DBackpropFilter is missing),
  * "+convBF" = only the missing kernel added, "all" = every fix. One wasm thread.
@@ -13,6 +13,7 @@ const N = 128;
 const args = process.argv.slice(2);
 const PROFILE = args.includes('--profile');
 const STEPS = Number(args.find((a) => a.startsWith('--steps='))?.slice(8) ?? 30);
+const ONLY_ALL = args.includes('--all'); // only the "all fixes" set (quicker repeated runs)
 
 type Cnn = { k: tf.Variable; kb: tf.Variable; w1: tf.Variable; b1: tf.Variable; w2: tf.Variable; b2: tf.Variable };
 const v = (t: tf.Tensor) => tf.variable(t);
@@ -121,9 +122,10 @@ async function main() {
   const sets: [string, FixedKernel[] | undefined][] = [
     ['orig', []],
     ['+Conv2DBackpropFilter', ['Conv2DBackpropFilter']],
+    ['no Sum/Identity/Cast', ['Conv2DBackpropFilter', 'BatchMatMul', 'MaxPoolGrad', 'Slice']],
     ['all fixes', undefined],
   ];
-  for (const [label, only] of sets) {
+  for (const [label, only] of ONLY_ALL ? sets.slice(-1) : sets) {
     restoreWasmKernels(tf);
     const reg = only && only.length === 0 ? [] : registerWasmKernelFixes(tf, only ? { only } : undefined);
     console.log(`-- ${label}: registered [${reg.join(', ')}]`);

@@ -90,6 +90,8 @@ describe('Conv2DBackpropFilter', () => {
     [[2, 7, 9, 3], [3, 2, 3, 4], 2, 'same'],
     [[3, 8, 8, 2], [2, 2, 2, 5], [1, 2], 1],
     [[1, 11, 10, 1], [4, 3, 1, 2], 3, 'valid'],
+    [[3, 9, 7, 1], [3, 3, 1, 5], 1, 'valid'], // direct 1-channel 3x3 loop, other sizes
+    [[2, 6, 6, 1], [3, 3, 1, 2], 1, 'same'], [[2, 7, 7, 1], [3, 3, 1, 3], 2, 'valid'], // 1 channel, im2col path
     [[2, 5, 6, 2], [3, 3, 2, 3], [2, 1], 'same'],
   ];
   for (const [xs, fs, strides, pad] of cases) {
@@ -207,18 +209,72 @@ describe('Slice', () => {
   }
 });
 
+describe('Sum', () => {
+  // [x shape, axis, keepDims]
+  const cases: [number[], number | number[], boolean][] = [
+    [[128, 26, 26, 16], [0, 1, 2], false], // the study's conv bias gradient
+    [[4, 5, 3], 0, false], [[2, 3, 4], [1, 0], true], [[3, 4, 5, 6], [-4, -3, -2], false], [[5, 7, 16], [0, 1], true],
+    [[3, 4, 5], 1, false], [[3, 4, 5], [0, 2], false], [[3, 4], [0, 1], false], [[6], 0, false], // original kernel
+  ];
+  for (const [xs, axis, keepDims] of cases) {
+    it(`sum x${xs} axis ${axis} keepDims ${keepDims}: output and grad match cpu`, async () => {
+      await vsCpu([{ v: rand(xs.reduce((a, b) => a * b)), s: xs }], (x) => {
+        const y = tf.sum(x, axis, keepDims);
+        const g = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.sum(z, axis, keepDims), tf.sin(tf.range(0, y.size).reshape(y.shape)))))(x);
+        return [y, g];
+      }, 'sum');
+    });
+  }
+  it('matches a naive reference; int32 goes to the original kernel', async () => {
+    const v = rand(3 * 5 * 4);
+    const [got] = await on('wasm', [{ v, s: [3, 5, 4] }], (x) => tf.sum(x, [0, 1]));
+    const want = new Float32Array(4);
+    for (let i = 0; i < 60; i++) want[i % 4] += v[i];
+    expectClose(got, want, 'naive sum');
+    const [gi] = await on('wasm', [{ v: Int32Array.from({ length: 60 }, (_, i) => i), s: [3, 5, 4] }], (x) => tf.sum(x, [0, 1]));
+    expect(Array.from(gi)).toEqual([0, 1, 2, 3].map((j) => Array.from({ length: 15 }, (_, r) => 4 * r + j).reduce((a, b) => a + b)));
+  });
+});
+
+describe('Identity and Cast', () => {
+  it('clone / same-dtype cast share data, other casts convert; values and disposal are independent', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const x = tf.tensor([1.5, -2.25, 3, 0], [2, 2]);
+    const d0 = backend.numDataIds();
+    const c = tf.clone(x), f = tf.cast(x, 'float32'), i = tf.cast(x, 'int32');
+    expect(backend.numDataIds()).toBe(d0 + 1); // clone and float32 cast share x's data; int32 is a copy
+    expect(c.dtype).toBe('float32');
+    expect(Array.from(c.dataSync())).toEqual([1.5, -2.25, 3, 0]);
+    expect(Array.from(f.dataSync())).toEqual([1.5, -2.25, 3, 0]);
+    const ic = await on('cpu', [{ v: Float32Array.from([1.5, -2.25, 3, 0]), s: [2, 2] }], (t) => tf.cast(t, 'int32'));
+    expect(Array.from(i.dataSync())).toEqual(Array.from(ic[0]));
+    await tf.setBackend('wasm');
+    x.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1.5, -2.25, 3, 0]); // still alive after x is gone
+    c.dispose();
+    expect(Array.from(f.dataSync())).toEqual([1.5, -2.25, 3, 0]);
+    tf.dispose([f, i]);
+    expect(backend.numDataIds()).toBe(d0 - 1);
+    const s = tf.clone(tf.tensor(['a', 'b'])); // strings: original kernel
+    expect(await s.array()).toEqual(['a', 'b']);
+    s.dispose();
+  });
+});
+
 describe('resources', () => {
   it('leaks no tensors or wasm buffers in a training step, nothing extra on the tape', async () => {
     await tf.setBackend('wasm');
     const backend = tf.backend() as unknown as { numDataIds(): number };
+    const kb = tf.variable(tf.zeros([4]));
     const k = tf.variable(tf.randomNormal([3, 3, 1, 4])), w = tf.variable(tf.randomNormal([13 * 13 * 4, 10]));
     const x = tf.randomNormal([5, 28, 28, 1]) as tf.Tensor4D, five = tf.randomNormal([2, 3, 4, 5, 6]);
     const opt = tf.train.sgd(0.01);
     const step = () => opt.minimize(() => {
-      const p = tf.maxPool(tf.relu(tf.conv2d(x, k as tf.Tensor4D, 1, 'valid')), 2, 2, 'valid');
+      const p = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, k as tf.Tensor4D, 1, "valid"), kb)) as tf.Tensor4D, 2, 2, 'valid');
       const s = tf.sum(tf.slice(five, [0, 1, 0, 0, 0], [2, 2, 4, 5, 6]));
       return tf.add(tf.sum(tf.matMul(tf.reshape(p, [5, -1]), w)), s) as tf.Scalar;
-    }, false, [k, w]);
+    }, false, [k, kb, w]);
     step();
     const t0 = tf.memory().numTensors, d0 = backend.numDataIds();
     for (let i = 0; i < 3; i++) step();
@@ -231,6 +287,6 @@ describe('resources', () => {
       tf.matMul(w, w, true, false)];
     expect(tf.memory().numTensors).toBe(n0 + 2);
     expect(backend.numDataIds()).toBe(dd0 + 2);
-    tf.dispose([...outs, ones, k, w, x, five]);
+    tf.dispose([...outs, ones, k, kb, w, x, five]);
   });
 });

@@ -1,21 +1,26 @@
 /**
  * Kernel fixes for the tfjs 4.22 'wasm' backend, so the study's CNN / model-2 can train on it.
  *
- * - Conv2DBackpropFilter: missing on wasm (tf.grad of conv2d w.r.t. the filter throws). Built here as
- *   im2col written straight into the wasm heap + one plain BatchMatMul (XNNPACK fully-connected).
+ * - Conv2DBackpropFilter: missing on wasm (tf.grad of conv2d w.r.t. the filter throws). 1 input channel,
+ *   3x3, stride 1, 'valid' (the study's conv): a direct JS loop (wasm-kernels-loops.ts). Otherwise im2col
+ *   written straight into the wasm heap + one plain BatchMatMul (XNNPACK fully-connected).
  * - BatchMatMul with transposeA/transposeB: the stock C++ kernel only uses XNNPACK when neither flag is
  *   set, otherwise it runs a scalar triple loop. matMul gradients always set a flag
  *   (dA = dY·Bᵀ, dB = Aᵀ·dY), so we transpose explicitly (wasm Transpose) and call the plain kernel.
- * - MaxPoolGrad: scatter-add of dy to the first max of each window, in JS on the heap (fast 2x2/s2/pad-0
- *   path; general filter/stride/pad path; non-float32 falls back to the original kernel).
+ * - MaxPoolGrad: dy goes to the first max of each window, in JS on the heap (2x2/s2/pad-0 path writes each
+ *   dx once; general filter/stride/pad path; non-float32 falls back to the original kernel).
  * - Slice of rank >= 5: the stock kernel falls back to the cpu backend's per-element sliceImpl. We collapse
  *   dimensions and copy contiguous runs. Rank <= 4 and strings go to the original kernel.
+ * - Sum over leading axes (conv bias gradient): column sums in JS instead of transpose + reduce.
+ * - Identity, and Cast to the same dtype: zero-copy (shared data, refcount), as on the cpu backend; the
+ *   engine clones every tensor saved for the backward pass through Identity.
  *
  * Kernels work on TensorInfos and call other kernels' kernelFuncs directly (never through the engine),
  * so nothing is recorded on the gradient tape and no engine tensors are created; every intermediate
  * TensorInfo is released with backend.disposeData.
  */
 import type * as tfType from '@tensorflow/tfjs';
+import { columnSums, convFilterGrad1ch3x3, maxPoolGrad2x2 } from './wasm-kernels-loops.ts';
 
 type TF = typeof tfType;
 type Info = tfType.TensorInfo;
@@ -25,6 +30,7 @@ interface WasmBackend {
   makeOutput(shape: number[], dtype: tfType.DataType): Info;
   typedArrayFromHeap(t: Info): Heap;
   disposeData(dataId: object, force?: boolean): boolean;
+  incRef(dataId: object): void;
 }
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Attrs = Record<string, any>;
@@ -35,7 +41,7 @@ type KFunc = (args: Args) => Info;
 const FIX = Symbol.for('filterstudy.wasmKernelFix');
 type FixedConfig = tfType.KernelConfig & { [FIX]?: tfType.KernelConfig | null };
 
-export const FIXED_KERNELS = ['Conv2DBackpropFilter', 'BatchMatMul', 'MaxPoolGrad', 'Slice'] as const;
+export const FIXED_KERNELS = ['Conv2DBackpropFilter', 'BatchMatMul', 'MaxPoolGrad', 'Slice', 'Sum', 'Identity', 'Cast'] as const;
 export type FixedKernel = (typeof FIXED_KERNELS)[number];
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
@@ -67,6 +73,12 @@ function makeConv2DBackpropFilter(tf: TF, matMul: tfType.KernelConfig): KFunc {
     const { filterHeight: KH, filterWidth: KW, outChannels: CO, strideHeight: SH, strideWidth: SW } = ci;
     const pt = ci.padInfo.top, pl = ci.padInfo.left;
     const K = KH * KW * C, M = N * OH * OW;
+    if (C === 1 && KH === 3 && KW === 3 && SH === 1 && SW === 1 && pt === 0 && pl === 0 && OH === H - 2 && OW === W - 2) {
+      // The study's conv (1 channel, 3x3, stride 1, 'valid'): direct loop, no im2col, no matmul packing.
+      const out = be.makeOutput([KH, KW, C, CO], 'float32');
+      convFilterGrad1ch3x3(heapF32(be, x), heapF32(be, dy), heapF32(be, out), N, H, W, OH, OW, CO);
+      return out;
+    }
     // Allocate first: allocation may grow the wasm memory and detach earlier heap views.
     const colsT = be.makeOutput([K, M], 'float32');
     // XNNPACK caches its packed-weights operator under the id of matmul input b. dy's data may be viewed
@@ -158,29 +170,14 @@ function makeMaxPoolGrad(tf: TF, orig: tfType.KernelConfig): KFunc {
     const pt = ci.padInfo.top, pl = ci.padInfo.left;
     const dx = be.makeOutput(input.shape, 'float32');
     const X = heapF32(be, input), DY = heapF32(be, dy), DX = heapF32(be, dx);
+    if (FH === 2 && FW === 2 && SH === 2 && SW === 2 && pt === 0 && pl === 0 && H >= 2 * OH && W >= 2 * OW) {
+      // Fast path (the study's maxPool(2, 2, 'valid')): windows do not overlap, one write per dx element.
+      maxPoolGrad2x2(X, DY, DX, N, H, W, C, OH, OW);
+      return dx;
+    }
     DX.fill(0);
     const rowX = W * C;
     let yi = 0; // index into dy, runs over (n, oh, ow, c)
-    if (FH === 2 && FW === 2 && SH === 2 && SW === 2 && pt === 0 && pl === 0 && H >= 2 * OH && W >= 2 * OW) {
-      // Fast path (the study's maxPool(2, 2, 'valid')): the 4 window taps are p, p+C, p+rowX, p+rowX+C.
-      for (let n = 0; n < N; n++) {
-        for (let oh = 0; oh < OH; oh++) {
-          let p = (n * H + 2 * oh) * rowX;
-          for (let ow = 0; ow < OW; ow++, p += 2 * C) {
-            for (let c = 0; c < C; c++, yi++) {
-              const q = p + c;
-              let best = -1, v = -Infinity;
-              if (X[q] > v) { v = X[q]; best = q; }
-              if (X[q + C] > v) { v = X[q + C]; best = q + C; }
-              if (X[q + rowX] > v) { v = X[q + rowX]; best = q + rowX; }
-              if (X[q + rowX + C] > v) best = q + rowX + C;
-              if (best >= 0) DX[best] += DY[yi];
-            }
-          }
-        }
-      }
-      return dx;
-    }
     // General path: any filter size / stride / padding (dilation is always 1 for MaxPoolGrad).
     const bestV = new Float32Array(C), bestI = new Int32Array(C);
     for (let n = 0; n < N; n++) {
@@ -247,6 +244,44 @@ function makeSlice(tf: TF, orig: tfType.KernelConfig): KFunc {
   };
 }
 
+// ---------------------------------------------------------------- Sum (leading axes)
+/**
+ * Sum of float32 x over a leading run of axes [0..k-1] (e.g. the conv bias gradient: [N,H,W,C] over
+ * [0,1,2]) as column sums of x viewed as [rows, cols]. The stock kernel first transposes the reduced axes
+ * to the end (a full copy). Anything else goes to the original kernel.
+ */
+function makeSum(tf: TF, orig: tfType.KernelConfig): KFunc {
+  return (args) => {
+    const x = args.inputs.x;
+    const r = x.shape.length;
+    if (x.dtype !== 'float32' || r < 2) return call(orig, args);
+    const axes = [...new Set(tf.util.parseAxisParam(args.attrs.axis, x.shape))].sort((a, b) => a - b);
+    const k = axes.length;
+    if (k === 0 || k === r || axes[k - 1] !== k - 1 || size(x.shape) === 0) return call(orig, args);
+    const rows = size(x.shape.slice(0, k)), cols = size(x.shape.slice(k));
+    const outShape = args.attrs.keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
+    const be = args.backend;
+    const out = be.makeOutput(outShape, 'float32');
+    columnSums(heapF32(be, x), rows, cols, heapF32(be, out));
+    return out;
+  };
+}
+
+// ---------------------------------------------------------------- Identity, Cast to the same dtype
+/**
+ * Zero-copy, as on the cpu backend: the output shares x's data (refcount +1, like the wasm Reshape).
+ * tfjs' engine clones every tensor it saves for the backward pass through Identity, and the relu/mul
+ * gradients cast float32 to float32; the stock wasm kernels copy the data each time.
+ */
+function makeShare(orig: tfType.KernelConfig, isCast: boolean): KFunc {
+  return (args) => {
+    const x = args.inputs.x;
+    if (x.dtype === 'string' || (isCast && args.attrs.dtype !== x.dtype)) return call(orig, args);
+    args.backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
+  };
+}
+
 // ---------------------------------------------------------------- registration
 function buildFix(tf: TF, name: FixedKernel, orig: tfType.KernelConfig | undefined): KFunc {
   const need = (n: string) => {
@@ -259,6 +294,9 @@ function buildFix(tf: TF, name: FixedKernel, orig: tfType.KernelConfig | undefin
     case 'BatchMatMul': return makeBatchMatMul(need('BatchMatMul'), need('Transpose'));
     case 'MaxPoolGrad': return makeMaxPoolGrad(tf, orig ?? need('MaxPoolGrad'));
     case 'Slice': return makeSlice(tf, orig ?? need('Slice'));
+    case 'Sum': return makeSum(tf, orig ?? need('Sum'));
+    case 'Identity': return makeShare(orig ?? need('Identity'), false);
+    case 'Cast': return makeShare(orig ?? need('Cast'), true);
   }
 }
 

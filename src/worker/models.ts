@@ -122,7 +122,8 @@ export function initLstm(m: ModelConfig, inputDim: number, rng: Rng): Weights {
 export type Params = Record<string, tfType.Variable>;
 
 export function toVariables(tf: TF, w: Weights, prefix: string): Params {
-  return Object.fromEntries(Object.entries(w).map(([k, v]) => [k, tf.variable(tf.tensor(v.data, v.shape), true, `${prefix}/${k}`)]));
+  // tidy frees the initial-value tensor; the variable itself survives tidy.
+  return Object.fromEntries(Object.entries(w).map(([k, v]) => [k, tf.tidy(() => tf.variable(tf.tensor(v.data, v.shape), true, `${prefix}/${k}`))]));
 }
 
 export function fromVariables(p: Params): Weights {

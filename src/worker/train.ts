@@ -163,6 +163,9 @@ export function fit(tf: TF, train: StudyConfig['train'], spec: FitSpec): EpochRe
     }
   } finally {
     optimizer.dispose();
+    // tfjs 4.22's MomentumOptimizer.dispose() forgets SGD's learning-rate scalar `c` (one tensor
+    // leaked per training); disposing twice is a no-op for plain SGD.
+    (optimizer as unknown as { c?: tfType.Tensor }).c?.dispose();
   }
   return history;
 }

@@ -1,0 +1,56 @@
+/**
+ * The Piscina worker pool. One task = one seed (model-1 and model-2). Thread count: one per core
+ * by default; one in total when @tensorflow/tfjs-node will be used, because its native addon
+ * fails to load in a second worker thread (tfjs issue #8388).
+ */
+import { availableParallelism } from 'node:os';
+import { MessageChannel } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { StudyConfig } from '../config.ts';
+import { tfjsNodeInstalled } from '../worker/backend.ts';
+import type { ProgressMessage, SeedResult, SeedTask } from '../worker/task.ts';
+
+const ENTRY = fileURLToPath(new URL('../worker/entry.mjs', import.meta.url));
+
+export function plannedBackend(cfg: StudyConfig): 'tfjs-node' | 'wasm' | 'cpu' {
+  const b = cfg.runtime.backend;
+  if (b === 'auto') return tfjsNodeInstalled() ? 'tfjs-node' : 'wasm';
+  return b;
+}
+
+export function workerCount(cfg: StudyConfig, pendingSeeds: number): number {
+  if (plannedBackend(cfg) === 'tfjs-node') return 1;
+  const wanted = cfg.runtime.workers ?? availableParallelism();
+  return Math.max(1, Math.min(wanted, pendingSeeds));
+}
+
+export interface SeedPool {
+  run(task: Omit<SeedTask, 'port'>, onProgress: (p: ProgressMessage) => void): Promise<SeedResult>;
+  destroy(): Promise<void>;
+  threads: number;
+}
+
+export function createSeedPool(threads: number): SeedPool {
+  const pool = new Piscina({
+    filename: ENTRY,
+    minThreads: threads,
+    maxThreads: threads,
+    idleTimeout: 60_000,
+    // Each thread trains one seed at a time: queueing more would only hold memory.
+    concurrentTasksPerWorker: 1,
+  });
+  return {
+    threads,
+    async run(task, onProgress) {
+      const { port1, port2 } = new MessageChannel();
+      port1.on('message', (m: ProgressMessage) => onProgress(m));
+      try {
+        return (await pool.run({ ...task, port: port2 }, { transferList: [port2] })) as SeedResult;
+      } finally {
+        port1.close();
+      }
+    },
+    destroy: () => pool.destroy(),
+  };
+}

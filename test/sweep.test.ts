@@ -1,0 +1,120 @@
+/**
+ * End to end on a tiny study: 2 seeds on 2 worker threads, Arrow outputs read back, resume,
+ * failure isolation and the config-mismatch guard.
+ */
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tableFromIPC } from 'apache-arrow';
+import { runStudy, type StudyEvent } from '../src/coordinator/sweep.ts';
+import { FilterstudyError } from '../src/errors.ts';
+import { tempDir, tinyConfig } from './helpers.ts';
+
+const read = (file: string) => tableFromIPC(readFileSync(file));
+const rows = (file: string) => read(file).toArray().map((r) => r.toJSON() as Record<string, unknown>);
+
+describe('seed sweep', () => {
+  const out = tempDir();
+  const cfg = tinyConfig({ outDir: out, name: 'tiny' });
+  let events: StudyEvent[] = [];
+  let summary: Awaited<ReturnType<typeof runStudy>>;
+
+  beforeAll(async () => {
+    summary = await runStudy(cfg, { onEvent: (e) => events.push(e) });
+  });
+
+  it('trains every seed on the pool and reports progress', () => {
+    expect(summary.completed).toEqual([1, 2]);
+    expect(summary.failed).toEqual([]);
+    const start = events.find((e) => e.type === 'start');
+    expect(start).toMatchObject({ threads: 2, pending: [1, 2], skipped: [] });
+    const progress = events.filter((e) => e.type === 'progress');
+    expect(new Set(progress.map((e) => e.type === 'progress' && `${e.progress.model}.${e.progress.network}`))).toEqual(
+      new Set(['model1.cnn1', 'model1.cnn2', 'model1.lstm', 'model2.pipeline']),
+    );
+  });
+
+  it('filters.arrow holds 16 filters × 4 CNNs × {init, trained} per seed as flat 3×3 columns', () => {
+    const t = read(join(out, 'tiny', 'filters.arrow'));
+    expect(t.schema.fields.map((f) => f.name)).toEqual(['seed', 'model', 'network', 'stage', 'filter', 'w_0_0', 'w_0_1', 'w_0_2', 'w_1_0', 'w_1_1', 'w_1_2', 'w_2_0', 'w_2_1', 'w_2_2', 'bias']);
+    expect(String(t.schema.fields[1].type)).toBe('Utf8');
+    expect(t.numRows).toBe(2 * 4 * 2 * 16);
+    const r = rows(join(out, 'tiny', 'filters.arrow'));
+    const trained = r.filter((x) => x.seed === 1 && x.model === 'model1' && x.network === 'cnn1' && x.stage === 'trained');
+    const init = r.filter((x) => x.seed === 1 && x.model === 'model1' && x.network === 'cnn1' && x.stage === 'init');
+    expect(trained.map((x) => x.filter)).toEqual([...Array(16).keys()]);
+    expect(trained.some((x, i) => x.w_1_1 !== init[i].w_1_1)).toBe(true); // training moved the filters
+    const meta = JSON.parse(t.schema.metadata.get('filterstudy')!);
+    expect(meta).toMatchObject({ study: 'tiny', seeds: [1, 2], backends: ['wasm'] });
+    expect(meta.config.model.recurrentActivation).toBe('sigmoid');
+    expect(meta.versions['@tensorflow/tfjs']).toBe('4.22.0');
+  });
+
+  it('metrics.arrow has every model/network/split, computed by onnxruntime, with the backend', () => {
+    const m = rows(join(out, 'tiny', 'metrics.arrow'));
+    expect(m).toHaveLength(2 * 2 * 3 * 3); // seeds × models × {pipeline, cnn1, cnn2} × splits
+    const test1 = m.find((x) => x.seed === 1 && x.model === 'model1' && x.network === 'cnn1' && x.split === 'test')!;
+    expect(test1).toMatchObject({ target: 'digit', n: 200, backend: 'wasm' });
+    expect(test1.accuracy as number).toBeGreaterThan(0.2); // 300 images, 1 epoch: well above chance (0.1)
+    for (const x of m) expect(x.accuracy as number).toBeGreaterThanOrEqual(0);
+    const seedJson = JSON.parse(readFileSync(join(out, 'tiny', 'seeds', 'seed-0001', 'seed.json'), 'utf8'));
+    expect(seedJson.onnxVsTfjs.model1).toMatchObject({ argmaxMismatches: 0, ok: true });
+    expect(seedJson.onnxVsTfjs.model2).toMatchObject({ argmaxMismatches: 0, ok: true });
+  });
+
+  it('history.arrow has one row per epoch and network; similarity.arrow 12 comparisons × 16 filters', () => {
+    const h = rows(join(out, 'tiny', 'history.arrow'));
+    expect(h.filter((x) => x.seed === 2).map((x) => `${x.model}.${x.network}`)).toEqual(['model1.cnn1', 'model1.cnn2', 'model1.lstm', 'model2.pipeline']);
+    const s = rows(join(out, 'tiny', 'similarity.arrow'));
+    expect(s).toHaveLength(2 * 12 * 16);
+    for (const x of s) {
+      expect(x.s as number).toBeGreaterThanOrEqual(0);
+      expect(x.argmin as number).toBeLessThan(16);
+    }
+  });
+
+  it('writes the ONNX graphs and the resolved config next to the outputs', () => {
+    const files = readdirSync(join(out, 'tiny', 'seeds', 'seed-0002'));
+    expect(files).toEqual(expect.arrayContaining(['model1.onnx', 'model2.onnx', 'model1-cnn1.onnx', 'model1-cnn2.onnx', 'model1-lstm.onnx', 'seed.json']));
+    const config = JSON.parse(readFileSync(join(out, 'tiny', 'config.json'), 'utf8'));
+    expect(config.config.data.limit.train).toBe(300);
+  });
+
+  it('resumes: finished seeds are skipped, a missing one (killed in flight) is trained again', async () => {
+    rmSync(join(out, 'tiny', 'seeds', 'seed-0002'), { recursive: true });
+    const more = tinyConfig({ outDir: out, name: 'tiny', seeds: { count: 3 } });
+    events = [];
+    const s = await runStudy(more, { onEvent: (e) => events.push(e) });
+    expect(events.find((e) => e.type === 'start')).toMatchObject({ skipped: [1], pending: [2, 3] });
+    expect(s.completed).toEqual([2, 3]);
+    expect(read(join(out, 'tiny', 'filters.arrow')).numRows).toBe(3 * 128);
+  });
+
+  it('refuses to resume a study folder made with another training config', async () => {
+    const other = tinyConfig({ outDir: out, name: 'tiny', train: { epochs: 2 } });
+    await expect(runStudy(other)).rejects.toThrow(FilterstudyError);
+    await expect(runStudy(other)).rejects.toThrow(/train\.epochs: 1 → 2/);
+  });
+});
+
+describe('failure isolation', () => {
+  it('a failing seed is recorded with its error and the others finish', async () => {
+    const out = tempDir();
+    const cfg = tinyConfig({ outDir: out, name: 'faulty' });
+    process.env.FILTERSTUDY_FAIL_SEEDS = '2';
+    try {
+      const s = await runStudy(cfg);
+      expect(s.completed).toEqual([1]);
+      expect(s.failed.map((f) => f.seed)).toEqual([2]);
+      const rec = JSON.parse(readFileSync(join(out, 'faulty', 'failed', 'seed-0002.json'), 'utf8'));
+      expect(rec.error).toMatchObject({ code: 'E_TRAIN' });
+      expect(rec.error.message).toContain('injected');
+    } finally {
+      delete process.env.FILTERSTUDY_FAIL_SEEDS;
+    }
+    // The retry succeeds and clears the failure record.
+    const again = await runStudy(cfg);
+    expect(again.completed).toEqual([2]);
+    expect(existsSync(join(out, 'faulty', 'failed', 'seed-0002.json'))).toBe(false);
+  });
+});

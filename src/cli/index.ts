@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { FilterstudyError } from '../errors.ts';
+import { aggregateCommand } from './aggregate.ts';
 import { predictCommand } from './predict.ts';
 import { runAction, runCommand } from './run.ts';
 
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   program.addCommand(runCommand().action(async (opts) => { process.exitCode = await runAction(opts); }));
+  program.addCommand(aggregateCommand());
   program.addCommand(predictCommand());
   return program;
 }

@@ -5,6 +5,7 @@ import { FilterstudyError } from '../errors.ts';
 import { createReporter } from '../coordinator/progress.ts';
 import { summaryText } from '../coordinator/summary.ts';
 import { runStudy } from '../coordinator/sweep.ts';
+import { aggregate, formatAggregateSummary } from '../stats/report.ts';
 import { configFromCli } from './load-config.ts';
 
 const int = (name: string) => (v: string) => {
@@ -37,12 +38,11 @@ export async function runAction(o: RunOptions): Promise<number> {
     reporter.close();
   }
   if (!o.json) process.stdout.write(`\n${summaryText(summary.paths.root)}\n`);
+  // The statistics and the report over every finished seed (resumed ones included).
   if (o.aggregate && summary.completed.length + summary.skipped.length > 0) {
-    const { aggregate, formatAggregateSummary } = await import('../stats/report.ts').catch(() => ({ aggregate: null, formatAggregateSummary: null }));
-    if (aggregate && formatAggregateSummary) {
-      const res = await aggregate({ dirs: [summary.paths.root] });
-      if (!o.json) process.stdout.write(`\n${formatAggregateSummary(res.stats)}\nreport: ${res.files.find((f: string) => f.endsWith('report.html')) ?? res.files[0]}\n`);
-    }
+    const res = await aggregate({ dirs: [summary.paths.root] });
+    const html = res.files.find((f) => f.endsWith('report.html'));
+    if (!o.json) process.stdout.write(`\n${formatAggregateSummary(res.stats)}\n${html ? `report: ${html}\n` : ''}`);
   }
   if (summary.failed.length) {
     process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => f.seed).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);

@@ -33,6 +33,8 @@ export interface StudyMeta {
   configHash: string;
   config: StudyConfig;
   versions: Record<string, string>;
+  /** Where the MNIST files came from and their SHA-256s. */
+  data?: unknown;
 }
 
 export function studyMeta(cfg: StudyConfig, versions: Record<string, string>): StudyMeta {

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { seedList, type StudyConfig } from '../config.ts';
 import type { ProgressMessage, SeedFailure } from '../worker/task.ts';
 import { combineSeeds, prepareStudyDir, studyMeta, studyPaths, writeFailure, writeSeed, type StudyMeta, type StudyPaths } from './outputs.ts';
+import { loadMnist, splitMnist } from '../worker/mnist.ts';
 import { createSeedPool, plannedBackend, workerCount } from './pool.ts';
 
 export type StudyEvent =
@@ -44,7 +45,11 @@ export function packageVersions(): Record<string, string> {
 export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEvent) => void } = {}): Promise<StudySummary> {
   const emit = opts.onEvent ?? (() => {});
   const paths = studyPaths(cfg);
-  const meta = studyMeta(cfg, packageVersions());
+  // Check the data here, once, before any thread starts: a wrong --data-dir or checksum is one
+  // clear error instead of one per seed. The workers reuse the cached checksums.
+  const mnist = loadMnist({ dataDir: cfg.data.dir ?? undefined, verify: cfg.data.verify });
+  splitMnist(mnist, { dataSeed: cfg.data.dataSeed, trainSize: cfg.data.trainSize, valSize: cfg.data.valSize });
+  const meta = { ...studyMeta(cfg, packageVersions()), data: mnist.source };
   const finished = new Set(prepareStudyDir(paths, meta));
   const seeds = seedList(cfg);
   const pending = seeds.filter((s) => !finished.has(s));

@@ -1,0 +1,56 @@
+/**
+ * `filterstudy aggregate <dir...> [--out DIR] [--seed N] [--no-cka] [--reps N] [--min-seeds N] [--json]`:
+ * pool one or more out/<study> folders, compute the statistics and verdicts, and write
+ * stats.json, stats.arrow, report.md, report.html and figures/ (see src/stats/report.ts).
+ */
+import { Command } from 'commander';
+import { FilterstudyError } from '../errors.ts';
+import { aggregate, formatAggregateSummary } from '../stats/report.ts';
+
+function intOption(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!/^-?\d+$/.test(v.trim()) || !Number.isSafeInteger(n) || n < min) {
+    throw new FilterstudyError('E_CONFIG', `${name} must be an integer ≥ ${min}, got "${v}"`);
+  }
+  return n;
+}
+
+export interface AggregateCliOptions {
+  out?: string;
+  seed?: string;
+  cka: boolean;
+  reps?: string;
+  minSeeds?: string;
+  json: boolean;
+}
+
+export async function aggregateAction(dirs: string[], opts: AggregateCliOptions): Promise<void> {
+  const res = await aggregate({
+    dirs,
+    outDir: opts.out,
+    seedForFigures: intOption('--seed', opts.seed, Number.MIN_SAFE_INTEGER),
+    cka: opts.cka,
+    reps: intOption('--reps', opts.reps, 1),
+    minSeeds: intOption('--min-seeds', opts.minSeeds, 1),
+  });
+  if (opts.json) {
+    process.stdout.write(JSON.stringify(res.stats, null, 2) + '\n');
+    return;
+  }
+  const html = res.files.find((f) => f.endsWith('report.html'));
+  process.stdout.write(`${formatAggregateSummary(res.stats)}\n\nwrote ${res.files.length} files${html ? `; report: ${html}` : ''}\n`);
+}
+
+export function aggregateCommand(): Command {
+  return new Command('aggregate')
+    .description('pool out/<study> folders (same config, disjoint seeds) and write the statistics report: stats.json, stats.arrow, report.html, report.md, figures/')
+    .argument('<dir...>', 'one or more out/<study> folders written by filterstudy run')
+    .option('-o, --out <dir>', 'where to write the report (default: the first folder)')
+    .option('--seed <n>', 'seed whose heatmaps and filters are drawn (default: the first complete seed)')
+    .option('--no-cka', 'skip CKA on MNIST test images (faster)')
+    .option('--reps <n>', 'bootstrap replicates (default 4000)')
+    .option('--min-seeds <n>', 'seeds needed before a claim can be decided (default 6)')
+    .option('--json', 'print the statistics as JSON instead of the summary', false)
+    .action(async (dirs: string[], opts: AggregateCliOptions) => aggregateAction(dirs, opts));
+}

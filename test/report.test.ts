@@ -1,0 +1,169 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { aggregateCommand } from '../src/cli/aggregate.ts';
+import { FilterstudyError } from '../src/errors.ts';
+import { loadStudy } from '../src/stats/load.ts';
+import { aggregate, formatAggregateSummary, STATS_COLUMNS, writeStudyFiles } from '../src/stats/report.ts';
+import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
+import type { StudyStats } from '../src/stats/types.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'report-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const SECTIONS = [
+  'Answers to the paper’s claims', 'Table 2: test accuracy', 'Figures 4 and 5: filter distance heatmaps', 'The learned filters',
+  'Distributions of S_i across seeds', 'S_i against the accuracy gap', 'Scale-aware variants and one-to-one matching', 'CKA', 'Methods', 'Limitations',
+];
+
+async function expectError(f: () => Promise<unknown>): Promise<FilterstudyError> {
+  try {
+    await f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(FilterstudyError);
+    return e as FilterstudyError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('aggregate: synthetic "paper" study in two folders', () => {
+  const data = makeSyntheticStudy({ seeds: 7, mode: 'paper' });
+  const a = join(root, 'a');
+  const b = join(root, 'b');
+  const out = join(root, 'report');
+  let res: { stats: StudyStats; files: string[] };
+
+  beforeAll(async () => {
+    writeStudyFiles(a, data, { seeds: [1, 2, 3, 4] });
+    writeStudyFiles(b, data, { seeds: [5, 6, 7] });
+    res = await aggregate({ dirs: [a, b], outDir: out, cka: false, reps: 200, seedForFigures: 5 });
+  }, 120_000);
+
+  it('writes the files in the project schemas that loadStudy reads back', () => {
+    const d = loadStudy([a, b]);
+    expect(d.seeds).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(d.configHash).toBe('synthetic-paper');
+    expect(d.filters).toHaveLength(data.filters.length);
+  });
+
+  it('writes stats, report and figures', () => {
+    for (const f of ['stats.json', 'stats.arrow', 'report.md', 'report.html', 'figures/table2-digit-accuracy.svg', 'figures/table2-third-term-accuracy.svg', 'figures/fig4-model1-cnn1-to-model1-cnn2.svg', 'figures/fig5-model2-cnn2-to-model1-cnn2.svg', 'figures/filters-model2-cnn1-init.svg', 'figures/s-per-seed.svg', 'figures/s-vs-accuracy-gap.svg']) {
+      expect(existsSync(join(out, f)), f).toBe(true);
+      expect(res.files).toContain(join(out, f));
+    }
+    expect(res.files.filter((f) => /fig[45]-.*\.svg$/.test(f))).toHaveLength(8);
+    expect(res.files.filter((f) => /filters-.*\.svg$/.test(f))).toHaveLength(8);
+    expect(res.files.every((f) => existsSync(f))).toBe(true);
+  });
+
+  it('stats.json parses and has the seeds of both folders', () => {
+    const st = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8')) as StudyStats;
+    expect(st.seeds).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(st.table2.map((r) => r.key)).toEqual(['CNN1', 'CNN2', 'model-1', 'model-2']);
+    expect(st.cka).toBeNull();
+    expect(st).toEqual(JSON.parse(JSON.stringify(res.stats)));
+  });
+
+  it('stats.arrow is an Arrow IPC file with the documented columns', () => {
+    const bytes = readFileSync(join(out, 'stats.arrow'));
+    expect(bytes.subarray(0, 6).toString()).toBe('ARROW1'); // file format, not stream
+    const t = tableFromIPC(bytes);
+    expect(t.schema.fields.map((f) => f.name)).toEqual([...STATS_COLUMNS]);
+    expect(JSON.parse(t.schema.metadata.get('filterstudy')!).configHash).toBe('synthetic-paper');
+    const rows = t.toArray().map((r) => r.toJSON() as Record<string, unknown>);
+    const verdicts = rows.filter((r) => r.section === 'claim' && r.statistic === 'verdict');
+    expect(verdicts.map((r) => r.text)).toEqual(['supported', 'supported', 'supported']);
+    const cnn1 = rows.find((r) => r.section === 'table2' && r.key === 'CNN1' && r.statistic === 'mean' && r.seed === null)!;
+    expect(cnn1.value).toBeCloseTo(res.stats.table2[0].mean, 12);
+    expect(cnn1.lo).toBe(res.stats.table2[0].ci.lo);
+    expect(cnn1.n).toBe(7);
+    const perSeed = rows.filter((r) => r.section === 'table2' && r.key === 'model-2' && r.statistic === 'accuracy');
+    expect(perSeed.map((r) => r.seed)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const raw = rows.filter((r) => r.section === 'similarity' && r.key === 'model1.cnn1 -> model1.cnn2' && r.variant === 'raw' && r.statistic === 'mean_S' && r.seed === null);
+    expect(raw).toHaveLength(1);
+    expect(raw[0].value).toBeCloseTo(res.stats.comparisons[0].variants.raw.mean, 12);
+  });
+
+  it('report.html is self-contained, has every section and inline SVG figures', () => {
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    for (const s of SECTIONS) expect(html, s).toContain(s.replace('S_i', 'S<sub>i</sub>'));
+    expect((html.match(/<svg[\s>]/g) ?? []).length).toBeGreaterThanOrEqual(8 + 8 + 4);
+    expect(html).not.toMatch(/<script|<link|src="http|href="http|<\?xml/);
+    expect(html).toContain('synthetic-paper');
+    expect(html).toMatch(/Figures drawn for<\/dt><dd>seed 5/);
+    expect(html).toMatch(/Claim 1:[^]*?badge supported[^]*?Claim 2:[^]*?badge supported[^]*?Claim 3:[^]*?badge supported/);
+    expect(html).toContain('CKA was not computed (--no-cka).');
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(md).toMatch(/### Claim 2: .* — \*\*SUPPORTED\*\*/);
+    expect(md).toContain('](figures/fig4-model1-cnn1-to-model1-cnn2.svg)');
+    expect(md).toContain('| CNN1 | digit | 7 |');
+  });
+
+  it('verdicts match the synthetic ground truth', () => {
+    expect(res.stats.claims.map((c) => c.verdict)).toEqual(['supported', 'supported', 'supported']);
+    const text = formatAggregateSummary(res.stats);
+    expect(text).toMatch(/1\. SUPPORTED/);
+    expect(text).toMatch(/model-2 +0\.8\d{3}/);
+  });
+});
+
+describe('aggregate: other ground truths and small studies', () => {
+  it("'identical' study: claim 2 not supported; too few seeds: inconclusive with a note", async () => {
+    const id = makeSyntheticStudy({ seeds: 6, mode: 'identical' });
+    writeStudyFiles(join(root, 'id'), id);
+    const r = await aggregate({ dirs: [join(root, 'id')], cka: false, reps: 100 });
+    expect(r.stats.claims[1].verdict).toBe('not supported');
+    expect(readFileSync(join(root, 'id', 'report.html'), 'utf8')).toMatch(/Claim 2:[^]*?badge not-supported/);
+
+    const few = makeSyntheticStudy({ seeds: 3, mode: 'paper' });
+    writeStudyFiles(join(root, 'few'), few);
+    const r2 = await aggregate({ dirs: [join(root, 'few')], outDir: join(root, 'few-report'), cka: false, reps: 100 });
+    expect(r2.stats.claims.map((c) => c.verdict)).toEqual(['inconclusive', 'inconclusive', 'inconclusive']);
+    const html = readFileSync(join(root, 'few-report', 'report.html'), 'utf8');
+    expect(html).toContain('too few seeds: 3 &lt; 6');
+    expect(html).toContain('Only 3 complete seeds');
+  }, 120_000);
+
+  it('computes CKA on MNIST test images (2 seeds)', async () => {
+    writeStudyFiles(join(root, 'cka'), makeSyntheticStudy({ seeds: 2, mode: 'paper' }));
+    const r = await aggregate({ dirs: [join(root, 'cka')], reps: 50 });
+    expect(r.stats.cka?.images).toBe(1000);
+    expect(Object.keys(r.stats.cka!.comparisons)).toHaveLength(4);
+    expect(existsSync(join(root, 'cka', 'figures', 'cka.svg'))).toBe(true);
+    expect(readFileSync(join(root, 'cka', 'report.html'), 'utf8')).toMatch(/mean CKA/);
+  }, 120_000);
+});
+
+describe('aggregate: errors', () => {
+  it('a bad folder gives E_OUTPUT naming it', async () => {
+    const bad = join(root, 'bad');
+    mkdirSync(bad, { recursive: true });
+    writeFileSync(join(bad, 'filters.arrow'), 'not arrow');
+    writeFileSync(join(bad, 'metrics.arrow'), 'not arrow');
+    const e = await expectError(() => aggregate({ dirs: [bad], cka: false }));
+    expect(e.code).toBe('E_OUTPUT');
+    expect(e.message).toContain(bad);
+    const missing = join(root, 'does-not-exist');
+    const e2 = await expectError(() => aggregate({ dirs: [join(root, 'a'), missing], cka: false }));
+    expect(e2.code).toBe('E_OUTPUT');
+    expect(e2.message).toContain(missing);
+    const empty = join(root, 'empty');
+    mkdirSync(empty, { recursive: true });
+    const e3 = await expectError(() => aggregate({ dirs: [empty], cka: false }));
+    expect(e3.code).toBe('E_OUTPUT');
+    expect(e3.message).toContain(join(empty, 'filters.arrow'));
+  });
+
+  it('rejects an unknown figure seed and bad CLI numbers', async () => {
+    writeStudyFiles(join(root, 'one'), makeSyntheticStudy({ seeds: 1, mode: 'paper' }));
+    const e = await expectError(() => aggregate({ dirs: [join(root, 'one')], cka: false, reps: 20, seedForFigures: 99 }));
+    expect(e.code).toBe('E_CONFIG');
+    expect(e.hint).toContain('1');
+    const cmd = aggregateCommand().exitOverride();
+    const e2 = await expectError(() => cmd.parseAsync(['node', 'aggregate', join(root, 'one'), '--reps', 'many', '--no-cka'], { from: 'node' }));
+    expect(e2.code).toBe('E_CONFIG');
+    expect(e2.message).toMatch(/--reps/);
+  });
+});

@@ -188,6 +188,24 @@ function checkValue(key: string, value: unknown, rule: Rule): void {
   }
 }
 
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  }
+  return d[a.length][b.length];
+}
+
+/** Known keys close to an unknown one: same last segment anywhere, or a typo (≤ 2 edits) of it. */
+function suggestKeys(key: string): string[] {
+  const last = key.split('.').pop()!.toLowerCase();
+  return Object.keys(RULES).filter((r) => {
+    const rl = r.split('.').pop()!.toLowerCase();
+    return rl === last || editDistance(rl, last) <= Math.min(2, Math.floor(last.length / 3)) || editDistance(r.toLowerCase(), key.toLowerCase()) <= 2;
+  });
+}
+
 /** Checks a user config for unknown and ill-typed keys; `source` names where it came from. */
 export function validateUserConfig(config: unknown, source: string): void {
   const walk = (obj: unknown, prefix: string): void => {
@@ -208,7 +226,7 @@ export function validateUserConfig(config: unknown, source: string): void {
           throw new FilterstudyError('E_CONFIG', `${source}: ${(e as Error).message}`, { hint: (e as FilterstudyError).hint });
         }
       } else {
-        const near = Object.keys(RULES).filter((r) => r.endsWith(`.${k}`) || r === k);
+        const near = suggestKeys(key);
         throw new FilterstudyError('E_CONFIG', `${source}: unknown config key "${key}"`, {
           hint: near.length ? `did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : `known keys: ${Object.keys(RULES).join(', ')}`,
         });

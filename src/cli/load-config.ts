@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
 import { resolveConfig, type StudyConfig, type UserConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 
@@ -18,10 +19,18 @@ export async function loadConfigFile(path: string | undefined): Promise<{ file: 
   }
   let mod: { default?: unknown };
   try {
-    mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    // tsImport loads the file as an ES module wherever it lives (a .ts file outside a
+    // "type": "module" package would otherwise be treated as CommonJS).
+    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown };
   } catch (cause) {
-    throw new FilterstudyError('E_CONFIG', `config file ${file} could not be loaded: ${(cause as Error).message}`, { cause, hint: 'fix the syntax error above' });
+    throw new FilterstudyError('E_CONFIG', `config file ${file} could not be loaded: ${(cause as Error).message.split('\n')[0]}`, {
+      cause,
+      hint: 'it must be a TypeScript or JavaScript module with `export default defineStudyConfig({...})`',
+    });
   }
+  // Outside an ESM package the file is compiled as CommonJS and its default export arrives wrapped.
+  const inner = mod.default as { default?: unknown; __esModule?: boolean } | undefined;
+  if (inner && typeof inner === 'object' && 'default' in inner && Object.keys(inner).every((k) => k === 'default' || k === '__esModule')) mod = inner;
   if (mod.default === undefined) throw new FilterstudyError('E_CONFIG', `config file ${file} has no default export`, { hint: 'export default defineStudyConfig({ ... })' });
   return { file, config: mod.default as UserConfig };
 }

@@ -1,0 +1,75 @@
+/** The CLI as a user meets it: help, errors with codes and hints, exit codes, kill and resume. */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.ts';
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'filterstudy.mjs');
+const TINY = ['--set', 'data.limit.train=300', '--set', 'data.limit.val=100', '--set', 'data.limit.test=200', '--set', 'model.denseUnits=32', '--set', 'model.lstmUnits=16', '-e', '1', '--no-aggregate', '--json'];
+const cli = (args: string[], cwd = tempDir()) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+
+describe('filterstudy CLI', () => {
+  it('--help lists the commands and run --help the options', () => {
+    const top = cli(['--help']);
+    expect(top.status).toBe(0);
+    for (const c of ['run', 'aggregate', 'predict']) expect(top.stdout).toContain(c);
+    const run = cli(['run', '--help']);
+    expect(run.stdout).toContain('--preset');
+    expect(run.stdout).toContain('--set <key=value>');
+    expect(run.stdout).toContain('resumes');
+  });
+
+  it('an unknown config key exits 2 with the key, a hint, and no output folder', () => {
+    const cwd = tempDir();
+    const r = cli(['run', '--set', 'train.epoch=3'], cwd);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('[E_CONFIG]');
+    expect(r.stderr).toContain('"train.epoch"');
+    expect(r.stderr).toContain('hint: did you mean "train.epochs"');
+    expect(existsSync(join(cwd, 'out'))).toBe(false);
+  });
+
+  it('a broken study.config.ts is named in the error', () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'my.config.ts'), 'export default { model: { filter: 8 } };\n');
+    const r = cli(['run', '--config', 'my.config.ts'], cwd);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/my\.config\.ts: unknown config key "model\.filter"/);
+  });
+
+  it('a data dir without MNIST files exits 2 and says which files it looked for', () => {
+    const cwd = tempDir();
+    const r = cli(['run', '--data-dir', cwd], cwd);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('[E_DATA]');
+    expect(r.stderr).toContain('train-images-idx3-ubyte');
+  });
+
+  it('a killed run resumes: finished seeds are kept and skipped', async () => {
+    const cwd = tempDir();
+    // 4 seeds on 1 worker; kill the process as soon as the first seed folder appears.
+    const child = spawn(process.execPath, [BIN, 'run', '--name', 'k', '-s', '4', '-w', '1', ...TINY], { cwd, stdio: 'ignore' });
+    const seeds = join(cwd, 'out', 'k', 'seeds');
+    const done = () => (existsSync(seeds) ? readdirSync(seeds).filter((d) => /^seed-\d+$/.test(d)) : []);
+    await new Promise<void>((resolve, reject) => {
+      const t = setInterval(() => {
+        if (done().length >= 1) {
+          clearInterval(t);
+          child.kill('SIGKILL');
+          resolve();
+        }
+      }, 100);
+      child.on('exit', () => { clearInterval(t); resolve(); });
+      setTimeout(() => { clearInterval(t); reject(new Error('no seed finished in time')); }, 110_000);
+    });
+    const before = done();
+    expect(before.length).toBeGreaterThanOrEqual(1);
+    expect(before.length).toBeLessThan(4);
+    const r = cli(['run', '--name', 'k', '-s', '4', '-w', '2', ...TINY], cwd);
+    expect(r.status).toBe(0);
+    const start = JSON.parse(r.stdout.split('\n').find((l) => l.includes('"type":"start"'))!);
+    expect(start.skipped).toEqual(before.map((d) => Number(d.slice(5))));
+    expect(done()).toHaveLength(4);
+  });
+});

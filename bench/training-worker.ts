@@ -5,7 +5,7 @@
 import { DEFAULTS, type BackendName } from '../src/config.ts';
 import { loadBackend } from '../src/worker/backend.ts';
 import { loadMnist, makePairs, splitMnist } from '../src/worker/mnist.ts';
-import { DIGITS, THIRD_CLASSES, cnnLogits, dropoutMask, initCnn, initLstm, model2Logits, toVariables } from '../src/worker/models.ts';
+import { DIGITS, THIRD_CLASSES, cnnLogits, disposeParams, dropoutMask, initCnn, initLstm, model2Logits, toVariables } from '../src/worker/models.ts';
 import { makeRng } from '../src/worker/rng.ts';
 import { imageBatch, labelBatch, lossAndCorrect, makeOptimizer } from '../src/worker/train.ts';
 
@@ -52,5 +52,9 @@ export default async function bench(o: { backend: BackendName; steps: number; ba
     loss.dataSync();
     loss.dispose();
   });
+  // The thread is reused for the next run: free the variables (their names must be unique).
+  for (const params of [cnn, p.cnn1, p.cnn2, p.lstm]) disposeParams(params);
+  opt1.dispose();
+  opt2.dispose();
   return { backend: name, cnnImagesPerSec, model2PairsPerSec };
 }

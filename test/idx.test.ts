@@ -144,6 +144,15 @@ describe('rng', () => {
     for (const x of draw(7, 's')) expect(Number.isInteger(x) && x >= 0 && x < 2 ** 32).toBe(true);
   });
 
+  it('fillUint32 continues the same stream as uint32() (dropout masks use it)', () => {
+    const one = makeRng(9, 'fill');
+    const bulk = makeRng(9, 'fill');
+    const expected = Array.from({ length: 1000 }, () => one.uint32());
+    const got = Array.from(bulk.fillUint32(new Uint32Array(997)));
+    got.push(...Array.from({ length: 3 }, () => bulk.uint32())); // state carried over
+    expect(got).toEqual(expected);
+  });
+
   it('pins the stream (changing the generator would silently change every study)', () => {
     const r = makeRng(42, 'pin');
     const got = Array.from({ length: 4 }, () => r.uint32());

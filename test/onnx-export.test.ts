@@ -4,6 +4,7 @@
  * Plus checks that the comparison is sensitive to the layouts it guards (conv kernel axes, flatten
  * order, LSTM gate order), metadata round trip and, when python3-onnx is present, onnx.checker.
  */
+import { makeRng } from '../src/worker/rng.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,18 +23,7 @@ import { compareProbs, compareWithTfjs, loadSession, runProbs, type Agreement } 
 
 type ModelConfig = StudyConfig['model'];
 
-function mulberry(seed: number): Rng {
-  let a = seed >>> 0;
-  return {
-    next() {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-}
+const mulberry = (seed: number): Rng => makeRng(seed, 'test');
 
 const SMALL: ModelConfig = { ...DEFAULTS.model, filters: 4, kernelSize: 3, poolSize: 2, denseUnits: 16, lstmUnits: 8 };
 const META: OnnxMeta = { seed: 7, model: 'model2', network: 'pipeline', studyId: 'test-study', configHash: 'abc123def456', testAccuracy: 0.9731, versions: { filterstudy: '0.1.0', tfjs: '4.22.0' } };

@@ -2,6 +2,7 @@
  * `filterstudy predict`: the result matches the tfjs forward pass of the exported weights, PNG and
  * test:<index> inputs agree, and every bad input fails with an error that names the problem.
  */
+import { makeRng } from '../src/worker/rng.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,17 +19,7 @@ import { loadDigitImage, predict, predictCommand } from '../src/cli/predict.ts';
 
 type ModelConfig = StudyConfig['model'];
 
-function rngOf(seed: number): Rng {
-  let a = seed >>> 0;
-  return {
-    next() {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-}
+const rngOf = (seed: number): Rng => makeRng(seed, 'test');
 
 const M: ModelConfig = { ...DEFAULTS.model, filters: 4, denseUnits: 16, lstmUnits: 8, lstmInput: 'onehot' };
 const META: OnnxMeta = { seed: 3, model: 'model2', network: 'pipeline', studyId: 'predict-test', configHash: '0123456789ab', versions: { filterstudy: '0.1.0' } };

@@ -12,10 +12,12 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { StudyConfig, RecurrentActivation, LstmInput } from '../config.ts';
+import type { Rng } from './rng.ts';
+
+export type { Rng };
 
 type TF = typeof tfType;
 type ModelConfig = StudyConfig['model'];
-export interface Rng { next(): number }
 
 export const IMAGE_SIDE = 28;
 export const DIGITS = 10;
@@ -142,8 +144,11 @@ export function dropoutMask(tf: TF, n: number, m: ModelConfig, rng: Rng): tfType
   const p = pooledSide(m);
   const size = n * p * p * m.filters;
   const keep = 1 - m.dropout;
+  // keep a unit when its uint32 draw u satisfies u / 2^32 < keep (as rng.next() < keep would).
+  const threshold = keep * 4294967296;
+  const draws = rng.fillUint32(new Uint32Array(size));
   const data = new Float32Array(size);
-  for (let i = 0; i < size; i++) data[i] = rng.next() < keep ? 1 / keep : 0;
+  for (let i = 0; i < size; i++) data[i] = draws[i] < threshold ? 1 / keep : 0;
   return tf.tensor4d(data, [n, p, p, m.filters]);
 }
 

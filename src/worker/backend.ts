@@ -3,7 +3,9 @@
  * dependency; its native addon loads in one thread per process only, tfjs issue #8388), else wasm
  * with our kernel fixes, else the pure-JS cpu backend (~60× slower than wasm: a fallback only).
  */
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type * as tfType from '@tensorflow/tfjs';
 import type { BackendName } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
@@ -21,11 +23,14 @@ export interface LoadedBackend {
 
 const require = createRequire(import.meta.url);
 
-/** True when @tensorflow/tfjs-node is installed (its optional install succeeded). Does not load it. */
+/**
+ * True when @tensorflow/tfjs-node is installed with its native addon (lib/napi-v<N>/tfjs_binding.node,
+ * which its install script downloads). Does not load it: the addon may load in one thread only.
+ */
 export function tfjsNodeInstalled(): boolean {
   try {
-    require.resolve('@tensorflow/tfjs-node');
-    return true;
+    const lib = join(dirname(require.resolve('@tensorflow/tfjs-node/package.json')), 'lib');
+    return readdirSync(lib).some((d) => d.startsWith('napi-v') && existsSync(join(lib, d, 'tfjs_binding.node')));
   } catch {
     return false;
   }

@@ -1,8 +1,9 @@
 /**
  * report.html: one self-contained page (inline CSS, inline SVG figures, no scripts, no external
- * assets) from the document model built in ./report.ts.
+ * assets) from the document model built in ./report-doc.ts.
  */
-import type { Block, ReportDoc } from './report.ts';
+import type { Block, ReportDoc } from './report-doc.ts';
+import { verdictWord } from './report-format.ts';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -87,7 +88,7 @@ function block(b: Block): string {
       return `<dl class="meta">${b.items.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${inline(v)}</dd>`).join('')}</dl>`;
     case 'claim':
       return (
-        `<section class="claim ${cls(b.verdict)}"><h3>Claim ${b.claim}: ${inline(b.title)} <span class="badge ${cls(b.verdict)}">${escapeHtml(b.verdict.toUpperCase())}</span></h3>` +
+        `<section class="claim ${cls(b.verdict)}"><h3>Claim ${b.claim}: ${inline(b.title)} <span class="badge ${cls(b.verdict)}">${escapeHtml(verdictWord(b.verdict))}</span></h3>` +
         `<p>${inline(b.text)}</p>${b.notes.map((n) => `<p class="note">⚠ ${inline(n)}</p>`).join('')}</section>`
       );
     case 'table': {

@@ -2,7 +2,8 @@
  * report.md: the same document as report.html in Markdown (GitHub flavour); figures are linked
  * from figures/*.svg next to the file.
  */
-import type { Block, ReportDoc } from './report.ts';
+import type { Block, ReportDoc } from './report-doc.ts';
+import { verdictWord } from './report-format.ts';
 
 /** Escape Markdown in plain text, keeping our **bold** and `code` markup. */
 export function mdInline(s: string, inTable = false): string {
@@ -33,7 +34,7 @@ function block(b: Block): string {
     case 'meta':
       return b.items.map(([k, v]) => `- **${esc(k)}:** ${mdInline(v)}`).join('\n');
     case 'claim':
-      return [`### Claim ${b.claim}: ${mdInline(b.title)} — **${b.verdict.toUpperCase()}**`, '', mdInline(b.text), ...b.notes.map((n) => `\n> ⚠ ${mdInline(n)}`)].join('\n');
+      return [`### Claim ${b.claim}: ${mdInline(b.title)} — **${verdictWord(b.verdict)}**`, '', mdInline(b.text), ...b.notes.map((n) => `\n> ⚠ ${mdInline(n)}`)].join('\n');
     case 'table': {
       const numeric = b.numeric ?? [];
       const row = (cells: string[]): string => `| ${cells.map((c) => mdInline(c, true)).join(' | ')} |`;

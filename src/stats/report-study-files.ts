@@ -1,0 +1,68 @@
+/**
+ * Writing StudyData as the project's Arrow files (filters.arrow, metrics.arrow, similarity.arrow),
+ * in the schemas loadStudy reads. For tests and demos (synthetic studies); training writes the
+ * real ones.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildTable, writeArrowFile, type Column } from '../coordinator/arrow.ts';
+import type { StudyData } from './types.ts';
+
+/** Write filters.arrow and metrics.arrow (and similarity.arrow when rows exist) for `seeds` of `data`. */
+export function writeStudyFiles(dir: string, data: StudyData, o: { seeds?: number[]; metadata?: Record<string, unknown> } = {}): void {
+  mkdirSync(dir, { recursive: true });
+  const seeds = new Set(o.seeds ?? data.seeds);
+  const ofSeeds = <T extends { seed: number }>(rows: T[]): T[] => rows.filter((x) => seeds.has(x.seed));
+  const metadata = { configHash: data.configHash, config: data.config, ...o.metadata };
+  const sets = ofSeeds(data.filters);
+  const k = data.kernelSize;
+  const rows = sets.reduce((s, f) => s + f.weights.length, 0);
+  const cols: Record<string, Column> = {
+    seed: new Int32Array(rows), model: [], network: [], stage: [], filter: new Int32Array(rows),
+  };
+  const w: Float32Array[] = Array.from({ length: k * k }, () => new Float32Array(rows));
+  const bias = new Float32Array(rows);
+  let r = 0;
+  for (const s of sets) {
+    s.weights.forEach((f, j) => {
+      (cols.seed as Int32Array)[r] = s.seed;
+      (cols.model as string[]).push(s.model);
+      (cols.network as string[]).push(s.network);
+      (cols.stage as string[]).push(s.stage);
+      (cols.filter as Int32Array)[r] = j;
+      for (let t = 0; t < k * k; t++) w[t][r] = f[t];
+      bias[r] = s.bias[j];
+      r++;
+    });
+  }
+  for (let t = 0; t < k * k; t++) cols[`w_${Math.floor(t / k)}_${t % k}`] = w[t];
+  cols.bias = bias;
+  writeArrowFile(join(dir, 'filters.arrow'), buildTable(cols, metadata));
+  const m = ofSeeds(data.metrics);
+  writeArrowFile(
+    join(dir, 'metrics.arrow'),
+    buildTable(
+      {
+        seed: Int32Array.from(m, (x) => x.seed), model: m.map((x) => x.model), network: m.map((x) => x.network), split: m.map((x) => x.split),
+        target: m.map((x) => x.target), accuracy: Float64Array.from(m, (x) => x.accuracy), loss: Float64Array.from(m, (x) => x.loss),
+        n: Int32Array.from(m, (x) => x.n), train_seconds: Float64Array.from(m, (x) => x.trainSeconds), backend: m.map((x) => x.backend),
+      },
+      metadata,
+    ),
+  );
+  const sim = ofSeeds(data.similarity);
+  if (sim.length) {
+    writeArrowFile(
+      join(dir, 'similarity.arrow'),
+      buildTable(
+        {
+          seed: Int32Array.from(sim, (x) => x.seed), comparison: sim.map((x) => x.comparison),
+          ref_model: sim.map((x) => x.refModel), ref_network: sim.map((x) => x.refNetwork), ref_stage: sim.map((x) => x.refStage),
+          other_model: sim.map((x) => x.otherModel), other_network: sim.map((x) => x.otherNetwork), other_stage: sim.map((x) => x.otherStage),
+          i: Int32Array.from(sim, (x) => x.i), s: Float64Array.from(sim, (x) => x.s), argmin: Int32Array.from(sim, (x) => x.argmin),
+        },
+        metadata,
+      ),
+    );
+  }
+}

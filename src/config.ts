@@ -53,6 +53,8 @@ export interface StudyConfig {
     momentum: number;
     /** Paired design: model-2's CNNs start from the same initial weights as model-1's. */
     sharedInit: boolean;
+    /** Also retrain model-1's CNN1 from the same initial weights with another data order and dropout draws (stage 'rerun'): the noise floor of S_i. */
+    noiseFloor: boolean;
     evalBatchSize: number;
   };
   runtime: {
@@ -103,6 +105,7 @@ export const DEFAULTS: StudyConfig = {
     learningRate: 0.01, // Table 1
     momentum: 0, // Table 1 names plain SGD
     sharedInit: false, // separate models in the paper had their own random init
+    noiseFloor: false, // costs one more CNN training per seed
     evalBatchSize: 1000, // inference only: larger batches are faster and need no gradients
   },
   runtime: { backend: 'auto', workers: null },
@@ -163,6 +166,7 @@ const RULES: Record<string, Rule> = {
   'train.learningRate': { type: 'number', min: 0 },
   'train.momentum': { type: 'number', min: 0, max: 0.999 },
   'train.sharedInit': { type: 'boolean' },
+  'train.noiseFloor': { type: 'boolean' },
   'train.evalBatchSize': { type: 'int', min: 1 },
   'runtime.backend': { type: 'string', oneOf: ['auto', 'tfjs-node', 'wasm', 'cpu'] },
   'runtime.workers': { type: 'int', min: 1, max: 256, nullable: true },

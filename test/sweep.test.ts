@@ -118,3 +118,25 @@ describe('failure isolation', () => {
     expect(existsSync(join(out, 'faulty', 'failed', 'seed-0002.json'))).toBe(false);
   });
 });
+
+describe('noise floor (train.noiseFloor)', () => {
+  it('retrains model-1 CNN1 from its initial weights and reports S against that rerun', async () => {
+    const out = tempDir();
+    const cfg = tinyConfig({ outDir: out, name: 'floor', seeds: { count: 2 }, train: { noiseFloor: true } });
+    const s = await runStudy(cfg);
+    expect(s.completed).toEqual([1, 2]);
+    const f = rows(join(out, 'floor', 'filters.arrow'));
+    const rerun = f.filter((x) => x.seed === 1 && x.stage === 'rerun');
+    expect(rerun).toHaveLength(16);
+    expect(rerun.every((x) => x.model === 'model1' && x.network === 'cnn1')).toBe(true);
+    const trained = f.filter((x) => x.seed === 1 && x.model === 'model1' && x.network === 'cnn1' && x.stage === 'trained');
+    expect(rerun.some((x, i) => x.w_0_0 !== trained[i].w_0_0)).toBe(true); // another data order → other filters
+    const sim = rows(join(out, 'floor', 'similarity.arrow')).filter((x) => x.comparison === 'model1.cnn1 -> model1.cnn1@rerun');
+    expect(sim).toHaveLength(2 * 16);
+    expect(rows(join(out, 'floor', 'history.arrow')).some((x) => x.network === 'cnn1-rerun')).toBe(true);
+    const { aggregate } = await import('../src/stats/report.ts');
+    const res = await aggregate({ dirs: [join(out, 'floor')], cka: false, reps: 200 });
+    expect(res.stats.baselines.noiseFloor?.['model1.cnn1'].perSeed).toHaveLength(2);
+    expect(readFileSync(join(out, 'floor', 'report.md'), 'utf8')).toContain('noise floor');
+  });
+});

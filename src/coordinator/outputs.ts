@@ -133,8 +133,7 @@ function historyTable(r: SeedSuccess, meta: unknown) {
 function similarityTable(r: SeedSuccess, cfg: StudyConfig, meta: unknown) {
   const get = (ref: FilterRef) => {
     const set = r.filters.find((s) => s.model === ref.model && s.network === ref.network && s.stage === ref.stage);
-    if (!set) throw new Error(`internal: seed ${r.seed} has no ${ref.model}.${ref.network}@${ref.stage} filters`);
-    return kernelToFilters(set.kernel, cfg.model.kernelSize, cfg.model.filters);
+    return set ? kernelToFilters(set.kernel, cfg.model.kernelSize, cfg.model.filters) : null;
   };
   const rows = seedSimilarity(get);
   return buildTable({

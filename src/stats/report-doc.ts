@@ -191,16 +191,17 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
   h(3, 'Baselines: reference distances', 'baselines');
   blocks.push({
     kind: 'table',
-    head: ['CNN', 'vs own init', 'vs fresh Glorot', 'nearest other filter, same CNN', 'same CNN across seeds'],
-    numeric: [false, true, true, true, true],
+    head: ['CNN', 'vs own init', 'vs fresh Glorot', 'nearest other filter, same CNN', 'same CNN across seeds', 'rerun from same init (noise floor)'],
+    numeric: [false, true, true, true, true, true],
     rows: NETWORKS.map((k) => [
       netLabel(k),
       fmt(b.trainedVsInit[k]?.mean),
       fmt(b.trainedVsFreshGlorot[k]?.mean),
       fmt(b.withinCnnNearest[k]?.mean),
       b.crossSeed[k]?.pairs.length ? `${fmt(b.crossSeed[k].mean)} (${b.crossSeed[k].pairs.length} pairs)` : '—',
+      b.noiseFloor?.[k] ? fmt(b.noiseFloor[k].mean) : '—',
     ]),
-    caption: `Baselines: mean S of each trained CNN (raw). Fresh Glorot: ${b.freshDraws} draws, limit ${fmt(b.glorotLimit, 4)}.`,
+    caption: `Baselines: mean S of each trained CNN (raw). Fresh Glorot: ${b.freshDraws} draws, limit ${fmt(b.glorotLimit, 4)}. Noise floor: model-1's CNN1 retrained from the same initial weights with another data order and dropout draws (only with train.noiseFloor: true).`,
   });
 
   h(2, 'CKA', 'cka');

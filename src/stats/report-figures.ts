@@ -136,6 +136,7 @@ export async function buildFigures(data: StudyData, st: StudyStats, seed: number
     { label: 'baseline: vs fresh Glorot draws (4 CNNs)', values: pool(b.trainedVsFreshGlorot) },
     { label: 'baseline: nearest other filter, same CNN', values: pool(b.withinCnnNearest) },
     { label: 'baseline: same CNN, other seed (pairs)', values: Object.values(b.crossSeed).flatMap((x) => x.pairs.map((p) => p.s)) },
+    { label: 'noise floor: rerun from same init', values: pool(b.noiseFloor ?? {}) },
   ];
   for (const g of base) if (g.values.length) groups.push(g);
   const fresh = mean(pool(b.trainedVsFreshGlorot));

@@ -79,7 +79,7 @@ export function statsRows(st: StudyStats): StatRow[] {
     }
   }
   const b = st.baselines;
-  for (const [variant, rec] of [['trained-vs-init', b.trainedVsInit], ['fresh-glorot', b.trainedVsFreshGlorot], ['within-cnn-nearest', b.withinCnnNearest]] as const) {
+  for (const [variant, rec] of [['trained-vs-init', b.trainedVsInit], ['fresh-glorot', b.trainedVsFreshGlorot], ['within-cnn-nearest', b.withinCnnNearest], ['noise-floor', b.noiseFloor ?? {}]] as const) {
     for (const [key, s] of Object.entries(rec)) summary('baseline', key, variant, s, st.seeds);
   }
   for (const [key, x] of Object.entries(b.crossSeed)) {

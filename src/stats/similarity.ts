@@ -4,15 +4,16 @@
  * Figure 4: CNN1 ↔ CNN2 inside model-1 and inside model-2, both directions.
  * Figure 5: the same CNN across model-1 ↔ model-2 (CNN1 with CNN1, CNN2 with CNN2), both directions.
  * Baseline: each trained CNN against its own initial filters (how far training moved them).
+ * Noise floor (train.noiseFloor): model-1's CNN1 against its rerun from the same initial weights.
  */
 import { filterSimilarity } from './distances.ts';
 
 export type ModelName = 'model1' | 'model2';
 export type NetworkName = 'cnn1' | 'cnn2';
-export type Stage = 'init' | 'trained';
+export type Stage = 'init' | 'trained' | 'rerun';
 export interface FilterRef { model: ModelName; network: NetworkName; stage: Stage }
 
-export const refName = (r: FilterRef): string => `${r.model}.${r.network}${r.stage === 'init' ? '@init' : ''}`;
+export const refName = (r: FilterRef): string => `${r.model}.${r.network}${r.stage === 'trained' ? '' : `@${r.stage}`}`;
 export const comparisonName = (ref: FilterRef, other: FilterRef): string => `${refName(ref)} -> ${refName(other)}`;
 
 const T = (model: ModelName, network: NetworkName, stage: Stage = 'trained'): FilterRef => ({ model, network, stage });
@@ -40,11 +41,21 @@ export function kernelToFilters(kernel: Float32Array, k: number, f: number): Flo
 
 export interface SimilarityRecord { comparison: string; ref: FilterRef; other: FilterRef; i: number; s: number; argmin: number }
 
-/** S_i = min_j ||F_i − G_j|| (raw Euclidean, the paper's measure) for every comparison of one seed. */
-export function seedSimilarity(get: (r: FilterRef) => Float32Array[]): SimilarityRecord[] {
+/** Present only when the study retrained CNN1 from its initial weights (train.noiseFloor). */
+export const NOISE_FLOOR: [FilterRef, FilterRef] = [T('model1', 'cnn1'), T('model1', 'cnn1', 'rerun')];
+
+/**
+ * S_i = min_j ||F_i − G_j|| (raw Euclidean, the paper's measure) for every comparison of one seed.
+ * `get` returns null for filters the seed does not have (only the rerun is optional).
+ */
+export function seedSimilarity(get: (r: FilterRef) => Float32Array[] | null): SimilarityRecord[] {
   const rows: SimilarityRecord[] = [];
-  for (const [ref, other] of COMPARISONS) {
-    const { s, argmin } = filterSimilarity(get(ref), get(other), 'raw');
+  const wanted = get(NOISE_FLOOR[1]) ? [...COMPARISONS, NOISE_FLOOR] : COMPARISONS;
+  for (const [ref, other] of wanted) {
+    const a = get(ref);
+    const b = get(other);
+    if (!a || !b) throw new Error(`internal: no ${refName(a ? other : ref)} filters for ${comparisonName(ref, other)}`);
+    const { s, argmin } = filterSimilarity(a, b, 'raw');
     for (let i = 0; i < s.length; i++) rows.push({ comparison: comparisonName(ref, other), ref, other, i, s: s[i], argmin: argmin[i] });
   }
   return rows;

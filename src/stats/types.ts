@@ -5,7 +5,7 @@
 
 export type ModelName = 'model1' | 'model2';
 export type NetworkName = 'cnn1' | 'cnn2';
-export type Stage = 'init' | 'trained';
+export type Stage = 'init' | 'trained' | 'rerun';
 
 /** A filter set: F rows of length D = K·K (row-major w_r_c), or a flat F×D matrix. */
 export type FilterInput = ArrayLike<number>[] | { rows: number; cols: number; data: ArrayLike<number> };
@@ -138,6 +138,8 @@ export interface BaselineStats {
   trainedVsInit: Record<string, SSummary>;
   trainedVsFreshGlorot: Record<string, SSummary>;
   withinCnnNearest: Record<string, SSummary>;
+  /** model-1 CNN1 vs its rerun from the same initial weights with another data order (train.noiseFloor); absent otherwise. */
+  noiseFloor?: Record<string, SSummary>;
   /** Same role across seeds (pairs a<b, both directions pooled): mean S and per pair. */
   crossSeed: Record<string, { mean: number; median: number; pairs: { a: number; b: number; s: number }[] }>;
   /** Glorot-uniform limit sqrt(6/(K²+K²F)) used for the fresh draws. */

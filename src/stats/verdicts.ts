@@ -232,6 +232,7 @@ export function analyzeStudy(data: StudyData, opts: AnalyzeOptions = {}): StudyS
         meanSWithinCnnNearest: fin(mean(['model1.cnn1', 'model1.cnn2'].map((k) => baselines.withinCnnNearest[k]?.mean ?? NaN))),
         meanSCrossSeedCnn1: fin(baselines.crossSeed['model1.cnn1']?.mean ?? NaN),
         meanSTrainedVsInitCnn1: fin(baselines.trainedVsInit['model1.cnn1']?.mean ?? NaN),
+        meanSNoiseFloorCnn1: fin(baselines.noiseFloor?.['model1.cnn1']?.mean ?? NaN),
         meanSWithinModel1UnitSignflip: fin(comparisons[0]?.variants['unit-signflip'].mean ?? NaN),
         meanAbsAccuracyGapCnn1Cnn2: fin(mean(gaps)),
         ckaModel1: fin(cka?.comparisons['model1.cnn1 <-> model1.cnn2'].mean ?? NaN),

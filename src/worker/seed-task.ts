@@ -24,7 +24,7 @@ export interface SeedData {
 
 export interface MetricRow { model: ModelName; network: string; split: SplitName; target: 'digit' | 'third'; accuracy: number; loss: number; n: number }
 export interface HistoryRow extends EpochRecord { model: ModelName; network: string }
-export interface FilterSet { model: ModelName; network: 'cnn1' | 'cnn2'; stage: 'init' | 'trained'; kernel: Float32Array /* [K,K,1,F] */; bias: Float32Array /* [F] */ }
+export interface FilterSet { model: ModelName; network: 'cnn1' | 'cnn2'; stage: 'init' | 'trained' | 'rerun'; kernel: Float32Array /* [K,K,1,F] */; bias: Float32Array /* [F] */ }
 
 export interface SeedOutcome {
   seed: number;
@@ -60,7 +60,7 @@ export function runSeed(tf: TF, cfg: StudyConfig, seed: number, data: SeedData, 
   const history: HistoryRow[] = [];
   const splits: SplitName[] = ['train', 'val', 'test'];
 
-  const keepFilters = (model: ModelName, network: 'cnn1' | 'cnn2', stage: 'init' | 'trained', w: Weights) =>
+  const keepFilters = (model: ModelName, network: 'cnn1' | 'cnn2', stage: FilterSet['stage'], w: Weights) =>
     filters.push({ model, network, stage, kernel: w.convKernel.data.slice(), bias: w.convBias.data.slice() });
 
   // CNN logits [n,10] on the first (a) or second (b) images of a split's pairs, dropout off.
@@ -76,18 +76,16 @@ export function runSeed(tf: TF, cfg: StudyConfig, seed: number, data: SeedData, 
   const t1 = performance.now();
   const m1: Record<'cnn1' | 'cnn2', Params> = {} as never;
   const m1Init: Record<'cnn1' | 'cnn2', Weights> = {} as never;
-  for (const [network, side] of [['cnn1', 'a'], ['cnn2', 'b']] as const) {
-    const init = initCnn(m, rng(`init/model1/${network}`));
-    m1Init[network] = init;
-    keepFilters('model1', network, 'init', init);
-    const p = toVariables(tf, init, `s${seed}/model1/${network}`);
+  // One digit classifier: trained from `init` with the named shuffle/dropout streams.
+  const trainDigitCnn = (side: 'a' | 'b', init: Weights, streams: string, label: string): Params => {
+    const p = toVariables(tf, init, `s${seed}/model1/${label}`);
     const train = data.pairs.train;
     const digits = side === 'a' ? train.digitA : train.digitB;
     const val = data.pairs.val;
     const valDigits = side === 'a' ? val.digitA : val.digitB;
-    const drop = rng(`dropout/model1/${network}`);
+    const drop = rng(`dropout/model1/${streams}`);
     const h = fit(tf, t, {
-      network, vars: Object.values(p), n: train.n, epochs: t.epochs, shuffle: rng(`shuffle/model1/${network}`),
+      network: label, vars: Object.values(p), n: train.n, epochs: t.epochs, shuffle: rng(`shuffle/model1/${streams}`),
       step: (idx) => {
         const rows = idx.map((i) => train[side][i]);
         const x = imageBatch(tf, data.splits.train.images, rows);
@@ -96,8 +94,21 @@ export function runSeed(tf: TF, cfg: StudyConfig, seed: number, data: SeedData, 
       validate: () => scoreLogits(cnnOn(p, 'val', side), valDigits, DIGITS),
       onProgress: (pr) => onProgress({ ...pr, model: 'model1' }),
     });
-    history.push(...h.map((r) => ({ ...r, model: 'model1' as const, network })));
-    m1[network] = p;
+    history.push(...h.map((r) => ({ ...r, model: 'model1' as const, network: label })));
+    return p;
+  };
+  for (const [network, side] of [['cnn1', 'a'], ['cnn2', 'b']] as const) {
+    const init = initCnn(m, rng(`init/model1/${network}`));
+    m1Init[network] = init;
+    keepFilters('model1', network, 'init', init);
+    m1[network] = trainDigitCnn(side, init, network, network);
+  }
+  // Noise floor: CNN1 again from the same initial weights, with another data order and dropout
+  // draws. How far apart these two land is what data order alone does to the filters.
+  if (t.noiseFloor) {
+    const rerun = trainDigitCnn('a', m1Init.cnn1, 'cnn1/rerun', 'cnn1-rerun');
+    keepFilters('model1', 'cnn1', 'rerun', fromVariables(rerun));
+    disposeParams(rerun);
   }
 
   // LSTM inputs: the CNNs' predictions of each split, encoded → [n, I] per time step.

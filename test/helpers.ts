@@ -25,3 +25,16 @@ export function tinyConfig(over: UserConfig = {}): StudyConfig {
     { source: 'test override', config: over },
   ]);
 }
+
+/** An IDX buffer: magic (0, 0, type, number of dims), dims as big-endian uint32, then the data. */
+export function idxBytes(dims: number[], data: ArrayLike<number>, type = 0x08): Uint8Array {
+  const head = new Uint8Array(4 + 4 * dims.length);
+  head[2] = type;
+  head[3] = dims.length;
+  const dv = new DataView(head.buffer);
+  dims.forEach((d, i) => dv.setUint32(4 + 4 * i, d, false));
+  const out = new Uint8Array(head.length + data.length);
+  out.set(head);
+  out.set(data, head.length);
+  return out;
+}

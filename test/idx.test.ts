@@ -6,19 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FilterstudyError } from '../src/errors.ts';
 import { parseIdx, readIdxFile } from '../src/worker/idx.ts';
 import { hashString, makeRng, mix32, permutation, shuffleInPlace } from '../src/worker/rng.ts';
+import { idxBytes as idx } from './helpers.ts';
 
-/** Build an IDX buffer: header (type, dims big-endian) + data. */
-function idx(dims: number[], data: ArrayLike<number>, type = 0x08): Uint8Array {
-  const head = new Uint8Array(4 + 4 * dims.length);
-  head[2] = type;
-  head[3] = dims.length;
-  const dv = new DataView(head.buffer);
-  dims.forEach((d, i) => dv.setUint32(4 + 4 * i, d, false));
-  const out = new Uint8Array(head.length + data.length);
-  out.set(head);
-  out.set(data, head.length);
-  return out;
-}
 
 /** Run fn, expect a FilterstudyError E_DATA whose message matches every pattern. */
 function expectDataError(fn: () => unknown, ...patterns: (string | RegExp)[]): FilterstudyError {

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilterstudyError } from '../src/errors.ts';
 import { embeddedMnistDir, loadMnist, makePairs, OFFICIAL_SHA256, splitMnist, type Mnist, type Split } from '../src/worker/mnist.ts';
+import { idxBytes as idx } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'filterstudy-mnist-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -15,17 +16,6 @@ const newDir = (): string => {
   return d;
 };
 
-function idx(dims: number[], data: ArrayLike<number>): Uint8Array {
-  const head = new Uint8Array(4 + 4 * dims.length);
-  head[2] = 0x08;
-  head[3] = dims.length;
-  const dv = new DataView(head.buffer);
-  dims.forEach((d, i) => dv.setUint32(4 + 4 * i, d, false));
-  const out = new Uint8Array(head.length + data.length);
-  out.set(head);
-  out.set(data, head.length);
-  return out;
-}
 
 /** A tiny MNIST-shaped data set; image k is filled with the byte k so tests can track it. */
 function writeTiny(dir: string, o: { trainLabels?: number[]; testLabels?: number[]; nTrainImages?: number; gz?: boolean; dot?: boolean } = {}) {

@@ -163,7 +163,7 @@ const RULES: Record<string, Rule> = {
   'train.epochs': { type: 'int', min: 1 },
   'train.lstmEpochs': { type: 'int', min: 1, nullable: true },
   'train.optimizer': { type: 'string', oneOf: ['sgd', 'adam'] },
-  'train.learningRate': { type: 'number', min: 0 },
+  'train.learningRate': { type: 'number', min: 1e-12 },
   'train.momentum': { type: 'number', min: 0, max: 0.999 },
   'train.sharedInit': { type: 'boolean' },
   'train.noiseFloor': { type: 'boolean' },
@@ -270,7 +270,7 @@ export function resolveConfig(layers: { source: string; config: UserConfig | und
   if (d.limit.train !== null && d.limit.train > d.trainSize) throw configError('data.limit.train', `(${d.limit.train}) exceeds data.trainSize (${d.trainSize})`);
   if (d.limit.val !== null && d.limit.val > d.valSize) throw configError('data.limit.val', `(${d.limit.val}) exceeds data.valSize (${d.valSize})`);
   if (cfg.train.optimizer === 'adam' && cfg.train.momentum !== 0) throw configError('train.momentum', 'applies to sgd only; set it to 0 with optimizer adam');
-  if (!/^[A-Za-z0-9._-]+$/.test(cfg.name)) throw configError('name', `"${cfg.name}" is not a safe folder name`, 'use letters, digits, dot, dash and underscore');
+  if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(cfg.name)) throw configError('name', `"${cfg.name}" is not a safe folder name`, 'use letters, digits, dot, dash and underscore, not starting with a dot');
   return cfg;
 }
 

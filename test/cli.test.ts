@@ -1,6 +1,7 @@
 /** The CLI as a user meets it: help, errors with codes and hints, exit codes, kill and resume. */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tableFromIPC } from 'apache-arrow';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.ts';
@@ -66,10 +67,18 @@ describe('filterstudy CLI', () => {
     const before = done();
     expect(before.length).toBeGreaterThanOrEqual(1);
     expect(before.length).toBeLessThan(4);
+    // The combined files are refreshed after every seed, so even the killed run's are complete.
+    const combined = tableFromIPC(readFileSync(join(cwd, 'out', 'k', 'filters.arrow')));
+    expect(new Set(combined.getChild('seed')!.toArray()).size).toBeGreaterThanOrEqual(before.length);
     const r = cli(['run', '--name', 'k', '-s', '4', '-w', '2', ...TINY], cwd);
     expect(r.status).toBe(0);
     const start = JSON.parse(r.stdout.split('\n').find((l) => l.includes('"type":"start"'))!);
     expect(start.skipped).toEqual(before.map((d) => Number(d.slice(5))));
     expect(done()).toHaveLength(4);
+    // --json: exactly one line per finished epoch and network
+    const epochs = r.stdout.split('\n').filter((l) => l.includes('"type":"epoch"')).map((l) => JSON.parse(l));
+    const keys = epochs.map((e) => `${e.seed}/${e.model}.${e.network}/${e.epoch}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(epochs.every((e) => typeof e.valAccuracy === 'number')).toBe(true);
   });
 });

@@ -53,6 +53,9 @@ describe('config', () => {
     expect(errorOf(() => resolve({ model: { lstmInput: 'vector' } })).message).toMatch(/model\.lstmInput.*'onehot'/);
     expect(errorOf(() => resolve({ seeds: 5 })).message).toMatch(/seeds must be an object/);
     expect(errorOf(() => resolve({ name: '../x' })).message).toContain('name');
+    expect(errorOf(() => resolve({ name: '..' })).message).toContain('not a safe folder name');
+    expect(errorOf(() => resolve({ name: '.hidden' })).message).toContain('not a safe folder name');
+    expect(errorOf(() => resolve({ train: { learningRate: 0 } })).message).toContain('train.learningRate');
   });
 
   it('null is accepted only where it means something', () => {

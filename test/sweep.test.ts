@@ -2,7 +2,7 @@
  * End to end on a tiny study: 2 seeds on 2 worker threads, Arrow outputs read back, resume,
  * failure isolation and the config-mismatch guard.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableFromIPC } from 'apache-arrow';
@@ -88,6 +88,16 @@ describe('seed sweep', () => {
     expect(events.find((e) => e.type === 'start')).toMatchObject({ skipped: [1], pending: [2, 3] });
     expect(s.completed).toEqual([2, 3]);
     expect(read(join(out, 'tiny', 'filters.arrow')).numRows).toBe(3 * 128);
+  });
+
+  it('resumes a study made before a config key existed, when the key holds its default', async () => {
+    const file = join(out, 'tiny', 'config.json');
+    const meta = JSON.parse(readFileSync(file, 'utf8'));
+    delete meta.config.train.noiseFloor; // as written by a version without that key
+    meta.configHash = 'olderversion';
+    writeFileSync(file, JSON.stringify(meta));
+    const s = await runStudy(tinyConfig({ outDir: out, name: 'tiny', seeds: { count: 3 } }));
+    expect(s.skipped).toEqual([1, 2, 3]);
   });
 
   it('refuses to resume a study folder made with another training config', async () => {

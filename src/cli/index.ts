@@ -1,6 +1,7 @@
 /**
  * The `filterstudy` CLI. The only place that prints errors and sets the exit code:
- * 0 = all good, 1 = some seeds failed, 2 = bad input or configuration, 3 = internal error.
+ * 0 = all good, 1 = some seeds failed, 2 = an error with a code (bad input, config, data,
+ * backend, outputs), 3 = internal error (a bug).
  */
 import { Command, CommanderError } from 'commander';
 import { FilterstudyError } from '../errors.ts';
@@ -24,7 +25,7 @@ function printError(e: unknown): number {
     process.stderr.write(`filterstudy: error [${e.code}] ${e.message}\n`);
     if (e.hint) process.stderr.write(`  hint: ${e.hint}\n`);
     if (e.cause instanceof Error && !e.message.includes(e.cause.message)) process.stderr.write(`  cause: ${e.cause.message}\n`);
-    return ['E_CONFIG', 'E_INPUT', 'E_DATA', 'E_MODEL', 'E_OUTPUT'].includes(e.code) ? 2 : 1;
+    return 2;
   }
   process.stderr.write(`filterstudy: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
   return 3;

@@ -60,7 +60,7 @@ export function runCommand(): Command {
     .option('-o, --out <dir>', 'output root folder (default: out)')
     .option('-s, --seeds <count>', 'number of seeds', int('--seeds'))
     .option('--seed-start <n>', 'first seed', int('--seed-start'))
-    .option('-e, --epochs <n>', 'training epochs (overrides the preset)', int('--epochs'))
+    .option('-e, --epochs <n>', 'epochs of the CNNs and model-2 (model-1\'s LSTM: --set train.lstmEpochs=N)', int('--epochs'))
     .option('-w, --workers <n>', 'worker threads (default: one per core; 1 with tfjs-node)', int('--workers'))
     .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices(['auto', 'tfjs-node', 'wasm', 'cpu']))
     .option('--data-dir <dir>', 'your own MNIST IDX files (raw or .gz) instead of the embedded copy')
@@ -69,5 +69,5 @@ export function runCommand(): Command {
     .option('--set <key=value>', 'set any config key, e.g. --set model.lstmInput=softmax (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'print JSON lines instead of the live display', false)
     .option('--no-aggregate', 'skip the statistics report at the end')
-    .addHelpText('after', '\nExamples:\n  filterstudy run                       # quick preset: 4 seeds, a few minutes\n  filterstudy run --preset paper -s 20  # Table 1 settings, 20 seeds\n  filterstudy run --set train.sharedInit=true --name paired\n\nRe-running the same study resumes: finished seeds are skipped, failed ones retried.');
+    .addHelpText('after', '\nExamples:\n  filterstudy run                       # quick preset: 6 seeds, ~3 minutes on 2 cores\n  filterstudy run --preset paper -s 20  # Table 1 settings, 20 seeds\n  filterstudy run --set train.sharedInit=true --name paired\n\nRe-running the same study resumes: finished seeds are skipped, failed ones retried.');
 }

@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configHash, type StudyConfig } from '../config.ts';
+import { configHash, DEFAULTS, trainingFingerprint, type StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import { kernelToFilters, seedSimilarity, type FilterRef } from '../stats/similarity.ts';
 import type { SeedFailure, SeedSuccess } from '../worker/task.ts';
@@ -41,26 +41,42 @@ export function studyMeta(cfg: StudyConfig, versions: Record<string, string>): S
   return { study: cfg.name, configHash: configHash(cfg), config: cfg, versions };
 }
 
+/** Leaf-level differences of the training sections, as `key: old → new`, skipping `ignore(key, old, new)`. */
+function configDiffs(a: unknown, b: unknown, prefix: string, ignore: (key: string, a: unknown, b: unknown) => boolean): string[] {
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (isObj(a) && isObj(b)) {
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((k) => configDiffs(a[k], b[k], prefix ? `${prefix}.${k}` : k, ignore));
+  }
+  if (JSON.stringify(a) === JSON.stringify(b) || ignore(prefix, a, b)) return [];
+  return [`${prefix}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`];
+}
+
+function defaultAt(key: string): unknown {
+  return key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], DEFAULTS);
+}
+
 /**
  * Creates out/<study>/ or checks that an existing one was made by the same training config, so
- * that resuming never mixes seeds of different configs. Returns the seeds already finished.
+ * that resuming never mixes seeds of different configs. A key that did not exist when the study
+ * was made and now holds its default is no difference: new keys default to the old behaviour.
+ * Returns the seeds already finished; clears temp folders a killed run left behind.
  */
 export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): number[] {
   if (existsSync(paths.config)) {
     const old = JSON.parse(readFileSync(paths.config, 'utf8')) as StudyMeta;
     if (old.configHash !== meta.configHash) {
-      const diffs = ['data', 'model', 'train'].flatMap((sec) => {
-        const a = (old.config as unknown as Record<string, Record<string, unknown>>)[sec] ?? {};
-        const b = (meta.config as unknown as Record<string, Record<string, unknown>>)[sec];
-        return Object.keys(b).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k])).map((k) => `${sec}.${k}: ${JSON.stringify(a[k])} → ${JSON.stringify(b[k])}`);
-      });
-      throw new FilterstudyError('E_OUTPUT', `${paths.root} holds a study made with another config (hash ${old.configHash}, now ${meta.configHash}): ${diffs.join('; ')}`, {
-        hint: `give this study another name (--name), or move ${paths.root} away; nothing was changed`,
-      });
+      const pick = (c: StudyConfig) => trainingFingerprint(c);
+      const diffs = configDiffs(pick(old.config), pick(meta.config), '', (key, a, b) => a === undefined && JSON.stringify(b) === JSON.stringify(defaultAt(key)));
+      if (diffs.length) {
+        throw new FilterstudyError('E_OUTPUT', `${paths.root} holds a study made with another config (hash ${old.configHash}, now ${meta.configHash}): ${diffs.join('; ')}`, {
+          hint: `give this study another name (--name), or move ${paths.root} away; nothing was changed`,
+        });
+      }
     }
   }
   mkdirSync(paths.seeds, { recursive: true });
   mkdirSync(paths.failed, { recursive: true });
+  for (const d of readdirSync(paths.seeds)) if (/\.tmp-\d+$/.test(d)) rmSync(join(paths.seeds, d), { recursive: true, force: true });
   writeFileAtomic(paths.config, `${JSON.stringify(meta, null, 2)}\n`);
   return finishedSeeds(paths);
 }

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { seedList, type StudyConfig } from '../config.ts';
-import type { ProgressMessage, SeedFailure } from '../worker/task.ts';
+import type { ProgressMessage, SeedFailure, SeedResult } from '../worker/task.ts';
 import { combineSeeds, prepareStudyDir, studyMeta, studyPaths, writeFailure, writeSeed, type StudyMeta, type StudyPaths } from './outputs.ts';
 import { loadMnist, splitMnist } from '../worker/mnist.ts';
 import { createSeedPool, plannedBackend, workerCount } from './pool.ts';
@@ -63,23 +63,35 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
     try {
       await Promise.all(
         pending.map(async (seed) => {
-          let result;
+          let result: SeedResult;
           try {
             result = await pool.run({ cfg, seed, studyId: cfg.name, configHash: meta.configHash, versions: meta.versions }, (p) => emit({ type: 'progress', progress: p }));
           } catch (e) {
             // The worker thread itself died (out of memory, native crash): only this seed fails.
             result = { status: 'failed', seed, backend: null, seconds: 0, error: { code: 'E_TRAIN', message: `worker thread died: ${(e as Error).message}` } } satisfies SeedFailure;
           }
+          // Write this seed and refresh the combined files now, so that an interrupted sweep
+          // (Ctrl-C, kill) leaves combined files that include every finished seed.
           if (result.status === 'ok') {
-            const dir = writeSeed(paths, result, meta);
-            summary.completed.push(seed);
-            const testAccuracy = Object.fromEntries(result.metrics.filter((m) => m.split === 'test').map((m) => [`${m.model}.${m.network}`, m.accuracy]));
-            const onnxAgrees = result.agreement.model1.ok && result.agreement.model2.ok;
-            emit({ type: 'seed-done', seed, seconds: result.seconds, dir, backend: result.backend, testAccuracy, onnxAgrees, notes: result.backendNotes });
-          } else {
+            try {
+              const dir = writeSeed(paths, result, meta);
+              summary.files = combineSeeds(paths, meta);
+              summary.completed.push(seed);
+              const testAccuracy = Object.fromEntries(result.metrics.filter((m) => m.split === 'test').map((m) => [`${m.model}.${m.network}`, m.accuracy]));
+              const onnxAgrees = result.agreement.model1.ok && result.agreement.model2.ok;
+              emit({ type: 'seed-done', seed, seconds: result.seconds, dir, backend: result.backend, testAccuracy, onnxAgrees, notes: result.backendNotes });
+              return;
+            } catch (e) {
+              // A full disk or an unwritable folder fails this seed only; the others go on.
+              result = { status: 'failed', seed, backend: result.backend, seconds: result.seconds, error: { code: 'E_OUTPUT', message: `could not write seed ${seed}: ${(e as Error).message}` } } satisfies SeedFailure;
+            }
+          }
+          try {
             const file = writeFailure(paths, result);
             summary.failed.push({ seed, error: result.error });
             emit({ type: 'seed-failed', seed, error: result.error, file });
+          } catch (e) {
+            summary.failed.push({ seed, error: { ...result.error, message: `${result.error.message} (and the failure record could not be written: ${(e as Error).message})` } });
           }
         }),
       );
@@ -87,7 +99,7 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
       await pool.destroy();
     }
   }
-  summary.files = combineSeeds(paths, meta);
+  if (pending.length === 0 || summary.files.length === 0) summary.files = combineSeeds(paths, meta);
   emit({ type: 'combined', files: summary.files });
   summary.completed.sort((a, b) => a - b);
   return summary;

@@ -114,8 +114,12 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     };
     let onnx = exportAll(() => undefined);
     const sessions = { model1: await loadSession(onnx['model1.onnx']), model2: await loadSession(onnx['model2.onnx']) };
-    const evald = await onnxMetrics(sessions, data, task.cfg.train.evalBatchSize);
-    await Promise.all(Object.values(sessions).map((s) => s.release()));
+    let evald;
+    try {
+      evald = await onnxMetrics(sessions, data, task.cfg.train.evalBatchSize);
+    } finally {
+      await Promise.all(Object.values(sessions).map((s) => s.release()));
+    }
     // The files we keep carry their test accuracy in metadata_props (the LSTM's is model-1's pipeline).
     const testAcc = (model: ModelName, network: string) =>
       evald.metrics.find((r) => r.split === 'test' && r.model === model && r.network === (network === 'lstm' ? 'pipeline' : network))?.accuracy;

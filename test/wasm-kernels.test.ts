@@ -93,6 +93,8 @@ describe('Conv2DBackpropFilter', () => {
     [[3, 9, 7, 1], [3, 3, 1, 5], 1, 'valid'], // direct 1-channel 3x3 loop, other sizes
     [[2, 6, 6, 1], [3, 3, 1, 2], 1, 'same'], [[2, 7, 7, 1], [3, 3, 1, 3], 2, 'valid'], // 1 channel, im2col path
     [[2, 5, 6, 2], [3, 3, 2, 3], [2, 1], 'same'],
+    [[3, 10, 9, 1], [3, 3, 1, 32], 1, 'valid'], [[2, 8, 7, 1], [5, 2, 1, 16], 1, 'valid'], // 1 channel, SIMD path
+    [[2, 6, 6, 1], [6, 1, 1, 16], 1, 'valid'], [[2, 5, 5, 1], [2, 2, 1, 3], 1, 'valid'], // single output row; im2col
   ];
   for (const [xs, fs, strides, pad] of cases) {
     it(`grad of conv2d x${xs} f${fs} s${strides} pad ${pad} matches cpu`, async () => {
@@ -126,6 +128,23 @@ describe('Conv2DBackpropFilter', () => {
     }
     expectClose(got, want, 'naive conv filter grad');
   });
+  it('SIMD module: instantiated on the backend memory; the 1-channel result survives memory growth', async () => {
+    await tf.setBackend('wasm');
+    const { simdKernels } = await import('../src/worker/wasm-kernels-simd.ts');
+    expect(simdKernels((tf.backend() as unknown as { wasm: { asm: { memory: unknown } } }).wasm.asm.memory)).toBeTypeOf('function');
+    expect(simdKernels({})).toBeNull();
+    const xs = [4, 9, 8, 1], dys = [4, 7, 6, 16];
+    const data: Data = [{ v: rand(4 * 72), s: xs }, { v: rand(4 * 42 * 16), s: dys }];
+    const f = (a: tf.Tensor, b: tf.Tensor) => run('Conv2DBackpropFilter', { x: a, dy: b }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 1, 16] });
+    const [first] = await on('wasm', data, f);
+    const pages = ((tf.backend() as unknown as { wasm: { asm: { memory: WebAssembly.Memory } } }).wasm.asm.memory.buffer.byteLength);
+    const big = tf.zeros([pages / 2]); // grows the heap (2x its size) between two identical calls
+    const [second] = await on('wasm', data, f);
+    big.dispose();
+    const [want] = await on('cpu', data, f);
+    expectClose(first, want, 'simd conv filter grad');
+    expectClose(second, want, 'simd conv filter grad after memory growth');
+  });
   it('rejects NCHW with a clear error', async () => {
     await tf.setBackend('wasm');
     expect(() => run('Conv2DBackpropFilter', { x: tf.ones([1, 1, 4, 4]), dy: tf.ones([1, 1, 3, 3]) },
@@ -139,6 +158,7 @@ describe('BatchMatMul', () => {
     [[128, 128], [2704, 128], false, true], // study: dy·W^T
     [[7, 13], [5, 7], true, true], [[1, 9, 4], [1, 6, 4], false, true], [[3, 5, 4], [3, 5, 2], true, false], // batched: original kernel
     [[1, 3, 4], [1, 4, 6], false, false], // rank 3, batch 1: grads take the transpose path
+    [[1, 4, 3], [1, 20, 3], false, true], [[5, 3], [40, 3], false, true], // A·Bᵀ as (B·Aᵀ)ᵀ
   ];
   for (const [as, bs, ta, tb] of shapes) {
     it(`matMul a${as} b${bs} tA=${ta} tB=${tb}: output and grads match cpu`, async () => {

@@ -6,9 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateCommand } from '../src/cli/aggregate.ts';
 import { FilterstudyError } from '../src/errors.ts';
 import { loadStudy } from '../src/stats/load.ts';
-import { aggregate, formatAggregateSummary, STATS_COLUMNS, writeStudyFiles } from '../src/stats/report.ts';
+import { aggregate, buildReport, formatAggregateSummary, STATS_COLUMNS, statsRows, writeStudyFiles, type ReportContext } from '../src/stats/report.ts';
+import { buildFigures } from '../src/stats/report-figures.ts';
+import { renderMarkdown } from '../src/stats/report-md.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
-import type { StudyStats } from '../src/stats/types.ts';
+import type { StudyData, StudyStats } from '../src/stats/types.ts';
+import { analyzeStudy } from '../src/stats/verdicts.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'report-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -134,6 +137,75 @@ describe('aggregate: other ground truths and small studies', () => {
     expect(existsSync(join(root, 'cka', 'figures', 'cka.svg'))).toBe(true);
     expect(readFileSync(join(root, 'cka', 'report.html'), 'utf8')).toMatch(/mean CKA/);
   }, 120_000);
+});
+
+describe('report details from the StudyStats', () => {
+  const ctx = (data: StudyData): ReportContext => ({
+    studyId: 'test', sources: data.sources, configHash: data.configHash, backend: 'synthetic', dataSource: 'synthetic', date: '2024-01-01',
+    dataWritten: null, figureSeed: data.seeds[0], ckaNote: null, synthetic: true,
+  });
+  const fast = { reps: 100, freshDraws: 3 };
+
+  it("model-2's CNN digit rows are labelled diagnostic in the table, terminal summary and digit figure", async () => {
+    const data = makeSyntheticStudy({ seeds: 6, mode: 'paper' });
+    for (const seed of data.seeds) {
+      for (const network of ['cnn1', 'cnn2']) {
+        data.metrics.push({ seed, model: 'model2', network, split: 'test', target: 'digit', accuracy: 0.12, loss: 2, n: 5000, trainSeconds: 1, backend: 'synthetic' });
+      }
+    }
+    const st = analyzeStudy(data, fast);
+    const label = 'model-2 CNN1 (diagnostic: never trained on digits)';
+    expect(formatAggregateSummary(st)).toContain(`  ${label} `);
+    expect(formatAggregateSummary(st)).not.toMatch(/^ +model2\.cnn1\.digit/m);
+    const warnings: string[] = [];
+    const fig = await buildFigures(data, st, 1, warnings);
+    expect(warnings).toEqual([]);
+    const digit = fig.table2.find((f) => f.file === 'figures/table2-digit-accuracy.svg')!;
+    expect(digit.svg).toContain('diagnostic');
+    expect(digit.caption).toMatch(/model-1’s digit classifiers.*diagnostic.*never see a digit label/);
+    const md = renderMarkdown(buildReport(ctx(data), st, fig));
+    expect(md).toContain(`| ${label} | digit | 6 |`);
+    expect(md).toMatch(/not classifiers: model-2’s CNNs/);
+    expect(statsRows(st).find((r) => r.section === 'table2' && r.key === 'model2.cnn1.digit' && r.statistic === 'mean')!.text).toBe(label);
+    // without such rows the caption says only what the figure shows
+    const plain = await buildFigures(makeSyntheticStudy({ seeds: 6, mode: 'paper' }), analyzeStudy(makeSyntheticStudy({ seeds: 6, mode: 'paper' }), fast), 1, []);
+    expect(plain.table2[0].caption).not.toMatch(/diagnostic/);
+  }, 60_000);
+
+  it('the claim-2 threshold line and text use the identityFraction analyzeStudy used', async () => {
+    const data = makeSyntheticStudy({ seeds: 6, mode: 'paper' });
+    const st = analyzeStudy(data, { ...fast, identityFraction: 0.25 });
+    const fig = await buildFigures(data, st, 1, []);
+    expect(fig.distSeeds!.svg).toContain('claim-2 threshold (0.25 × fresh Glorot');
+    expect(fig.distSeeds!.svg).not.toContain('(0.1 ×');
+    const md = renderMarkdown(buildReport(ctx(data), st, fig));
+    expect(md).toContain('exceed 25 % of that scale');
+    expect(md).toContain('− 0.25 × mean S(same CNNs vs fresh Glorot draws)');
+    expect(md).not.toMatch(/10 %/);
+  }, 60_000);
+
+  it('claim 3 without train.sharedInit: part (a) reported as descriptive with the reason', async () => {
+    const data = makeSyntheticStudy({ seeds: 6, mode: 'paper', sharedInit: false });
+    const st = analyzeStudy(data, fast);
+    const md = renderMarkdown(buildReport(ctx(data), st, await buildFigures(data, st, 1, [])));
+    expect(md).toMatch(/\(a\) \[descriptive\]/);
+    expect(md).toMatch(/train\.sharedInit = false.*false by construction.*part \(b\) alone.*`--set train\.sharedInit=true`/);
+    expect(md).toContain('Claim 3’s effect is part (b)');
+    expect(formatAggregateSummary(st)).toMatch(/note: part \(a\) is descriptive/);
+    const eff = statsRows(st).filter((r) => r.key === 'claim3' && r.statistic === 'effect');
+    expect(eff.map((r) => [r.variant, r.text])).toEqual([['a', 'descriptive'], ['b', 'tested']]);
+  }, 60_000);
+
+  it("stats.arrow labels claim 1's per-seed differences with the seeds they were computed on", () => {
+    const data = makeSyntheticStudy({ seeds: 7, mode: 'paper' });
+    data.filters = data.filters.filter((f) => !(f.seed === 2 && f.stage === 'trained')); // seed 2: accuracies only
+    const st = analyzeStudy(data, fast);
+    expect(st.seeds).toEqual([1, 3, 4, 5, 6, 7]);
+    const rows = statsRows(st).filter((r) => r.key === 'claim1' && r.statistic === 'difference');
+    expect(rows.map((r) => r.seed)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const acc = (seed: number, model: string) => data.metrics.find((m) => m.seed === seed && m.model === model && m.network === 'pipeline')!.accuracy;
+    for (const r of rows) expect(r.value!).toBeCloseTo(acc(r.seed!, 'model2') - acc(r.seed!, 'model1'), 15);
+  });
 });
 
 describe('aggregate: errors', () => {

@@ -14,22 +14,63 @@ describe('distributions vs scipy', () => {
   });
 });
 
-describe('Wilcoxon signed-rank vs scipy', () => {
+describe('Wilcoxon signed-rank vs scipy (untied exact, approx) and vs enumeration (tied exact)', () => {
   for (const c of ref.wilcoxon) {
-    it(`${c.name} ${c.alternative}`, () => {
+    it(`${c.name} ${c.alternative}${c.reference ? ` (${c.reference})` : ''}`, () => {
       const r = wilcoxon(c.d, undefined, { alternative: c.alternative as Alternative, method: c.method, correction: c.correction });
       expect(r.statistic).toBeCloseTo(c.statistic, 9);
       expect(r.p).toBeCloseTo(c.p, 10);
     });
   }
-  it('auto picks exact without ties and approx with ties; paired form = differences', () => {
+  it('auto: exact up to n = 50 with or without ties, approx above; paired form = differences', () => {
     expect(wilcoxon([1, 2, -3, 4, 5]).method).toBe('exact');
-    expect(wilcoxon([1, 1, -3, 4, 5]).method).toBe('approx');
+    expect(wilcoxon([1, 1, -3, 4, 5]).method).toBe('exact');
+    expect(wilcoxon(Array.from({ length: 50 }, (_, i) => (i % 7) - 2.5)).method).toBe('exact');
+    expect(wilcoxon(Array.from({ length: 51 }, (_, i) => (i % 7) - 2.5)).method).toBe('approx');
     const x = [3, 5, 2, 8, 9, 4];
     const y = [1, 1, 1, 1, 1, 1];
     expect(wilcoxon(x, y, { alternative: 'greater' }).p).toBeCloseTo(1 / 64, 15);
     // rank-biserial: all positive = 1
     expect(wilcoxon(x, y).rankBiserial).toBe(1);
+  });
+  it('6 seeds in agreement with one tie among |d|: exact p = 1/64 passes Holm over three claims', () => {
+    // The normal approximation gave p = 0.0178 here (Holm 0.053): 6 seeds could never suffice.
+    const d = [0.5, 0.5, 1.25, 2.0, 0.75, 3.5];
+    const r = wilcoxon(d, undefined, { alternative: 'greater' });
+    expect(r.method).toBe('exact');
+    expect(r.p).toBe(1 / 64);
+    expect(holm([r.p, 0.001, 0.002])[0]).toBeLessThan(0.05);
+    expect(wilcoxon(d, undefined, { alternative: 'greater', method: 'approx' }).p).toBeGreaterThan(0.05 / 3);
+  });
+  it('zeros are dropped before ranking (a zero difference reduces n)', () => {
+    const r = wilcoxon([0, 0.5, 0.5, 1.25, 0, 2.0, 0.75, 3.5], undefined, { alternative: 'greater' });
+    expect(r.n).toBe(6);
+    expect(r.p).toBe(1 / 64);
+  });
+  it('exact with ties equals brute-force enumeration of all 2^n sign patterns (n ≤ 20)', () => {
+    const enumerate = (d: number[], alt: Alternative): number => {
+      const nz = d.filter((v) => v !== 0);
+      const rk = rankAverage(nz.map(Math.abs));
+      const obs = nz.reduce((s, v, i) => s + (v > 0 ? rk[i] : 0), 0);
+      let ge = 0;
+      let le = 0;
+      for (let mask = 0; mask < 2 ** nz.length; mask++) {
+        let t = 0;
+        for (let i = 0; i < nz.length; i++) if (mask & (1 << i)) t += rk[i];
+        if (t >= obs - 1e-9) ge++;
+        if (t <= obs + 1e-9) le++;
+      }
+      const tot = 2 ** nz.length;
+      return alt === 'greater' ? ge / tot : alt === 'less' ? le / tot : Math.min(1, (2 * Math.min(ge, le)) / tot);
+    };
+    let state = 7;
+    const rand = (): number => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (const n of [3, 7, 12, 18]) {
+      const d = Array.from({ length: n }, () => Math.round((rand() - 0.3) * 8) / 4); // coarse: many ties and some zeros
+      for (const alt of ['two-sided', 'greater', 'less'] as const) {
+        expect(wilcoxon(d, undefined, { alternative: alt, method: 'exact' }).p, `${n} ${alt}`).toBeCloseTo(enumerate(d, alt), 14);
+      }
+    }
   });
 });
 

@@ -85,3 +85,91 @@ describe('analyzeStudy verdicts on synthetic studies with a known answer', () =>
     expect(analyzeStudy(data, fast).warnings.join(' ')).toMatch(/similarity\.arrow disagrees/);
   });
 });
+
+describe('claim 3 part (a) is tested only with train.sharedInit', () => {
+  it('sharedInit false (the default design): part (a) is false by construction, so claim 3 rests on part (b)', () => {
+    // model-2's CNNs are alike (copies of their own solution) but no closer to the same seed's model-1.
+    const data = makeSyntheticStudy({ seeds: 8, mode: 'paper', sharedInit: false });
+    expect((data.config as { train: { sharedInit: boolean } }).train.sharedInit).toBe(false);
+    const s = analyzeStudy(data, fast);
+    const c = s.claims[2];
+    expect(s.options.sharedInit).toBe(false);
+    expect(c.numbers.partA).toBe('descriptive');
+    expect(c.verdict).toBe('supported');
+    expect(c.p).toBe(c.numbers.pB);
+    expect(c.effect!.name).toMatch(/^\(b\)/);
+    expect(c.effect!.estimate).toBeCloseTo(c.numbers.effectB as number, 12);
+    // part (a) still reported: numbers, but no effect (same-seed ≈ cross-seed)
+    expect(typeof c.numbers.pA).toBe('number');
+    expect(Math.abs(c.numbers.effectA as number)).toBeLessThan(0.05 * (c.numbers.meanSCrossSeedControl as number));
+    expect(c.notes.join(' ')).toMatch(/part \(a\) is descriptive.*sharedInit = false.*false by construction.*--set train\.sharedInit=true/);
+    expect(c.rule).toMatch(/not tested/);
+  });
+
+  it('the same filters analysed as a sharedInit study: part (a) is tested and fails', () => {
+    const data = makeSyntheticStudy({ seeds: 8, mode: 'paper', sharedInit: false });
+    data.config = { ...(data.config as object), train: { sharedInit: true } };
+    const s = analyzeStudy(data, fast);
+    const c = s.claims[2];
+    expect(c.numbers.partA).toBe('tested');
+    expect(c.p).toBe(Math.max(c.numbers.pA as number, c.numbers.pB as number));
+    expect(c.verdict).not.toBe('supported');
+    expect(c.notes).toEqual([]);
+  });
+
+  it("'paper' truth (model-2 copies the same seed's model-1) is a sharedInit design: both parts tested", () => {
+    const data = makeSyntheticStudy({ seeds: 8, mode: 'paper' });
+    expect((data.config as { train: { sharedInit: boolean } }).train.sharedInit).toBe(true);
+    // model-2 starts from model-1's initial weights
+    const init = (model: string, network: string) => data.filters.find((f) => f.seed === 1 && f.model === model && f.network === network && f.stage === 'init')!.weights;
+    expect(init('model2', 'cnn2')).toEqual(init('model1', 'cnn2'));
+    const c = analyzeStudy(data, fast).claims[2];
+    expect(c.numbers.partA).toBe('tested');
+    expect(c.numbers.effectPart).toBe('a');
+    expect(c.p).toBe(Math.max(c.numbers.pA as number, c.numbers.pB as number));
+  });
+
+  it('a config without train.sharedInit counts as false', () => {
+    const data = makeSyntheticStudy({ seeds: 6, mode: 'paper' });
+    data.config = null;
+    expect(analyzeStudy(data, fast).claims[2].numbers.partA).toBe('descriptive');
+  });
+});
+
+describe('recorded settings and labels', () => {
+  it('identityFraction used is recorded in options and in claim 2', () => {
+    const s = analyzeStudy(makeSyntheticStudy({ seeds: 6, mode: 'paper' }), { ...fast, identityFraction: 0.25 });
+    expect(s.options.identityFraction).toBe(0.25);
+    expect(s.claims[1].numbers.identityFraction).toBe(0.25);
+    expect(s.claims[1].rule).toContain('0.25·mean S');
+    expect(analyzeStudy(makeSyntheticStudy({ seeds: 6, mode: 'paper' }), fast).options.identityFraction).toBe(0.1);
+  });
+
+  it("model-2's CNN digit accuracies are labelled as diagnostics, model-1's as classifiers", () => {
+    const data = makeSyntheticStudy({ seeds: 6, mode: 'paper' });
+    for (const seed of data.seeds) {
+      for (const network of ['cnn1', 'cnn2']) {
+        data.metrics.push({ seed, model: 'model2', network, split: 'test', target: 'digit', accuracy: 0.1, loss: 2, n: 5000, trainSeconds: 1, backend: 'synthetic' });
+      }
+    }
+    const t = analyzeStudy(data, fast).table2;
+    const row = t.find((r) => r.key === 'model2.cnn1.digit')!;
+    expect(row.label).toBe('model-2 CNN1 (diagnostic: never trained on digits)');
+    expect(row.diagnostic).toBe(true);
+    expect(t.find((r) => r.key === 'model2.cnn2.digit')!.label).toMatch(/^model-2 CNN2 \(diagnostic/);
+    expect(t.filter((r) => !r.diagnostic).map((r) => r.label)).toEqual(['CNN1', 'CNN2', 'model-1', 'model-2']);
+  });
+
+  it('claim 1 records the seeds its differences were computed on', () => {
+    const data = makeSyntheticStudy({ seeds: 7, mode: 'paper' });
+    // seed 2 has accuracies but no trained filters; seed 7 lacks model-1's pipeline accuracy
+    data.filters = data.filters.filter((f) => !(f.seed === 2 && f.stage === 'trained'));
+    data.metrics = data.metrics.filter((m) => !(m.seed === 7 && m.model === 'model1' && m.network === 'pipeline'));
+    const s = analyzeStudy(data, fast);
+    expect(s.seeds).toEqual([1, 3, 4, 5, 6, 7]);
+    expect(s.claims[0].numbers.differenceSeeds).toEqual([1, 2, 3, 4, 5, 6]);
+    const acc = (seed: number, model: string) => data.metrics.find((m) => m.seed === seed && m.model === model && m.network === 'pipeline')!.accuracy;
+    const d = s.claims[0].numbers.perSeedDifference as number[];
+    expect(d[1]).toBeCloseTo(acc(2, 'model2') - acc(2, 'model1'), 15);
+  });
+});

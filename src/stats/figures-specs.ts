@@ -279,7 +279,9 @@ export interface IntervalData {
 
 export function intervalSpec(d: IntervalData, o: { title: string; valueLabel: string }): TopLevelSpec {
   const labels = d.rows.map((r) => r.label);
-  const y = { field: 'label', type: 'nominal', title: null, sort: labels, axis: { labelLimit: 220 } };
+  // Room for the longest label (~7 px per character at the axis font), at least 220 px.
+  const labelLimit = Math.max(220, 7 * Math.max(...labels.map((l) => l.length)));
+  const y = { field: 'label', type: 'nominal', title: null, sort: labels, axis: { labelLimit } };
   const kinds = [d.measuredLabel, d.referenceLabel];
   const legendColor = { field: 'kind', type: 'nominal', title: null, sort: kinds, scale: { domain: kinds, range: [MEASURED_COLOR, REFERENCE_COLOR] }, legend: { orient: 'bottom', direction: 'horizontal' } };
   const legendShape = { field: 'kind', type: 'nominal', title: null, sort: kinds, scale: { domain: kinds, range: ['circle', 'diamond'] } };

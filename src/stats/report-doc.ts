@@ -56,25 +56,34 @@ function claimText(c: ClaimVerdict, st: StudyStats): string {
   if (c.claim === 2) {
     return (
       `Mean S_i between model-1’s CNN1 and CNN2 (both directions) is ${fmt(num(x.meanSWithinModel1))}, against ${fmt(num(x.meanSFreshGlorot))} for unrelated (fresh Glorot) filters; ` +
-      `the claim needs it to exceed 10 % of that scale. Effect (S − 0.1 × fresh): ${effect}. ` +
+      `the claim needs it to exceed ${pct(st.options.identityFraction)} of that scale. Effect (S − ${st.options.identityFraction} × fresh): ${effect}. ` +
       `Context: nearest other filter in the same CNN ${fmt(num(x.meanSWithinCnnNearest))}, CNN1 of another seed ${fmt(num(x.meanSCrossSeedCnn1))}, trained vs own init ${fmt(num(x.meanSTrainedVsInitCnn1))}, scale- and sign-free S ${fmt(num(x.meanSWithinModel1UnitSignflip))}, ` +
       `mean |accuracy gap| CNN1 − CNN2 ${fmt(num(x.meanAbsAccuracyGapCnn1Cnn2), 4)}${num(x.ckaModel1) !== null ? `, CKA ${fmt(num(x.ckaModel1))}` : ''}. ${testSentence(c, st, x.signFlipP)}`
     );
   }
+  const part = (k: 'A' | 'B'): string =>
+    `${fmtSigned(num(x[`effect${k}`]), 4)} (95% CI ${ci({ lo: num(x[`effect${k}Lo`]), hi: num(x[`effect${k}Hi`]) }, 4)})`;
+  const tested = x.partA === 'tested';
   return (
-    `(a) Model-2 filters to the nearest of model-1’s 32 filters, same seed: mean S ${fmt(num(x.meanSModel2ToModel1))}, vs ${fmt(num(x.meanSCrossSeedControl))} against model-1 of other seeds; difference ${effect}, one-sided p = ${fmtP(num(x.pA))}. ` +
-    `(b) Model-2 CNN1 ↔ CNN2: mean S ${fmt(num(x.meanSModel2Pair))}, vs ${fmt(num(x.meanSModel1Pair))} for model-1’s pair; difference ${fmtSigned(num(x.effectB), 4)} (95% CI ${ci({ lo: num(x.effectBLo), hi: num(x.effectBHi) }, 4)}), one-sided p = ${fmtP(num(x.pB))}. ` +
-    `Both parts must hold (intersection–union test: p = max(p_a, p_b)). ${testSentence(c, st, undefined)}`
+    `(a)${tested ? '' : ' [descriptive]'} Model-2 filters to the nearest of model-1’s 32 filters, same seed: mean S ${fmt(num(x.meanSModel2ToModel1))}, vs ${fmt(num(x.meanSCrossSeedControl))} against model-1 of other seeds; difference ${part('A')}, one-sided p = ${fmtP(num(x.pA))}${tested ? '' : ' (not tested)'}. ` +
+    `(b) Model-2 CNN1 ↔ CNN2: mean S ${fmt(num(x.meanSModel2Pair))}, vs ${fmt(num(x.meanSModel1Pair))} for model-1’s pair; difference ${part('B')}, one-sided p = ${fmtP(num(x.pB))}. ` +
+    (tested
+      ? 'Both parts must hold (intersection–union test: p = max(p_a, p_b)). '
+      : 'Part (a) is reported but not tested: this study was trained with train.sharedInit = false, so model-1 and model-2 of one seed share no random stream (own initial weights, data order and dropout draws), the same-seed model-1 is exchangeable with any other seed’s, and part (a) is false by construction. The verdict rests on part (b) alone; `--set train.sharedInit=true` (model-2’s CNNs start from model-1’s initial weights) makes part (a) testable. ') +
+    testSentence(c, st, undefined)
   );
 }
 
-const METHODS: string[] = [
+/** A fraction as a percentage: 0.1 → '10 %'. */
+const pct = (f: number): string => `${+(f * 100).toFixed(6)} %`;
+
+const methods = (st: StudyStats): string[] => [
   '**Measure.** S_i = min_j ‖F_i − G_j‖ (the paper’s raw Euclidean distance between 3×3 filters); reported also scale-free (unit-norm filters), sign-free (min over ±G_j) and both. S is asymmetric; claims pool both directions. Matched distance: one-to-one Hungarian assignment (mean cost); collisions = 16 − number of distinct nearest filters.',
-  '**Unit of replication.** The seed. Each seed trains all four CNNs (model-1’s and model-2’s CNN1 and CNN2) from its own initialisation; per-seed means enter the tests.',
+  `**Unit of replication.** The seed. Each seed trains all four CNNs (model-1’s and model-2’s CNN1 and CNN2)${st.options.sharedInit ? ', model-2’s CNNs from model-1’s initial weights (train.sharedInit)' : ' from their own initialisations'}; per-seed means enter the tests.`,
   '**Confidence intervals.** For S statistics, a hierarchical bootstrap: resample seeds with replacement, then filters within each resampled seed (percentile interval). For accuracies and claim 1, a BCa bootstrap over seeds. Bootstrap replicates and seed are fixed, so the report is reproducible.',
-  '**Tests.** One-sided Wilcoxon signed-rank test on the per-seed differences d_s (exact for n ≤ 50 without ties); a paired sign-flip permutation test is reported alongside. Holm correction across the three claims at α = 0.05.',
+  '**Tests.** One-sided Wilcoxon signed-rank test on the per-seed differences d_s (exact null distribution over all sign patterns of the average ranks for n ≤ 50, ties included; zero differences are dropped and reduce n); a paired sign-flip permutation test is reported alongside. Holm correction across the three claims at α = 0.05.',
   '**Decision rule** (each claim): (1) fewer than 6 seeds ⇒ inconclusive — below 6 seeds the smallest exact one-sided Wilcoxon p, 2⁻ⁿ, cannot pass Holm’s first step α/3 even if every seed agrees; (2) effect estimate on the wrong side of 0 ⇒ not supported; (3) Holm-adjusted p < α and the effect’s CI entirely on the claimed side ⇒ supported; (4) otherwise inconclusive (more seeds may decide).',
-  '**Claim 1:** d_s = acc(model-2) − acc(model-1), third term, test split [> 0]. **Claim 2:** d_s = mean S(model-1 CNN1 ↔ CNN2) − 0.1 × mean S(same CNNs vs fresh Glorot draws) [> 0]: filters count as “the same” if they are within 10 % of the distance to unrelated random filters. **Claim 3:** (a) mean S(model-2 CNN → all 32 model-1 filters, same seed) − the same against model-1 of every other seed [< 0], (b) mean S(model-2 CNN1 ↔ CNN2) − mean S(model-1 CNN1 ↔ CNN2) [< 0]; both must hold.',
+  `**Claim 1:** d_s = acc(model-2) − acc(model-1), third term, test split [> 0]. **Claim 2:** d_s = mean S(model-1 CNN1 ↔ CNN2) − ${st.options.identityFraction} × mean S(same CNNs vs fresh Glorot draws) [> 0]: filters count as “the same” if they are within ${pct(st.options.identityFraction)} of the distance to unrelated random filters. **Claim 3:** (a) mean S(model-2 CNN → all 32 model-1 filters, same seed) − the same against model-1 of every other seed [< 0], (b) mean S(model-2 CNN1 ↔ CNN2) − mean S(model-1 CNN1 ↔ CNN2) [< 0]; ${st.options.sharedInit ? 'both must hold (this study has train.sharedInit = true).' : 'part (a) is tested only with train.sharedInit = true — without it model-1 and model-2 of one seed share no random stream and (a) is false by construction — so here claim 3 is decided on (b) alone and (a) is reported descriptively.'}`,
   '**Baselines.** Trained filters vs their own initialisation; vs 20 fresh Glorot-uniform draws (limit √(6/(K² + K²F))); nearest other filter within the same CNN; the same CNN role across seeds (all seed pairs).',
 ];
 
@@ -83,7 +92,7 @@ function limitations(st: StudyStats, ctx: ReportContext): string[] {
     'CKA of first-layer activations is high even for independent random filters: with 16 filters over a 9-dimensional patch space every filter bank is a (ReLU’d) linear map of the same patches, so first-layer CKA near 0.8 says little. It is reported, never used in a verdict.',
     'Raw S depends on the filters’ scale; two CNNs can differ in norm but not in direction. The scale- and sign-free variants below separate the two.',
     'S_i is a nearest-neighbour measure: several filters may share one nearest counterpart (collisions), which the Hungarian matched distance avoids.',
-    'The claim-2 threshold (10 % of the unrelated-filter distance) is a choice made for this reproduction; the paper gives no numeric criterion.',
+    `The claim-2 threshold (${pct(st.options.identityFraction)} of the unrelated-filter distance) is a choice made for this reproduction; the paper gives no numeric criterion.`,
     'The heatmaps and filter images show one seed only; the verdicts use all seeds.',
   ];
   if (st.seeds.length < st.minSeeds) out.unshift(`Only ${st.seeds.length} complete seeds: below ${st.minSeeds} seeds every verdict is inconclusive by rule. Run more seeds and pool the folders.`);
@@ -142,7 +151,9 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
       fmtP(c.pHolm),
       String(c.nSeeds),
     ]),
-    caption: 'Claim 3’s effect is part (a); part (b) is in its paragraph above.',
+    caption: st.claims[2]?.numbers.effectPart === 'b'
+      ? 'Claim 3’s effect is part (b), the part it is decided on; part (a), descriptive here, is in its paragraph above.'
+      : 'Claim 3’s effect is part (a); part (b) is in its paragraph above.',
   });
 
   h(2, 'Table 2: test accuracy', 'table2');
@@ -150,7 +161,10 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
     kind: 'table',
     head: ['Network', 'Target', 'n seeds', 'Mean', 'SD', '95% CI (BCa)', 'Paper'],
     numeric: [false, false, true, true, true, false, true],
-    rows: st.table2.map((r) => [r.key, r.target === 'third' ? 'third term 2b − a' : 'digit', String(r.n), fmt(r.mean, 4), fmt(r.sd, 4), ci(r.ci, 4), fmt(r.paper)]),
+    rows: st.table2.map((r) => [r.label, r.target === 'third' ? 'third term 2b − a' : 'digit', String(r.n), fmt(r.mean, 4), fmt(r.sd, 4), ci(r.ci, 4), fmt(r.paper)]),
+    ...(st.table2.some((r) => r.diagnostic)
+      ? { caption: 'Rows marked “diagnostic” are not classifiers: model-2’s CNNs are trained end to end on the third term only and never see a digit label; their digit accuracy (argmax of the 10-way output against the digit label) only shows how digit-like their outputs became.' }
+      : {}),
   });
   figs(fig.table2, 2);
 
@@ -219,7 +233,7 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
   }
 
   h(2, 'Methods', 'methods');
-  blocks.push({ kind: 'list', items: METHODS });
+  blocks.push({ kind: 'list', items: methods(st) });
   h(2, 'Limitations', 'limitations');
   blocks.push({ kind: 'list', items: limitations(st, ctx) });
   h(2, 'Files', 'files');

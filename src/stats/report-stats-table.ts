@@ -15,7 +15,10 @@
  *   value      f64?    the number (null when it could not be computed, or for 'verdict' rows)
  *   lo, hi     f64?    confidence interval bounds (level in the file's metadata), when there is one
  *   n          int32?  seeds (or seed pairs for cross-seed) behind the number
- *   text       utf8?   the verdict ('supported' | 'not supported' | 'inconclusive') on 'verdict' rows
+ *   text       utf8?   the verdict ('supported' | 'not supported' | 'inconclusive') on 'verdict' rows;
+ *                      the row label on Table 2 'mean' rows (e.g. 'model-2 CNN1 (diagnostic: never
+ *                      trained on digits)'); on claim 3's 'effect' rows 'tested' or 'descriptive'
+ *                      (part (a) without train.sharedInit); the effect's name on other 'effect' rows
  * Schema metadata 'filterstudy': JSON { configHash, seeds, level, columns } (columns = this list).
  */
 import { Float64, Int32, Schema, Table, Utf8, vectorFromArray } from 'apache-arrow';
@@ -48,18 +51,29 @@ export function statsRows(st: StudyStats): StatRow[] {
   for (const c of st.claims) {
     const key = `claim${c.claim}`;
     add({ section: 'claim', key, statistic: 'verdict', n: c.nSeeds, text: c.verdict });
-    if (c.effect) add({ section: 'claim', key, variant: c.claim === 3 ? 'a' : null, statistic: 'effect', value: c.effect.estimate, lo: c.effect.ci.lo, hi: c.effect.ci.hi, n: c.nSeeds, text: c.effect.name });
-    if (c.claim === 3) add({ section: 'claim', key, variant: 'b', statistic: 'effect', value: num(c.numbers.effectB), lo: num(c.numbers.effectBLo), hi: num(c.numbers.effectBHi), n: c.nSeeds });
+    if (c.claim !== 3) {
+      if (c.effect) add({ section: 'claim', key, statistic: 'effect', value: c.effect.estimate, lo: c.effect.ci.lo, hi: c.effect.ci.hi, n: c.nSeeds, text: c.effect.name });
+    } else {
+      // Both parts; text: 'tested' or 'descriptive' (part (a) without train.sharedInit).
+      for (const part of ['a', 'b'] as const) {
+        const k = part.toUpperCase();
+        const tested = part === 'b' || c.numbers.partA !== 'descriptive';
+        add({ section: 'claim', key, variant: part, statistic: 'effect', value: num(c.numbers[`effect${k}`]), lo: num(c.numbers[`effect${k}Lo`]), hi: num(c.numbers[`effect${k}Hi`]), n: c.nSeeds, text: tested ? 'tested' : 'descriptive' });
+      }
+    }
     add({ section: 'claim', key, statistic: 'p', value: c.p, n: c.nSeeds });
     add({ section: 'claim', key, statistic: 'p_holm', value: c.pHolm, n: c.nSeeds });
     for (const [name, v] of Object.entries(c.numbers)) {
       if (typeof v === 'number' || v === null) add({ section: 'claim', key, statistic: name, value: v, n: c.nSeeds });
     }
+    // Per-seed differences, labelled with the seeds they were computed on (claim 1: seeds with both
+    // pipelines' accuracies, which need not be the filter analysis' complete seeds).
     const perSeed = c.numbers.perSeedDifference;
-    if (Array.isArray(perSeed)) perSeed.forEach((v, i) => add({ section: 'claim', key, statistic: 'difference', seed: st.seeds[i] ?? null, value: v }));
+    const dSeeds = Array.isArray(c.numbers.differenceSeeds) ? c.numbers.differenceSeeds : st.seeds;
+    if (Array.isArray(perSeed)) perSeed.forEach((v, i) => add({ section: 'claim', key, statistic: 'difference', seed: dSeeds[i] ?? null, value: v, n: 1 }));
   }
   for (const t of st.table2) {
-    add({ section: 'table2', key: t.key, variant: t.target, statistic: 'mean', value: t.mean, lo: t.ci.lo, hi: t.ci.hi, n: t.n });
+    add({ section: 'table2', key: t.key, variant: t.target, statistic: 'mean', value: t.mean, lo: t.ci.lo, hi: t.ci.hi, n: t.n, text: t.label });
     add({ section: 'table2', key: t.key, variant: t.target, statistic: 'sd', value: t.sd, n: t.n });
     if (t.paper !== null) add({ section: 'table2', key: t.key, variant: t.target, statistic: 'paper', value: t.paper });
     for (const p of t.perSeed) add({ section: 'table2', key: t.key, variant: t.target, statistic: 'accuracy', seed: p.seed, value: p.accuracy, n: 1 });

@@ -63,10 +63,12 @@ export function formatAggregateSummary(st: StudyStats): string {
   const lines: string[] = [];
   lines.push(`study statistics over ${st.seeds.length} seed${st.seeds.length === 1 ? '' : 's'} (${st.seeds.join(', ')})${st.configHash ? `, config ${st.configHash}` : ''}`);
   lines.push('', 'Table 2 — test accuracy across seeds');
-  lines.push(`  ${'network'.padEnd(24)} ${'mean'.padStart(7)}  ${'sd'.padStart(7)}  ${'95% CI (BCa)'.padEnd(18)}  paper`);
+  const w = Math.max(24, ...st.table2.map((r) => r.label.length));
+  lines.push(`  ${'network'.padEnd(w)} ${'mean'.padStart(7)}  ${'sd'.padStart(7)}  ${'95% CI (BCa)'.padEnd(18)}  paper`);
   for (const r of st.table2) {
-    lines.push(`  ${r.key.padEnd(24)} ${fmt(r.mean, 4).padStart(7)}  ${fmt(r.sd, 4).padStart(7)}  ${ci(r.ci, 4).padEnd(18)}  ${fmt(r.paper)}   (n = ${r.n})`);
+    lines.push(`  ${r.label.padEnd(w)} ${fmt(r.mean, 4).padStart(7)}  ${fmt(r.sd, 4).padStart(7)}  ${ci(r.ci, 4).padEnd(18)}  ${fmt(r.paper)}   (n = ${r.n})`);
   }
+  if (st.table2.some((r) => r.diagnostic)) lines.push('  (diagnostic rows: model-2’s CNNs never see a digit label; their argmax digit accuracy is not a classifier’s)');
   lines.push('', 'Claims (Holm-corrected one-sided Wilcoxon over seeds, α = ' + st.alpha + ')');
   for (const c of st.claims) {
     const e = c.effect ? `effect ${fmtSigned(c.effect.estimate, 4)} ${ci(c.effect.ci, 4)}, ` : '';

@@ -5,6 +5,16 @@
  *               model-2 more accurate. All three claims true.
  * 'identical'   CNN2 of model-1 = CNN1's filters, permuted (same filters) → claim 2 false.
  * 'independent' all four CNNs independent random filters → claim 2 true, claim 3 has no effect.
+ *
+ * sharedInit (recorded as config.train.sharedInit, which decides whether claim 3 part (a) is
+ * tested; default true for 'paper' and 'identical', false for 'independent'):
+ *   true   model-2's CNNs start from model-1's initial weights (init rows = model-1's), so a
+ *          same-seed link between model-2 and model-1 is possible: in 'paper'/'identical' the
+ *          model-2 CNNs are copies of the same seed's A (part (a) true); in 'independent' they
+ *          are trained (independent noise) from model-1's inits.
+ *   false  no shared random stream: in 'paper'/'identical' both model-2 CNNs are copies of an own
+ *          trained set E (independent of A), so model-2's CNNs are alike (part (b) true) but the
+ *          same-seed model-1 is no closer than another seed's (part (a) false by construction).
  */
 import { makeRng } from '../worker/rng.ts';
 import { glorotFilters } from './baselines.ts';
@@ -17,12 +27,15 @@ export interface SyntheticOptions {
   kernelSize?: number; // 3
   noise?: number; // sd of the model-2 copy noise, 0.01
   seed?: number;
+  /** See above; default mode !== 'independent'. */
+  sharedInit?: boolean;
 }
 
 export function makeSyntheticStudy(o: SyntheticOptions): StudyData {
   const F = o.filters ?? 16;
   const K = o.kernelSize ?? 3;
   const noise = o.noise ?? 0.01;
+  const sharedInit = o.sharedInit ?? o.mode !== 'independent';
   const rng = makeRng(o.seed ?? 0, `synthetic:${o.mode}`);
   const filters: FilterSet[] = [];
   const metrics: MetricRow[] = [];
@@ -34,13 +47,22 @@ export function makeSyntheticStudy(o: SyntheticOptions): StudyData {
     const inits = Array.from({ length: 4 }, () => glorotFilters(K, F, rng));
     const A = trainedFrom(inits[0]);
     const B = o.mode === 'identical' ? [...A].reverse().map((f) => Float32Array.from(f)) : trainedFrom(inits[1]);
-    const C = o.mode === 'independent' ? trainedFrom(inits[2]) : jitter(A);
-    const D = o.mode === 'independent' ? trainedFrom(inits[3]) : jitter(A);
+    const init2 = sharedInit ? [inits[0], inits[1]] : [inits[2], inits[3]];
+    let C: Float32Array[];
+    let D: Float32Array[];
+    if (o.mode === 'independent') {
+      C = trainedFrom(init2[0]);
+      D = trainedFrom(init2[1]);
+    } else {
+      const base = sharedInit ? A : trainedFrom(inits[2]); // E: model-2's own solution
+      C = jitter(base);
+      D = jitter(base);
+    }
     const sets: [ModelName, NetworkName, Float32Array[], Float32Array[]][] = [
       ['model1', 'cnn1', A, inits[0]],
       ['model1', 'cnn2', B, inits[1]],
-      ['model2', 'cnn1', C, inits[2]],
-      ['model2', 'cnn2', D, inits[3]],
+      ['model2', 'cnn1', C, init2[0]],
+      ['model2', 'cnn2', D, init2[1]],
     ];
     for (const [model, network, trained, init] of sets) {
       const bias = Float32Array.from({ length: F }, () => 0.05 * rng.normal());
@@ -60,7 +82,7 @@ export function makeSyntheticStudy(o: SyntheticOptions): StudyData {
   return {
     sources: ['synthetic'],
     configHash: `synthetic-${o.mode}`,
-    config: { synthetic: o },
+    config: { synthetic: o, train: { sharedInit } },
     kernelSize: K,
     numFilters: F,
     seeds,

@@ -101,6 +101,12 @@ export interface ComparisonStats {
 
 export interface Table2Row {
   key: string; // 'CNN1' | 'CNN2' | 'model-1' | 'model-2' | '<model>.<network>.<target>'
+  /** What the report, terminal summary and figures show, e.g. 'CNN1' or
+   *  'model-2 CNN1 (diagnostic: never trained on digits)'. */
+  label: string;
+  /** True for rows that are not a trained classifier of their target: model-2's CNNs on digits
+   *  (trained end to end on the third term only; their argmax accuracy is a diagnostic). */
+  diagnostic: boolean;
   model: string;
   network: string;
   target: string;
@@ -154,6 +160,18 @@ export interface CkaStats {
   comparisons: Record<string, { perSeed: number[]; mean: number }>;
 }
 
+/** The analysis settings actually used (AnalyzeOptions after defaults). */
+export interface StatsOptions {
+  /** Claim 2: S counts as "≈ 0" below this fraction of the fresh-Glorot S. */
+  identityFraction: number;
+  reps: number;
+  bootstrapSeed: number;
+  level: number;
+  freshDraws: number;
+  /** The study's config.train.sharedInit (false when absent): whether claim 3 part (a) is tested. */
+  sharedInit: boolean;
+}
+
 export interface StudyStats {
   version: 1;
   configHash: string | null;
@@ -162,6 +180,7 @@ export interface StudyStats {
   numFilters: number;
   alpha: number;
   minSeeds: number;
+  options: StatsOptions;
   table2: Table2Row[];
   comparisons: ComparisonStats[];
   baselines: BaselineStats;

@@ -10,8 +10,9 @@ import { filterSimilarity, mean, sd } from './distances.ts';
 import {
   baselineStats, cname, comparisonStats, COMPARISONS, crossSeedGroups, FilterIndex, fin, NETWORKS, sGroups, type SummaryOptions,
 } from './summaries.ts';
+import { netLabel } from './report-format.ts';
 import { cohenDz, holm, signFlipTest, spearman, wilcoxon, type Alternative } from './tests.ts';
-import type { ClaimVerdict, CkaStats, Interval, StudyData, StudyStats, Table2Row, Verdict } from './types.ts';
+import type { ClaimVerdict, CkaStats, Interval, StatsOptions, StudyData, StudyStats, Table2Row, Verdict } from './types.ts';
 
 export interface AnalyzeOptions {
   alpha?: number; // 0.05, family-wise over the three claims (Holm)
@@ -33,19 +34,27 @@ export interface AnalyzeOptions {
 }
 
 const PAPER_TABLE2 = [
-  { key: 'CNN1', model: 'model1', network: 'cnn1', target: 'digit', paper: 0.982 },
-  { key: 'CNN2', model: 'model1', network: 'cnn2', target: 'digit', paper: 0.983 },
-  { key: 'model-1', model: 'model1', network: 'pipeline', target: 'third', paper: 0.494 },
-  { key: 'model-2', model: 'model2', network: 'pipeline', target: 'third', paper: 0.867 },
+  { key: 'CNN1', label: 'CNN1', diagnostic: false, model: 'model1', network: 'cnn1', target: 'digit', paper: 0.982 },
+  { key: 'CNN2', label: 'CNN2', diagnostic: false, model: 'model1', network: 'cnn2', target: 'digit', paper: 0.983 },
+  { key: 'model-1', label: 'model-1', diagnostic: false, model: 'model1', network: 'pipeline', target: 'third', paper: 0.494 },
+  { key: 'model-2', label: 'model-2', diagnostic: false, model: 'model2', network: 'pipeline', target: 'third', paper: 0.867 },
 ];
+
+/** Label of a Table 2 row outside the paper's four. model-2's CNNs are trained end to end on the
+ *  third term only and never see a digit label: their digit (argmax) accuracy is a diagnostic. */
+function rowLabel(model: string, network: string, target: string): { label: string; diagnostic: boolean } {
+  if (model === 'model2' && target === 'digit') return { label: `${netLabel(`${model}.${network}`)} (diagnostic: never trained on digits)`, diagnostic: true };
+  return { label: `${model}.${network}.${target}`, diagnostic: false };
+}
 
 function table2(data: StudyData, o: SummaryOptions): Table2Row[] {
   const test = data.metrics.filter((m) => m.split === 'test');
-  const keys = new Map<string, { key: string; model: string; network: string; target: string; paper: number | null }>();
+  type Key = { key: string; label: string; diagnostic: boolean; model: string; network: string; target: string; paper: number | null };
+  const keys = new Map<string, Key>();
   for (const p of PAPER_TABLE2) keys.set(`${p.model}|${p.network}|${p.target}`, p);
   for (const m of test) {
     const id = `${m.model}|${m.network}|${m.target}`;
-    if (!keys.has(id)) keys.set(id, { key: `${m.model}.${m.network}.${m.target}`, model: m.model, network: m.network, target: m.target, paper: null });
+    if (!keys.has(id)) keys.set(id, { key: `${m.model}.${m.network}.${m.target}`, ...rowLabel(m.model, m.network, m.target), model: m.model, network: m.network, target: m.target, paper: null });
   }
   const rows: Table2Row[] = [];
   for (const k of keys.values()) {
@@ -128,11 +137,22 @@ function ckaStats(data: StudyData, idx: FilterIndex, seeds: number[], opts: Anal
   return { images: nImages, positionsPerImage: pos.length / 3 / Math.max(1, nImages), comparisons };
 }
 
+/** The study's config.train.sharedInit (the Arrow metadata's config); false when absent. */
+export function studySharedInit(config: unknown): boolean {
+  const train = (config as { train?: { sharedInit?: unknown } } | null | undefined)?.train;
+  return train?.sharedInit === true;
+}
+
+/** Why claim 3 part (a) is only descriptive without train.sharedInit (claim note and report). */
+export const PART_A_DESCRIPTIVE_NOTE =
+  "part (a) is descriptive, not tested: this study has train.sharedInit = false, so model-1 and model-2 of one seed share no random stream (own initial weights, data order and dropout draws); the same-seed model-1 is then exchangeable with other seeds' model-1 and part (a) is false by construction. Claim 3 is decided on part (b) alone; run with `--set train.sharedInit=true` (model-2's CNNs start from model-1's initial weights) to make part (a) testable";
+
 export function analyzeStudy(data: StudyData, opts: AnalyzeOptions = {}): StudyStats {
   const alpha = opts.alpha ?? 0.05;
   const minSeeds = opts.minSeeds ?? 6;
   const frac = opts.identityFraction ?? 0.1;
   const o: SummaryOptions = { reps: opts.reps ?? 4000, bootstrapSeed: opts.bootstrapSeed ?? 0, level: opts.level ?? 0.95 };
+  const sharedInit = studySharedInit(data.config);
   const warnings: string[] = [];
   const idx = new FilterIndex(data.filters);
   // Seeds with all four trained CNNs; others are reported and left out of filter statistics.
@@ -179,8 +199,12 @@ export function analyzeStudy(data: StudyData, opts: AnalyzeOptions = {}): StudyS
   const b3b = boot([m2pair, within], (m) => m[0] - m[1]);
   const d3b = seeds.map((_, s) => mean(m2pair[s]) - mean(within[s]));
   const part3b = pairedPart(d3b, 'less', b3b.estimate, b3b.ci);
-  // Intersection–union test: claim 3 needs both parts, so its p is the larger of the two.
-  const p3 = part3a.p === null || part3b.p === null || !d3a.length ? null : Math.max(part3a.p, part3b.p);
+  // With train.sharedInit, intersection–union test: claim 3 needs both parts, so its p is the
+  // larger of the two. Without it, part (a) is false by construction (see PART_A_DESCRIPTIVE_NOTE):
+  // claim 3 rests on part (b) and part (a) is reported descriptively.
+  const p3 = sharedInit
+    ? part3a.p === null || part3b.p === null || !d3a.length ? null : Math.max(part3a.p, part3b.p)
+    : seeds.length ? part3b.p : null;
 
   const pRaw = [d1.length ? part1.p : null, seeds.length ? part2.p : null, p3];
   const finite = pRaw.map((p) => p ?? 1);
@@ -213,7 +237,7 @@ export function analyzeStudy(data: StudyData, opts: AnalyzeOptions = {}): StudyS
       p: part1.p,
       pHolm: adj[0],
       effect: d1.length ? effect('mean accuracy difference model-2 − model-1', part1) : null,
-      numbers: { perSeedDifference: d1, signFlipP: part1.signFlipP, model1Mean: fin(mean([...a1.values()])), model2Mean: fin(mean([...a2.values()])) },
+      numbers: { perSeedDifference: d1, differenceSeeds: s1, signFlipP: part1.signFlipP, model1Mean: fin(mean([...a1.values()])), model2Mean: fin(mean([...a2.values()])) },
       notes: tooFew(d1.length),
     },
     {
@@ -236,6 +260,7 @@ export function analyzeStudy(data: StudyData, opts: AnalyzeOptions = {}): StudyS
         meanSWithinModel1UnitSignflip: fin(comparisons[0]?.variants['unit-signflip'].mean ?? NaN),
         meanAbsAccuracyGapCnn1Cnn2: fin(mean(gaps)),
         ckaModel1: fin(cka?.comparisons['model1.cnn1 <-> model1.cnn2'].mean ?? NaN),
+        identityFraction: frac,
         signFlipP: part2.signFlipP,
       },
       notes: tooFew(seeds.length),
@@ -243,16 +268,29 @@ export function analyzeStudy(data: StudyData, opts: AnalyzeOptions = {}): StudyS
     {
       claim: 3,
       statement: "every model-2 filter has a close counterpart in model-1, and model-2's two CNNs resemble each other",
-      verdict: d3a.length ? decide([part3a, part3b], adj[2], seeds.length, minSeeds, alpha) : 'inconclusive',
-      rule: '(a) d_s = mean S(model-2 CNNk → model-1 [CNN1 ∪ CNN2], same seed) − mean S(model-2 CNNk(s) → model-1(b), b ≠ s); (b) d_s = mean S(model-2 CNN1↔CNN2) − mean S(model-1 CNN1↔CNN2); supported if the intersection–union p = max(p_a, p_b) (one-sided Wilcoxon, less) is < α after Holm and both hierarchical-bootstrap CIs lie below 0; not supported if either mean d ≥ 0',
-      test: 'Wilcoxon signed-rank, one-sided (less), per part, intersection–union; sign-flip permutation tests reported',
+      verdict: sharedInit
+        ? d3a.length ? decide([part3a, part3b], adj[2], seeds.length, minSeeds, alpha) : 'inconclusive'
+        : decide([part3b], adj[2], seeds.length, minSeeds, alpha),
+      rule: sharedInit
+        ? '(a) d_s = mean S(model-2 CNNk → model-1 [CNN1 ∪ CNN2], same seed) − mean S(model-2 CNNk(s) → model-1(b), b ≠ s); (b) d_s = mean S(model-2 CNN1↔CNN2) − mean S(model-1 CNN1↔CNN2); supported if the intersection–union p = max(p_a, p_b) (one-sided Wilcoxon, less) is < α after Holm and both hierarchical-bootstrap CIs lie below 0; not supported if either mean d ≥ 0'
+        : '(b) d_s = mean S(model-2 CNN1↔CNN2) − mean S(model-1 CNN1↔CNN2); supported if its one-sided Wilcoxon p (less) is < α after Holm and the hierarchical-bootstrap CI lies below 0; not supported if mean d ≥ 0. Part (a) (same-seed vs cross-seed S, model-2 → model-1) is reported but not tested: without train.sharedInit it is false by construction',
+      test: sharedInit
+        ? 'Wilcoxon signed-rank, one-sided (less), per part, intersection–union; sign-flip permutation tests reported'
+        : 'Wilcoxon signed-rank, one-sided (less), on part (b); sign-flip permutation tests reported (part (a) descriptive)',
       nSeeds: seeds.length,
       p: p3,
       pHolm: adj[2],
-      effect: d3a.length ? effect('(a) same-seed minus cross-seed S, model-2 → model-1', part3a) : null,
+      effect: sharedInit
+        ? d3a.length ? effect('(a) same-seed minus cross-seed S, model-2 → model-1', part3a) : null
+        : seeds.length ? effect('(b) S(model-2 CNN1↔CNN2) minus S(model-1 CNN1↔CNN2)', part3b) : null,
       numbers: {
+        partA: sharedInit ? 'tested' : 'descriptive',
+        effectPart: sharedInit ? 'a' : 'b',
         pA: part3a.p,
         pB: part3b.p,
+        effectA: d3a.length ? fin(part3a.estimate) : null,
+        effectALo: d3a.length ? part3a.ci.lo : null,
+        effectAHi: d3a.length ? part3a.ci.hi : null,
         effectB: fin(part3b.estimate),
         effectBLo: part3b.ci.lo,
         effectBHi: part3b.ci.hi,
@@ -263,7 +301,10 @@ export function analyzeStudy(data: StudyData, opts: AnalyzeOptions = {}): StudyS
         signFlipPA: part3a.signFlipP,
         signFlipPB: part3b.signFlipP,
       },
-      notes: [...tooFew(seeds.length), ...(d3a.length ? [] : ['the cross-seed control needs at least 2 seeds'])],
+      notes: [
+        ...tooFew(seeds.length),
+        ...(sharedInit ? (d3a.length ? [] : ['the cross-seed control needs at least 2 seeds']) : [PART_A_DESCRIPTIVE_NOTE]),
+      ],
     },
   ];
 
@@ -275,6 +316,7 @@ export function analyzeStudy(data: StudyData, opts: AnalyzeOptions = {}): StudyS
     numFilters: data.numFilters,
     alpha,
     minSeeds,
+    options: { identityFraction: frac, reps: o.reps, bootstrapSeed: o.bootstrapSeed, level: o.level, freshDraws, sharedInit } satisfies StatsOptions,
     table2: table2(data, o),
     comparisons,
     baselines,

@@ -86,8 +86,10 @@ try {
   console.log(`tfjs wasm backend did not load: ${(e as Error).message}`);
 }
 
+const ort = rows[0]?.imagesPerSec ?? NaN;
 console.log(`\nCNN ${m.filters} filters ${m.kernelSize}×${m.kernelSize}, ${m.pool} pool ${m.poolSize}, dense ${m.denseUnits}; batch ${BATCH}; ` +
-  `node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'})`);
+  `node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 for (const r of rows) {
-  console.log(`${r.backend.padEnd(44)} ${Math.round(r.imagesPerSec).toString().padStart(8)} images/s  (${r.batches} batches in ${r.seconds.toFixed(1)} s)  vs ORT: ${r.vsOrt}`);
+  const ratio = r === rows[0] ? '' : `  ORT ${(ort / r.imagesPerSec).toFixed(2)}×`;
+  console.log(`${r.backend.padEnd(44)} ${Math.round(r.imagesPerSec).toString().padStart(8)} images/s  (${r.batches} batches in ${r.seconds.toFixed(1)} s)  vs ORT: ${r.vsOrt}${ratio}`);
 }

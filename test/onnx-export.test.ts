@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS, type StudyConfig } from '../src/config.ts';
 import {
@@ -17,7 +18,7 @@ import {
 } from '../src/worker/models.ts';
 import { loadMnist } from '../src/worker/mnist.ts';
 import {
-  convKernelToOnnx, exportCnn, exportLstm, exportModel1, exportModel2, lstmBiasToOnnx, lstmMatrixToOnnx, readOnnxMeta, ONNX_IR_VERSION, ONNX_OPSET, type OnnxMeta,
+  CNN_CHUNK, convKernelToOnnx, exportCnn, exportLstm, exportModel1, exportModel2, lstmBiasToOnnx, lstmMatrixToOnnx, readOnnxMeta, ONNX_IR_VERSION, ONNX_OPSET, type OnnxMeta,
 } from '../src/worker/onnx/export.ts';
 import { compareProbs, compareWithTfjs, loadSession, runProbs, type Agreement } from '../src/worker/onnx/ort.ts';
 
@@ -125,6 +126,21 @@ describe('CNN round trip', () => {
       await session.release();
     });
   }
+
+  it(`runs in chunks of ${CNN_CHUNK} images without mixing rows: any N, across chunk boundaries`, async () => {
+    const m = { ...SMALL, pool: 'max' as const };
+    const w = randomCnn(m, 13);
+    const s = await loadSession(exportCnn(w, m, META));
+    const all = mnistImages.subarray(0, 2.5 * CNN_CHUNK * 784);
+    const ref = tfjsRun([w], ([p]) => tf.softmax(cnnLogits(tf, p, img4d(all), m)));
+    for (const n of [1, CNN_CHUNK - 1, CNN_CHUNK, CNN_CHUNK + 1, 2.5 * CNN_CHUNK]) {
+      // one session.run over all n rows, so the Loop (not runProbs) does the chunking
+      expectAgree(await compareWithTfjs(s, { image: imgFeed(all.subarray(0, n * 784)) }, ref.subarray(0, n * 10), { batch: n }), `N = ${n}`);
+    }
+    const empty = await s.run({ image: new ort.Tensor('float32', new Float32Array(0), [0, 28, 28, 1]) }); // zero Loop iterations
+    expect(empty.probs.dims).toEqual([0, 10]);
+    await s.release();
+  });
 
   it('is sensitive to conv kernel axes and flatten order (the checks above would catch a layout bug)', async () => {
     const m = SMALL;
@@ -249,7 +265,7 @@ describe('whole models', () => {
         const xa = images(kind, 'a');
         const xb = images(kind, 'b');
         const ref = tfjsRun([cnn1, cnn2, lstm], ([p1, p2, pl]) => tf.softmax(model2Logits(tf, { cnn1: p1, cnn2: p2, lstm: pl }, img4d(xa), img4d(xb), m)));
-        expectAgree(await compareWithTfjs(s, { image_a: imgFeed(xa), image_b: imgFeed(xb) }, ref, { batch: 1000 }), `model2 ${kind}`);
+        expectAgree(await compareWithTfjs(s, { image_a: imgFeed(xa), image_b: imgFeed(xb) }, ref, { batch: 1000 }), `model2 ${kind}`); // real: 150 rows, two Loop chunks
       }
       await s.release();
     });

@@ -1,9 +1,11 @@
 /**
  * ONNX export of the study's networks (src/worker/models.ts), built directly as ModelProtos.
  *
- *   CNN     image[N,28,28,1] (NHWC, as tfjs) → Transpose NCHW → Conv (kernel [kh,kw,1,F] → [F,1,kh,kw])
- *           → Relu → MaxPool|AveragePool → Transpose back to NHWC → Flatten (so dense1Kernel's rows,
- *           in tfjs' NHWC flatten order, line up) → Gemm → Relu → Gemm → logits, Softmax → probs [N,10]
+ *   CNN     image[N,28,28,1] (NHWC, as tfjs) → Reshape NCHW (one channel) → Conv (kernel [kh,kw,1,F]
+ *           → [F,1,kh,kw]) → Relu → MaxPool|AveragePool → Transpose back to NHWC → Flatten (so
+ *           dense1Kernel's rows, in tfjs' NHWC flatten order, line up) → Gemm → Relu → Gemm → logits,
+ *           Softmax → probs [N,10]; the layers up to the logits run in a Loop over chunks of 100 images
+ *           (addCnns: the conv output of a whole batch overflows the caches)
  *   LSTM    sequence[2,N,I] (time-major) → ONNX LSTM (Keras gate blocks i,f,c,o → ONNX i,o,f,c,
  *           matrices transposed, bias in Wb with Rb = 0) → last h → Gemm → logits, probs [N,28]
  *   model-1 image_a, image_b → CNN1, CNN2 → encoding as trained (onehot | softmax | scalar) → LSTM
@@ -13,7 +15,7 @@
 import type { StudyConfig } from '../../config.ts';
 import { FilterstudyError } from '../../errors.ts';
 import { DIGITS, IMAGE_SIDE, THIRD_CLASSES, cnnShapes, lstmInputDim, lstmShapes, type Weights } from '../models.ts';
-import { GraphBuilder, INT64, attr, encodeModel, modelProtoType, valueInfo, type ValueInfoProto } from './graph.ts';
+import { BOOL, GraphBuilder, INT64, attr, encodeModel, modelProtoType, valueInfo, type ValueInfoProto } from './graph.ts';
 
 type ModelConfig = StudyConfig['model'];
 
@@ -94,8 +96,15 @@ export function lstmBiasToOnnx(bias: Float32Array, units: number): Float32Array 
 
 // ---- sub-graphs -------------------------------------------------------------------------------------
 
-/** Adds one CNN reading `input` [N,28,28,1]; returns its logits and probs tensor names. */
-function addCnn(g: GraphBuilder, w: Weights, m: ModelConfig, input: string, prefix: string, names: { logits?: string; probs?: string } = {}): { logits: string; probs: string } {
+/**
+ * Adds one CNN's layers reading `input` [n,28,28,1] to `g` (a Loop body, see addCnns); returns its logits [n,10].
+ * NHWC → NCHW is a Reshape, not a Transpose: with one channel [n,28,28,1] and [n,1,28,28] are the same memory.
+ * The pooled maps go back to NHWC before Flatten so that dense1Kernel's rows (tfjs' NHWC flatten order) line
+ * up; onnxruntime folds that Transpose into the reorder out of its blocked (NCHWc) conv layout, where it is
+ * cheaper than flattening NCHW with permuted dense1 rows (measured: a plain copy vs a transpose for 16 filters).
+ * Conv carries its bias and Gemm theirs; onnxruntime fuses Conv+Relu and Gemm+Relu.
+ */
+function addCnnLogits(g: GraphBuilder, w: Weights, m: ModelConfig, input: string, prefix: string): string {
   checkShapes(w, cnnShapes(m), prefix);
   const k = m.kernelSize;
   const F = m.filters;
@@ -105,8 +114,9 @@ function addCnn(g: GraphBuilder, w: Weights, m: ModelConfig, input: string, pref
   const d1b = g.init(`${prefix}/dense1_B`, w.dense1Bias.shape, w.dense1Bias.data);
   const d2 = g.init(`${prefix}/dense2_W`, w.dense2Kernel.shape, w.dense2Kernel.data);
   const d2b = g.init(`${prefix}/dense2_B`, w.dense2Bias.shape, w.dense2Bias.data);
+  const nchwShape = g.init(`${prefix}/nchw_shape`, [4], [0, 1, IMAGE_SIDE, IMAGE_SIDE], INT64);
 
-  const nchw = g.op('Transpose', [input], [attr.ints('perm', [0, 3, 1, 2])]);
+  const nchw = g.op('Reshape', [input, nchwShape]);
   const conv = g.op('Conv', [nchw, W, B], [attr.ints('kernel_shape', [k, k]), attr.ints('strides', [1, 1]), attr.ints('pads', [0, 0, 0, 0])]);
   const relu = g.op('Relu', [conv]);
   const p = m.poolSize;
@@ -115,9 +125,53 @@ function addCnn(g: GraphBuilder, w: Weights, m: ModelConfig, input: string, pref
   const nhwc = g.op('Transpose', [pooled], [attr.ints('perm', [0, 2, 3, 1])]);
   const flat = g.op('Flatten', [nhwc], [attr.int('axis', 1)]);
   const h1 = g.op('Relu', [g.op('Gemm', [flat, d1, d1b])]);
-  const logits = g.op('Gemm', [h1, d2, d2b], [], names.logits);
-  const probs = g.op('Softmax', [logits], [attr.int('axis', 1)], names.probs);
-  return { logits, probs };
+  return g.op('Gemm', [h1, d2, d2b]);
+}
+
+/** Images per iteration of the Loop that runs the CNNs (addCnns). */
+export const CNN_CHUNK = 100;
+
+/**
+ * Adds CNNs, each reading its image input [N,28,28,1], run CNN_CHUNK images at a time in one ONNX Loop;
+ * returns their logits [N,10] and probs (Softmax) in the order of `cnns`.
+ *
+ * Why a Loop: run over a whole batch of 1000, the conv output (N×26×26×16 floats, 43 MB) falls out of the
+ * caches between Conv and MaxPool, and onnxruntime then spent about as long pooling as in both dense
+ * layers; per chunk of 100 it stays in cache (bench/inference.ts: ~1.4× the images/s). Iteration i slices
+ * rows [i·C, i·C + C) of every input (Slice clamps the last, short chunk), pads the chunk's logits to C
+ * rows so that every iteration's scan output has one shape, and after the loop the [M,C,10] scan outputs
+ * are flattened to [M·C,10] and cut back to N rows. Rows never mix, so results do not depend on N.
+ */
+function addCnns(g: GraphBuilder, cnns: { w: Weights; input: string; prefix: string; logits?: string; probs?: string }[], m: ModelConfig): { logits: string; probs: string }[] {
+  const C = CNN_CHUNK;
+  const b = new GraphBuilder('loop/');
+  const axes0 = b.init('loop/axes0', [1], [0], INT64);
+  const chunk = b.init('loop/chunk', [1], [C], INT64);
+  const start = b.op('Mul', [b.op('Unsqueeze', ['loop/i', axes0]), chunk]);
+  const end = b.op('Add', [start, chunk]);
+  const chunks = cnns.map(({ input }) => b.op('Slice', [input, start, end, axes0]));
+  const rows = b.op('Shape', [chunks[0]], [attr.int('end', 1)]);
+  b.init('loop/zeros2', [2], [0, 0], INT64);
+  b.init('loop/zero', [1], [0], INT64);
+  const pads = b.op('Concat', ['loop/zeros2', b.op('Sub', [chunk, rows]), 'loop/zero'], [attr.int('axis', 0)]); // [0,0, C−rows,0]
+  const scanOuts = cnns.map(({ w, prefix }, j) => b.op('Pad', [addCnnLogits(b, w, m, chunks[j], prefix), pads], [], `loop/${prefix}_logits`));
+  b.op('Identity', ['loop/cond'], [], 'loop/cond_out');
+  const body = b.graph('cnn_chunk', [valueInfo('loop/i', [], 'iteration', INT64), valueInfo('loop/cond', [], 'condition', BOOL)], [
+    valueInfo('loop/cond_out', [], 'condition', BOOL),
+    ...scanOuts.map((name) => valueInfo(name, [C, DIGITS], `logits of chunk rows, zero-padded to ${C}`)),
+  ]);
+
+  const axes = g.init('chunks/axes0', [1], [0], INT64);
+  const n = g.op('Shape', [cnns[0].input], [attr.int('end', 1)]);
+  g.init('chunks/size', [1], [C], INT64);
+  g.init('chunks/size_minus_1', [1], [C - 1], INT64);
+  g.init('chunks/zero', [1], [0], INT64);
+  const trips = g.op('Squeeze', [g.op('Div', [g.op('Add', [n, 'chunks/size_minus_1']), 'chunks/size']), axes]); // ⌈N/C⌉
+  const scans = g.node('Loop', [trips, ''], { outputs: cnns.map(({ prefix }) => `${prefix}/logits_chunks`), attrs: [attr.graph('body', body)] });
+  return cnns.map((c, j) => {
+    const logits = g.op('Slice', [g.op('Flatten', [scans[j]], [attr.int('axis', 2)]), 'chunks/zero', n, axes], [], c.logits);
+    return { logits, probs: g.op('Softmax', [logits], [attr.int('axis', 1)], c.probs) };
+  });
 }
 
 /** Adds the LSTM reading `seq` [2,N,I]; returns its logits and probs tensor names. */
@@ -202,7 +256,7 @@ const imageInput = (name: string, doc = IMAGE_DOC) => valueInfo(name, ['N', IMAG
 
 export function exportCnn(w: Weights, m: ModelConfig, meta: OnnxMeta): Uint8Array {
   const g = new GraphBuilder();
-  addCnn(g, w, m, 'image', 'cnn', { logits: 'logits', probs: 'probs' });
+  addCnns(g, [{ w, input: 'image', prefix: 'cnn', logits: 'logits', probs: 'probs' }], m);
   return finish(g, 'cnn', 'digit CNN', [imageInput('image')], [
     valueInfo('logits', ['N', DIGITS], 'digit logits'),
     valueInfo('probs', ['N', DIGITS], 'digit probabilities (softmax of logits)'),
@@ -238,8 +292,7 @@ export function exportModel1(cnn1: Weights, cnn2: Weights, lstm: Weights, m: Mod
     throw new FilterstudyError('E_MODEL', `model-1 LSTM kernel has input dim ${lstm.kernel?.shape[0]}, but lstmInput '${m.lstmInput}' needs ${want}`);
   }
   const g = new GraphBuilder();
-  const a = addCnn(g, cnn1, m, 'image_a', 'cnn1', { probs: 'digit_a_probs' });
-  const b = addCnn(g, cnn2, m, 'image_b', 'cnn2', { probs: 'digit_b_probs' });
+  const [a, b] = addCnns(g, [{ w: cnn1, input: 'image_a', prefix: 'cnn1', probs: 'digit_a_probs' }, { w: cnn2, input: 'image_b', prefix: 'cnn2', probs: 'digit_b_probs' }], m);
   const seq = twoSteps(g, encodeDigits(g, a.logits, a.probs, m), encodeDigits(g, b.logits, b.probs, m));
   addLstm(g, lstm, m, seq, 'lstm', { probs: 'probs' });
   return finish(g, 'model1', `model-1 pipeline (LSTM input: ${m.lstmInput})`, pairInputs(), pipelineOutputs(), m, meta);
@@ -249,8 +302,7 @@ export function exportModel1(cnn1: Weights, cnn2: Weights, lstm: Weights, m: Mod
 export function exportModel2(cnn1: Weights, cnn2: Weights, lstm: Weights, m: ModelConfig, meta: OnnxMeta): Uint8Array {
   if (lstm.kernel?.shape[0] !== DIGITS) throw new FilterstudyError('E_MODEL', `model-2 LSTM kernel has input dim ${lstm.kernel?.shape[0]}, expected ${DIGITS}`);
   const g = new GraphBuilder();
-  const a = addCnn(g, cnn1, m, 'image_a', 'cnn1', { probs: 'digit_a_probs' });
-  const b = addCnn(g, cnn2, m, 'image_b', 'cnn2', { probs: 'digit_b_probs' });
+  const [a, b] = addCnns(g, [{ w: cnn1, input: 'image_a', prefix: 'cnn1', probs: 'digit_a_probs' }, { w: cnn2, input: 'image_b', prefix: 'cnn2', probs: 'digit_b_probs' }], m);
   addLstm(g, lstm, m, twoSteps(g, a.probs, b.probs), 'lstm', { probs: 'probs' });
   return finish(g, 'model2', 'model-2 end-to-end network', pairInputs(), pipelineOutputs(), m, meta);
 }

@@ -16,6 +16,7 @@ export const ONNX_OPSET = 17; // default-domain opset of ONNX 1.12
 /** ONNX TensorProto.DataType values used here. */
 export const FLOAT = 1;
 export const INT64 = 7;
+export const BOOL = 9;
 
 let root: protobuf.Root | null = null;
 
@@ -37,17 +38,19 @@ export function modelProtoType(): protobuf.Type {
 // ---- plain objects shaped like the protos (snake_case fields, as protobufjs with keepCase wants) ----
 
 export interface TensorProto { name: string; dims: number[]; data_type: number; raw_data: Uint8Array }
-export interface AttributeProto { name: string; type: number; f?: number; i?: number; s?: Uint8Array; t?: TensorProto; floats?: number[]; ints?: number[]; strings?: Uint8Array[] }
+export interface AttributeProto { name: string; type: number; f?: number; i?: number; s?: Uint8Array; t?: TensorProto; g?: GraphProto; floats?: number[]; ints?: number[]; strings?: Uint8Array[] }
 export interface NodeProto { name: string; op_type: string; input: string[]; output: string[]; attribute: AttributeProto[]; domain?: string }
+export interface GraphProto { name: string; node: NodeProto[]; initializer: TensorProto[]; input: ValueInfoProto[]; output: ValueInfoProto[] }
 export interface ValueInfoProto { name: string; doc_string?: string; type: { tensor_type: { elem_type: number; shape: { dim: ({ dim_value: number } | { dim_param: string })[] } } } }
 
 const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
 
-/** Attribute constructors (AttributeProto.AttributeType: FLOAT 1, INT 2, STRING 3, FLOATS 6, INTS 7, STRINGS 8). */
+/** Attribute constructors (AttributeProto.AttributeType: FLOAT 1, INT 2, STRING 3, GRAPH 5, FLOATS 6, INTS 7, STRINGS 8). */
 export const attr = {
   float: (name: string, f: number): AttributeProto => ({ name, type: 1, f }),
   int: (name: string, i: number): AttributeProto => ({ name, type: 2, i }),
   str: (name: string, s: string): AttributeProto => ({ name, type: 3, s: utf8(s) }),
+  graph: (name: string, g: GraphProto): AttributeProto => ({ name, type: 5, g }),
   floats: (name: string, floats: number[]): AttributeProto => ({ name, type: 6, floats }),
   ints: (name: string, ints: number[]): AttributeProto => ({ name, type: 7, ints }),
   strs: (name: string, strings: string[]): AttributeProto => ({ name, type: 8, strings: strings.map(utf8) }),
@@ -71,7 +74,7 @@ export function tensorProto(name: string, dims: number[], data: Float32Array | n
   return { name, dims, data_type: dataType, raw_data: rawData(data, dataType) };
 }
 
-/** Float tensor value info; string dims are symbolic (e.g. 'N'). */
+/** Tensor value info (float by default); string dims are symbolic (e.g. 'N'). */
 export function valueInfo(name: string, dims: (number | string)[], doc: string, elemType = FLOAT): ValueInfoProto {
   return {
     name,
@@ -80,11 +83,16 @@ export function valueInfo(name: string, dims: (number | string)[], doc: string, 
   };
 }
 
-/** Accumulates nodes and initializers; names are unique per builder. */
+/**
+ * Accumulates nodes and initializers; names are unique per builder. A subgraph's builder (a Loop
+ * body) takes a `prefix` for its generated names, so they cannot clash with the outer graph's.
+ */
 export class GraphBuilder {
   readonly nodes: NodeProto[] = [];
   readonly initializers: TensorProto[] = [];
   private count = 0;
+
+  constructor(readonly prefix = '') {}
 
   /** A float32 (default) or int64 constant; returns its name. */
   init(name: string, dims: number[], data: Float32Array | number[], dataType = FLOAT): string {
@@ -96,14 +104,19 @@ export class GraphBuilder {
   /** Adds a node. `outputs` are names; by default one fresh name `<hint>_<k>`. Returns the output names. */
   node(opType: string, inputs: string[], opts: { outputs?: string[]; attrs?: AttributeProto[]; hint?: string } = {}): string[] {
     const k = this.count++;
-    const outputs = opts.outputs ?? [`${opts.hint ?? opType.toLowerCase()}_${k}`];
-    this.nodes.push({ name: `${opType}_${k}`, op_type: opType, input: inputs, output: outputs, attribute: opts.attrs ?? [] });
+    const outputs = opts.outputs ?? [`${this.prefix}${opts.hint ?? opType.toLowerCase()}_${k}`];
+    this.nodes.push({ name: `${this.prefix}${opType}_${k}`, op_type: opType, input: inputs, output: outputs, attribute: opts.attrs ?? [] });
     return outputs;
   }
 
   /** Single-output convenience. */
   op(opType: string, inputs: string[], attrs: AttributeProto[] = [], output?: string): string {
     return this.node(opType, inputs, { attrs, outputs: output ? [output] : undefined })[0];
+  }
+
+  /** The accumulated nodes and initializers as a GraphProto (for a model's graph or a subgraph attribute). */
+  graph(name: string, input: ValueInfoProto[], output: ValueInfoProto[]): GraphProto {
+    return { name, node: this.nodes, initializer: this.initializers, input, output };
   }
 }
 
@@ -126,13 +139,7 @@ export function encodeModel(p: ModelParts): Uint8Array {
     producer_name: 'filterstudy',
     producer_version: p.producerVersion,
     doc_string: p.doc,
-    graph: {
-      name: p.graphName,
-      node: p.builder.nodes,
-      initializer: p.builder.initializers,
-      input: p.inputs,
-      output: p.outputs,
-    },
+    graph: p.builder.graph(p.graphName, p.inputs, p.outputs),
     metadata_props: Object.entries(p.props).map(([key, value]) => ({ key, value })),
   };
   const err = ModelProto.verify(model);

@@ -70,9 +70,6 @@ export function runSeed(tf: TF, cfg: StudyConfig, seed: number, data: SeedData, 
     return predictLogits(tf, idxOf.length, evalBatch, DIGITS, (idx) => cnnLogits(tf, p, imageBatch(tf, images, idx.map((i) => idxOf[i])), m));
   };
 
-  // ============================ model-1 ============================
-  // CNN1 learns the digit of the first image, CNN2 of the second; then the LSTM learns the third
-  // term from the CNNs' predictions (encoded as cfg.model.lstmInput).
   // Every variable this seed creates, freed in `finally` even when training throws (a NaN loss
   // must not leave the worker thread holding the failed seed's weights).
   const owned: Params[] = [];
@@ -82,6 +79,9 @@ export function runSeed(tf: TF, cfg: StudyConfig, seed: number, data: SeedData, 
     return p;
   };
   try {
+    // ============================ model-1 ============================
+    // CNN1 learns the digit of the first image, CNN2 of the second; then the LSTM learns the third
+    // term from the CNNs' predictions (encoded as cfg.model.lstmInput).
     const t1 = performance.now();
     let rerunSeconds = 0;
     const m1: Record<'cnn1' | 'cnn2', Params> = {} as never;

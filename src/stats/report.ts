@@ -20,10 +20,11 @@
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeArrowFile, writeFileAtomic } from '../coordinator/arrow.ts';
+import { readArrowFile, writeArrowFile, writeFileAtomic } from '../coordinator/arrow.ts';
 import { FilterstudyError } from '../errors.ts';
 import { loadMnist } from '../worker/mnist.ts';
 import { imagesToFloat } from './cka.ts';
+import { convergenceNotes } from './convergence.ts';
 import { svgToPng } from './figures.ts';
 import { loadStudy } from './load.ts';
 import { studyContext } from './report-context.ts';
@@ -108,6 +109,9 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   }
   const stats = analyzeStudy(data, { reps: o.reps, minSeeds: o.minSeeds, images });
   if (wantCka && ckaNote) stats.warnings.push(ckaNote); // asked for CKA, MNIST failed
+  // Networks still improving when training stopped: their numbers are not final.
+  const history = o.dirs.map((d) => join(d, 'history.arrow')).filter((f) => existsSync(f));
+  stats.warnings.push(...convergenceNotes(history.flatMap((f) => readArrowFile(f).toArray().map((r) => r.toJSON() as Record<string, unknown>))));
   if (!stats.seeds.length) {
     throw new FilterstudyError('E_OUTPUT', `no seed in ${o.dirs.join(', ')} has all four trained CNNs`, { hint: 'the runs may be unfinished; re-run or resume the study' });
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { convergenceNotes } from '../src/coordinator/summary.ts';
+import { convergenceNotes } from '../src/stats/convergence.ts';
 
-describe('run summary: convergence notes', () => {
+describe('convergence notes (run summary and report warnings)', () => {
   const row = (seed: number, network: string, epoch: number, val: number) => ({ seed, model: 'model2', network, epoch, val_accuracy: val });
   it('flags a network whose validation accuracy still rose in its last epoch, not one that levelled off', () => {
     const notes = convergenceNotes([

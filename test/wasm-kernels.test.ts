@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { FIXED_KERNELS, registerWasmKernelFixes, restoreWasmKernels } from '../src/worker/wasm-kernels.ts';
+import { maxPoolGrad2x2 } from '../src/worker/wasm-kernels-loops.ts';
 
 vi.setConfig({ testTimeout: 120_000 }); // the cpu reference is slow on the study's shapes
 
@@ -131,7 +132,10 @@ describe('Conv2DBackpropFilter', () => {
   it('SIMD module: instantiated on the backend memory; the 1-channel result survives memory growth', async () => {
     await tf.setBackend('wasm');
     const { simdKernels } = await import('../src/worker/wasm-kernels-simd.ts');
-    expect(simdKernels((tf.backend() as unknown as { wasm: { asm: { memory: unknown } } }).wasm.asm.memory)).toBeTypeOf('function');
+    const k = simdKernels((tf.backend() as unknown as { wasm: { asm: { memory: unknown } } }).wasm.asm.memory);
+    expect(k?.tapGrad16).toBeTypeOf('function');
+    expect(k?.maxPoolGrad2x2).toBeTypeOf('function');
+    expect(k?.biasAdd).toBeTypeOf('function');
     expect(simdKernels({})).toBeNull();
     const xs = [4, 9, 8, 1], dys = [4, 7, 6, 16];
     const data: Data = [{ v: rand(4 * 72), s: xs }, { v: rand(4 * 42 * 16), s: dys }];
@@ -185,6 +189,9 @@ describe('MaxPoolGrad', () => {
     [[128, 26, 26, 16], 2, 2, 'valid'], // the study's pool, relu'd input (many all-zero windows = ties)
     [[2, 7, 9, 3], 2, 2, 'valid'], [[2, 7, 9, 3], 2, 2, 'same'], [[1, 8, 8, 2], 3, 2, 'same'],
     [[2, 6, 5, 4], 3, 1, 'same'], [[2, 6, 6, 1], 2, 1, 'valid'], [[1, 9, 9, 2], 3, 3, 'valid'],
+    // SIMD 2x2/s2 path (C % 4 == 0), even and odd sizes; C 6 and 'same' go to the JS loops
+    [[3, 6, 8, 4], 2, 2, 'valid'], [[2, 7, 5, 8], 2, 2, 'valid'], [[1, 2, 2, 32], 2, 2, 'valid'], [[2, 5, 3, 12], 2, 2, 'valid'],
+    [[2, 6, 6, 6], 2, 2, 'valid'], [[2, 5, 7, 16], 2, 2, 'same'], [[1, 3, 5, 4], 2, 2, 'valid'],
   ];
   for (const [xs, f, s, pad] of cases) {
     it(`maxPool x${xs} f${f} s${s} ${pad}: output and grad match cpu`, async () => {
@@ -205,6 +212,52 @@ describe('MaxPoolGrad', () => {
       tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(z as tf.Tensor4D, 2, 2, 'valid'), b)))(a));
     expect(Array.from(got)).toEqual([10, 0, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   });
+  /** Naive first-maximum reference for 2x2/s2/valid NHWC (strict '>' from -Infinity, as the cpu backend). */
+  function naive2x2(x: Float32Array, dy: Float32Array, N: number, H: number, W: number, C: number): Float32Array {
+    const OH = H >> 1, OW = W >> 1, dx = new Float32Array(x.length);
+    for (let n = 0; n < N; n++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) for (let c = 0; c < C; c++) {
+      let best = -Infinity, at = -1;
+      for (const [r, q] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+        const i = ((n * H + 2 * oh + r) * W + 2 * ow + q) * C + c;
+        if (x[i] > best) { best = x[i]; at = i; }
+      }
+      if (at >= 0) dx[at] = dy[((n * OH + oh) * OW + ow) * C + c];
+    }
+    return dx;
+  }
+  /** Every 2x2 window pattern over {NaN, -Inf, -0, 0, 1, 2, +Inf} (7^4 = 2401 windows), one per (window, channel). */
+  function trickyWindows(C: number): { x: Float32Array; dy: Float32Array; H: number; W: number; N: number } {
+    const vals = [NaN, -Infinity, -0, 0, 1, 2, Infinity];
+    const count = vals.length ** 4, N = Math.ceil(count / (C * 4 * 5)), H = 8, W = 11; // 4x5 windows per image, W odd
+    const x = rand(N * H * W * C), dy = rand(N * 4 * 5 * C);
+    dy[0] = -0; dy[1] = NaN; // dy bits are copied through
+    for (let k = 0; k < N * 20 * C; k++) {
+      const p = k % count, c = k % C, win = Math.floor(k / C), n = Math.floor(win / 20), oh = Math.floor(win / 5) % 4, ow = win % 5;
+      [Math.floor(p / 343) % 7, Math.floor(p / 49) % 7, Math.floor(p / 7) % 7, p % 7].forEach((vi, t) => {
+        x[((n * H + 2 * oh + (t >> 1)) * W + 2 * ow + (t & 1)) * C + c] = vals[vi];
+      });
+    }
+    return { x, dy, H, W, N };
+  }
+  for (const C of [16, 4, 8, 3]) {
+    it(`2x2/s2 with ties, NaN, ±Inf, -0 (C=${C}${C % 4 ? ', JS loop' : ', SIMD'}): bit-exact vs naive reference, JS loop and cpu`, async () => {
+      const { x, dy, H, W, N } = trickyWindows(C);
+      const data: Data = [{ v: x, s: [N, H, W, C] }, { v: dy, s: [N, 4, 5, C] }];
+      const f = (a: tf.Tensor, b: tf.Tensor) => tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(z as tf.Tensor4D, 2, 2, 'valid'), b)))(a);
+      const [got] = await on('wasm', data, (a, b) => run('MaxPoolGrad', { dy: b, input: a, output: tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid') },
+        { filterSize: 2, strides: 2, pad: 'valid' }));
+      const want = naive2x2(x, dy, N, H, W, C);
+      const js = new Float32Array(x.length);
+      maxPoolGrad2x2(x, dy, js, N, H, W, C, 4, 5);
+      const bits = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+      expect(bits(got)).toEqual(bits(want));
+      expect(bits(js)).toEqual(bits(want)); // the no-SIMD fallback gives the same bits
+      const [viaGrad] = await on('wasm', data, f);
+      const [cpu] = await on('cpu', data, f);
+      // the cpu gradient goes through mul by dy, so compare values (NaN dy stays NaN, -0 may become +0)
+      expect(Array.from(viaGrad).map((v) => (v === 0 ? 0 : v))).toEqual(Array.from(cpu).map((v) => (v === 0 ? 0 : v)));
+    });
+  }
 });
 
 describe('Slice', () => {
@@ -256,6 +309,38 @@ describe('Sum', () => {
   });
 });
 
+describe('Add (bias broadcast)', () => {
+  // [a shape, b shape]: SIMD path when one operand is a [C] / [1,..,1,C] bias of the other and C % 4 == 0
+  const cases: [number[], number[]][] = [
+    [[128, 26, 26, 16], [16]], // the study's conv bias
+    [[128, 128], [128]], [[16], [5, 16]], [[2, 3, 8], [1, 1, 8]], [[1, 4], [3, 1, 4]], [[4], [4]], [[0, 8], [8]],
+    [[5, 6], [6]], [[5, 16], [5, 16]], [[5, 16], [5, 1]], [[3, 4], []], [[2, 1, 8], [1, 3, 8]], // original kernel
+  ];
+  for (const [as, bs] of cases) {
+    it(`add a[${as}] + b[${bs}]: output (bit-exact) and grads match cpu`, async () => {
+      const data: Data = [{ v: rand(as.reduce((p, q) => p * q, 1)), s: as }, { v: rand(bs.reduce((p, q) => p * q, 1)), s: bs }];
+      const w = await vsCpu(data, (a, b) => {
+        const y = tf.add(a, b);
+        // upstream 1.5 + sin: the bias gradient sums ~86k terms; without the offset they cancel to ~0.07 and
+        // the cpu backend's float32 sum is too inexact to be a reference
+        const u = tf.add(1.5, tf.sin(tf.range(0, y.size).reshape(y.shape)));
+        const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.add(p, q), u)))([a, b]);
+        return [y, da, db];
+      }, 'add');
+      const [c] = await on('cpu', data, (a, b) => tf.add(a, b));
+      expect(Array.from(w[0])).toEqual(Array.from(c));
+    });
+  }
+  it('int32 goes to the original kernel; NaN / Inf propagate', async () => {
+    const [gi] = await on('wasm', [{ v: Int32Array.from({ length: 8 }, (_, i) => i), s: [2, 4] }, { v: Int32Array.from([10, 20, 30, 40]), s: [4] }],
+      (a, b) => tf.add(a, b));
+    expect(Array.from(gi)).toEqual([10, 21, 32, 43, 14, 25, 36, 47]);
+    const [gf] = await on('wasm', [{ v: Float32Array.from([NaN, 1, Infinity, -0, 2, 3, 4, 5]), s: [2, 4] }, { v: Float32Array.from([1, 1, -Infinity, -0]), s: [4] }],
+      (a, b) => tf.add(a, b));
+    expect(Array.from(gf)).toEqual([NaN, 2, NaN, -0, 3, 4, -Infinity, 5]);
+  });
+});
+
 describe('Identity and Cast', () => {
   it('clone / same-dtype cast share data, other casts convert; values and disposal are independent', async () => {
     await tf.setBackend('wasm');
@@ -301,12 +386,12 @@ describe('resources', () => {
     expect(tf.memory().numTensors).toBe(t0);
     expect(backend.numDataIds()).toBe(d0);
     // direct kernel calls: one output tensor each, nothing else
-    const ones = tf.ones([5, 26, 26, 4]);
+    const ones = tf.ones([5, 26, 26, 4]), pdy = tf.ones([5, 13, 13, 4]);
     const n0 = tf.memory().numTensors, dd0 = backend.numDataIds();
     const outs = [run('Conv2DBackpropFilter', { x, dy: ones }, { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 1, 4] }),
-      tf.matMul(w, w, true, false)];
-    expect(tf.memory().numTensors).toBe(n0 + 2);
-    expect(backend.numDataIds()).toBe(dd0 + 2);
-    tf.dispose([...outs, ones, k, kb, w, x, five]);
+      tf.matMul(w, w, true, false), tf.add(ones, kb), run('MaxPoolGrad', { dy: pdy, input: ones, output: ones }, { filterSize: 2, strides: 2, pad: 'valid' })];
+    expect(tf.memory().numTensors).toBe(n0 + 4);
+    expect(backend.numDataIds()).toBe(dd0 + 4);
+    tf.dispose([...outs, ones, pdy, k, kb, w, x, five]);
   });
 });

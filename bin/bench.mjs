@@ -1,11 +1,19 @@
 #!/usr/bin/env node
 // `npm run bench`: training throughput (one worker, all workers), then inference (onnxruntime vs tfjs).
+// Sections instead, in this order, when named:
+//   --torch    ours and PyTorch side by side, interleaved rounds, SGD and Adam (bench/side-by-side.ts)
+//   --profile  time per op of one training step (bench/profile.ts)
+//   --seeds    seconds per seed per preset, 1 vs 2 workers, peak RSS per worker (bench/seeds.ts)
+// Other flags (--engine, --backend, --rounds, --steps, --batch, …) go to every section.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
-for (const script of ['bench/training.ts', 'bench/inference.ts']) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, stdio: 'inherit' });
+const sections = { '--torch': 'bench/side-by-side.ts', '--profile': 'bench/profile.ts', '--seeds': 'bench/seeds.ts' };
+const named = Object.entries(sections).filter(([f]) => args.includes(f)).map(([, s]) => s);
+const rest = args.filter((a) => !(a in sections));
+for (const script of named.length ? named : ['bench/training.ts', 'bench/inference.ts']) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...rest], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

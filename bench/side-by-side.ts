@@ -1,0 +1,54 @@
+/**
+ * `npm run bench -- --torch`: ours and PyTorch on the same training steps in one run, interleaved
+ * (ours, torch, ours, torch, … for --rounds rounds) so that load from other jobs hits both alike;
+ * medians per row, for SGD and Adam. Ours runs on this process's main thread (one thread, as one
+ * worker); PyTorch in a child process with one intra-op thread and one OpenBLAS thread.
+ *   npx tsx bench/side-by-side.ts [--engine auto|wasm|…|onnxruntime] [--rounds 3] [--steps 30] [--batch 128]
+ */
+import os from 'node:os';
+import { argOf } from './args.ts';
+import { checkEngineName, openStepper, timeSteps, type Optimizer } from './steps.ts';
+import { probeTorch, runTorch, sideBySideTable, torchRun, type SideBySideRow } from './torch-compare.ts';
+
+const engine = checkEngineName(argOf('engine', argOf('backend', 'auto')));
+const rounds = Math.max(1, Number(argOf('rounds', '3')));
+const steps = Number(argOf('steps', '30'));
+const batch = Number(argOf('batch', '128'));
+
+const run = torchRun();
+const probe = probeTorch(run);
+if (!probe.ok) {
+  console.log(`PyTorch side by side: skipped, ${probe.reason}`);
+  process.exit(0);
+}
+
+const load0 = os.loadavg();
+const rows: SideBySideRow[] = [];
+let oursName = '';
+let data = '';
+for (const optimizer of ['sgd', 'adam'] as Optimizer[]) {
+  const cnn: SideBySideRow = { label: `CNN training (${optimizer})`, unit: 'images/s', ours: [], torch: [] };
+  const m2: SideBySideRow = { label: `model-2 training (${optimizer})`, unit: 'pairs/s', ours: [], torch: [] };
+  const st = await openStepper({ engine, optimizer, batch });
+  oursName = `${st.engine} via ${st.via}`;
+  try {
+    for (let r = 0; r < rounds; r++) {
+      cnn.ours.push(await timeSteps(st.cnnStep, { steps, batch }));
+      m2.ours.push(await timeSteps(st.model2Step, { steps, batch }));
+      const t = runTorch(run, { optimizer, steps, batch });
+      cnn.torch.push(t.cnnImagesPerSec);
+      m2.torch.push(t.model2PairsPerSec);
+      data = t.data;
+      console.log(`  round ${r + 1}/${rounds} ${optimizer}: ours ${Math.round(cnn.ours.at(-1)!)} img/s ${Math.round(m2.ours.at(-1)!)} pairs/s · torch ${Math.round(t.cnnImagesPerSec)} img/s ${Math.round(t.model2PairsPerSec)} pairs/s`);
+    }
+  } finally {
+    await st.dispose();
+  }
+  rows.push(cnn, m2);
+}
+const load1 = os.loadavg();
+
+console.log(`\nside by side: batch ${batch}, 1 thread each, dropout on, ${steps} timed steps after 3 warm-up, ${rounds} interleaved rounds, medians`);
+console.log(`ours: ${oursName}; PyTorch ${probe.version} (${run.python}, OPENBLAS_NUM_THREADS=1, LD_LIBRARY_PATH=${run.env.LD_LIBRARY_PATH || '-'}); data: ${data}`);
+console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), load average ${load0[0].toFixed(2)} before, ${load1[0].toFixed(2)} after\n`);
+console.log(sideBySideTable(rows, { ours: `filterstudy (${oursName}, 1 thread)`, torch: `PyTorch ${probe.version} + OpenBLAS` }));

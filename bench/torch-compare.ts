@@ -1,0 +1,66 @@
+/**
+ * The PyTorch side of `npm run bench -- --torch`: finding python3 + torch, running
+ * bench/torch_reference.py, and the side-by-side table (medians of interleaved rounds, ratio =
+ * ours / PyTorch, so ≥ 1 means we are at least as fast). Pure helpers, tested in test/bench.test.ts.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** Debian's python (the one python3-torch installs into), unless FILTERSTUDY_PYTHON names another. */
+export const DEFAULT_PYTHON = '/usr/bin/python3';
+/** Debian's pthread OpenBLAS, pinned to one thread below: one core, as one worker of ours. */
+export const OPENBLAS_DIR = '/usr/lib/x86_64-linux-gnu/openblas-pthread';
+export const TORCH_SCRIPT = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
+
+export interface TorchRun { python: string; env: NodeJS.ProcessEnv }
+
+export function torchRun(env: NodeJS.ProcessEnv = process.env): TorchRun {
+  const ld = existsSync(OPENBLAS_DIR) ? [OPENBLAS_DIR, env.LD_LIBRARY_PATH].filter(Boolean).join(':') : env.LD_LIBRARY_PATH ?? '';
+  return { python: env.FILTERSTUDY_PYTHON || DEFAULT_PYTHON, env: { ...env, LD_LIBRARY_PATH: ld, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' } };
+}
+
+export type TorchProbe = { ok: true; version: string } | { ok: false; reason: string };
+
+/** Whether `python` can import torch; if not, why (the reason the bench prints when it skips). */
+export function probeTorch(run: TorchRun): TorchProbe {
+  if (!existsSync(run.python)) return { ok: false, reason: `${run.python} does not exist (set FILTERSTUDY_PYTHON, or run scripts/install-torch.sh as root)` };
+  const r = spawnSync(run.python, ['-c', 'import torch, numpy; print(torch.__version__)'], { env: run.env, encoding: 'utf8', timeout: 60_000 });
+  if (r.error) return { ok: false, reason: `${run.python} did not run: ${r.error.message}` };
+  if (r.status !== 0) {
+    const last = (r.stderr || '').trim().split('\n').pop() ?? '';
+    return { ok: false, reason: `${run.python} cannot import torch and numpy (${last || `exit ${r.status}`}); run scripts/install-torch.sh as root` };
+  }
+  return { ok: true, version: r.stdout.trim() };
+}
+
+export interface TorchResult { torch: string; optimizer: string; data: string; cnnImagesPerSec: number; model2PairsPerSec: number }
+
+/** One run of the reference script; throws with its stderr when it fails. */
+export function runTorch(run: TorchRun, o: { optimizer: string; steps: number; batch: number }): TorchResult {
+  const r = spawnSync(run.python, [TORCH_SCRIPT, '--optimizer', o.optimizer, '--steps', String(o.steps), '--batch', String(o.batch)], { env: run.env, encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) throw new Error(`torch_reference.py failed (exit ${r.status}): ${(r.stderr || r.error?.message || '').trim().slice(-500)}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
+}
+
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+export interface SideBySideRow { label: string; unit: string; ours: number[]; torch: number[] }
+
+const int = (x: number) => Math.round(x).toLocaleString('en-US');
+
+/** Markdown table: one row per measurement, medians of the rounds, ratio ours/PyTorch to 2 places. */
+export function sideBySideTable(rows: SideBySideRow[], heads: { ours: string; torch: string }): string {
+  const out = [`| | ${heads.ours} | ${heads.torch} | ratio |`, '|---|---|---|---|'];
+  for (const r of rows) {
+    const o = median(r.ours);
+    const t = median(r.torch);
+    out.push(`| ${r.label}, ${r.unit} | ${int(o)} | ${int(t)} | ${(o / t).toFixed(2)} |`);
+  }
+  return out.join('\n');
+}

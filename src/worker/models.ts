@@ -152,15 +152,24 @@ export function dropoutMask(tf: TF, n: number, m: ModelConfig, rng: Rng): tfType
   return tf.tensor4d(data, [n, p, p, m.filters]);
 }
 
-/** x[N,28,28,1] in [0,1] → logits[N,10]; `mask` given = training (dropout on). */
-export function cnnLogits(tf: TF, p: Params, x: tfType.Tensor4D, m: ModelConfig, mask: tfType.Tensor4D | null = null): tfType.Tensor2D {
+/** x[N,28,28,1] in [0,1] → the dense layer after ReLU [N,D]; `mask` given = training (dropout on). */
+export function cnnDense(tf: TF, p: Params, x: tfType.Tensor4D, m: ModelConfig, mask: tfType.Tensor4D | null = null): tfType.Tensor2D {
   const conv = tf.relu(tf.add(tf.conv2d(x, p.convKernel as tfType.Tensor4D, 1, 'valid'), p.convBias));
   const window: [number, number] = [m.poolSize, m.poolSize];
   let h: tfType.Tensor4D = m.pool === 'max' ? tf.maxPool(conv as tfType.Tensor4D, window, window, 'valid') : tf.avgPool(conv as tfType.Tensor4D, window, window, 'valid');
   if (mask) h = tf.mul(h, mask);
   const flat = tf.reshape(h, [x.shape[0], -1]) as tfType.Tensor2D;
-  const d1 = tf.relu(tf.add(tf.matMul(flat, p.dense1Kernel as tfType.Tensor2D), p.dense1Bias)) as tfType.Tensor2D;
+  return tf.relu(tf.add(tf.matMul(flat, p.dense1Kernel as tfType.Tensor2D), p.dense1Bias)) as tfType.Tensor2D;
+}
+
+/** The digit layer on the dense activations: d1[N,D] → logits[N,10]. */
+export function cnnHead(tf: TF, p: Params, d1: tfType.Tensor2D): tfType.Tensor2D {
   return tf.add(tf.matMul(d1, p.dense2Kernel as tfType.Tensor2D), p.dense2Bias) as tfType.Tensor2D;
+}
+
+/** x[N,28,28,1] in [0,1] → logits[N,10]; `mask` given = training (dropout on). */
+export function cnnLogits(tf: TF, p: Params, x: tfType.Tensor4D, m: ModelConfig, mask: tfType.Tensor4D | null = null): tfType.Tensor2D {
+  return cnnHead(tf, p, cnnDense(tf, p, x, m, mask));
 }
 
 function recurrentAct(tf: TF, x: tfType.Tensor, act: RecurrentActivation): tfType.Tensor {

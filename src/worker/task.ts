@@ -7,7 +7,8 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
-import { loadBackend, type LoadedBackend } from './backend.ts';
+import type { Engine } from './engine.ts';
+import { loadEngine } from './engine-load.ts';
 import { loadMnist, makePairs, splitMnist } from './mnist.ts';
 import { exportCnn, exportLstm, exportModel1, exportModel2, type OnnxMeta } from './onnx/export.ts';
 import { compareProbs, loadSession, type Agreement } from './onnx/ort.ts';
@@ -52,7 +53,7 @@ export interface SeedFailure {
 }
 export type SeedResult = SeedSuccess | SeedFailure;
 
-let backendPromise: Promise<LoadedBackend> | null = null;
+let enginePromise: Promise<Engine> | null = null;
 let dataCache: { key: string; data: SeedData; source: unknown } | null = null;
 
 function seedData(cfg: StudyConfig): SeedData {
@@ -82,10 +83,9 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
   const t0 = performance.now();
   let backendName: string | null = null;
   try {
-    backendPromise ??= loadBackend(task.cfg.runtime.backend);
-    const backend = await backendPromise;
-    backendName = backend.name;
-    const { tf } = backend;
+    enginePromise ??= loadEngine(task.cfg.runtime.backend);
+    const engine = await enginePromise;
+    backendName = engine.name;
     const data = seedData(task.cfg);
     // Fault injection for failure-isolation tests: FILTERSTUDY_FAIL_SEEDS=2,5 fails those seeds.
     if ((process.env.FILTERSTUDY_FAIL_SEEDS ?? '').split(',').includes(String(task.seed))) {
@@ -93,8 +93,8 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     }
     const post = (p: Progress & { model: ModelName }) => task.port?.postMessage({ type: 'progress', seed: task.seed, ...p } satisfies ProgressMessage);
 
-    // ---- train both models (tfjs) ----
-    const out = runSeed(tf, task.cfg, task.seed, data, post);
+    // ---- train both models ----
+    const out = await runSeed(engine, task.cfg, task.seed, data, post);
 
     // ---- export to ONNX, then compute every metric with onnxruntime from the exported files ----
     const m = task.cfg.model;
@@ -129,7 +129,7 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
       model2: compareProbs(evald.testProbs.model2, out.testProbs.model2, 28),
     };
     return {
-      status: 'ok', seed: task.seed, backend: backend.name, backendNotes: backend.notes, kernels: backend.kernels,
+      status: 'ok', seed: task.seed, backend: engine.name, backendNotes: engine.notes, kernels: engine.kernels ?? [],
       seconds: (performance.now() - t0) / 1000, trainSeconds: out.trainSeconds,
       filters: out.filters, history: out.history, metrics: evald.metrics, onnx, agreement,
     };

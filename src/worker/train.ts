@@ -1,10 +1,12 @@
 /**
- * The training loop, written once and used for every network: shuffle, mini-batch SGD step,
- * running train metrics, validation after each epoch. Plus batched inference and scoring.
+ * The training loop, written once and used for every network and engine: shuffle, mini-batch
+ * step (through an Engine's Trainer), running train metrics, validation after each epoch. Plus
+ * the tfjs helpers the tfjs engine builds its batches with, and scoring.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
+import type { Trainer } from './engine.ts';
 import type { Rng } from './models.ts';
 
 type TF = typeof tfType;
@@ -104,68 +106,53 @@ export function predictLogits(tf: TF, n: number, batch: number, classes: number,
 
 export interface FitSpec {
   network: string;
-  vars: tfType.Variable[];
   /** Number of training examples; batches are index sets into 0..n−1. */
   n: number;
   epochs: number;
   shuffle: Rng;
-  /** Builds the forward pass for one batch (training mode): mean loss and number correct. */
-  step: (idx: Int32Array) => { loss: tfType.Scalar; correct: tfType.Scalar };
-  /** Full validation pass (dropout off). */
-  validate: () => { loss: number; accuracy: number };
+  /** Labels of the validation split, scored against trainer.logits('val'). */
+  valLabels: ArrayLike<number>;
   onProgress: (p: Progress) => void;
 }
 
-/** Trains spec.vars in place; returns one record per epoch. Throws E_TRAIN on a non-finite loss. */
-export function fit(tf: TF, train: StudyConfig['train'], spec: FitSpec): EpochRecord[] {
-  const optimizer = makeOptimizer(tf, train);
+/**
+ * Trains through `trainer` (any Engine's): per epoch one shuffled pass of mini-batch steps, then
+ * a full validation pass (dropout off). Returns one record per epoch. Throws E_TRAIN on a
+ * non-finite loss.
+ */
+export async function fit(trainer: Trainer, train: StudyConfig['train'], spec: FitSpec): Promise<EpochRecord[]> {
   const steps = Math.ceil(spec.n / train.batchSize);
   const history: EpochRecord[] = [];
   let lastReport = 0;
-  try {
-    for (let epoch = 1; epoch <= spec.epochs; epoch++) {
-      const t0 = performance.now();
-      // --- one pass over the shuffled training set ---
-      const order = permutation(spec.n, spec.shuffle);
-      let lossSum = 0;
-      let correctSum = 0;
-      for (let s = 0; s < steps; s++) {
-        const idx = order.subarray(s * train.batchSize, Math.min((s + 1) * train.batchSize, spec.n));
-        let correct: tfType.Scalar | undefined;
-        const loss = optimizer.minimize(() => {
-          const r = spec.step(idx);
-          correct = tf.keep(r.correct);
-          return r.loss;
-        }, true, spec.vars) as tfType.Scalar;
-        const l = loss.dataSync()[0];
-        loss.dispose();
-        correctSum += correct!.dataSync()[0];
-        correct!.dispose();
-        if (!Number.isFinite(l)) {
-          throw new FilterstudyError('E_TRAIN', `${spec.network}: loss became ${l} at epoch ${epoch}, step ${s + 1}`, {
-            hint: 'lower train.learningRate (or momentum); the seed is recorded as failed, the others go on',
-          });
-        }
-        lossSum += l * idx.length;
-        // --- progress, at most ~4 times a second ---
-        const now = performance.now();
-        if (now - lastReport > 250 || s === steps - 1) {
-          lastReport = now;
-          const seen = Math.min((s + 1) * train.batchSize, spec.n);
-          spec.onProgress({ network: spec.network, epoch, epochs: spec.epochs, step: s + 1, steps, loss: lossSum / seen, accuracy: correctSum / seen });
-        }
+  for (let epoch = 1; epoch <= spec.epochs; epoch++) {
+    const t0 = performance.now();
+    // --- one pass over the shuffled training set ---
+    const order = permutation(spec.n, spec.shuffle);
+    let lossSum = 0;
+    let correctSum = 0;
+    for (let s = 0; s < steps; s++) {
+      const idx = order.subarray(s * train.batchSize, Math.min((s + 1) * train.batchSize, spec.n));
+      const { loss: l, correct } = await trainer.step(idx);
+      correctSum += correct;
+      if (!Number.isFinite(l)) {
+        throw new FilterstudyError('E_TRAIN', `${spec.network}: loss became ${l} at epoch ${epoch}, step ${s + 1}`, {
+          hint: 'lower train.learningRate (or momentum); the seed is recorded as failed, the others go on',
+        });
       }
-      // --- validation, dropout off ---
-      const val = spec.validate();
-      const rec = { epoch, trainLoss: lossSum / spec.n, trainAccuracy: correctSum / spec.n, valLoss: val.loss, valAccuracy: val.accuracy, seconds: (performance.now() - t0) / 1000 };
-      history.push(rec);
-      spec.onProgress({ network: spec.network, epoch, epochs: spec.epochs, step: steps, steps, loss: rec.trainLoss, accuracy: rec.trainAccuracy, valAccuracy: rec.valAccuracy });
+      lossSum += l * idx.length;
+      // --- progress, at most ~4 times a second ---
+      const now = performance.now();
+      if (now - lastReport > 250 || s === steps - 1) {
+        lastReport = now;
+        const seen = Math.min((s + 1) * train.batchSize, spec.n);
+        spec.onProgress({ network: spec.network, epoch, epochs: spec.epochs, step: s + 1, steps, loss: lossSum / seen, accuracy: correctSum / seen });
+      }
     }
-  } finally {
-    optimizer.dispose();
-    // tfjs 4.22's MomentumOptimizer.dispose() forgets SGD's learning-rate scalar `c` (one tensor
-    // leaked per training); disposing twice is a no-op for plain SGD.
-    (optimizer as unknown as { c?: tfType.Tensor }).c?.dispose();
+    // --- validation, dropout off ---
+    const val = scoreLogits(await trainer.logits('val'), spec.valLabels, trainer.classes);
+    const rec = { epoch, trainLoss: lossSum / spec.n, trainAccuracy: correctSum / spec.n, valLoss: val.loss, valAccuracy: val.accuracy, seconds: (performance.now() - t0) / 1000 };
+    history.push(rec);
+    spec.onProgress({ network: spec.network, epoch, epochs: spec.epochs, step: steps, steps, loss: rec.trainLoss, accuracy: rec.trainAccuracy, valAccuracy: rec.valAccuracy });
   }
   return history;
 }

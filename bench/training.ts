@@ -27,7 +27,6 @@ const line = (label: string, r: BenchResult[]) => {
 
 console.log(`training throughput (${optimizer}): batch ${batch}, ${steps} timed steps after 3 warm-up steps, load average ${loadavg()[0].toFixed(2)}`);
 const one = await pool.run({ engine, optimizer, steps, batch });
-console.log(`measured via ${one.via}${one.via === 'tfjs direct' ? ' (no tfjs Engine on this branch yet: bench/steps.ts seam)' : ''}`);
 line('1 worker', [one]);
 if (workers > 1) line(`${workers} workers at once`, await Promise.all(Array.from({ length: workers }, () => pool.run({ engine, optimizer, steps, batch }))));
 await pool.destroy();

@@ -1,7 +1,8 @@
 /**
  * Per-seed metrics computed by onnxruntime-node from the exported graphs — the numbers other tools
  * get when they load our .onnx files. One run of a pipeline graph gives the third-term
- * probabilities [N,28] and both CNNs' digit probabilities [N,10].
+ * probabilities [N,28] and both CNNs' digit probabilities [N,10]. Each pair's CNN inputs are built
+ * once per split and shared by both models' graphs; each image goes through each CNN once.
  */
 import * as ort from 'onnxruntime-node';
 import type { Session } from './onnx/ort.ts';
@@ -41,36 +42,45 @@ export function scoreProbs(probs: Float32Array, labels: ArrayLike<number>, class
   return { accuracy: correct / labels.length, loss: loss / labels.length };
 }
 
-/** Runs a pipeline graph over a whole split: probs [n,28], digitA/digitB [n,10]. */
-async function runSplit(session: Session, data: SeedData, split: SplitName, batch: number) {
+/**
+ * Runs every pipeline graph over a whole split, each batch's image feeds built once and given to all
+ * of them (model-1 and model-2 read the same pairs): per model probs [n,28], digitA/digitB [n,10].
+ */
+async function runSplit<M extends string>(sessions: Record<M, Session>, data: SeedData, split: SplitName, batch: number) {
   const n = data.pairs[split].n;
-  const probs = new Float32Array(n * 28);
-  const digitA = new Float32Array(n * 10);
-  const digitB = new Float32Array(n * 10);
+  const models = Object.keys(sessions) as M[];
+  const out = Object.fromEntries(models.map((model) => [model, { probs: new Float32Array(n * 28), digitA: new Float32Array(n * 10), digitB: new Float32Array(n * 10) }])) as Record<M, { probs: Float32Array; digitA: Float32Array; digitB: Float32Array }>;
   for (let start = 0; start < n; start += batch) {
-    const end = Math.min(n, start + batch);
-    const res = await session.run(pairFeeds(data, split, start, end), ['probs', 'digit_a_probs', 'digit_b_probs']);
-    probs.set(res.probs.data as Float32Array, start * 28);
-    digitA.set(res.digit_a_probs.data as Float32Array, start * 10);
-    digitB.set(res.digit_b_probs.data as Float32Array, start * 10);
-    for (const t of Object.values(res)) t.dispose?.();
+    const feeds = pairFeeds(data, split, start, Math.min(n, start + batch));
+    for (const model of models) {
+      const res = await sessions[model].run(feeds, ['probs', 'digit_a_probs', 'digit_b_probs']);
+      out[model].probs.set(res.probs.data as Float32Array, start * 28);
+      out[model].digitA.set(res.digit_a_probs.data as Float32Array, start * 10);
+      out[model].digitB.set(res.digit_b_probs.data as Float32Array, start * 10);
+      for (const t of Object.values(res)) t.dispose?.();
+    }
   }
-  return { probs, digitA, digitB };
+  return out;
 }
 
 /** Metrics rows for both models on every split, and the test probabilities for the tfjs check. */
 export async function onnxMetrics(sessions: Record<ModelName, Session>, data: SeedData, batch: number): Promise<{ metrics: MetricRow[]; testProbs: Record<ModelName, Float32Array> }> {
-  const metrics: MetricRow[] = [];
+  const rows = { model1: {}, model2: {} } as Record<ModelName, Record<SplitName, MetricRow[]>>;
   const testProbs = {} as Record<ModelName, Float32Array>;
-  for (const model of ['model1', 'model2'] as const) {
-    for (const split of SPLITS) {
-      const pr = data.pairs[split];
-      const out = await runSplit(sessions[model], data, split, batch);
+  for (const split of SPLITS) {
+    const pr = data.pairs[split];
+    const outs = await runSplit(sessions, data, split, batch); // scored now, so only the test probs outlive their split
+    for (const model of ['model1', 'model2'] as const) {
+      const out = outs[model];
       if (split === 'test') testProbs[model] = out.probs;
-      metrics.push({ model, network: 'pipeline', split, target: 'third', n: pr.n, ...scoreProbs(out.probs, pr.label, 28) });
-      metrics.push({ model, network: 'cnn1', split, target: 'digit', n: pr.n, ...scoreProbs(out.digitA, pr.digitA, 10) });
-      metrics.push({ model, network: 'cnn2', split, target: 'digit', n: pr.n, ...scoreProbs(out.digitB, pr.digitB, 10) });
+      rows[model][split] = [
+        { model, network: 'pipeline', split, target: 'third', n: pr.n, ...scoreProbs(out.probs, pr.label, 28) },
+        { model, network: 'cnn1', split, target: 'digit', n: pr.n, ...scoreProbs(out.digitA, pr.digitA, 10) },
+        { model, network: 'cnn2', split, target: 'digit', n: pr.n, ...scoreProbs(out.digitB, pr.digitB, 10) },
+      ];
     }
   }
+  // Rows in the order the study has always written them: per model, per split: pipeline, cnn1, cnn2.
+  const metrics = (['model1', 'model2'] as const).flatMap((model) => SPLITS.flatMap((split) => rows[model][split]));
   return { metrics, testProbs };
 }

@@ -13,6 +13,7 @@ import { loadMnist, makePairs, splitMnist } from './mnist.ts';
 import { exportCnn, exportLstm, exportModel1, exportModel2, type OnnxMeta } from './onnx/export.ts';
 import { compareProbs, loadSession, type Agreement } from './onnx/ort.ts';
 import { onnxMetrics } from './onnx-eval.ts';
+import { stampTestAccuracy } from './onnx/stamp.ts';
 import { runSeed, type FilterSet, type HistoryRow, type MetricRow, type ModelName, type SeedData } from './seed-task.ts';
 import type { Progress } from './train.ts';
 
@@ -36,6 +37,12 @@ export interface SeedSuccess {
   kernels: string[];
   seconds: number;
   trainSeconds: Record<ModelName, number>;
+  /**
+   * Wall seconds of the seed's phases (what `npm run bench -- --seeds` reports): runSeed (training
+   * incl. its validation passes, the noise-floor rerun and the tfjs test inference for the ONNX
+   * check), export (ONNX graphs, metadata stamp) and onnxEvaluate (sessions + metrics on every split).
+   */
+  phaseSeconds: { runSeed: number; export: number; onnxEvaluate: number };
   filters: FilterSet[];
   history: HistoryRow[];
   metrics: MetricRow[];
@@ -94,36 +101,41 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     const post = (p: Progress & { model: ModelName }) => task.port?.postMessage({ type: 'progress', seed: task.seed, ...p } satisfies ProgressMessage);
 
     // ---- train both models ----
+    const tRun = performance.now();
     const out = await runSeed(engine, task.cfg, task.seed, data, post);
+    const runSeedSeconds = (performance.now() - tRun) / 1000;
 
     // ---- export to ONNX, then compute every metric with onnxruntime from the exported files ----
     const m = task.cfg.model;
     const w1 = out.weights.model1;
     const w2 = out.weights.model2;
-    const exportAll = (acc: (model: ModelName, network: string) => number | undefined): Record<string, Uint8Array> => {
-      const meta = (model: ModelName, network: string): OnnxMeta => ({
-        seed: task.seed, model, network, studyId: task.studyId, configHash: task.configHash, versions: task.versions, testAccuracy: acc(model, network),
-      });
-      return {
-        'model1.onnx': exportModel1(w1.cnn1, w1.cnn2, w1.lstm, m, meta('model1', 'pipeline')),
-        'model2.onnx': exportModel2(w2.cnn1, w2.cnn2, w2.lstm, m, meta('model2', 'pipeline')),
-        'model1-cnn1.onnx': exportCnn(w1.cnn1, m, meta('model1', 'cnn1')),
-        'model1-cnn2.onnx': exportCnn(w1.cnn2, m, meta('model1', 'cnn2')),
-        'model1-lstm.onnx': exportLstm(w1.lstm, m, meta('model1', 'lstm')),
-      };
+    // Exported once without testAccuracy; the files we keep get it stamped into metadata_props after
+    // evaluation (stamp.ts: the same bytes a second export would give, without re-encoding the weights).
+    const tExport = performance.now();
+    const meta = (model: ModelName, network: string): OnnxMeta => ({ seed: task.seed, model, network, studyId: task.studyId, configHash: task.configHash, versions: task.versions });
+    const exported: Record<string, { model: ModelName; network: string; bytes: Uint8Array }> = {
+      'model1.onnx': { model: 'model1', network: 'pipeline', bytes: exportModel1(w1.cnn1, w1.cnn2, w1.lstm, m, meta('model1', 'pipeline')) },
+      'model2.onnx': { model: 'model2', network: 'pipeline', bytes: exportModel2(w2.cnn1, w2.cnn2, w2.lstm, m, meta('model2', 'pipeline')) },
+      'model1-cnn1.onnx': { model: 'model1', network: 'cnn1', bytes: exportCnn(w1.cnn1, m, meta('model1', 'cnn1')) },
+      'model1-cnn2.onnx': { model: 'model1', network: 'cnn2', bytes: exportCnn(w1.cnn2, m, meta('model1', 'cnn2')) },
+      'model1-lstm.onnx': { model: 'model1', network: 'lstm', bytes: exportLstm(w1.lstm, m, meta('model1', 'lstm')) },
     };
-    let onnx = exportAll(() => undefined);
-    const sessions = { model1: await loadSession(onnx['model1.onnx']), model2: await loadSession(onnx['model2.onnx']) };
+    let exportSeconds = (performance.now() - tExport) / 1000;
+    const tEval = performance.now();
+    const sessions = { model1: await loadSession(exported['model1.onnx'].bytes), model2: await loadSession(exported['model2.onnx'].bytes) };
     let evald;
     try {
       evald = await onnxMetrics(sessions, data, task.cfg.train.evalBatchSize);
     } finally {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
     }
+    const evaluateSeconds = (performance.now() - tEval) / 1000;
     // The files we keep carry their test accuracy in metadata_props (the LSTM's is model-1's pipeline).
     const testAcc = (model: ModelName, network: string) =>
       evald.metrics.find((r) => r.split === 'test' && r.model === model && r.network === (network === 'lstm' ? 'pipeline' : network))?.accuracy;
-    onnx = exportAll(testAcc);
+    const tStamp = performance.now();
+    const onnx = Object.fromEntries(Object.entries(exported).map(([file, e]) => [file, stampTestAccuracy(e.bytes, testAcc(e.model, e.network))]));
+    exportSeconds += (performance.now() - tStamp) / 1000;
     const agreement = {
       model1: compareProbs(evald.testProbs.model1, out.testProbs.model1, 28),
       model2: compareProbs(evald.testProbs.model2, out.testProbs.model2, 28),
@@ -131,6 +143,7 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     return {
       status: 'ok', seed: task.seed, backend: engine.name, backendNotes: engine.notes, kernels: engine.kernels ?? [],
       seconds: (performance.now() - t0) / 1000, trainSeconds: out.trainSeconds,
+      phaseSeconds: { runSeed: runSeedSeconds, export: exportSeconds, onnxEvaluate: evaluateSeconds },
       filters: out.filters, history: out.history, metrics: evald.metrics, onnx, agreement,
     };
   } catch (e) {

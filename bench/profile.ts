@@ -11,6 +11,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { argOf } from './args.ts';
+import { groupKernels } from './profile-lib.ts';
 import { checkEngineName, openStepper, timeSteps, type Optimizer } from './steps.ts';
 
 const engine = checkEngineName(argOf('engine', argOf('backend', 'auto')));
@@ -20,22 +21,6 @@ const repeat = Math.max(1, Number(argOf('repeat', '5')));
 
 /** Rows printed per step: the rest are summed into one line. */
 const SHOWN = 24;
-
-export interface KernelRow { op: string; shapes: string; calls: number; ms: number }
-
-/** Kernel times of tf.profile, grouped by kernel name and input shapes, per step. */
-export function groupKernels(kernels: { name: string; inputShapes: number[][]; kernelTimeMs: unknown }[], steps: number): KernelRow[] {
-  const rows = new Map<string, KernelRow>();
-  for (const k of kernels) {
-    const shapes = k.inputShapes.map((s) => `[${s?.join(',') ?? ''}]`).join(' ');
-    const key = `${k.name} ${shapes}`;
-    const r = rows.get(key) ?? { op: k.name, shapes, calls: 0, ms: 0 };
-    r.calls += 1 / steps;
-    r.ms += (typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0) / steps;
-    rows.set(key, r);
-  }
-  return [...rows.values()].sort((a, b) => b.ms - a.ms);
-}
 
 async function profileTfjs(): Promise<void> {
   const st = await openStepper({ engine, optimizer, batch });

@@ -1,0 +1,69 @@
+/**
+ * Pure helpers of `npm run bench -- --seeds` (bench/seeds.ts): a seed's phases, the linear
+ * extrapolation of a few-epoch seed to its preset's epochs, and worker scaling. Tested in
+ * test/bench.test.ts.
+ */
+
+export interface SeedRun {
+  seed: number;
+  /** Date.now() when the seed task started and ended. */
+  start: number;
+  end: number;
+  engine: string;
+  seconds: number;
+  trainSeconds: { model1: number; model2: number };
+  phaseSeconds: { runSeed: number; export: number; onnxEvaluate: number };
+  epochSeconds: { model: string; network: string; epoch: number; seconds: number }[];
+}
+
+export interface Phases { training: number; evaluation: number; export: number; setup: number; total: number }
+
+/**
+ * training = the study's own trainSeconds (both models: epochs with their validation passes, plus
+ * model-1's LSTM input encoding); evaluation = the rest of runSeed (the tfjs test pass the ONNX
+ * graphs are checked against; the noise-floor rerun when on) + the onnxruntime metrics;
+ * export = ONNX export and stamping; setup = the rest of the seed task (loading the engine and the
+ * data: a worker's first seed only); total = the seed task's wall time.
+ */
+export function phasesOf(r: SeedRun): Phases {
+  const training = r.trainSeconds.model1 + r.trainSeconds.model2;
+  const ph = r.phaseSeconds;
+  return { training, evaluation: ph.runSeed - training + ph.onnxEvaluate, export: ph.export, setup: r.seconds - ph.runSeed - ph.export - ph.onnxEvaluate, total: r.seconds };
+}
+
+/**
+ * The seed's phases with training extrapolated linearly to `epochsOf(network)` epochs per network:
+ * each network's mean measured epoch (training pass + validation) times its target epochs, plus the
+ * part of training that does not repeat per epoch (as measured). Evaluation and export do not
+ * depend on the number of epochs and are kept as measured.
+ */
+export function extrapolate(r: SeedRun, epochsOf: (network: string) => number): Phases {
+  const p = phasesOf(r);
+  const byNet = new Map<string, number[]>();
+  for (const e of r.epochSeconds) byNet.set(`${e.model}/${e.network}`, [...(byNet.get(`${e.model}/${e.network}`) ?? []), e.seconds]);
+  let perEpoch = 0;
+  let scaled = 0;
+  for (const [key, secs] of byNet) {
+    const sum = secs.reduce((a, b) => a + b, 0);
+    perEpoch += sum;
+    scaled += (sum / secs.length) * epochsOf(key.split('/')[1]);
+  }
+  const training = p.training - perEpoch + scaled;
+  return { ...p, training, total: p.total - p.training + training };
+}
+
+/** Wall seconds from the first seed's start to the last one's end. */
+export function span(runs: SeedRun[]): number {
+  return (Math.max(...runs.map((r) => r.end)) - Math.min(...runs.map((r) => r.start))) / 1000;
+}
+
+const s1 = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+
+/** Markdown table of seconds per seed and preset; `note` says what was measured or extrapolated. */
+export function phasesTable(rows: { preset: string; phases: Phases; note: string }[]): string {
+  const out = ['| preset | training s | evaluation s | ONNX export s | setup s | total s per seed | evaluation + export / training | how |', '|---|---|---|---|---|---|---|---|'];
+  for (const { preset, phases: p, note } of rows) {
+    out.push(`| ${preset} | ${s1(p.training)} | ${s1(p.evaluation)} | ${p.export.toFixed(2)} | ${p.setup.toFixed(1)} | ${s1(p.total)} | ${(((p.evaluation + p.export) / p.training) * 100).toFixed(1)} % | ${note} |`);
+  }
+  return out.join('\n');
+}

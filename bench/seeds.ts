@@ -1,0 +1,81 @@
+/**
+ * `npm run bench -- --seeds`: seconds per seed for each preset (training, evaluation, ONNX export),
+ * one worker vs two at once, and peak RSS per worker. Every worker is a child process
+ * (bench/seed-child.ts) running the study's seed task, so its peak RSS (getrusage maxRSS) is its
+ * own; in `filterstudy run` workers are threads of one process and share the ~40–50 MB of the
+ * Node runtime that every child here counts once.
+ *  - quick: seeds 1 and 2 one after another in one worker, then each in its own worker at once;
+ *    speedup = wall of the first / wall of the second (seed work only, process start-up excluded).
+ *  - paper: one real seed on the preset's full data with --paper-epochs epochs (default 1), training
+ *    extrapolated linearly to the preset's 100 epochs (seeds-lib.ts `extrapolate`), labelled so.
+ *   npx tsx bench/seeds.ts [--presets quick,paper] [--paper-epochs 1] [--engine wasm]
+ */
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { resolveConfig, type UserConfig } from '../src/config.ts';
+import { argOf } from './args.ts';
+import { extrapolate, phasesOf, phasesTable, span, type Phases, type SeedRun } from './seeds-lib.ts';
+import { checkEngineName } from './steps.ts';
+
+const presets = argOf('presets', 'quick,paper').split(',');
+const paperEpochs = Math.max(1, Number(argOf('paper-epochs', '1')));
+const engine = checkEngineName(argOf('engine', argOf('backend', 'auto')));
+const root = fileURLToPath(new URL('..', import.meta.url));
+// 'onnxruntime' reaches the seed task as runtime.backend once the engine branch adds it there.
+const runtime = { runtime: { backend: engine } } as UserConfig;
+
+interface Worker { runs: SeedRun[]; peakMB: number }
+
+/** One worker process running `seeds` in order. */
+function worker(layers: UserConfig[], seeds: number[]): Promise<Worker> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/seed-child.ts', JSON.stringify({ layers, seeds })], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const lines = out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>);
+      if (code !== 0) return reject(new Error(`seed worker exited ${code}: ${JSON.stringify(lines.find((l) => l.type === 'failed') ?? out.slice(-500))}`));
+      resolve({ runs: lines.filter((l) => l.type === 'seed') as unknown as SeedRun[], peakMB: Number(lines.find((l) => l.type === 'rss')?.peakMB) });
+    });
+  });
+}
+
+const mean = (ps: Phases[]): Phases => {
+  const k = ['training', 'evaluation', 'export', 'setup', 'total'] as const;
+  return Object.fromEntries(k.map((key) => [key, ps.reduce((a, p) => a + p[key], 0) / ps.length])) as unknown as Phases;
+};
+
+console.log(`seconds per seed (${engine}); node ${process.version}, ${os.cpus().length} cpus, load average ${os.loadavg()[0].toFixed(2)} at start; one measurement each, not repeated`);
+const rows: { preset: string; phases: Phases; note: string }[] = [];
+const memory: string[] = [];
+let engineName = '';
+
+if (presets.includes('quick')) {
+  const layers: UserConfig[] = [{ preset: 'quick' }, runtime];
+  const one = await worker(layers, [1, 2]);
+  const load1 = os.loadavg()[0];
+  const two = await Promise.all([worker(layers, [1]), worker(layers, [2])]);
+  const load2 = os.loadavg()[0];
+  engineName = one.runs[0].engine;
+  rows.push({ preset: 'quick', phases: mean(one.runs.map(phasesOf)), note: 'measured: mean of seeds 1–2 in one worker' });
+  const w1 = span(one.runs);
+  const w2 = span(two.flatMap((w) => w.runs));
+  console.log(`quick, seeds 1 and 2: one worker ${w1.toFixed(1)} s (load average ${load1.toFixed(2)} after); two workers at once ${w2.toFixed(1)} s (load ${load2.toFixed(2)} after) → ${(w1 / w2).toFixed(2)}× (target ≥ 1.9)`);
+  memory.push(`quick: one worker ${Math.round(one.peakMB)} MB; two at once ${two.map((w) => Math.round(w.peakMB)).join(' and ')} MB`);
+}
+
+if (presets.includes('paper')) {
+  const paper = resolveConfig([{ source: 'paper preset', config: { preset: 'paper' } }]).train;
+  const w = await worker([{ preset: 'paper' }, runtime, { train: { epochs: paperEpochs, lstmEpochs: paperEpochs } }], [1]);
+  engineName ||= w.runs[0].engine;
+  const target = (network: string) => (network === 'lstm' ? paper.lstmEpochs ?? paper.epochs : paper.epochs);
+  rows.push({ preset: `paper, ${paperEpochs} epoch${paperEpochs > 1 ? 's' : ''}`, phases: phasesOf(w.runs[0]), note: 'measured: seed 1, full data' });
+  rows.push({ preset: `paper, ${paper.epochs} epochs`, phases: extrapolate(w.runs[0], target), note: `training extrapolated linearly from the ${paperEpochs}-epoch seed above` });
+  memory.push(`paper (full data): one worker ${Math.round(w.peakMB)} MB`);
+}
+
+console.log(`\nengine ${engineName}; load average ${os.loadavg()[0].toFixed(2)} at the end\n`);
+console.log(phasesTable(rows));
+console.log(`\npeak RSS per worker (one process per worker, getrusage maxRSS; target < 500 MB): ${memory.join('; ')}`);

@@ -1,0 +1,115 @@
+/**
+ * The bench's own logic (not its speed): the side-by-side table and its ratio, the reason it gives
+ * when PyTorch is missing, the seed-phase split and its linear extrapolation, worker scaling spans,
+ * and the PyTorch reference script's argument check. No timing is asserted anywhere.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { groupKernels } from '../bench/profile-lib.ts';
+import { extrapolate, phasesOf, phasesTable, span, type SeedRun } from '../bench/seeds-lib.ts';
+import { checkEngineName } from '../bench/steps.ts';
+import { TORCH_SCRIPT, median, probeTorch, sideBySideTable, torchRun } from '../bench/torch-compare.ts';
+
+describe('side-by-side table', () => {
+  it('prints medians and ours / PyTorch per row', () => {
+    const table = sideBySideTable([
+      { label: 'CNN training (sgd)', unit: 'images/s', ours: [4000, 5000, 4500], torch: [10000, 9000, 11000] },
+      { label: 'model-2 training (adam)', unit: 'pairs/s', ours: [3000, 3100], torch: [1500, 1500] },
+    ], { ours: 'filterstudy (wasm via Engine, 1 thread)', torch: 'PyTorch 1.13 + OpenBLAS' });
+    expect(table.split('\n')).toEqual([
+      '| | filterstudy (wasm via Engine, 1 thread) | PyTorch 1.13 + OpenBLAS | ratio |',
+      '|---|---|---|---|',
+      '| CNN training (sgd), images/s | 4,500 | 10,000 | 0.45 |',
+      '| model-2 training (adam), pairs/s | 3,050 | 1,500 | 2.03 |',
+    ]);
+  });
+
+  it('median of odd and even counts', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+  });
+});
+
+describe('PyTorch probe', () => {
+  it('skips with a reason naming the missing python', () => {
+    const p = probeTorch(torchRun({ FILTERSTUDY_PYTHON: '/nonexistent/python3' }));
+    expect(p.ok).toBe(false);
+    if (!p.ok) expect(p.reason).toMatch(/\/nonexistent\/python3 does not exist.*install-torch\.sh/);
+  });
+
+  it('skips with a reason when python cannot import torch', () => {
+    // /bin/false stands in for a python that exits non-zero on `import torch`.
+    const p = probeTorch(torchRun({ FILTERSTUDY_PYTHON: '/bin/false' }));
+    expect(p.ok).toBe(false);
+    if (!p.ok) expect(p.reason).toMatch(/cannot import torch/);
+  });
+
+  it('runs PyTorch on one OpenBLAS thread', () => {
+    const run = torchRun({ LD_LIBRARY_PATH: '/opt/x' });
+    expect(run.env.OPENBLAS_NUM_THREADS).toBe('1');
+    expect(run.env.LD_LIBRARY_PATH).toContain('/opt/x');
+  });
+
+  const torch = torchRun();
+  it.skipIf(!probeTorch(torch).ok)('the reference script refuses a zero step count (needs python3 + torch)', () => {
+    const r = spawnSync(torch.python, [TORCH_SCRIPT, '--steps', '0'], { encoding: 'utf8', env: torch.env });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--steps and --batch must be at least 1/);
+  });
+});
+
+describe('engine names', () => {
+  it('accepts the known ones and refuses others with a coded error', () => {
+    expect(checkEngineName('wasm')).toBe('wasm');
+    expect(() => checkEngineName('gpu')).toThrow(expect.objectContaining({ code: 'E_CONFIG', message: expect.stringMatching(/gpu/) }));
+  });
+});
+
+const run = (o: Partial<SeedRun> = {}): SeedRun => ({
+  seed: 1, start: 1000, end: 31000, engine: 'wasm', seconds: 30,
+  trainSeconds: { model1: 14, model2: 10 },
+  phaseSeconds: { runSeed: 26, export: 0.5, onnxEvaluate: 1.5 },
+  epochSeconds: [
+    { model: 'model1', network: 'cnn1', epoch: 1, seconds: 5 },
+    { model: 'model1', network: 'cnn2', epoch: 1, seconds: 5 },
+    { model: 'model1', network: 'lstm', epoch: 1, seconds: 1 },
+    { model: 'model1', network: 'lstm', epoch: 2, seconds: 1 },
+    { model: 'model2', network: 'pipeline', epoch: 1, seconds: 10 },
+  ],
+  ...o,
+});
+
+describe('seed phases', () => {
+  it('splits a seed into training, evaluation, export and setup', () => {
+    expect(phasesOf(run())).toEqual({ training: 24, evaluation: 26 - 24 + 1.5, export: 0.5, setup: 2, total: 30 });
+  });
+
+  it('extrapolates each network by its mean epoch, keeping the fixed part, evaluation and export', () => {
+    // measured epochs sum to 22 of the 24 training seconds: 2 s are fixed (LSTM input encoding)
+    const p = extrapolate(run(), (network) => (network === 'lstm' ? 20 : 100));
+    expect(p.training).toBeCloseTo(2 + 5 * 100 + 5 * 100 + 1 * 20 + 10 * 100, 9);
+    expect(p.evaluation).toBe(3.5);
+    expect(p.export).toBe(0.5);
+    expect(p.total).toBeCloseTo(30 - 24 + p.training, 9);
+  });
+
+  it('span runs from the first start to the last end', () => {
+    expect(span([run({ start: 0, end: 5000 }), run({ start: 1000, end: 9000 })])).toBe(9);
+  });
+
+  it('phases table: one row per preset with the evaluation share', () => {
+    const lines = phasesTable([{ preset: 'quick', phases: phasesOf(run()), note: 'measured' }]).split('\n');
+    expect(lines[0]).toMatch(/^\| preset \| training s \| evaluation s \| ONNX export s \| setup s \| total s per seed/);
+    expect(lines[2]).toBe('| quick | 24.0 | 3.5 | 0.50 | 2.0 | 30.0 | 16.7 % | measured |');
+  });
+});
+
+describe('profile grouping', () => {
+  it('groups kernels by op and input shapes, per step', () => {
+    const k = (name: string, shapes: number[][], ms: number) => ({ name, inputShapes: shapes, kernelTimeMs: ms });
+    const rows = groupKernels([k('MatMul', [[2, 3], [3, 4]], 4), k('MatMul', [[2, 3], [3, 4]], 2), k('Relu', [[2, 4]], 1), k('MatMul', [[4, 4], [4, 4]], 1)], 2);
+    expect(rows[0]).toEqual({ op: 'MatMul', shapes: '[2,3] [3,4]', calls: 1, ms: 3 });
+    expect(rows.map((r) => r.op)).toEqual(['MatMul', 'Relu', 'MatMul']);
+  });
+});

@@ -3,9 +3,11 @@
  *  - tfjs engines: `tf.profile` kernel times of --repeat steps (after warm-up), summed per kernel
  *    and input shapes, divided by the number of steps; the wall time of an unprofiled step next to
  *    it, so "outside any kernel" (dispatch, tape, data, masks) shows as the difference.
- *  - onnxruntime: the engine branch's own session profile (bench/ort-step.ts), when it is on this branch.
+ *  - onnxruntime: the engine branch's bench/ort-step.ts --profile (onnxruntime session profiling,
+ *    ms per op type and node), run as it is, when it is on this branch.
  *   npx tsx bench/profile.ts [--engine wasm] [--optimizer sgd|adam] [--batch 128] [--repeat 5]
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -51,13 +53,14 @@ async function profileTfjs(): Promise<void> {
 
 console.log(`profile of one training step; node ${process.version}, load average ${os.loadavg()[0].toFixed(2)} (kernel times are wall clock: other jobs on the machine inflate them)`);
 if (engine === 'onnxruntime') {
-  // The engine branch writes its own session profile of the ORT step; reuse it, do not duplicate.
+  // The engine branch's bench/ort-step.ts profiles the ORT steps with onnxruntime's own session
+  // profiling (ms per op type and per node); run it rather than duplicate it.
   const ortStep = fileURLToPath(new URL('./ort-step.ts', import.meta.url));
   if (!existsSync(ortStep)) {
-    console.log('onnxruntime profile: skipped, bench/ort-step.ts (the engine branch\'s session profile) is not on this branch');
+    console.log("onnxruntime profile: skipped, bench/ort-step.ts (the engine branch's session profile) is not on this branch");
   } else {
-    const mod = (await import('./ort-step.ts' as string)) as { main?: (argv: string[]) => Promise<void> };
-    if (typeof mod.main === 'function') await mod.main(['--profile', '--optimizer', optimizer, '--batch', String(batch)]);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', ortStep, '--profile', '--batch', String(batch)], { stdio: 'inherit' });
+    process.exitCode = r.status ?? 1;
   }
 } else {
   await profileTfjs();

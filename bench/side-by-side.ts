@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import { argOf } from './args.ts';
-import { checkEngineName, openStepper, timeSteps, type Optimizer } from './steps.ts';
+import { checkEngineName, openStepper, timeStepsCpu, type Optimizer } from './steps.ts';
 import { probeTorch, runTorch, sideBySideTable, torchRun, type SideBySideRow } from './torch-compare.ts';
 
 const engine = checkEngineName(argOf('engine', argOf('backend', 'auto')));
@@ -23,21 +23,30 @@ if (!probe.ok) {
 }
 
 const load0 = os.loadavg();
-const rows: SideBySideRow[] = [];
+const rows: SideBySideRow[] = []; // per wall second
+const cpuRows: SideBySideRow[] = []; // per CPU second
 let oursName = '';
 let data = '';
 for (const optimizer of ['sgd', 'adam'] as Optimizer[]) {
   const cnn: SideBySideRow = { label: `CNN training (${optimizer})`, unit: 'images/s', ours: [], torch: [] };
   const m2: SideBySideRow = { label: `model-2 training (${optimizer})`, unit: 'pairs/s', ours: [], torch: [] };
+  const cnnCpu: SideBySideRow = { ...cnn, unit: 'images per CPU s', ours: [], torch: [] };
+  const m2Cpu: SideBySideRow = { ...m2, unit: 'pairs per CPU s', ours: [], torch: [] };
   const st = await openStepper({ engine, optimizer, batch });
   oursName = `${st.engine} via ${st.via}`;
   try {
     for (let r = 0; r < rounds; r++) {
-      cnn.ours.push(await timeSteps(st.cnnStep, { steps, batch }));
-      m2.ours.push(await timeSteps(st.model2Step, { steps, batch }));
+      const oc = await timeStepsCpu(st.cnnStep, { steps, batch });
+      const om = await timeStepsCpu(st.model2Step, { steps, batch });
+      cnn.ours.push(oc.perSec);
+      m2.ours.push(om.perSec);
+      cnnCpu.ours.push(oc.perCpuSec);
+      m2Cpu.ours.push(om.perCpuSec);
       const t = runTorch(run, { optimizer, steps, batch });
       cnn.torch.push(t.cnnImagesPerSec);
       m2.torch.push(t.model2PairsPerSec);
+      cnnCpu.torch.push(t.cnnImagesPerCpuSec);
+      m2Cpu.torch.push(t.model2PairsPerCpuSec);
       data = t.data;
       console.log(`  round ${r + 1}/${rounds} ${optimizer}: ours ${Math.round(cnn.ours.at(-1)!)} img/s ${Math.round(m2.ours.at(-1)!)} pairs/s · torch ${Math.round(t.cnnImagesPerSec)} img/s ${Math.round(t.model2PairsPerSec)} pairs/s`);
     }
@@ -45,10 +54,13 @@ for (const optimizer of ['sgd', 'adam'] as Optimizer[]) {
     await st.dispose();
   }
   rows.push(cnn, m2);
+  cpuRows.push(cnnCpu, m2Cpu);
 }
 const load1 = os.loadavg();
 
 console.log(`\nside by side: batch ${batch}, 1 thread each, dropout on, ${steps} timed steps after 3 warm-up, ${rounds} interleaved rounds, medians`);
 console.log(`ours: ${oursName}; PyTorch ${probe.version} (${run.python}, OPENBLAS_NUM_THREADS=1, LD_LIBRARY_PATH=${run.env.LD_LIBRARY_PATH || '-'}); data: ${data}`);
 console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), load average ${load0[0].toFixed(2)} before, ${load1[0].toFixed(2)} after\n`);
-console.log(sideBySideTable(rows, { ours: `filterstudy (${oursName}, 1 thread)`, torch: `PyTorch ${probe.version} + OpenBLAS` }));
+const heads = { ours: `filterstudy (${oursName}, 1 thread)`, torch: `PyTorch ${probe.version} + OpenBLAS` };
+console.log(`per wall second (what an idle machine shows):\n${sideBySideTable(rows, heads)}`);
+console.log(`\nper CPU second of each process (steadier when the machine is shared):\n${sideBySideTable(cpuRows, heads)}`);

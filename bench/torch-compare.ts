@@ -34,7 +34,10 @@ export function probeTorch(run: TorchRun): TorchProbe {
   return { ok: true, version: r.stdout.trim() };
 }
 
-export interface TorchResult { torch: string; optimizer: string; data: string; cnnImagesPerSec: number; model2PairsPerSec: number }
+export interface TorchResult {
+  torch: string; optimizer: string; data: string;
+  cnnImagesPerSec: number; model2PairsPerSec: number; cnnImagesPerCpuSec: number; model2PairsPerCpuSec: number;
+}
 
 /** One run of the reference script; throws with its stderr when it fails. */
 export function runTorch(run: TorchRun, o: { optimizer: string; steps: number; batch: number }): TorchResult {

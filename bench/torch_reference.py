@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch reference for `npm run bench -- --torch`: the study's networks (src/worker/models.ts),
-timed the way bench/training-worker.ts times ours, so the two can be printed side by side.
+timed the way bench/steps.ts times ours (per wall second and per CPU second), so the two can be printed side by side.
 
   CNN      x[N,1,28,28] -> conv 3x3 16 valid [N,16,26,26] -> ReLU -> maxpool 2 [N,16,13,13]
            -> dropout 0.25 -> NHWC flatten [N,2704] (as tfjs, so the dense rows line up)
@@ -89,12 +89,14 @@ def make_optimizer(kind, params):
 
 
 def timed(steps, batch, step):
+    """(items per wall second, items per CPU second of this process) over `steps` timed steps."""
     for s in range(WARMUP):
         step(s)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for s in range(steps):
         step(WARMUP + s)
-    return steps * batch / (time.perf_counter() - t0)
+    n = steps * batch
+    return n / (time.perf_counter() - t0), n / (time.process_time() - c0)
 
 
 def main():
@@ -155,9 +157,9 @@ def main():
         "batch": a.batch,
         "steps": a.steps,
         "data": source,
-        "cnnImagesPerSec": timed(a.steps, a.batch, cnn_step),
-        "model2PairsPerSec": timed(a.steps, a.batch, m2_step),
     }
+    out["cnnImagesPerSec"], out["cnnImagesPerCpuSec"] = timed(a.steps, a.batch, cnn_step)
+    out["model2PairsPerSec"], out["model2PairsPerCpuSec"] = timed(a.steps, a.batch, m2_step)
     print(json.dumps(out))
 
 

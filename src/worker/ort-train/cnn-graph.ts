@@ -5,23 +5,31 @@
  * weights() and the Arrow outputs need no conversion; the conv kernel is transposed to ONNX's
  * [F,1,K,K] inside the graph (144 floats).
  *
- * Shapes (N batch, S = 28−K+1 conv side, p pool size, P = ⌊S/p⌋, Q = P·p the pooled-over side, F filters,
- * D dense units):
- *   x[N,28,28,1] uint8 → /255 → [N,1,28,28] (a Reshape: one channel) → Conv → r = Relu [N,F,S,S]
- *   → MaxPool|AveragePool [N,F,P,P] → NHWC [N,P,P,F] → · mask → flat [N,P·P·F] → h1 = Relu(Gemm) [N,D]
+ * Shapes (N batch, S = 28−K+1 conv side, p pool size, P = ⌊S/p⌋ pooled side, F filters, D dense units):
+ *   x[N,28,28,1] uint8 → /255 → x4 [N,1,28,28] (a Reshape: one channel) → conv + ReLU → pool [N,F,P,P]
+ *   → NHWC [N,P,P,F] (tfjs' flatten order) → · mask → flat [N,P·P·F] → h1 = Relu(Gemm) [N,D]
  *   → logits = Gemm [N,10]
  *
- * Max-pool gradient without MaxPool's Indices output (slow in onnxruntime): viewing r as
- * [N,F,P,p,P,p] (free for Q = S; else a Slice to Q first), each window's maximum broadcasts back from
- * the pooled [N,F,P,1,P,1]; `eq = r == max` marks the window's maxima. Ties are broken exactly as
- * tfjs does (first maximum in row-major window order, strict `>` scan): each window position gets a
- * distinct weight, larger for earlier positions, and the one maximum kept is the one whose weight
- * (where eq) is the window's largest. The gradient goes there only, and only if max > 0 (the ReLU
- * gradient: the first maximum is positive exactly when the window's max is). Ties at a positive value
- * are common, not rare: over MNIST's blank background every conv output equals the bias.
+ * Training graphs compute the conv + pool as p² strided convs, one per window position (dy,dx):
+ * r_k = Relu(Conv(x4[:, :, dy:, dx:], stride p)) [N,F,P,P] is the ReLU'd conv output at (p·Y+dy, p·X+dx),
+ * and the pool is Max (or Sum/p²) of the r_k. The backward pass then needs no full-resolution tensor
+ * at all, and no MaxPool Indices output (slow in onnxruntime). Measured alternatives (bench/ort-step.ts
+ * --profile, ms per CNN step on the loaded machine): one Conv + MaxPool with the maxima found on r
+ * viewed as [N,F,P,p,P,p] by broadcasting, 110 ms in Where/Equal (onnxruntime broadcasts innermost
+ * spans of p = 2 elements one call at a time); strided Slices of r per position and a 6-D Transpose
+ * back, 29 ms in Slice + Transpose.
  *
- * Filter gradient as a Conv over the batch: images [1,N,Q+K−1,Q+K−1] (N as channels) convolved with
- * dconv transposed to [F,N,Q,Q] gives [1,F,K,K] = Σ_n,y,x dconv[n,f,y,x]·x[n,y+ky,x+kx].
+ * Max-pool gradient: tfjs routes each window's gradient to its first maximum in row-major window
+ * order (strict `>` scan). Here eq_k = (r_k == pooled) marks the maxima; position k gets the gradient
+ * where eq_k and no earlier eq_j. Only windows with max > 0 pass gradient (the ReLU gradient: the
+ * first maximum is positive exactly when the max is). Positive ties are common, not rare: over
+ * MNIST's blank background every conv output equals the bias, so with a positive bias all p² positions
+ * tie and exactly one must take the gradient (a plain `r == max` mask would send it to all four;
+ * test/ort-train.test.ts fails on the MNIST batch if the tie rule is broken).
+ *
+ * Filter gradient as convs over the batch: with the batch as channels, x_k [1,N,L,L] convolved with
+ * the gradient g_k transposed to [F,N,P,P] at dilation p gives [1,F,K,K] = Σ_n,Y,X g_k[n,f,Y,X] ·
+ * x[n, p·Y+dy+ky, p·X+dx+kx]; the sum over k is the filter gradient.
  */
 import type { StudyConfig } from '../../config.ts';
 import { IMAGE_SIDE, pooledSide } from '../models.ts';
@@ -32,8 +40,9 @@ type ModelConfig = StudyConfig['model'];
 export const CNN_KEYS = ['convKernel', 'convBias', 'dense1Kernel', 'dense1Bias', 'dense2Kernel', 'dense2Bias'] as const;
 
 export interface CnnForward {
-  x4: string; // [N,1,28,28] float
-  r: string; // [N,F,S,S] after ReLU
+  /** Per window position k = dy·p + dx: the input slice [N,1,L,L] and the ReLU'd strided conv [N,F,P,P] (training graphs). */
+  xk: string[];
+  rk: string[];
   pooled: string; // [N,F,P,P]
   mask: string | null; // [N,P,P,F]
   flat: string; // [N,P·P·F]
@@ -46,25 +55,40 @@ const w = (prefix: string, key: string) => `${prefix}/${key}`;
 /**
  * Adds one CNN reading the uint8 images `x` [N,28,28,1]; `mask` [N,P,P,F] given = training (dropout on).
  * `withLogits` false stops at the dense layer (model-2 reading it: dense2 is not in that graph).
+ * `forBackward` builds the conv + pool as per-position strided convs (see the header); without it,
+ * one Conv + Relu + MaxPool|AveragePool, which onnxruntime fuses.
  */
-export function addCnnForward(t: TrainGraph, m: ModelConfig, prefix: string, x: string, mask: string | null, withLogits = true): CnnForward {
+export function addCnnForward(t: TrainGraph, m: ModelConfig, prefix: string, x: string, opts: { mask?: string | null; withLogits?: boolean; forBackward?: boolean } = {}): CnnForward {
+  const { mask = null, withLogits = true, forBackward = true } = opts;
   const k = m.kernelSize;
   const P = pooledSide(m);
   const p = m.poolSize;
   const x4 = t.div(t.reshape(t.op('Cast', [x], [attr.int('to', 1)]), [-1, 1, IMAGE_SIDE, IMAGE_SIDE]), t.f(255));
   const wc = t.transpose(w(prefix, 'convKernel'), [3, 2, 0, 1]); // [K,K,1,F] → [F,1,K,K]
-  const conv = t.op('Conv', [x4, wc, w(prefix, 'convBias')], [attr.ints('kernel_shape', [k, k])]);
-  const r = t.op('Relu', [conv]);
-  const poolAttrs = [attr.ints('kernel_shape', [p, p]), attr.ints('strides', [p, p])];
-  const pooled = t.op(m.pool === 'max' ? 'MaxPool' : 'AveragePool', [r], poolAttrs);
+  const xk: string[] = [];
+  const rk: string[] = [];
+  let pooled: string;
+  if (forBackward) {
+    const L = p * (P - 1) + k; // input rows one strided conv reads
+    for (let dy = 0; dy < p; dy++) {
+      for (let dx = 0; dx < p; dx++) {
+        xk.push(t.op('Slice', [x4, t.i([dy, dx]), t.i([dy + L, dx + L]), t.i([2, 3])]));
+        const conv = t.op('Conv', [xk[xk.length - 1], wc, w(prefix, 'convBias')], [attr.ints('kernel_shape', [k, k]), attr.ints('strides', [p, p])]);
+        rk.push(t.op('Relu', [conv]));
+      }
+    }
+    pooled = m.pool === 'max' ? t.op('Max', rk) : t.mul(t.op('Sum', rk), t.f(1 / (p * p)));
+  } else {
+    const r = t.op('Relu', [t.op('Conv', [x4, wc, w(prefix, 'convBias')], [attr.ints('kernel_shape', [k, k])])]);
+    pooled = t.op(m.pool === 'max' ? 'MaxPool' : 'AveragePool', [r], [attr.ints('kernel_shape', [p, p]), attr.ints('strides', [p, p])]);
+  }
   let nhwc = t.transpose(pooled, [0, 2, 3, 1]); // [N,P,P,F]: tfjs' flatten order
   if (mask) nhwc = t.mul(nhwc, mask);
   const flat = t.reshape(nhwc, [-1, P * P * m.filters]);
   const h1 = t.op('Relu', [t.gemm(flat, w(prefix, 'dense1Kernel'), { c: w(prefix, 'dense1Bias') })]);
   const logits = withLogits ? t.gemm(h1, w(prefix, 'dense2Kernel'), { c: w(prefix, 'dense2Bias') }) : null;
-  return { x4, r, pooled, mask, flat, h1, logits };
+  return { xk, rk, pooled, mask, flat, h1, logits };
 }
-
 /**
  * Backward pass of one CNN. `dLogits` [N,10] and/or `dH1` [N,D] (model-2 reading the dense layer)
  * are the incoming gradients; returns the weight gradients by key (no dense2 gradients without
@@ -74,8 +98,6 @@ export function addCnnBackward(t: TrainGraph, m: ModelConfig, prefix: string, fw
   const k = m.kernelSize;
   const p = m.poolSize;
   const P = pooledSide(m);
-  const Q = P * p;
-  const S = IMAGE_SIDE - k + 1;
   const F = m.filters;
   const grads: Record<string, string> = {};
 
@@ -93,28 +115,24 @@ export function addCnnBackward(t: TrainGraph, m: ModelConfig, prefix: string, fw
   grads.dense1Bias = t.sum(dpre1, [0]);
   let dnhwc = t.reshape(t.gemm(dpre1, w(prefix, 'dense1Kernel'), { transB: true }), [-1, P, P, F]); // [N,P,P,F]
   if (fw.mask) dnhwc = t.mul(dnhwc, fw.mask);
-  const g6 = t.reshape(t.transpose(dnhwc, [0, 3, 1, 2]), [-1, F, P, 1, P, 1]); // dpooled, one value per window
 
-  // ---- pool + ReLU backward → dconv [N,F,Q,Q] ----
-  const rq = Q === S ? fw.r : t.op('Slice', [fw.r, t.i([0, 0]), t.i([Q, Q]), t.i([2, 3])]);
-  const r6 = t.reshape(rq, [-1, F, P, p, P, p]);
-  let d6: string;
-  if (m.pool === 'max') {
-    const max6 = t.reshape(fw.pooled, [-1, F, P, 1, P, 1]);
-    const eq = t.op('Equal', [r6, max6]);
-    const order = new Float32Array(p * p).map((_, j) => p * p - j); // row-major window position j → weight p²−j
-    const ew = t.where(eq, t.f(order, [1, 1, 1, p, 1, p]), t.f(0));
-    const first = t.op('Equal', [ew, t.op('ReduceMax', [ew], [attr.ints('axes', [3, 5]), attr.int('keepdims', 1)])]);
-    d6 = t.where(first, t.reluGrad(g6, max6), t.f(0));
-  } else {
-    d6 = t.where(t.op('Greater', [r6, t.f(0)]), t.mul(g6, t.f(1 / (p * p))), t.f(0));
-  }
-  const dconv = t.reshape(d6, [-1, F, Q, Q]);
-  grads.convBias = t.sum(dconv, [0, 2, 3]); // [F]
-  const H = Q + k - 1;
-  const xq = H === IMAGE_SIDE ? fw.x4 : t.op('Slice', [fw.x4, t.i([0, 0]), t.i([H, H]), t.i([2, 3])]);
-  const xb = t.reshape(xq, [1, -1, H, H]); // batch as channels
-  const dwOnnx = t.op('Conv', [xb, t.transpose(dconv, [1, 0, 2, 3])], [attr.ints('kernel_shape', [Q, Q])]); // [1,F,K,K]
-  grads.convKernel = t.transpose(dwOnnx, [2, 3, 0, 1]); // → [K,K,1,F]
+  // ---- pool + ReLU backward, per window position: all [N,F,P,P] ----
+  if (fw.rk.length !== p * p) throw new Error('internal: addCnnBackward needs a forward built forBackward');
+  const g4 = t.transpose(dnhwc, [0, 3, 1, 2]); // dpooled [N,F,P,P]
+  // max: the first maximum is positive iff the window's max is (ReLU gradient); avg: each position gets g/p².
+  const g = m.pool === 'max' ? t.reluGrad(g4, fw.pooled) : t.mul(g4, t.f(1 / (p * p)));
+  let taken: string | null = null; // bool [N,F,P,P]: a maximum was at an earlier position
+  const gk = fw.rk.map((rk, j) => {
+    if (m.pool === 'avg') return t.reluGrad(g, rk);
+    const eq = t.op('Equal', [rk, fw.pooled]);
+    const first: string = taken ? t.op('And', [eq, t.op('Not', [taken])]) : eq;
+    if (j < p * p - 1) taken = taken ? t.op('Or', [taken, eq]) : eq;
+    return t.where(first, g, t.f(0));
+  });
+  // bias: every window sends its gradient to exactly one position (max), or to each positive one (avg)
+  grads.convBias = t.sum(m.pool === 'max' ? g : t.op('Sum', gk), [0, 2, 3]);
+  const L = p * (P - 1) + k;
+  const dw = gk.map((gj, j) => t.op('Conv', [t.reshape(fw.xk[j], [1, -1, L, L]), t.transpose(gj, [1, 0, 2, 3])], [attr.ints('kernel_shape', [P, P]), attr.ints('dilations', [p, p])]));
+  grads.convKernel = t.transpose(dw.length > 1 ? t.op('Sum', dw) : dw[0], [2, 3, 0, 1]); // [1,F,K,K] → [K,K,1,F]
   return grads;
 }

@@ -103,7 +103,7 @@ export function cnnStepModel(cfg: StudyConfig, opts: StepOptions = {}): StepMode
   const mask = m.dropout > 0 ? t.input('mask', maskDims(m), 'dropout mask') : null;
   const parts = [cnnPart(m, 'cnn')];
   declareParts(t, parts, cfg.train);
-  const fw = addCnnForward(t, m, 'cnn', x, mask);
+  const fw = addCnnForward(t, m, 'cnn', x, { mask });
   const dLogits = lossOutputs(t, fw.logits!, onehot);
   const grads = prefixed('cnn', addCnnBackward(t, m, 'cnn', fw, dLogits, null));
   const carried = finishStep(t, parts, grads, cfg.train, opts);
@@ -154,8 +154,8 @@ export function model2StepModel(cfg: StudyConfig, opts: StepOptions = {}): StepM
   const cnnKeys = mode === 'dense' ? CNN_KEYS.filter((k) => !k.startsWith('dense2')) : CNN_KEYS;
   const parts = [cnnPart(m, 'cnn1', cnnKeys), cnnPart(m, 'cnn2', cnnKeys), lstmPart(m, 'lstm', model2LstmDim(m))];
   declareParts(t, parts, cfg.train);
-  const fa = addCnnForward(t, m, 'cnn1', xa, maskA, mode !== 'dense');
-  const fb = addCnnForward(t, m, 'cnn2', xb, maskB, mode !== 'dense');
+  const fa = addCnnForward(t, m, 'cnn1', xa, { mask: maskA, withLogits: mode !== 'dense' });
+  const fb = addCnnForward(t, m, 'cnn2', xb, { mask: maskB, withLogits: mode !== 'dense' });
   const sa = lstmInputFrom(t, fa, mode);
   const sb = lstmInputFrom(t, fb, mode);
   const fl = addLstmForward(t, m, 'lstm', sa, sb);
@@ -189,7 +189,7 @@ export function cnnForwardModel(m: ModelConfig): Uint8Array {
   const t = new TrainGraph();
   const x = t.input('x', imageDims, 'images, MNIST bytes', UINT8);
   declareWeights(t, [cnnPart(m, 'cnn')]);
-  const fw = addCnnForward(t, m, 'cnn', x, null);
+  const fw = addCnnForward(t, m, 'cnn', x, { forBackward: false });
   t.output(fw.logits!, 'logits', ['N', DIGITS], 'digit logits');
   t.output(fw.h1, 'dense', ['N', m.denseUnits], 'dense layer after ReLU');
   return t.encode('cnn_forward', 'digit CNN, dropout off');
@@ -213,8 +213,8 @@ export function model2ForwardModel(m: ModelConfig): Uint8Array {
   const xb = t.input('xb', imageDims, 'second images b, MNIST bytes', UINT8);
   const cnnKeys = mode === 'dense' ? CNN_KEYS.filter((k) => !k.startsWith('dense2')) : CNN_KEYS;
   declareWeights(t, [cnnPart(m, 'cnn1', cnnKeys), cnnPart(m, 'cnn2', cnnKeys), lstmPart(m, 'lstm', model2LstmDim(m))]);
-  const sa = lstmInputFrom(t, addCnnForward(t, m, 'cnn1', xa, null, mode !== 'dense'), mode);
-  const sb = lstmInputFrom(t, addCnnForward(t, m, 'cnn2', xb, null, mode !== 'dense'), mode);
+  const sa = lstmInputFrom(t, addCnnForward(t, m, 'cnn1', xa, { withLogits: mode !== 'dense', forBackward: false }), mode);
+  const sb = lstmInputFrom(t, addCnnForward(t, m, 'cnn2', xb, { withLogits: mode !== 'dense', forBackward: false }), mode);
   t.output(addLstmForward(t, m, 'lstm', sa, sb).logits, 'logits', ['N', THIRD_CLASSES], 'third-term logits');
   return t.encode('model2_forward', `model-2 (LSTM reads the CNNs' ${mode})`);
 }

@@ -3,7 +3,7 @@
  * model-2 pairs/s, SGD and Adam, on random MNIST-like bytes with dropout on, one intra-op thread.
  *
  *   node --import tsx bench/ort-step.ts [--batch 128] [--runs 7] [--steps 20] [--mode softmax|logits|dense]
- *                                       [--no-prealloc] [--profile]
+ *                                       [--only cnn|model2] [--optimizer sgd|adam] [--no-prealloc] [--profile]
  *
  * Each case: one session, 5 warm-up steps, then `runs` timed runs of `steps` steps each; prints the
  * median (and min–max) of the runs in ms per step and items per second, with the load average
@@ -34,6 +34,8 @@ const STEPS = Number(opt('steps', '20'));
 const MODE = opt('mode', 'softmax') as Model2Input;
 const PREALLOC = !args.includes('--no-prealloc');
 const PROFILE = args.includes('--profile');
+const ONLY = opt('only', '');
+const OPTIMIZERS = opt('optimizer', 'sgd,adam').split(',');
 const WARMUP = 5;
 const POOL = 4096; // images the batches are drawn from
 
@@ -108,11 +110,11 @@ async function bench(name: string, cfg: StudyConfig, kind: 'cnn' | 'model2'): Pr
 }
 
 console.log(`onnxruntime-node ${ort.env.versions?.node ?? ''}  batch ${BATCH}, ${RUNS} runs × ${STEPS} steps, 1 thread, dropout ${DEFAULTS.model.dropout}, prealloc ${PREALLOC}, model2Input ${MODE}`);
-for (const optimizer of ['sgd', 'adam'] as const) {
+for (const optimizer of OPTIMIZERS as ('sgd' | 'adam')[]) {
   const cfg = structuredClone(DEFAULTS);
   cfg.train.optimizer = optimizer;
   cfg.train.learningRate = optimizer === 'adam' ? 0.001 : 0.01;
   (cfg.model as { model2Input?: Model2Input }).model2Input = MODE;
-  await bench(`cnn step, ${optimizer}`, cfg, 'cnn');
-  await bench(`model-2 step, ${optimizer}`, cfg, 'model2');
+  if (ONLY !== 'model2') await bench(`cnn step, ${optimizer}`, cfg, 'cnn');
+  if (ONLY !== 'cnn') await bench(`model-2 step, ${optimizer}`, cfg, 'model2');
 }

@@ -127,7 +127,7 @@ export function addCnnBackward(t: TrainGraph, m: ModelConfig, prefix: string, fw
     const eq = t.op('Equal', [rk, fw.pooled]);
     const first: string = taken ? t.op('And', [eq, t.op('Not', [taken])]) : eq;
     if (j < p * p - 1) taken = taken ? t.op('Or', [taken, eq]) : eq;
-    return t.where(first, g, t.f(0));
+    return t.keep(g, first);
   });
   // bias: every window sends its gradient to exactly one position (max), or to each positive one (avg)
   grads.convBias = t.sum(m.pool === 'max' ? g : t.op('Sum', gk), [0, 2, 3]);

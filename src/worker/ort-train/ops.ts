@@ -61,8 +61,14 @@ export class TrainGraph {
     return this.op('ReduceSum', [x, this.i(axes)], [attr.int('keepdims', keepdims ? 1 : 0)]);
   }
   where(cond: string, a: string, b: string): string { return this.op('Where', [cond, a, b]); }
-  /** dy where x > 0, else 0: the ReLU gradient given the ReLU's input or output x. */
-  reluGrad(dy: string, x: string): string { return this.where(this.op('Greater', [x, this.f(0)]), dy, this.f(0)); }
+  /**
+   * dy where y > 0, else 0: the ReLU gradient given the ReLU's output y ≥ 0, as dy·Sign(y) (Sign of
+   * y ≥ 0 is tfjs' step: 1 where y > 0, else 0). One same-shape Mul: onnxruntime's Where with a
+   * broadcast scalar was several times slower (bench/ort-step.ts --profile).
+   */
+  reluGrad(dy: string, y: string): string { return this.mul(dy, this.op('Sign', [y])); }
+  /** dy where the bool `cond`, else 0, as dy·Cast(cond) (see reluGrad). */
+  keep(dy: string, cond: string): string { return this.mul(dy, this.op('Cast', [cond], [attr.int('to', 1)])); }
   concat(xs: string[], axis: number): string { return this.op('Concat', xs, [attr.int('axis', axis)]); }
   split(x: string, parts: number, axis: number): string[] {
     const k = this.consts++;

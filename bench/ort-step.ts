@@ -6,8 +6,10 @@
  *                                       [--only cnn|model2] [--optimizer sgd|adam] [--no-prealloc] [--profile]
  *
  * Each case: one session, 5 warm-up steps, then `runs` timed runs of `steps` steps each; prints the
- * median (and min–max) of the runs in ms per step and items per second, with the load average
- * (the machine may be shared: compare only numbers taken side by side). Per step it includes what
+ * median (and min–max) of the runs in wall-clock ms per step and items per second, the median
+ * process CPU time per step (user + system: with one thread this is the compute the step costs, far
+ * less sensitive than wall time to other processes on a shared machine), and the load average
+ * (compare only numbers taken side by side). Per step it includes what
  * the engine does per step: gathering image bytes, one-hot labels, drawing the dropout masks.
  * --profile: onnxruntime's session profiling over the timed steps of each case, summed per node
  * and op type, printed as a table of ms per step (the JSON traces go to a temp dir).
@@ -90,14 +92,22 @@ async function bench(name: string, cfg: StudyConfig, kind: 'cnn' | 'model2'): Pr
   };
   for (let i = 0; i < WARMUP; i++) await one();
   const ms: number[] = [];
+  const cpu: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     for (let s = 0; s < STEPS; s++) await one();
+    const c = process.cpuUsage(c0);
     ms.push((performance.now() - t0) / STEPS);
+    cpu.push((c.user + c.system) / 1000 / STEPS);
   }
   const med = median(ms);
   const unit = kind === 'cnn' ? 'images/s' : 'pairs/s';
-  console.log(`${name.padEnd(28)} ${med.toFixed(2).padStart(7)} ms/step (${Math.min(...ms).toFixed(2)}–${Math.max(...ms).toFixed(2)})  ${Math.round((BATCH * 1000) / med).toLocaleString('en-US').padStart(7)} ${unit}   load ${loadavg()[0].toFixed(2)}`);
+  const per = (x: number) => Math.round((BATCH * 1000) / x).toLocaleString('en-US').padStart(7);
+  console.log(
+    `${name.padEnd(22)} wall ${med.toFixed(2).padStart(7)} ms/step (${Math.min(...ms).toFixed(2)}–${Math.max(...ms).toFixed(2)}) ${per(med)} ${unit}` +
+      ` | cpu ${median(cpu).toFixed(2).padStart(7)} ms/step ${per(median(cpu))} ${unit} | load ${loadavg()[0].toFixed(2)}`,
+  );
   if (PROFILE) {
     const file = run.session.endProfiling?.() as unknown as string | undefined;
     await run.dispose();

@@ -13,7 +13,7 @@ import { loadMnist, makePairs, splitMnist } from './mnist.ts';
 import { exportCnn, exportLstm, exportModel1, exportModel2, type OnnxMeta } from './onnx/export.ts';
 import { compareProbs, loadSession, type Agreement } from './onnx/ort.ts';
 import { onnxMetrics } from './onnx-eval.ts';
-import { runSeed, type FilterSet, type HistoryRow, type MetricRow, type ModelName, type SeedData } from './seed-task.ts';
+import { runSeed, type FilterSet, type HistoryRow, type MetricRow, type ModelName, type NetworkTraining, type SeedData } from './seed-task.ts';
 import type { Progress } from './train.ts';
 
 export interface SeedTask {
@@ -38,6 +38,8 @@ export interface SeedSuccess {
   trainSeconds: Record<ModelName, number>;
   filters: FilterSet[];
   history: HistoryRow[];
+  /** How each network's training ended (stop rule). */
+  training: NetworkTraining[];
   metrics: MetricRow[];
   /** file name → ONNX bytes */
   onnx: Record<string, Uint8Array>;
@@ -131,7 +133,7 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     return {
       status: 'ok', seed: task.seed, backend: engine.name, backendNotes: engine.notes, kernels: engine.kernels ?? [],
       seconds: (performance.now() - t0) / 1000, trainSeconds: out.trainSeconds,
-      filters: out.filters, history: out.history, metrics: evald.metrics, onnx, agreement,
+      filters: out.filters, history: out.history, training: out.training, metrics: evald.metrics, onnx, agreement,
     };
   } catch (e) {
     return { status: 'failed', seed: task.seed, backend: backendName, seconds: (performance.now() - t0) / 1000, error: describeError(e) };

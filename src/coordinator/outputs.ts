@@ -199,7 +199,7 @@ export function writeSeed(paths: StudyPaths, r: SeedSuccess, meta: StudyMeta): s
   for (const [name, bytes] of Object.entries(r.onnx)) writeFileSync(join(tmp, name), bytes);
   const record = {
     seed: r.seed, status: r.status, configHash: meta.configHash, backend: r.backend, backendNotes: r.backendNotes, kernels: r.kernels,
-    seconds: r.seconds, trainSeconds: r.trainSeconds, onnxVsTfjs: r.agreement, finishedAt: new Date().toISOString(),
+    seconds: r.seconds, trainSeconds: r.trainSeconds, claim4Seconds: r.claim4Seconds, onnxVsTfjs: r.agreement, finishedAt: new Date().toISOString(),
   };
   writeFileSync(join(tmp, 'seed.json'), `${JSON.stringify(record, null, 2)}\n`);
   rmSync(dir, { recursive: true, force: true }); // a stale half-written folder without seed.json

@@ -116,7 +116,7 @@ export const DEFAULTS: StudyConfig = {
     learningRate: 0.01, // Table 1
     momentum: 0, // Table 1 names plain SGD
     sharedInit: false, // separate models in the paper had their own random init
-    noiseFloor: false, // costs one more CNN training per seed
+    noiseFloor: true, // claim 2's null: without it 'different filters' cannot be told from data-order noise (costs one more CNN training per seed)
     evalBatchSize: 1000, // inference only: larger batches are faster and need no gradients
   },
   runtime: { backend: 'auto', workers: null },

@@ -51,7 +51,13 @@ function configDiffs(a: unknown, b: unknown, prefix: string, ignore: (key: strin
   return [`${prefix}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`];
 }
 
+/** Keys whose default changed: a study written before the key existed ran with this value, not today's default. */
+const BEHAVIOUR_BEFORE_KEY: Record<string, unknown> = {
+  'train.noiseFloor': false, // the key came with default false; the default became true later
+};
+
 function defaultAt(key: string): unknown {
+  if (key in BEHAVIOUR_BEFORE_KEY) return BEHAVIOUR_BEFORE_KEY[key];
   return key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], DEFAULTS);
 }
 

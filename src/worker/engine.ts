@@ -82,6 +82,8 @@ export interface Engine {
   readonly name: string;
   /** Why an `auto` choice fell back, kernel paths in use, and the like. */
   readonly notes: string[];
+  /** Kernels an engine registered or replaced (tfjs: our wasm kernel fixes), as recorded in seed.json. */
+  readonly kernels?: string[];
   digitCnn(spec: DigitCnnSpec): Promise<Trainer>;
   lstm(spec: LstmSpec): Promise<Trainer>;
   model2(spec: Model2Spec): Promise<Trainer>;

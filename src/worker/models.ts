@@ -8,6 +8,7 @@
  *   CNN   x[N,28,28,1] → conv K×K valid [N,28-K+1,·,F] → relu → pool → [N,P,P,F] → dropout
  *         → flatten [N,P·P·F] (NHWC order) → dense D relu → dense 10 → logits[N,10]
  *   LSTM  2 steps of x_t[N,I] → h[N,U] → dense 28 → logits[N,28]   (third term 2b−a, −9..18)
+ *   model-2 reads per CNN (model.model2Input): softmax [N,10], logits [N,10] or the dense layer [N,D]
  *   Keras/tfjs gate order inside the 4U blocks: i, f, c, o.
  */
 import type * as tfType from '@tensorflow/tfjs';
@@ -152,15 +153,24 @@ export function dropoutMask(tf: TF, n: number, m: ModelConfig, rng: Rng): tfType
   return tf.tensor4d(data, [n, p, p, m.filters]);
 }
 
-/** x[N,28,28,1] in [0,1] → logits[N,10]; `mask` given = training (dropout on). */
-export function cnnLogits(tf: TF, p: Params, x: tfType.Tensor4D, m: ModelConfig, mask: tfType.Tensor4D | null = null): tfType.Tensor2D {
+/** x[N,28,28,1] in [0,1] → the dense layer after ReLU [N,D]; `mask` given = training (dropout on). */
+export function cnnDense(tf: TF, p: Params, x: tfType.Tensor4D, m: ModelConfig, mask: tfType.Tensor4D | null = null): tfType.Tensor2D {
   const conv = tf.relu(tf.add(tf.conv2d(x, p.convKernel as tfType.Tensor4D, 1, 'valid'), p.convBias));
   const window: [number, number] = [m.poolSize, m.poolSize];
   let h: tfType.Tensor4D = m.pool === 'max' ? tf.maxPool(conv as tfType.Tensor4D, window, window, 'valid') : tf.avgPool(conv as tfType.Tensor4D, window, window, 'valid');
   if (mask) h = tf.mul(h, mask);
   const flat = tf.reshape(h, [x.shape[0], -1]) as tfType.Tensor2D;
-  const d1 = tf.relu(tf.add(tf.matMul(flat, p.dense1Kernel as tfType.Tensor2D), p.dense1Bias)) as tfType.Tensor2D;
+  return tf.relu(tf.add(tf.matMul(flat, p.dense1Kernel as tfType.Tensor2D), p.dense1Bias)) as tfType.Tensor2D;
+}
+
+/** The digit layer on the dense activations: d1[N,D] → logits[N,10]. */
+export function cnnHead(tf: TF, p: Params, d1: tfType.Tensor2D): tfType.Tensor2D {
   return tf.add(tf.matMul(d1, p.dense2Kernel as tfType.Tensor2D), p.dense2Bias) as tfType.Tensor2D;
+}
+
+/** x[N,28,28,1] in [0,1] → logits[N,10]; `mask` given = training (dropout on). */
+export function cnnLogits(tf: TF, p: Params, x: tfType.Tensor4D, m: ModelConfig, mask: tfType.Tensor4D | null = null): tfType.Tensor2D {
+  return cnnHead(tf, p, cnnDense(tf, p, x, m, mask));
 }
 
 function recurrentAct(tf: TF, x: tfType.Tensor, act: RecurrentActivation): tfType.Tensor {
@@ -193,7 +203,20 @@ export function encodePrediction(tf: TF, logits: tfType.Tensor2D, enc: LstmInput
   return tf.div(tf.reshape(digit, [-1, 1]).toFloat(), 9) as tfType.Tensor2D;
 }
 
-/** Model-2 end to end: both CNNs' softmax outputs as a 2-step sequence into the LSTM → logits[N,28]. */
+/** Model-2's LSTM input width per time step: 10 for the softmax or logits reading, D for the dense reading. */
+export function model2InputDim(m: ModelConfig): number {
+  return m.model2Input === 'dense' ? m.denseUnits : DIGITS;
+}
+
+/** What model-2's LSTM reads from one CNN (cfg.model.model2Input): softmax[N,10], logits[N,10] or dense-after-ReLU[N,D]. */
+function model2Reading(tf: TF, p: Params, x: tfType.Tensor4D, m: ModelConfig, mask: tfType.Tensor4D | null): tfType.Tensor2D {
+  const d1 = cnnDense(tf, p, x, m, mask);
+  if (m.model2Input === 'dense') return d1; // the 10-way layer is not used
+  const logits = cnnHead(tf, p, d1);
+  return m.model2Input === 'logits' ? logits : tf.softmax(logits);
+}
+
+/** Model-2 end to end: both CNNs' readings (model2Reading) as a 2-step sequence into the LSTM → logits[N,28]. */
 export function model2Logits(
   tf: TF,
   p: { cnn1: Params; cnn2: Params; lstm: Params },
@@ -202,7 +225,7 @@ export function model2Logits(
   m: ModelConfig,
   masks: { a: tfType.Tensor4D | null; b: tfType.Tensor4D | null } = { a: null, b: null },
 ): tfType.Tensor2D {
-  const sa = tf.softmax(cnnLogits(tf, p.cnn1, xa, m, masks.a));
-  const sb = tf.softmax(cnnLogits(tf, p.cnn2, xb, m, masks.b));
+  const sa = model2Reading(tf, p.cnn1, xa, m, masks.a);
+  const sb = model2Reading(tf, p.cnn2, xb, m, masks.b);
   return lstmLogits(tf, p.lstm, [sa, sb], m);
 }

@@ -41,18 +41,22 @@ export function scoreProbs(probs: Float32Array, labels: ArrayLike<number>, class
   return { accuracy: correct / labels.length, loss: loss / labels.length };
 }
 
-/** Runs a pipeline graph over a whole split: probs [n,28], digitA/digitB [n,10]. */
+/**
+ * Runs a pipeline graph over a whole split: probs [n,28], digitA/digitB [n,10]; the digit outputs
+ * are null for a graph without them (model-2 under model.model2Input 'dense', see exportModel2).
+ */
 async function runSplit(session: Session, data: SeedData, split: SplitName, batch: number) {
   const n = data.pairs[split].n;
+  const digits = session.outputNames.includes('digit_a_probs');
   const probs = new Float32Array(n * 28);
-  const digitA = new Float32Array(n * 10);
-  const digitB = new Float32Array(n * 10);
+  const digitA = digits ? new Float32Array(n * 10) : null;
+  const digitB = digits ? new Float32Array(n * 10) : null;
   for (let start = 0; start < n; start += batch) {
     const end = Math.min(n, start + batch);
-    const res = await session.run(pairFeeds(data, split, start, end), ['probs', 'digit_a_probs', 'digit_b_probs']);
+    const res = await session.run(pairFeeds(data, split, start, end), digits ? ['probs', 'digit_a_probs', 'digit_b_probs'] : ['probs']);
     probs.set(res.probs.data as Float32Array, start * 28);
-    digitA.set(res.digit_a_probs.data as Float32Array, start * 10);
-    digitB.set(res.digit_b_probs.data as Float32Array, start * 10);
+    digitA?.set(res.digit_a_probs.data as Float32Array, start * 10);
+    digitB?.set(res.digit_b_probs.data as Float32Array, start * 10);
     for (const t of Object.values(res)) t.dispose?.();
   }
   return { probs, digitA, digitB };
@@ -68,8 +72,8 @@ export async function onnxMetrics(sessions: Record<ModelName, Session>, data: Se
       const out = await runSplit(sessions[model], data, split, batch);
       if (split === 'test') testProbs[model] = out.probs;
       metrics.push({ model, network: 'pipeline', split, target: 'third', n: pr.n, ...scoreProbs(out.probs, pr.label, 28) });
-      metrics.push({ model, network: 'cnn1', split, target: 'digit', n: pr.n, ...scoreProbs(out.digitA, pr.digitA, 10) });
-      metrics.push({ model, network: 'cnn2', split, target: 'digit', n: pr.n, ...scoreProbs(out.digitB, pr.digitB, 10) });
+      if (out.digitA) metrics.push({ model, network: 'cnn1', split, target: 'digit', n: pr.n, ...scoreProbs(out.digitA, pr.digitA, 10) });
+      if (out.digitB) metrics.push({ model, network: 'cnn2', split, target: 'digit', n: pr.n, ...scoreProbs(out.digitB, pr.digitB, 10) });
     }
   }
   return { metrics, testProbs };

@@ -7,12 +7,14 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
-import { loadBackend, type LoadedBackend } from './backend.ts';
+import type { Engine } from './engine.ts';
+import { loadEngine } from './engine-load.ts';
 import { loadMnist, makePairs, splitMnist } from './mnist.ts';
 import { exportCnn, exportLstm, exportModel1, exportModel2, type OnnxMeta } from './onnx/export.ts';
 import { compareProbs, loadSession, type Agreement } from './onnx/ort.ts';
+import { claim4Metrics } from './claim4.ts';
 import { onnxMetrics } from './onnx-eval.ts';
-import { runSeed, type FilterSet, type HistoryRow, type MetricRow, type ModelName, type SeedData } from './seed-task.ts';
+import { runSeed, type FilterSet, type HistoryRow, type MetricRow, type ModelName, type NetworkTraining, type SeedData } from './seed-task.ts';
 import type { Progress } from './train.ts';
 
 export interface SeedTask {
@@ -35,8 +37,12 @@ export interface SeedSuccess {
   kernels: string[];
   seconds: number;
   trainSeconds: Record<ModelName, number>;
+  /** Wall time of the claim-4 measurements (4 CNN forward passes over val/test/train images and 4 probes). */
+  claim4Seconds?: number;
   filters: FilterSet[];
   history: HistoryRow[];
+  /** How each network's training ended (stop rule). */
+  training: NetworkTraining[];
   metrics: MetricRow[];
   /** file name → ONNX bytes */
   onnx: Record<string, Uint8Array>;
@@ -52,7 +58,7 @@ export interface SeedFailure {
 }
 export type SeedResult = SeedSuccess | SeedFailure;
 
-let backendPromise: Promise<LoadedBackend> | null = null;
+let enginePromise: Promise<Engine> | null = null;
 let dataCache: { key: string; data: SeedData; source: unknown } | null = null;
 
 function seedData(cfg: StudyConfig): SeedData {
@@ -82,10 +88,9 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
   const t0 = performance.now();
   let backendName: string | null = null;
   try {
-    backendPromise ??= loadBackend(task.cfg.runtime.backend);
-    const backend = await backendPromise;
-    backendName = backend.name;
-    const { tf } = backend;
+    enginePromise ??= loadEngine(task.cfg.runtime.backend);
+    const engine = await enginePromise;
+    backendName = engine.name;
     const data = seedData(task.cfg);
     // Fault injection for failure-isolation tests: FILTERSTUDY_FAIL_SEEDS=2,5 fails those seeds.
     if ((process.env.FILTERSTUDY_FAIL_SEEDS ?? '').split(',').includes(String(task.seed))) {
@@ -93,8 +98,8 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     }
     const post = (p: Progress & { model: ModelName }) => task.port?.postMessage({ type: 'progress', seed: task.seed, ...p } satisfies ProgressMessage);
 
-    // ---- train both models (tfjs) ----
-    const out = runSeed(tf, task.cfg, task.seed, data, post);
+    // ---- train both models ----
+    const out = await runSeed(engine, task.cfg, task.seed, data, post);
 
     // ---- export to ONNX, then compute every metric with onnxruntime from the exported files ----
     const m = task.cfg.model;
@@ -124,14 +129,18 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     const testAcc = (model: ModelName, network: string) =>
       evald.metrics.find((r) => r.split === 'test' && r.model === model && r.network === (network === 'lstm' ? 'pipeline' : network))?.accuracy;
     onnx = exportAll(testAcc);
+    // ---- claim 4: each CNN's digit accuracy up to relabelling and a linear probe (not training time) ----
+    const tc4 = performance.now();
+    const claim4 = await claim4Metrics(engine, task.cfg, data, task.seed, out.weights);
+    const claim4Seconds = (performance.now() - tc4) / 1000;
     const agreement = {
       model1: compareProbs(evald.testProbs.model1, out.testProbs.model1, 28),
       model2: compareProbs(evald.testProbs.model2, out.testProbs.model2, 28),
     };
     return {
-      status: 'ok', seed: task.seed, backend: backend.name, backendNotes: backend.notes, kernels: backend.kernels,
-      seconds: (performance.now() - t0) / 1000, trainSeconds: out.trainSeconds,
-      filters: out.filters, history: out.history, metrics: evald.metrics, onnx, agreement,
+      status: 'ok', seed: task.seed, backend: engine.name, backendNotes: engine.notes, kernels: engine.kernels ?? [],
+      seconds: (performance.now() - t0) / 1000, trainSeconds: out.trainSeconds, claim4Seconds,
+      filters: out.filters, history: out.history, training: out.training, metrics: [...evald.metrics, ...claim4], onnx, agreement,
     };
   } catch (e) {
     return { status: 'failed', seed: task.seed, backend: backendName, seconds: (performance.now() - t0) / 1000, error: describeError(e) };

@@ -18,7 +18,7 @@ for (const seed of job.seeds) {
     process.exit(1);
   }
   const epochSeconds = r.history.map((h) => ({ model: h.model, network: h.network, epoch: h.epoch, seconds: h.seconds }));
-  console.log(JSON.stringify({ type: 'seed', seed, start, end: Date.now(), engine: r.backend, seconds: r.seconds, trainSeconds: r.trainSeconds, phaseSeconds: r.phaseSeconds, epochSeconds }));
+  console.log(JSON.stringify({ type: 'seed', seed, start, end: Date.now(), engine: r.backend, seconds: r.seconds, trainSeconds: r.trainSeconds, phaseSeconds: r.phaseSeconds, claim4Seconds: r.claim4Seconds, epochSeconds }));
 }
 // maxRSS: peak resident set size of this process in KiB (getrusage), over the whole run.
 console.log(JSON.stringify({ type: 'rss', peakMB: process.resourceUsage().maxRSS / 1024 }));

@@ -13,22 +13,35 @@ export interface SeedRun {
   seconds: number;
   trainSeconds: { model1: number; model2: number };
   phaseSeconds: { runSeed: number; export: number; onnxEvaluate: number };
+  /** Claim-4 measurements after export (CNN forward passes and linear probes). */
+  claim4Seconds?: number;
   epochSeconds: { model: string; network: string; epoch: number; seconds: number }[];
 }
 
 export interface Phases { training: number; evaluation: number; export: number; setup: number; total: number }
 
+/** Network name of the noise-floor retraining of model-1's CNN1 (seed-task.ts), outside trainSeconds. */
+const RERUN = 'cnn1-rerun';
+
 /**
  * training = the study's own trainSeconds (both models: epochs with their validation passes, plus
- * model-1's LSTM input encoding); evaluation = the rest of runSeed (the tfjs test pass the ONNX
- * graphs are checked against; the noise-floor rerun when on) + the onnxruntime metrics;
- * export = ONNX export and stamping; setup = the rest of the seed task (loading the engine and the
- * data: a worker's first seed only); total = the seed task's wall time.
+ * model-1's LSTM input encoding) + the noise-floor rerun's epochs when on; evaluation = the rest of
+ * runSeed (the tfjs test pass the ONNX graphs are checked against) + the onnxruntime metrics + the
+ * claim-4 measurements; export = ONNX export and stamping; setup = the rest of the seed task
+ * (loading the engine and the data: a worker's first seed only); total = the seed task's wall time.
  */
 export function phasesOf(r: SeedRun): Phases {
-  const training = r.trainSeconds.model1 + r.trainSeconds.model2;
+  const rerun = r.epochSeconds.filter((e) => e.network === RERUN).reduce((a, e) => a + e.seconds, 0);
+  const training = r.trainSeconds.model1 + r.trainSeconds.model2 + rerun;
   const ph = r.phaseSeconds;
-  return { training, evaluation: ph.runSeed - training + ph.onnxEvaluate, export: ph.export, setup: r.seconds - ph.runSeed - ph.export - ph.onnxEvaluate, total: r.seconds };
+  const claim4 = r.claim4Seconds ?? 0;
+  return {
+    training,
+    evaluation: ph.runSeed - training + ph.onnxEvaluate + claim4,
+    export: ph.export,
+    setup: r.seconds - ph.runSeed - ph.export - ph.onnxEvaluate - claim4,
+    total: r.seconds,
+  };
 }
 
 /**

@@ -68,9 +68,10 @@ if (presets.includes('quick')) {
 
 if (presets.includes('paper')) {
   const paper = resolveConfig([{ source: 'paper preset', config: { preset: 'paper' } }]).train;
-  const w = await worker([{ preset: 'paper' }, runtime, { train: { epochs: paperEpochs, lstmEpochs: paperEpochs } }], [1]);
+  const w = await worker([{ preset: 'paper' }, runtime, { train: { epochs: paperEpochs } }], [1]);
   engineName ||= w.runs[0].engine;
-  const target = (network: string) => (network === 'lstm' ? paper.lstmEpochs ?? paper.epochs : paper.epochs);
+  // Every network trains train.epochs under the paper's 'fixed' stop rule (a plateau rule would stop some earlier).
+  const target = () => paper.epochs;
   rows.push({ preset: `paper, ${paperEpochs} epoch${paperEpochs > 1 ? 's' : ''}`, phases: phasesOf(w.runs[0]), note: 'measured: seed 1, full data' });
   rows.push({ preset: `paper, ${paper.epochs} epochs`, phases: extrapolate(w.runs[0], target), note: `training extrapolated linearly from the ${paperEpochs}-epoch seed above` });
   memory.push(`paper (full data): one worker ${Math.round(w.peakMB)} MB`);

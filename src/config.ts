@@ -9,9 +9,11 @@ import { FilterstudyError } from './errors.ts';
 
 export type Pairing = 'reversed' | 'shuffled';
 export type LstmInput = 'onehot' | 'softmax' | 'scalar';
+export type Model2Input = 'softmax' | 'logits' | 'dense';
 export type RecurrentActivation = 'sigmoid' | 'hardSigmoid';
 export type BackendName = 'auto' | 'tfjs-node' | 'wasm' | 'cpu';
 export type PresetName = 'quick' | 'paper';
+export type StopRule = 'fixed' | 'plateau';
 
 export interface StudyConfig {
   /** Study id: outputs go to <outDir>/<name>. */
@@ -40,13 +42,19 @@ export interface StudyConfig {
     lstmUnits: number;
     /** What model-1's LSTM reads from each CNN: one-hot of the predicted digit, the softmax vector, or digit/9. */
     lstmInput: LstmInput;
+    /** What model-2's LSTM reads from each CNN: its softmax, its logits, or its dense layer after ReLU (LSTM input 10, 10 or denseUnits wide). */
+    model2Input: Model2Input;
     recurrentActivation: RecurrentActivation;
   };
   train: {
     batchSize: number;
+    /** Epochs under stopRule 'fixed'; the maximum under 'plateau'. The same for every network (claim 1 compares equal effort). */
     epochs: number;
-    /** Epochs of model-1's LSTM on the CNNs' predicted labels (null = same as epochs). */
-    lstmEpochs: number | null;
+    /** 'fixed': train `epochs` epochs, keep the last. 'plateau': stop once the validation loss has not improved by more than minDelta for `patience` epochs, and keep the best-validation-loss epoch's weights. */
+    stopRule: StopRule;
+    patience: number;
+    /** An epoch improves on the best when its validation loss is lower by more than this (absolute, nats). */
+    minDelta: number;
     optimizer: 'sgd' | 'adam';
     learningRate: number;
     /** Classical momentum for sgd (0 = plain SGD, as in Table 1). */
@@ -95,17 +103,20 @@ export const DEFAULTS: StudyConfig = {
     denseUnits: 128, // Figure 2 unavailable: the Keras MNIST-CNN example's width
     lstmUnits: 64, // assumption; a small LSTM suffices for a 2-step sequence
     lstmInput: 'onehot', // assumption: the predicted digit as a one-hot vector
+    model2Input: 'softmax', // the paper's "CNN outputs go directly into the LSTM", read as the softmax layer
     recurrentActivation: 'sigmoid', // Keras/PyTorch default (tfjs' own default is hardSigmoid)
   },
   train: {
     batchSize: 128, // Table 1
     epochs: 100, // Table 1
-    lstmEpochs: null,
+    stopRule: 'fixed', // Table 1 trains a fixed number of epochs
+    patience: 3, // plateau: 3 epochs without improvement (Keras EarlyStopping examples use 2–5)
+    minDelta: 0.001, // plateau: smaller val-loss changes are noise at 2,000+ validation pairs
     optimizer: 'sgd', // Table 1
     learningRate: 0.01, // Table 1
     momentum: 0, // Table 1 names plain SGD
     sharedInit: false, // separate models in the paper had their own random init
-    noiseFloor: false, // costs one more CNN training per seed
+    noiseFloor: true, // claim 2's null: without it 'different filters' cannot be told from data-order noise (costs one more CNN training per seed)
     evalBatchSize: 1000, // inference only: larger batches are faster and need no gradients
   },
   runtime: { backend: 'auto', workers: null },
@@ -121,7 +132,7 @@ export const PRESETS: Record<PresetName, UserConfig> = {
     name: 'quick',
     seeds: { start: 1, count: 6 },
     data: { limit: { train: 6000, val: 2000, test: null } },
-    train: { epochs: 3, lstmEpochs: 20, batchSize: 64, optimizer: 'adam', learningRate: 0.005, momentum: 0 },
+    train: { epochs: 3, batchSize: 64, optimizer: 'adam', learningRate: 0.005, momentum: 0 },
   },
   // Table 1 exactly: batch 128, 100 epochs, cross-entropy, SGD lr 0.01, all 42k/18k/10k.
   paper: {
@@ -158,10 +169,13 @@ const RULES: Record<string, Rule> = {
   'model.denseUnits': { type: 'int', min: 1 },
   'model.lstmUnits': { type: 'int', min: 1 },
   'model.lstmInput': { type: 'string', oneOf: ['onehot', 'softmax', 'scalar'] },
+  'model.model2Input': { type: 'string', oneOf: ['softmax', 'logits', 'dense'] },
   'model.recurrentActivation': { type: 'string', oneOf: ['sigmoid', 'hardSigmoid'] },
   'train.batchSize': { type: 'int', min: 1 },
   'train.epochs': { type: 'int', min: 1 },
-  'train.lstmEpochs': { type: 'int', min: 1, nullable: true },
+  'train.stopRule': { type: 'string', oneOf: ['fixed', 'plateau'] },
+  'train.patience': { type: 'int', min: 1 },
+  'train.minDelta': { type: 'number', min: 0 },
   'train.optimizer': { type: 'string', oneOf: ['sgd', 'adam'] },
   'train.learningRate': { type: 'number', min: 1e-12 },
   'train.momentum': { type: 'number', min: 0, max: 0.999 },
@@ -170,6 +184,11 @@ const RULES: Record<string, Rule> = {
   'train.evalBatchSize': { type: 'int', min: 1 },
   'runtime.backend': { type: 'string', oneOf: ['auto', 'tfjs-node', 'wasm', 'cpu'] },
   'runtime.workers': { type: 'int', min: 1, max: 256, nullable: true },
+};
+
+/** Keys that existed once: naming one is an error that says what replaced it. */
+const REMOVED: Record<string, string> = {
+  'train.lstmEpochs': 'removed: every network (model-1\'s CNNs and LSTM, model-2) now trains under one stop rule, train.epochs with train.stopRule/patience/minDelta, so that claim 1 compares equal effort',
 };
 
 function configError(key: string, message: string, hint?: string): FilterstudyError {
@@ -221,6 +240,7 @@ export function validateUserConfig(config: unknown, source: string): void {
       const key = prefix ? `${prefix}.${k}` : k;
       if (v === undefined) continue;
       const rule = RULES[key];
+      if (REMOVED[key]) throw new FilterstudyError('E_CONFIG', `${source}: config key "${key}" was ${REMOVED[key]}`, { hint: `delete "${key}"` });
       const isGroup = Object.keys(RULES).some((r) => r.startsWith(`${key}.`));
       if (isGroup && !(rule && v === null)) {
         walk(v, key);

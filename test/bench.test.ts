@@ -85,6 +85,11 @@ describe('seed phases', () => {
     expect(phasesOf(run())).toEqual({ training: 24, evaluation: 26 - 24 + 1.5, export: 0.5, setup: 2, total: 30 });
   });
 
+  it('counts the noise-floor rerun as training and claim 4 as evaluation', () => {
+    const r = run({ claim4Seconds: 1, seconds: 31, epochSeconds: [...run().epochSeconds, { model: 'model1', network: 'cnn1-rerun', epoch: 1, seconds: 1.5 }] });
+    expect(phasesOf(r)).toEqual({ training: 25.5, evaluation: 26 - 25.5 + 1.5 + 1, export: 0.5, setup: 2, total: 31 });
+  });
+
   it('extrapolates each network by its mean epoch, keeping the fixed part, evaluation and export', () => {
     // measured epochs sum to 22 of the 24 training seconds: 2 s are fixed (LSTM input encoding)
     const p = extrapolate(run(), (network) => (network === 'lstm' ? 20 : 100));

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'filterstudy.mjs');
-const TINY = ['--set', 'train.lstmEpochs=1', '--set', 'data.limit.train=300', '--set', 'data.limit.val=100', '--set', 'data.limit.test=200', '--set', 'model.denseUnits=32', '--set', 'model.lstmUnits=16', '-e', '1', '--no-aggregate', '--json'];
+const TINY = ['--set', 'data.limit.train=300', '--set', 'data.limit.val=100', '--set', 'data.limit.test=200', '--set', 'model.denseUnits=32', '--set', 'model.lstmUnits=16', '-e', '1', '--no-aggregate', '--json'];
 const cli = (args: string[], cwd = tempDir()) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
 
 describe('filterstudy CLI', () => {

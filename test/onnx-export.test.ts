@@ -14,7 +14,7 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS, type StudyConfig } from '../src/config.ts';
 import {
-  cnnLogits, encodePrediction, initCnn, initLstm, lstmInputDim, lstmLogits, model2Logits, toVariables, disposeParams, type Rng, type Weights,
+  cnnDense, cnnLogits, encodePrediction, initCnn, initLstm, lstmInputDim, lstmLogits, model2InputDim, model2Logits, toVariables, disposeParams, type Rng, type Weights,
 } from '../src/worker/models.ts';
 import { loadMnist } from '../src/worker/mnist.ts';
 import {
@@ -271,6 +271,44 @@ describe('whole models', () => {
     });
   }
 
+  // Each reading of model-2 (model.model2Input): the LSTM's input width, tfjs forward shapes and
+  // onnxruntime-vs-tfjs agreement, and the graph's outputs (dense: features, no digit outputs).
+  for (const reading of ['softmax', 'logits', 'dense'] as const) {
+    it(`model-2 reading '${reading}': shapes and onnxruntime = tfjs`, async () => {
+      const m: ModelConfig = { ...SMALL, model2Input: reading };
+      const inDim = model2InputDim(m);
+      expect(inDim).toBe(reading === 'dense' ? m.denseUnits : 10);
+      const [c1, c2, l] = [randomCnn(m, 61), randomCnn(m, 62), randomLstm(m, inDim, 63)];
+      const xa = images('real', 'a');
+      const xb = images('real', 'b');
+      const n = xa.length / 784;
+      const ref = tfjsRun([c1, c2, l], ([p1, p2, pl]) => tf.softmax(model2Logits(tf, { cnn1: p1, cnn2: p2, lstm: pl }, img4d(xa), img4d(xb), m)));
+      expect(ref.length).toBe(n * 28);
+      const s = await loadSession(exportModel2(c1, c2, l, m, META));
+      expect(s.outputNames).toEqual(reading === 'dense' ? ['probs', 'features_a', 'features_b'] : ['probs', 'digit_a_probs', 'digit_b_probs']);
+      expectAgree(await compareWithTfjs(s, { image_a: imgFeed(xa), image_b: imgFeed(xb) }, ref, { batch: 1000 }), `model2 ${reading}`);
+      if (reading === 'dense') {
+        const feats = await runProbs(s, { image_a: imgFeed(xa), image_b: imgFeed(xb) }, 'features_a');
+        const refFeats = tfjsRun([c1], ([p1]) => cnnDense(tf, p1, img4d(xa), m));
+        expect(feats.length).toBe(n * m.denseUnits);
+        expect(compareProbs(feats, refFeats, m.denseUnits).maxAbsDiff).toBeLessThan(1e-4);
+      }
+      await s.release();
+      // An LSTM of the wrong width for the reading is refused.
+      const wrong = randomLstm(m, reading === 'dense' ? 10 : m.denseUnits, 64);
+      expect(() => exportModel2(c1, c2, wrong, m, META)).toThrow(new RegExp(`model2Input '${reading}' needs ${inDim}`));
+    });
+  }
+
+  it('the readings differ: logits and softmax give other model-2 outputs for the same weights', async () => {
+    const m = SMALL;
+    const [c1, c2, l] = [randomCnn(m, 71), randomCnn(m, 72), randomLstm(m, 10, 73)];
+    const x = { image_a: imgFeed(images('real', 'a')), image_b: imgFeed(images('real', 'b')) };
+    const soft = await runProbs(await loadSession(exportModel2(c1, c2, l, { ...m, model2Input: 'softmax' }, META)), x);
+    const logit = await runProbs(await loadSession(exportModel2(c1, c2, l, { ...m, model2Input: 'logits' }, META)), x);
+    expect(compareProbs(soft, logit, 28).maxAbsDiff).toBeGreaterThan(1e-3);
+  });
+
   it('swapping the two CNNs changes model-2 (image_a goes to CNN1)', async () => {
     const m = SMALL;
     const [c1, c2, l] = [randomCnn(m, 51), randomCnn(m, 52), randomLstm(m, 10, 53)];
@@ -343,6 +381,10 @@ describe('onnx.checker (python3-onnx)', () => {
       const m = { ...SMALL, recurrentActivation: act };
       save(`lstm-${act}`, exportLstm(randomLstm(m, 10, 2), m, META));
       save(`model2-${act}`, exportModel2(randomCnn(m, 3), randomCnn(m, 4), randomLstm(m, 10, 5), m, META));
+    }
+    for (const reading of ['logits', 'dense'] as const) {
+      const m = { ...SMALL, model2Input: reading };
+      save(`model2-${reading}`, exportModel2(randomCnn(m, 3), randomCnn(m, 4), randomLstm(m, model2InputDim(m), 5), m, META));
     }
     for (const enc of ['onehot', 'softmax', 'scalar'] as const) {
       const m = { ...SMALL, lstmInput: enc };

@@ -52,11 +52,17 @@ describe('seed sweep', () => {
 
   it('metrics.arrow has every model/network/split, computed by onnxruntime, with the backend', () => {
     const m = rows(join(out, 'tiny', 'metrics.arrow'));
-    expect(m).toHaveLength(2 * 2 * 3 * 3); // seeds × models × {pipeline, cnn1, cnn2} × splits
-    const test1 = m.find((x) => x.seed === 1 && x.model === 'model1' && x.network === 'cnn1' && x.split === 'test')!;
+    // seeds × (models × {pipeline, cnn1, cnn2} × splits + models × CNNs × {digit_relabelled, digit_probe} on test)
+    expect(m).toHaveLength(2 * (2 * 3 * 3 + 2 * 2 * 2));
+    const test1 = m.find((x) => x.seed === 1 && x.model === 'model1' && x.network === 'cnn1' && x.split === 'test' && x.target === 'digit')!;
     expect(test1).toMatchObject({ target: 'digit', n: 200, backend: 'wasm' });
     expect(test1.accuracy as number).toBeGreaterThan(0.2); // 300 images, 1 epoch: well above chance (0.1)
     for (const x of m) expect(x.accuracy as number).toBeGreaterThanOrEqual(0);
+    // claim 4: a trained digit CNN's probe and relabelled accuracy are well above chance too
+    const c4 = (target: string) => m.find((x) => x.seed === 1 && x.model === 'model1' && x.network === 'cnn1' && x.target === target)!;
+    expect(c4('digit_relabelled')).toMatchObject({ split: 'test', n: 200, stop_reason: 'fixed', met_stop_rule: true, epochs_run: 1 });
+    expect(c4('digit_probe').accuracy as number).toBeGreaterThan(0.2);
+    expect(m.find((x) => x.model === 'model2' && x.network === 'cnn2' && x.target === 'digit_probe')).toMatchObject({ epochs_run: null, met_stop_rule: null });
     const seedJson = JSON.parse(readFileSync(join(out, 'tiny', 'seeds', 'seed-0001', 'seed.json'), 'utf8'));
     expect(seedJson.onnxVsTfjs.model1).toMatchObject({ argmaxMismatches: 0, ok: true });
     expect(seedJson.onnxVsTfjs.model2).toMatchObject({ argmaxMismatches: 0, ok: true });
@@ -93,11 +99,22 @@ describe('seed sweep', () => {
   it('resumes a study made before a config key existed, when the key holds its default', async () => {
     const file = join(out, 'tiny', 'config.json');
     const meta = JSON.parse(readFileSync(file, 'utf8'));
-    delete meta.config.train.noiseFloor; // as written by a version without that key
+    delete meta.config.model.model2Input; // as written by a version without that key
+    delete meta.config.train.noiseFloor; // a version without it ran without the noise floor: false (the tiny config's value)
     meta.configHash = 'olderversion';
     writeFileSync(file, JSON.stringify(meta));
     const s = await runStudy(tinyConfig({ outDir: out, name: 'tiny', seeds: { count: 3 } }));
     expect(s.skipped).toEqual([1, 2, 3]);
+  });
+
+  it('a key whose default changed compares against the behaviour before the key existed', async () => {
+    const file = join(out, 'tiny', 'config.json');
+    const meta = JSON.parse(readFileSync(file, 'utf8'));
+    delete meta.config.train.noiseFloor; // ran without the noise floor
+    meta.configHash = 'olderversion2';
+    writeFileSync(file, JSON.stringify(meta));
+    // today's default (noiseFloor true) is not what that study did: refused
+    await expect(runStudy(tinyConfig({ outDir: out, name: 'tiny', seeds: { count: 3 }, train: { noiseFloor: true } }))).rejects.toThrow(/train\.noiseFloor: undefined → true/);
   });
 
   it('refuses to resume a study folder made with another training config', async () => {

@@ -60,7 +60,7 @@ export function runCommand(): Command {
     .option('-o, --out <dir>', 'output root folder (default: out)')
     .option('-s, --seeds <count>', 'number of seeds', int('--seeds'))
     .option('--seed-start <n>', 'first seed', int('--seed-start'))
-    .option('-e, --epochs <n>', 'epochs of the CNNs and model-2 (model-1\'s LSTM: --set train.lstmEpochs=N)', int('--epochs'))
+    .option('-e, --epochs <n>', 'epochs of every network (the maximum with --set train.stopRule=plateau)', int('--epochs'))
     .option('-w, --workers <n>', 'worker threads (default: one per core; 1 with tfjs-node)', int('--workers'))
     .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices(['auto', 'tfjs-node', 'wasm', 'cpu']))
     .option('--data-dir <dir>', 'your own MNIST IDX files (raw or .gz) instead of the embedded copy')

@@ -4,21 +4,30 @@
  * Files are written atomically: write a temp file, then rename.
  */
 import { renameSync, writeFileSync, readFileSync } from 'node:fs';
-import { makeVector, Schema, Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import { Bool, Int32, makeVector, Schema, Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 
-export type Column = Int32Array | Float32Array | Float64Array | string[];
+/** A column that may hold nulls (or booleans, which have no typed array): Arrow int32, bool or utf8 with a validity bitmap. */
+export interface TypedColumn {
+  type: 'int32' | 'bool' | 'utf8';
+  values: (number | boolean | string | null)[];
+}
+
+export type Column = Int32Array | Float32Array | Float64Array | string[] | TypedColumn;
+
+const ARROW_TYPES = { int32: () => new Int32(), bool: () => new Bool(), utf8: () => new Utf8() };
 
 function toVector(values: Column): Vector {
   // Typed arrays map to their Arrow type directly (zero copy); strings to plain Utf8.
   if (values instanceof Int32Array) return makeVector(values);
   if (values instanceof Float32Array) return makeVector(values);
   if (values instanceof Float64Array) return makeVector(values);
+  if (!Array.isArray(values)) return vectorFromArray(values.values, ARROW_TYPES[values.type]() as never);
   return vectorFromArray(values, new Utf8());
 }
 
 /** Columns (all the same length) → Table with JSON schema metadata under the key 'filterstudy'. */
 export function buildTable(columns: Record<string, Column>, metadata: unknown): Table {
-  const lengths = new Set(Object.values(columns).map((c) => c.length));
+  const lengths = new Set(Object.values(columns).map((c) => (Array.isArray(c) || ArrayBuffer.isView(c) ? c.length : c.values.length)));
   if (lengths.size > 1) throw new Error(`internal: columns of unequal length ${[...lengths].join(', ')}`);
   const t = new Table(Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, toVector(v)])));
   const schema = new Schema(t.schema.fields, new Map([['filterstudy', JSON.stringify(metadata)]]));

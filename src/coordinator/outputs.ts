@@ -51,14 +51,21 @@ function configDiffs(a: unknown, b: unknown, prefix: string, ignore: (key: strin
   return [`${prefix}: ${JSON.stringify(a)} → ${JSON.stringify(b)}`];
 }
 
+/** Keys whose default changed: a study written before the key existed ran with this value, not today's default. */
+const BEHAVIOUR_BEFORE_KEY: Record<string, unknown> = {
+  'train.noiseFloor': false, // the key came with default false; the default became true later
+};
+
 function defaultAt(key: string): unknown {
+  if (key in BEHAVIOUR_BEFORE_KEY) return BEHAVIOUR_BEFORE_KEY[key];
   return key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], DEFAULTS);
 }
 
 /**
  * Creates out/<study>/ or checks that an existing one was made by the same training config, so
  * that resuming never mixes seeds of different configs. A key that did not exist when the study
- * was made and now holds its default is no difference: new keys default to the old behaviour.
+ * was made and now holds its default is no difference: new keys default to the old behaviour;
+ * nor is a removed key that held null (its default) then.
  * Returns the seeds already finished; clears temp folders a killed run left behind.
  */
 export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): number[] {
@@ -66,7 +73,7 @@ export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): number[] {
     const old = JSON.parse(readFileSync(paths.config, 'utf8')) as StudyMeta;
     if (old.configHash !== meta.configHash) {
       const pick = (c: StudyConfig) => trainingFingerprint(c);
-      const diffs = configDiffs(pick(old.config), pick(meta.config), '', (key, a, b) => a === undefined && JSON.stringify(b) === JSON.stringify(defaultAt(key)));
+      const diffs = configDiffs(pick(old.config), pick(meta.config), '', (key, a, b) => (a === undefined && JSON.stringify(b) === JSON.stringify(defaultAt(key))) || (b === undefined && a === null));
       if (diffs.length) {
         throw new FilterstudyError('E_OUTPUT', `${paths.root} holds a study made with another config (hash ${old.configHash}, now ${meta.configHash}): ${diffs.join('; ')}`, {
           hint: `give this study another name (--name), or move ${paths.root} away; nothing was changed`,
@@ -115,8 +122,19 @@ function filtersTable(r: SeedSuccess, cfg: StudyConfig, meta: unknown) {
   return buildTable(cols, meta);
 }
 
+/**
+ * The training of the network a metrics row measures: a model-1 CNN row → that CNN; a pipeline
+ * row → the network trained last (model-1's LSTM, model-2 end to end); model-2's cnn1/cnn2 rows →
+ * none (those CNNs are not trained on their own).
+ */
+export function trainingOf(r: SeedSuccess, model: string, network: string): SeedSuccess['training'][number] | null {
+  const trained = model === 'model1' ? (network === 'pipeline' ? 'lstm' : network) : network === 'pipeline' ? 'pipeline' : null;
+  return r.training.find((t) => t.model === model && t.network === trained) ?? null;
+}
+
 function metricsTable(r: SeedSuccess, meta: unknown) {
   const m = r.metrics;
+  const tr = m.map((x) => trainingOf(r, x.model, x.network));
   return buildTable({
     seed: new Int32Array(m.length).fill(r.seed),
     model: m.map((x) => x.model),
@@ -128,6 +146,10 @@ function metricsTable(r: SeedSuccess, meta: unknown) {
     n: Int32Array.from(m, (x) => x.n),
     train_seconds: Float64Array.from(m, (x) => r.trainSeconds[x.model]),
     backend: m.map(() => r.backend),
+    epochs_run: { type: 'int32', values: tr.map((t) => t?.epochsRun ?? null) },
+    best_epoch: { type: 'int32', values: tr.map((t) => t?.bestEpoch ?? null) },
+    stop_reason: { type: 'utf8', values: tr.map((t) => t?.stopReason ?? null) },
+    met_stop_rule: { type: 'bool', values: tr.map((t) => t?.metStopRule ?? null) },
   }, meta);
 }
 
@@ -143,6 +165,7 @@ function historyTable(r: SeedSuccess, meta: unknown) {
     val_loss: Float64Array.from(h, (x) => x.valLoss),
     val_accuracy: Float64Array.from(h, (x) => x.valAccuracy),
     seconds: Float64Array.from(h, (x) => x.seconds),
+    best: { type: 'bool', values: h.map((x) => x.best) },
   }, meta);
 }
 
@@ -182,7 +205,7 @@ export function writeSeed(paths: StudyPaths, r: SeedSuccess, meta: StudyMeta): s
   for (const [name, bytes] of Object.entries(r.onnx)) writeFileSync(join(tmp, name), bytes);
   const record = {
     seed: r.seed, status: r.status, configHash: meta.configHash, backend: r.backend, backendNotes: r.backendNotes, kernels: r.kernels,
-    seconds: r.seconds, trainSeconds: r.trainSeconds, onnxVsTfjs: r.agreement, finishedAt: new Date().toISOString(),
+    seconds: r.seconds, trainSeconds: r.trainSeconds, claim4Seconds: r.claim4Seconds, onnxVsTfjs: r.agreement, finishedAt: new Date().toISOString(),
   };
   writeFileSync(join(tmp, 'seed.json'), `${JSON.stringify(record, null, 2)}\n`);
   rmSync(dir, { recursive: true, force: true }); // a stale half-written folder without seed.json

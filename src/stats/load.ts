@@ -100,6 +100,11 @@ function parseMetrics(f: ArrowFile): MetricRow[] {
   const c = Object.fromEntries(
     ['seed', 'model', 'network', 'split', 'target', 'accuracy', 'loss', 'n', 'train_seconds', 'backend'].map((n) => [n, column(f, n)]),
   );
+  // Stop-rule columns: optional (older files lack them), nullable (model-2's CNN rows).
+  const opt = Object.fromEntries(['epochs_run', 'best_epoch', 'stop_reason', 'met_stop_rule'].map((n) => {
+    const col = f.table.getChild(n);
+    return [n, (i: number) => (col ? (col.get(i) ?? null) : null)];
+  }));
   return Array.from({ length: f.table.numRows }, (_, i) => ({
     seed: num(c.seed(i)),
     model: String(c.model(i)),
@@ -111,6 +116,10 @@ function parseMetrics(f: ArrowFile): MetricRow[] {
     n: num(c.n(i)),
     trainSeconds: num(c.train_seconds(i)),
     backend: String(c.backend(i)),
+    epochsRun: opt.epochs_run(i) as number | null,
+    bestEpoch: opt.best_epoch(i) as number | null,
+    stopReason: opt.stop_reason(i) as string | null,
+    metStopRule: opt.met_stop_rule(i) as boolean | null,
   }));
 }
 

@@ -32,6 +32,11 @@ export interface MetricRow {
   n: number;
   trainSeconds: number;
   backend: string;
+  /** Stop rule of the network the row measures (optional: synthetic rows omit it); null for model-2's cnn1/cnn2 rows and files written before these columns existed. */
+  epochsRun?: number | null;
+  bestEpoch?: number | null;
+  stopReason?: string | null; // 'fixed' | 'plateau' | 'max_epochs'
+  metStopRule?: boolean | null;
 }
 
 /** One row of similarity.arrow (as written by the training code; kept for cross-checks). */

@@ -8,6 +8,7 @@
  *   CNN   x[N,28,28,1] → conv K×K valid [N,28-K+1,·,F] → relu → pool → [N,P,P,F] → dropout
  *         → flatten [N,P·P·F] (NHWC order) → dense D relu → dense 10 → logits[N,10]
  *   LSTM  2 steps of x_t[N,I] → h[N,U] → dense 28 → logits[N,28]   (third term 2b−a, −9..18)
+ *   model-2 reads per CNN (model.model2Input): softmax [N,10], logits [N,10] or the dense layer [N,D]
  *   Keras/tfjs gate order inside the 4U blocks: i, f, c, o.
  */
 import type * as tfType from '@tensorflow/tfjs';
@@ -202,7 +203,20 @@ export function encodePrediction(tf: TF, logits: tfType.Tensor2D, enc: LstmInput
   return tf.div(tf.reshape(digit, [-1, 1]).toFloat(), 9) as tfType.Tensor2D;
 }
 
-/** Model-2 end to end: both CNNs' softmax outputs as a 2-step sequence into the LSTM → logits[N,28]. */
+/** Model-2's LSTM input width per time step: 10 for the softmax or logits reading, D for the dense reading. */
+export function model2InputDim(m: ModelConfig): number {
+  return m.model2Input === 'dense' ? m.denseUnits : DIGITS;
+}
+
+/** What model-2's LSTM reads from one CNN (cfg.model.model2Input): softmax[N,10], logits[N,10] or dense-after-ReLU[N,D]. */
+function model2Reading(tf: TF, p: Params, x: tfType.Tensor4D, m: ModelConfig, mask: tfType.Tensor4D | null): tfType.Tensor2D {
+  const d1 = cnnDense(tf, p, x, m, mask);
+  if (m.model2Input === 'dense') return d1; // the 10-way layer is not used
+  const logits = cnnHead(tf, p, d1);
+  return m.model2Input === 'logits' ? logits : tf.softmax(logits);
+}
+
+/** Model-2 end to end: both CNNs' readings (model2Reading) as a 2-step sequence into the LSTM → logits[N,28]. */
 export function model2Logits(
   tf: TF,
   p: { cnn1: Params; cnn2: Params; lstm: Params },
@@ -211,7 +225,7 @@ export function model2Logits(
   m: ModelConfig,
   masks: { a: tfType.Tensor4D | null; b: tfType.Tensor4D | null } = { a: null, b: null },
 ): tfType.Tensor2D {
-  const sa = tf.softmax(cnnLogits(tf, p.cnn1, xa, m, masks.a));
-  const sb = tf.softmax(cnnLogits(tf, p.cnn2, xb, m, masks.b));
+  const sa = model2Reading(tf, p.cnn1, xa, m, masks.a);
+  const sb = model2Reading(tf, p.cnn2, xb, m, masks.b);
   return lstmLogits(tf, p.lstm, [sa, sb], m);
 }

@@ -44,19 +44,25 @@ export function scoreProbs(probs: Float32Array, labels: ArrayLike<number>, class
 
 /**
  * Runs every pipeline graph over a whole split, each batch's image feeds built once and given to all
- * of them (model-1 and model-2 read the same pairs): per model probs [n,28], digitA/digitB [n,10].
+ * of them (model-1 and model-2 read the same pairs): per model probs [n,28], digitA/digitB [n,10];
+ * the digit outputs are null for a graph without them (model-2 under model.model2Input 'dense',
+ * see exportModel2).
  */
 async function runSplit<M extends string>(sessions: Record<M, Session>, data: SeedData, split: SplitName, batch: number) {
   const n = data.pairs[split].n;
   const models = Object.keys(sessions) as M[];
-  const out = Object.fromEntries(models.map((model) => [model, { probs: new Float32Array(n * 28), digitA: new Float32Array(n * 10), digitB: new Float32Array(n * 10) }])) as Record<M, { probs: Float32Array; digitA: Float32Array; digitB: Float32Array }>;
+  const out = Object.fromEntries(models.map((model) => {
+    const digits = sessions[model].outputNames.includes('digit_a_probs');
+    return [model, { digits, probs: new Float32Array(n * 28), digitA: digits ? new Float32Array(n * 10) : null, digitB: digits ? new Float32Array(n * 10) : null }];
+  })) as Record<M, { digits: boolean; probs: Float32Array; digitA: Float32Array | null; digitB: Float32Array | null }>;
   for (let start = 0; start < n; start += batch) {
     const feeds = pairFeeds(data, split, start, Math.min(n, start + batch));
     for (const model of models) {
-      const res = await sessions[model].run(feeds, ['probs', 'digit_a_probs', 'digit_b_probs']);
-      out[model].probs.set(res.probs.data as Float32Array, start * 28);
-      out[model].digitA.set(res.digit_a_probs.data as Float32Array, start * 10);
-      out[model].digitB.set(res.digit_b_probs.data as Float32Array, start * 10);
+      const o = out[model];
+      const res = await sessions[model].run(feeds, o.digits ? ['probs', 'digit_a_probs', 'digit_b_probs'] : ['probs']);
+      o.probs.set(res.probs.data as Float32Array, start * 28);
+      o.digitA?.set(res.digit_a_probs.data as Float32Array, start * 10);
+      o.digitB?.set(res.digit_b_probs.data as Float32Array, start * 10);
       for (const t of Object.values(res)) t.dispose?.();
     }
   }
@@ -73,11 +79,9 @@ export async function onnxMetrics(sessions: Record<ModelName, Session>, data: Se
     for (const model of ['model1', 'model2'] as const) {
       const out = outs[model];
       if (split === 'test') testProbs[model] = out.probs;
-      rows[model][split] = [
-        { model, network: 'pipeline', split, target: 'third', n: pr.n, ...scoreProbs(out.probs, pr.label, 28) },
-        { model, network: 'cnn1', split, target: 'digit', n: pr.n, ...scoreProbs(out.digitA, pr.digitA, 10) },
-        { model, network: 'cnn2', split, target: 'digit', n: pr.n, ...scoreProbs(out.digitB, pr.digitB, 10) },
-      ];
+      rows[model][split] = [{ model, network: 'pipeline', split, target: 'third', n: pr.n, ...scoreProbs(out.probs, pr.label, 28) }];
+      if (out.digitA) rows[model][split].push({ model, network: 'cnn1', split, target: 'digit', n: pr.n, ...scoreProbs(out.digitA, pr.digitA, 10) });
+      if (out.digitB) rows[model][split].push({ model, network: 'cnn2', split, target: 'digit', n: pr.n, ...scoreProbs(out.digitB, pr.digitB, 10) });
     }
   }
   // Rows in the order the study has always written them: per model, per split: pipeline, cnn1, cnn2.

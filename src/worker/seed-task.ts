@@ -5,9 +5,9 @@
  */
 import type { LstmInput, StudyConfig } from '../config.ts';
 import type { Engine, NetWeights, Trainer } from './engine.ts';
-import { DIGITS, THIRD_CLASSES, initCnn, initLstm, lstmInputDim, type Weights } from './models.ts';
+import { DIGITS, THIRD_CLASSES, initCnn, initLstm, lstmInputDim, model2InputDim, type Weights } from './models.ts';
 import { makeRng } from './rng.ts';
-import { fit, type EpochRecord, type Progress } from './train.ts';
+import { fit, type EpochRecord, type FitResult, type Progress } from './train.ts';
 import type { Pairs, Split } from './mnist.ts';
 
 export type ModelName = 'model1' | 'model2';
@@ -18,14 +18,17 @@ export interface SeedData {
   pairs: Record<SplitName, Pairs>;
 }
 
-export interface MetricRow { model: ModelName; network: string; split: SplitName; target: 'digit' | 'third'; accuracy: number; loss: number; n: number }
-export interface HistoryRow extends EpochRecord { model: ModelName; network: string }
+export interface MetricRow { model: ModelName; network: string; split: SplitName; target: 'digit' | 'third' | 'digit_relabelled' | 'digit_probe'; accuracy: number; loss: number; n: number }
+export interface HistoryRow extends EpochRecord { model: ModelName; network: string; /** The epoch whose weights were kept. */ best: boolean }
+/** How one network's training ended (network: 'cnn1', 'cnn2', 'cnn1-rerun', 'lstm' or 'pipeline' (model-2)). */
+export interface NetworkTraining extends Omit<FitResult, 'history'> { model: ModelName; network: string }
 export interface FilterSet { model: ModelName; network: 'cnn1' | 'cnn2'; stage: 'init' | 'trained' | 'rerun'; kernel: Float32Array /* [K,K,1,F] */; bias: Float32Array /* [F] */ }
 
 export interface SeedOutcome {
   seed: number;
   filters: FilterSet[];
   history: HistoryRow[];
+  training: NetworkTraining[];
   trainSeconds: Record<ModelName, number>;
   /** Trained weights, for ONNX export. */
   weights: Record<ModelName, { cnn1: Weights; cnn2: Weights; lstm: Weights }>;
@@ -76,6 +79,7 @@ export async function runSeed(engine: Engine, cfg: StudyConfig, seed: number, da
   const rng = (stream: string) => makeRng(seed, stream);
   const filters: FilterSet[] = [];
   const history: HistoryRow[] = [];
+  const training: NetworkTraining[] = [];
   const splits: SplitName[] = ['train', 'val', 'test'];
 
   const keepFilters = (model: ModelName, network: 'cnn1' | 'cnn2', stage: FilterSet['stage'], w: Weights) =>
@@ -89,12 +93,14 @@ export async function runSeed(engine: Engine, cfg: StudyConfig, seed: number, da
     owned.push(tr);
     return tr;
   };
-  const train = async (model: ModelName, network: string, trainer: Trainer, epochs: number, shuffle: string, valLabels: ArrayLike<number>) => {
-    const h = await fit(trainer, t, {
-      network, n: data.pairs.train.n, epochs, shuffle: rng(shuffle), valLabels,
+  // Every network trains under the same stop rule (cfg.train), so claim 1 compares equal effort.
+  const train = async (model: ModelName, network: string, trainer: Trainer, shuffle: string, valLabels: ArrayLike<number>) => {
+    const { history: h, ...end } = await fit(trainer, t, {
+      network, n: data.pairs.train.n, shuffle: rng(shuffle), valLabels,
       onProgress: (pr) => onProgress({ ...pr, model }),
     });
     history.push(...h.map((r) => ({ ...r, model, network })));
+    training.push({ model, network, ...end });
   };
   try {
     // ============================ model-1 ============================
@@ -107,7 +113,7 @@ export async function runSeed(engine: Engine, cfg: StudyConfig, seed: number, da
     // One digit classifier: trained from `init` with the named shuffle/dropout streams.
     const trainDigitCnn = async (side: 'a' | 'b', init: Weights, streams: string, label: string): Promise<Trainer> => {
       const trainer = await own(engine.digitCnn({ cfg, data, init, side, dropout: rng(`dropout/model1/${streams}`) }));
-      await train('model1', label, trainer, t.epochs, `shuffle/model1/${streams}`, side === 'a' ? data.pairs.val.digitA : data.pairs.val.digitB);
+      await train('model1', label, trainer, `shuffle/model1/${streams}`, side === 'a' ? data.pairs.val.digitA : data.pairs.val.digitB);
       return trainer;
     };
     for (const [network, side] of [['cnn1', 'a'], ['cnn2', 'b']] as const) {
@@ -131,15 +137,15 @@ export async function runSeed(engine: Engine, cfg: StudyConfig, seed: number, da
     const seqBySplit = {} as Record<SplitName, { a: Float32Array; b: Float32Array }>;
     for (const s of splits) seqBySplit[s] = { a: encodeLogits(await m1.cnn1.logits(s), m.lstmInput), b: encodeLogits(await m1.cnn2.logits(s), m.lstmInput) };
     const lstm1 = await own(engine.lstm({ cfg, data, init: initLstm(m, inDim, rng('init/model1/lstm')), inputs: seqBySplit, inputDim: inDim }));
-    await train('model1', 'lstm', lstm1, t.lstmEpochs ?? t.epochs, 'shuffle/model1/lstm', data.pairs.val.label);
+    await train('model1', 'lstm', lstm1, 'shuffle/model1/lstm', data.pairs.val.label);
     const train1 = (performance.now() - t1) / 1000 - rerunSeconds;
 
     // tfjs' test probabilities [n,28]: the reference the exported ONNX graphs are checked against.
     const testProbs1 = probsFromLogits(await lstm1.logits('test'), THIRD_CLASSES);
 
     // ============================ model-2 ============================
-    // Both CNNs' softmax outputs form a 2-step sequence into one LSTM; trained end to end on the
-    // third term only: the CNNs never see a digit label.
+    // Both CNNs' outputs (softmax, logits or dense layer: model.model2Input) form a 2-step sequence
+    // into one LSTM; trained end to end on the third term only: the CNNs never see a digit label.
     const t2 = performance.now();
     const m2Init = {
       cnn1: t.sharedInit ? m1Init.cnn1 : initCnn(m, rng('init/model2/cnn1')),
@@ -147,9 +153,9 @@ export async function runSeed(engine: Engine, cfg: StudyConfig, seed: number, da
     };
     keepFilters('model2', 'cnn1', 'init', m2Init.cnn1);
     keepFilters('model2', 'cnn2', 'init', m2Init.cnn2);
-    const init2 = { ...m2Init, lstm: initLstm(m, DIGITS, rng('init/model2/lstm')) };
+    const init2 = { ...m2Init, lstm: initLstm(m, model2InputDim(m), rng('init/model2/lstm')) };
     const m2 = await own(engine.model2({ cfg, data, init: init2, dropoutA: rng('dropout/model2/cnn1'), dropoutB: rng('dropout/model2/cnn2') }));
-    await train('model2', 'pipeline', m2, t.epochs, 'shuffle/model2', data.pairs.val.label);
+    await train('model2', 'pipeline', m2, 'shuffle/model2', data.pairs.val.label);
     const train2 = (performance.now() - t2) / 1000;
 
     const testProbs2 = probsFromLogits(await m2.logits('test'), THIRD_CLASSES);
@@ -161,7 +167,7 @@ export async function runSeed(engine: Engine, cfg: StudyConfig, seed: number, da
       model2: { cnn1: w2.cnn1, cnn2: w2.cnn2, lstm: w2.lstm },
     };
     for (const model of ['model1', 'model2'] as const) for (const network of ['cnn1', 'cnn2'] as const) keepFilters(model, network, 'trained', weights[model][network]);
-    return { seed, filters, history, trainSeconds: { model1: train1, model2: train2 }, weights, testProbs: { model1: testProbs1, model2: testProbs2 } };
+    return { seed, filters, history, training, trainSeconds: { model1: train1, model2: train2 }, weights, testProbs: { model1: testProbs1, model2: testProbs2 } };
   } finally {
     for (const tr of owned) await tr.dispose();
   }

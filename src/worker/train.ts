@@ -6,7 +6,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
-import type { Trainer } from './engine.ts';
+import type { NetWeights, Trainer } from './engine.ts';
 import type { Rng } from './models.ts';
 
 type TF = typeof tfType;
@@ -108,23 +108,65 @@ export interface FitSpec {
   network: string;
   /** Number of training examples; batches are index sets into 0..n−1. */
   n: number;
-  epochs: number;
-  shuffle: Rng;
   /** Labels of the validation split, scored against trainer.logits('val'). */
   valLabels: ArrayLike<number>;
+  shuffle: Rng;
   onProgress: (p: Progress) => void;
 }
 
+export type StopReason = 'fixed' | 'plateau' | 'max_epochs';
+
+/** What one network's training did, as recorded in history.arrow and metrics.arrow. */
+export interface FitResult {
+  /** One record per epoch run; `best` marks the epoch whose weights were kept. */
+  history: (EpochRecord & { best: boolean })[];
+  epochsRun: number;
+  /** The kept epoch (1-based): the last under 'fixed', the lowest validation loss under 'plateau'. */
+  bestEpoch: number;
+  stopReason: StopReason;
+  /** Trained to the stated standard: 'fixed' always; 'plateau' when patience ran out within train.epochs. */
+  metStopRule: boolean;
+}
+
 /**
- * Trains through `trainer` (any Engine's): per epoch one shuffled pass of mini-batch steps, then
- * a full validation pass (dropout off). Returns one record per epoch. Throws E_TRAIN on a
+ * The plateau rule on a sequence of validation losses: after each epoch, is this epoch the new
+ * best (lower than the best so far by more than minDelta), and should training stop (`patience`
+ * epochs in a row without a new best)? Pure, so the rule is testable without training.
+ */
+export class PlateauRule {
+  bestEpoch = 0;
+  bestLoss = Infinity;
+  private since = 0;
+  constructor(private readonly patience: number, private readonly minDelta: number) {}
+  /** Feeds epoch `epoch`'s validation loss; returns whether it is the new best and whether to stop. */
+  update(epoch: number, valLoss: number): { improved: boolean; stop: boolean } {
+    const improved = this.bestEpoch === 0 || valLoss < this.bestLoss - this.minDelta;
+    if (improved) {
+      this.bestEpoch = epoch;
+      this.bestLoss = valLoss;
+      this.since = 0;
+    } else {
+      this.since++;
+    }
+    return { improved, stop: this.since >= this.patience };
+  }
+}
+
+/**
+ * Trains through `trainer` (any Engine's) under the stop rule of `train`: per epoch one shuffled
+ * pass of mini-batch steps, then a full validation pass (dropout off). Under 'plateau' the best
+ * epoch's weights are copied after each new best and restored at the end. Throws E_TRAIN on a
  * non-finite loss.
  */
-export async function fit(trainer: Trainer, train: StudyConfig['train'], spec: FitSpec): Promise<EpochRecord[]> {
+export async function fit(trainer: Trainer, train: StudyConfig['train'], spec: FitSpec): Promise<FitResult> {
   const steps = Math.ceil(spec.n / train.batchSize);
-  const history: EpochRecord[] = [];
+  const maxEpochs = train.epochs;
+  const plateau = train.stopRule === 'plateau' ? new PlateauRule(train.patience, train.minDelta) : null;
+  const history: (EpochRecord & { best: boolean })[] = [];
+  let bestWeights: NetWeights | null = null;
+  let stopReason: StopReason = plateau ? 'max_epochs' : 'fixed';
   let lastReport = 0;
-  for (let epoch = 1; epoch <= spec.epochs; epoch++) {
+  for (let epoch = 1; epoch <= maxEpochs; epoch++) {
     const t0 = performance.now();
     // --- one pass over the shuffled training set ---
     const order = permutation(spec.n, spec.shuffle);
@@ -145,16 +187,34 @@ export async function fit(trainer: Trainer, train: StudyConfig['train'], spec: F
       if (now - lastReport > 250 || s === steps - 1) {
         lastReport = now;
         const seen = Math.min((s + 1) * train.batchSize, spec.n);
-        spec.onProgress({ network: spec.network, epoch, epochs: spec.epochs, step: s + 1, steps, loss: lossSum / seen, accuracy: correctSum / seen });
+        spec.onProgress({ network: spec.network, epoch, epochs: maxEpochs, step: s + 1, steps, loss: lossSum / seen, accuracy: correctSum / seen });
       }
     }
     // --- validation, dropout off ---
     const val = scoreLogits(await trainer.logits('val'), spec.valLabels, trainer.classes);
-    const rec = { epoch, trainLoss: lossSum / spec.n, trainAccuracy: correctSum / spec.n, valLoss: val.loss, valAccuracy: val.accuracy, seconds: (performance.now() - t0) / 1000 };
+    const rec = { epoch, trainLoss: lossSum / spec.n, trainAccuracy: correctSum / spec.n, valLoss: val.loss, valAccuracy: val.accuracy, seconds: 0, best: false };
     history.push(rec);
-    spec.onProgress({ network: spec.network, epoch, epochs: spec.epochs, step: steps, steps, loss: rec.trainLoss, accuracy: rec.trainAccuracy, valAccuracy: rec.valAccuracy });
+    // --- stop rule ---
+    let stop = false;
+    if (plateau) {
+      const r = plateau.update(epoch, val.loss);
+      // A copy is needed only if a later epoch may run (the last epoch's weights are the trainer's own).
+      if (r.improved && epoch < maxEpochs) bestWeights = await trainer.weights();
+      if (r.stop) {
+        stopReason = 'plateau'; // patience ran out, at the latest in the last allowed epoch
+        stop = true;
+      }
+    }
+    rec.seconds = (performance.now() - t0) / 1000;
+    spec.onProgress({ network: spec.network, epoch, epochs: maxEpochs, step: steps, steps, loss: rec.trainLoss, accuracy: rec.trainAccuracy, valAccuracy: rec.valAccuracy });
+    if (stop) break;
   }
-  return history;
+  const epochsRun = history.length;
+  const bestEpoch = plateau ? plateau.bestEpoch : epochsRun;
+  // Restore the best epoch's weights when a later epoch was worse (not needed if the last is the best).
+  if (plateau && bestEpoch < epochsRun) await trainer.setWeights(bestWeights!);
+  history[bestEpoch - 1].best = true;
+  return { history, epochsRun, bestEpoch, stopReason, metStopRule: stopReason !== 'max_epochs' };
 }
 
 /** Cross-entropy from logits and one-hot labels, and the number of correct argmaxes. */

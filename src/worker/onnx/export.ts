@@ -9,12 +9,13 @@
  *   LSTM    sequence[2,N,I] (time-major) → ONNX LSTM (Keras gate blocks i,f,c,o → ONNX i,o,f,c,
  *           matrices transposed, bias in Wb with Rb = 0) → last h → Gemm → logits, probs [N,28]
  *   model-1 image_a, image_b → CNN1, CNN2 → encoding as trained (onehot | softmax | scalar) → LSTM
- *   model-2 image_a, image_b → CNN softmaxes as a 2-step sequence → LSTM
+ *   model-2 image_a, image_b → each CNN's softmax, logits or dense layer (model.model2Input) as a
+ *           2-step sequence → LSTM
  * Class k of the 28-way outputs is the third term k − 9 (2b − a).
  */
 import type { StudyConfig } from '../../config.ts';
 import { FilterstudyError } from '../../errors.ts';
-import { DIGITS, IMAGE_SIDE, THIRD_CLASSES, cnnShapes, lstmInputDim, lstmShapes, type Weights } from '../models.ts';
+import { DIGITS, IMAGE_SIDE, THIRD_CLASSES, cnnShapes, lstmInputDim, lstmShapes, model2InputDim, type Weights } from '../models.ts';
 import { BOOL, GraphBuilder, INT64, attr, encodeModel, modelProtoType, valueInfo, type ValueInfoProto } from './graph.ts';
 
 type ModelConfig = StudyConfig['model'];
@@ -104,7 +105,7 @@ export function lstmBiasToOnnx(bias: Float32Array, units: number): Float32Array 
  * cheaper than flattening NCHW with permuted dense1 rows (measured: a plain copy vs a transpose for 16 filters).
  * Conv carries its bias and Gemm theirs; onnxruntime fuses Conv+Relu and Gemm+Relu.
  */
-function addCnnLogits(g: GraphBuilder, w: Weights, m: ModelConfig, input: string, prefix: string): string {
+function addCnnLogits(g: GraphBuilder, w: Weights, m: ModelConfig, input: string, prefix: string, emit: CnnEmit = 'logits'): string {
   checkShapes(w, cnnShapes(m), prefix);
   const k = m.kernelSize;
   const F = m.filters;
@@ -125,8 +126,12 @@ function addCnnLogits(g: GraphBuilder, w: Weights, m: ModelConfig, input: string
   const nhwc = g.op('Transpose', [pooled], [attr.ints('perm', [0, 2, 3, 1])]);
   const flat = g.op('Flatten', [nhwc], [attr.int('axis', 1)]);
   const h1 = g.op('Relu', [g.op('Gemm', [flat, d1, d1b])]);
+  if (emit === 'dense') return h1; // [n,D]: model-2's dense reading; the 10-way layer is left out of the graph
   return g.op('Gemm', [h1, d2, d2b]);
 }
+
+/** What addCnns returns per CNN: its logits [N,10] (and their softmax), or its dense layer after ReLU [N,D]. */
+type CnnEmit = 'logits' | 'dense';
 
 /** Images per iteration of the Loop that runs the CNNs (addCnns). */
 export const CNN_CHUNK = 100;
@@ -142,7 +147,8 @@ export const CNN_CHUNK = 100;
  * rows so that every iteration's scan output has one shape, and after the loop the [M,C,10] scan outputs
  * are flattened to [M·C,10] and cut back to N rows. Rows never mix, so results do not depend on N.
  */
-function addCnns(g: GraphBuilder, cnns: { w: Weights; input: string; prefix: string; logits?: string; probs?: string }[], m: ModelConfig): { logits: string; probs: string }[] {
+function addCnns(g: GraphBuilder, cnns: { w: Weights; input: string; prefix: string; logits?: string; probs?: string }[], m: ModelConfig, emit: CnnEmit = 'logits'): { logits: string; probs: string }[] {
+  const width = emit === 'dense' ? m.denseUnits : DIGITS;
   const C = CNN_CHUNK;
   const b = new GraphBuilder('loop/');
   const axes0 = b.init('loop/axes0', [1], [0], INT64);
@@ -154,11 +160,11 @@ function addCnns(g: GraphBuilder, cnns: { w: Weights; input: string; prefix: str
   b.init('loop/zeros2', [2], [0, 0], INT64);
   b.init('loop/zero', [1], [0], INT64);
   const pads = b.op('Concat', ['loop/zeros2', b.op('Sub', [chunk, rows]), 'loop/zero'], [attr.int('axis', 0)]); // [0,0, C−rows,0]
-  const scanOuts = cnns.map(({ w, prefix }, j) => b.op('Pad', [addCnnLogits(b, w, m, chunks[j], prefix), pads], [], `loop/${prefix}_logits`));
+  const scanOuts = cnns.map(({ w, prefix }, j) => b.op('Pad', [addCnnLogits(b, w, m, chunks[j], prefix, emit), pads], [], `loop/${prefix}_logits`));
   b.op('Identity', ['loop/cond'], [], 'loop/cond_out');
   const body = b.graph('cnn_chunk', [valueInfo('loop/i', [], 'iteration', INT64), valueInfo('loop/cond', [], 'condition', BOOL)], [
     valueInfo('loop/cond_out', [], 'condition', BOOL),
-    ...scanOuts.map((name) => valueInfo(name, [C, DIGITS], `logits of chunk rows, zero-padded to ${C}`)),
+    ...scanOuts.map((name) => valueInfo(name, [C, width], `${emit} of chunk rows, zero-padded to ${C}`)),
   ]);
 
   const axes = g.init('chunks/axes0', [1], [0], INT64);
@@ -170,7 +176,8 @@ function addCnns(g: GraphBuilder, cnns: { w: Weights; input: string; prefix: str
   const scans = g.node('Loop', [trips, ''], { outputs: cnns.map(({ prefix }) => `${prefix}/logits_chunks`), attrs: [attr.graph('body', body)] });
   return cnns.map((c, j) => {
     const logits = g.op('Slice', [g.op('Flatten', [scans[j]], [attr.int('axis', 2)]), 'chunks/zero', n, axes], [], c.logits);
-    return { logits, probs: g.op('Softmax', [logits], [attr.int('axis', 1)], c.probs) };
+    // emit 'dense': `logits` names the dense activations [N,D], and no softmax is taken.
+    return { logits, probs: emit === 'dense' ? '' : g.op('Softmax', [logits], [attr.int('axis', 1)], c.probs) };
   });
 }
 
@@ -275,9 +282,17 @@ export function exportLstm(w: Weights, m: ModelConfig, meta: OnnxMeta): Uint8Arr
   ], m, meta);
 }
 
-function pipelineOutputs(): ValueInfoProto[] {
+function pipelineOutputs(m?: ModelConfig): ValueInfoProto[] {
+  const probs = valueInfo('probs', ['N', THIRD_CLASSES], `third-term probabilities; ${THIRD_DOC}`);
+  if (m?.model2Input === 'dense') {
+    return [
+      probs,
+      valueInfo('features_a', ['N', m.denseUnits], 'CNN1 dense layer after ReLU for image_a (what the LSTM reads; the 10-way layer is unused)'),
+      valueInfo('features_b', ['N', m.denseUnits], 'CNN2 dense layer after ReLU for image_b'),
+    ];
+  }
   return [
-    valueInfo('probs', ['N', THIRD_CLASSES], `third-term probabilities; ${THIRD_DOC}`),
+    probs,
     valueInfo('digit_a_probs', ['N', DIGITS], 'CNN1 digit probabilities for image_a'),
     valueInfo('digit_b_probs', ['N', DIGITS], 'CNN2 digit probabilities for image_b'),
   ];
@@ -298,13 +313,25 @@ export function exportModel1(cnn1: Weights, cnn2: Weights, lstm: Weights, m: Mod
   return finish(g, 'model1', `model-1 pipeline (LSTM input: ${m.lstmInput})`, pairInputs(), pipelineOutputs(), m, meta);
 }
 
-/** Model-2 as one graph: both CNNs' softmax outputs as a 2-step sequence into the LSTM. */
+/**
+ * Model-2 as one graph: both CNNs' readings (model.model2Input) as a 2-step sequence into the LSTM.
+ * softmax / logits: outputs probs, digit_a_probs, digit_b_probs (the CNNs' 10-way softmax, as for
+ * model-1). dense: the 10-way layer plays no part in the network, so its digit outputs would be an
+ * untrained layer's; the graph instead outputs probs, features_a, features_b [N,D] (the dense
+ * activations the LSTM reads), and model-2's digit metrics rows are left out for that reading.
+ */
 export function exportModel2(cnn1: Weights, cnn2: Weights, lstm: Weights, m: ModelConfig, meta: OnnxMeta): Uint8Array {
-  if (lstm.kernel?.shape[0] !== DIGITS) throw new FilterstudyError('E_MODEL', `model-2 LSTM kernel has input dim ${lstm.kernel?.shape[0]}, expected ${DIGITS}`);
+  const want = model2InputDim(m);
+  if (lstm.kernel?.shape[0] !== want) throw new FilterstudyError('E_MODEL', `model-2 LSTM kernel has input dim ${lstm.kernel?.shape[0]}, but model2Input '${m.model2Input}' needs ${want}`);
   const g = new GraphBuilder();
-  const [a, b] = addCnns(g, [{ w: cnn1, input: 'image_a', prefix: 'cnn1', probs: 'digit_a_probs' }, { w: cnn2, input: 'image_b', prefix: 'cnn2', probs: 'digit_b_probs' }], m);
-  addLstm(g, lstm, m, twoSteps(g, a.probs, b.probs), 'lstm', { probs: 'probs' });
-  return finish(g, 'model2', 'model-2 end-to-end network', pairInputs(), pipelineOutputs(), m, meta);
+  const dense = m.model2Input === 'dense';
+  const [a, b] = addCnns(g, [
+    { w: cnn1, input: 'image_a', prefix: 'cnn1', logits: dense ? 'features_a' : undefined, probs: 'digit_a_probs' },
+    { w: cnn2, input: 'image_b', prefix: 'cnn2', logits: dense ? 'features_b' : undefined, probs: 'digit_b_probs' },
+  ], m, dense ? 'dense' : 'logits');
+  const read = (x: { logits: string; probs: string }) => (m.model2Input === 'softmax' ? x.probs : x.logits);
+  addLstm(g, lstm, m, twoSteps(g, read(a), read(b)), 'lstm', { probs: 'probs' });
+  return finish(g, 'model2', `model-2 end-to-end network (LSTM reads each CNN's ${m.model2Input})`, pairInputs(), pipelineOutputs(m), m, meta);
 }
 
 // ---- reading back -----------------------------------------------------------------------------------

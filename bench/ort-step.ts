@@ -1,0 +1,130 @@
+/**
+ * Micro-bench of the onnxruntime training engine's steps (src/worker/ort-train): CNN images/s and
+ * model-2 pairs/s, SGD and Adam, on random MNIST-like bytes with dropout on, one intra-op thread.
+ *
+ *   node --import tsx bench/ort-step.ts [--batch 128] [--runs 7] [--steps 20] [--mode softmax|logits|dense]
+ *                                       [--only cnn|model2] [--optimizer sgd|adam] [--no-prealloc] [--profile]
+ *
+ * Each case: one session, 5 warm-up steps, then `runs` timed runs of `steps` steps each; prints the
+ * median (and min–max) of the runs in wall-clock ms per step and items per second, the median
+ * process CPU time per step (user + system: with one thread this is the compute the step costs, far
+ * less sensitive than wall time to other processes on a shared machine), and the load average
+ * (compare only numbers taken side by side). Per step it includes what
+ * the engine does per step: gathering image bytes, one-hot labels, drawing the dropout masks.
+ * --profile: onnxruntime's session profiling over the timed steps of each case, summed per node
+ * and op type, printed as a table of ms per step (the JSON traces go to a temp dir).
+ */
+import { readFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { DEFAULTS, type StudyConfig } from '../src/config.ts';
+import { initCnn, initLstm } from '../src/worker/models.ts';
+import { makeRng } from '../src/worker/rng.ts';
+import { imageTensor, maskTensor, oneHotTensor } from '../src/worker/ort-train/batch.ts';
+import { StepRunner } from '../src/worker/ort-train/session.ts';
+import { cnnStepModel, model2LstmDim, model2StepModel, type Model2Input } from '../src/worker/ort-train/steps.ts';
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : def;
+};
+const BATCH = Number(opt('batch', '128'));
+const RUNS = Number(opt('runs', '7'));
+const STEPS = Number(opt('steps', '20'));
+const MODE = opt('mode', 'softmax') as Model2Input;
+const PREALLOC = !args.includes('--no-prealloc');
+const PROFILE = args.includes('--profile');
+const ONLY = opt('only', '');
+const OPTIMIZERS = opt('optimizer', 'sgd,adam').split(',');
+const WARMUP = 5;
+const POOL = 4096; // images the batches are drawn from
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** ms per op type and per node from an onnxruntime profile (chrome-trace JSON), per step. */
+function profileTable(file: string, steps: number): string {
+  const events = JSON.parse(readFileSync(file, 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
+  const byOp = new Map<string, number>();
+  const byNode = new Map<string, number>();
+  let total = 0;
+  for (const e of events) {
+    if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
+    const op = e.args?.op_name ?? '?';
+    byOp.set(op, (byOp.get(op) ?? 0) + e.dur);
+    const node = e.name.replace(/_kernel_time$/, '');
+    byNode.set(`${op} ${node}`, (byNode.get(`${op} ${node}`) ?? 0) + e.dur);
+    total += e.dur;
+  }
+  const fmt = (us: number) => (us / 1000 / steps).toFixed(3).padStart(8);
+  const rows = [...byOp].sort((a, b) => b[1] - a[1]).map(([op, us]) => `  ${fmt(us)} ms  ${op}`);
+  const nodes = [...byNode].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([n, us]) => `  ${fmt(us)} ms  ${n}`);
+  return [`  kernel time ${fmt(total)} ms per step, by op type:`, ...rows, '  top nodes:', ...nodes].join('\n');
+}
+
+async function bench(name: string, cfg: StudyConfig, kind: 'cnn' | 'model2'): Promise<void> {
+  const m = cfg.model;
+  const rng = makeRng(1, 'bench');
+  const pool = Uint8Array.from({ length: POOL * 784 }, () => rng.int(256));
+  const labels = Uint8Array.from({ length: POOL }, () => rng.int(kind === 'cnn' ? 10 : 28));
+  const flat = (prefix: string, w: ReturnType<typeof initCnn>) => Object.fromEntries(Object.entries(w).map(([k, v]) => [`${prefix}/${k}`, v.data]));
+  const weights = kind === 'cnn'
+    ? flat('cnn', initCnn(m, rng))
+    : { ...flat('cnn1', initCnn(m, rng)), ...flat('cnn2', initCnn(m, rng)), ...flat('lstm', initLstm(m, model2LstmDim(m), rng)) };
+  const model = kind === 'cnn' ? cnnStepModel(cfg) : model2StepModel(cfg);
+  const dir = PROFILE ? mkdtempSync(join(tmpdir(), 'ort-prof-')) : '';
+  const run = await StepRunner.create(model, weights, { prealloc: PREALLOC, ...(PROFILE ? { profilePrefix: join(dir, 'p') } : {}) });
+  const drop = makeRng(2, 'dropout');
+  const one = async () => {
+    const idx = Int32Array.from({ length: BATCH }, () => rng.int(POOL));
+    if (kind === 'cnn') {
+      const mask = maskTensor(BATCH, m, drop);
+      return run.step({ x: imageTensor(pool, idx), onehot: oneHotTensor(labels, idx, 10), ...(mask ? { mask } : {}) });
+    }
+    const idxB = Int32Array.from({ length: BATCH }, () => rng.int(POOL));
+    const maskA = maskTensor(BATCH, m, drop);
+    const maskB = maskTensor(BATCH, m, drop);
+    return run.step({ xa: imageTensor(pool, idx), xb: imageTensor(pool, idxB), onehot: oneHotTensor(labels, idx, 28), ...(maskA ? { maskA, maskB: maskB! } : {}) });
+  };
+  for (let i = 0; i < WARMUP; i++) await one();
+  const ms: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    for (let s = 0; s < STEPS; s++) await one();
+    const c = process.cpuUsage(c0);
+    ms.push((performance.now() - t0) / STEPS);
+    cpu.push((c.user + c.system) / 1000 / STEPS);
+  }
+  const med = median(ms);
+  const unit = kind === 'cnn' ? 'images/s' : 'pairs/s';
+  const per = (x: number) => Math.round((BATCH * 1000) / x).toLocaleString('en-US').padStart(7);
+  console.log(
+    `${name.padEnd(22)} wall ${med.toFixed(2).padStart(7)} ms/step (${Math.min(...ms).toFixed(2)}–${Math.max(...ms).toFixed(2)}) ${per(med)} ${unit}` +
+      ` | cpu ${median(cpu).toFixed(2).padStart(7)} ms/step ${per(median(cpu))} ${unit} | load ${loadavg()[0].toFixed(2)}`,
+  );
+  if (PROFILE) {
+    const file = run.session.endProfiling?.() as unknown as string | undefined;
+    await run.dispose();
+    const f = file && file.length ? file : join(dir, readdirSync(dir)[0]);
+    console.log(profileTable(f, WARMUP + RUNS * STEPS));
+    rmSync(dir, { recursive: true, force: true });
+  } else {
+    await run.dispose();
+  }
+}
+
+console.log(`onnxruntime-node ${ort.env.versions?.node ?? ''}  batch ${BATCH}, ${RUNS} runs × ${STEPS} steps, 1 thread, dropout ${DEFAULTS.model.dropout}, prealloc ${PREALLOC}, model2Input ${MODE}`);
+for (const optimizer of OPTIMIZERS as ('sgd' | 'adam')[]) {
+  const cfg = structuredClone(DEFAULTS);
+  cfg.train.optimizer = optimizer;
+  cfg.train.learningRate = optimizer === 'adam' ? 0.001 : 0.01;
+  (cfg.model as { model2Input?: Model2Input }).model2Input = MODE;
+  if (ONLY !== 'model2') await bench(`cnn step, ${optimizer}`, cfg, 'cnn');
+  if (ONLY !== 'cnn') await bench(`model-2 step, ${optimizer}`, cfg, 'model2');
+}

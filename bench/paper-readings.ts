@@ -1,0 +1,76 @@
+/**
+ * Which reading of "the CNN outputs go directly into the LSTM" reproduces Table 2 under Table 1?
+ * Trains model-2 alone (the study's seed task trains model-1 first, which this question does not
+ * need) with the `paper` preset (SGD 0.01, batch 128, 42k/18k/10k) and one model.model2Input, and
+ * appends one JSON line per epoch: train loss/accuracy, val loss/accuracy, and test accuracy
+ * every `--test-every` epochs and at the end.
+ *
+ *   node --import tsx bench/paper-readings.ts --reading logits --epochs 100 --seed 1 --out out/readings-logits.jsonl
+ *   (any config key: --set train.learningRate=0.01; the engine: --backend wasm)
+ */
+import { appendFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { resolveConfig, type BackendName, type Model2Input, type UserConfig } from '../src/config.ts';
+import { loadEngine } from '../src/worker/engine-load.ts';
+import { loadMnist, makePairs, splitMnist } from '../src/worker/mnist.ts';
+import { initCnn, initLstm, model2InputDim } from '../src/worker/models.ts';
+import { makeRng } from '../src/worker/rng.ts';
+import type { SeedData } from '../src/worker/seed-task.ts';
+import { fit, scoreLogits } from '../src/worker/train.ts';
+
+const { values } = parseArgs({
+  options: {
+    reading: { type: 'string', default: 'softmax' },
+    epochs: { type: 'string', default: '100' },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string', default: 'out/paper-readings.jsonl' },
+    backend: { type: 'string', default: 'auto' },
+    'test-every': { type: 'string', default: '5' },
+    set: { type: 'string', multiple: true, default: [] },
+  },
+});
+
+// --set a.b=v → nested partial config (numbers and booleans parsed).
+const sets: UserConfig = {};
+for (const kv of values.set as string[]) {
+  const [key, raw] = kv.split('=');
+  const v = raw === 'true' ? true : raw === 'false' ? false : raw === 'null' ? null : Number.isNaN(Number(raw)) ? raw : Number(raw);
+  const path = key.split('.');
+  let o = sets as Record<string, unknown>;
+  for (const k of path.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
+  o[path.at(-1)!] = v;
+}
+const cfg = resolveConfig([
+  { source: 'paper-readings', config: { preset: 'paper', model: { model2Input: values.reading as Model2Input }, train: { epochs: Number(values.epochs) }, runtime: { backend: values.backend as BackendName } } },
+  { source: '--set', config: sets },
+]);
+const seed = Number(values.seed);
+const testEvery = Number(values['test-every']);
+
+const d = cfg.data;
+const splits = splitMnist(loadMnist({ verify: d.verify }), {
+  dataSeed: d.dataSeed, trainSize: d.trainSize, valSize: d.valSize,
+  limit: { train: d.limit.train ?? undefined, val: d.limit.val ?? undefined, test: d.limit.test ?? undefined },
+});
+const pairs = { train: makePairs(splits.train, { pairing: d.pairing, seed: d.dataSeed }), val: makePairs(splits.val, { pairing: d.pairing, seed: d.dataSeed }), test: makePairs(splits.test, { pairing: d.pairing, seed: d.dataSeed }) };
+const data: SeedData = { splits, pairs };
+
+const engine = await loadEngine(cfg.runtime.backend);
+const rng = (s: string) => makeRng(seed, s);
+const m = cfg.model;
+// The same streams as the seed task's model-2, so epoch k here is epoch k of a study's seed.
+const trainer = await engine.model2({
+  cfg, data,
+  init: { cnn1: initCnn(m, rng('init/model2/cnn1')), cnn2: initCnn(m, rng('init/model2/cnn2')), lstm: initLstm(m, model2InputDim(m), rng('init/model2/lstm')) },
+  dropoutA: rng('dropout/model2/cnn1'), dropoutB: rng('dropout/model2/cnn2'),
+});
+const shuffle = rng('shuffle/model2');
+const head = { reading: m.model2Input, seed, engine: engine.name, optimizer: cfg.train.optimizer, learningRate: cfg.train.learningRate, batchSize: cfg.train.batchSize, nTrain: pairs.train.n };
+appendFileSync(values.out!, `${JSON.stringify({ type: 'start', ...head, at: new Date().toISOString() })}\n`);
+for (let epoch = 1; epoch <= cfg.train.epochs; epoch++) {
+  // fit with epochs = 1, repeatedly: the shuffle stream continues, so this is one long fit.
+  const { history: [rec] } = await fit(trainer, { ...cfg.train, epochs: 1, stopRule: 'fixed' }, { network: 'pipeline', n: pairs.train.n, shuffle, valLabels: pairs.val.label, onProgress: () => {} });
+  const test = epoch % testEvery === 0 || epoch === cfg.train.epochs ? scoreLogits(await trainer.logits('test'), pairs.test.label, 28).accuracy : undefined;
+  appendFileSync(values.out!, `${JSON.stringify({ type: 'epoch', ...head, ...rec, epoch, testAccuracy: test, at: new Date().toISOString() })}\n`);
+}
+await trainer.dispose();

@@ -16,6 +16,16 @@ import { imageBatch, labelBatch, lossAndCorrect, makeOptimizer, predictLogits, r
 
 type TF = typeof tfType;
 
+/**
+ * Rows per tfjs inference call on the wasm and cpu backends, at most (cfg.train.evalBatchSize when
+ * smaller). Why: the wasm heap grows to the largest forward pass and never shrinks; at 1000 rows one
+ * CNN's conv/bias/ReLU maps are 3 × [1000,26,26,16] floats (130 MB, twice for model-2), and a quick
+ * seed's worker peaked at ~640 MB RSS against ~380 MB at 100 rows. Those backends compute each row
+ * alone (no cross-row reduction order), so the logits are bit-identical for any chunk size
+ * (test/tfjs-infer-chunk.test.ts); tfjs-node keeps evalBatchSize, its kernels are not checked for that.
+ */
+export const TFJS_INFER_CHUNK = 100;
+
 /** Variable names must be unique per tfjs engine instance: a counter, not the seed, makes them so. */
 let trainerCounter = 0;
 
@@ -27,6 +37,11 @@ interface Built {
 }
 
 /** A Trainer over named parts of variables; `build` wires the forward passes to them. */
+/** Rows per tfjs inference call (see TFJS_INFER_CHUNK). */
+function inferBatch(tf: TF, cfg: StudyConfig): number {
+  return tf.getBackend() === 'tensorflow' ? cfg.train.evalBatchSize : Math.min(cfg.train.evalBatchSize, TFJS_INFER_CHUNK);
+}
+
 function makeTrainer(tf: TF, cfg: StudyConfig, data: SeedData, classes: number, init: NetWeights, build: (p: Record<string, Params>) => Built): Trainer {
   const id = ++trainerCounter;
   const params: Record<string, Params> = Object.fromEntries(Object.entries(init).map(([part, w]) => [part, toVariables(tf, w, `t${id}/${part}`)]));
@@ -50,7 +65,7 @@ function makeTrainer(tf: TF, cfg: StudyConfig, data: SeedData, classes: number, 
       return { loss: l, correct: c };
     },
     async logits(split: SplitName): Promise<Float32Array> {
-      return predictLogits(tf, data.pairs[split].n, cfg.train.evalBatchSize, classes, (idx) => net.infer(split, idx));
+      return predictLogits(tf, data.pairs[split].n, inferBatch(tf, cfg), classes, (idx) => net.infer(split, idx));
     },
     async weights(): Promise<NetWeights> {
       return Object.fromEntries(Object.entries(params).map(([part, p]) => [part, fromVariables(p)]));
@@ -149,8 +164,9 @@ export class TfjsEngine implements Engine {
     // Plain tensors, not variables: nothing here is trained.
     const p = Object.fromEntries(Object.entries(w).map(([k, v]) => [k, tf.tensor(v.data, v.shape)])) as unknown as Params;
     try {
-      for (let b = 0; b < n; b += cfg.train.evalBatchSize) {
-        const idx = Array.from({ length: Math.min(cfg.train.evalBatchSize, n - b) }, (_, i) => rows[b + i]);
+      const batch = inferBatch(tf, cfg);
+      for (let b = 0; b < n; b += batch) {
+        const idx = Array.from({ length: Math.min(batch, n - b) }, (_, i) => rows[b + i]);
         const [d, l] = tf.tidy(() => {
           const d1 = cnnDense(tf, p, imageBatch(tf, images, idx), m);
           return [d1, cnnHead(tf, p, d1)];

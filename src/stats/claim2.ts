@@ -44,7 +44,7 @@ export interface Claim2Result {
   within: Float64Array[];
 }
 
-export function claim2(idx: FilterIndex, seeds: number[], kernelSize: number, o: SummaryOptions & { freshDraws: number; movedFraction: number }): Claim2Result {
+export function claim2(idx: FilterIndex, seeds: number[], kernelSize: number, o: SummaryOptions & { freshDraws: number; movedFraction: number; signFlip: boolean }): Claim2Result {
   const within = concatSeeds(sGroups(idx, seeds, 'model1.cnn1', 'model1.cnn2'), sGroups(idx, seeds, 'model1.cnn2', 'model1.cnn1'));
   const nfSeeds = seeds.filter((s) => idx.get(s, 'model1.cnn1', 'rerun'));
   const at = (s: number): number => seeds.indexOf(s);
@@ -76,7 +76,7 @@ export function claim2(idx: FilterIndex, seeds: number[], kernelSize: number, o:
   });
   const boot = hierarchicalBootstrap([w, nf, fresh], (m) => (m[0] - m[1]) / (m[2] - m[1]), { reps: o.reps, seed: o.bootstrapSeed, level: o.level });
   const d = nfSeeds.map((_, i) => mean(w[i]) - mean(nf[i]));
-  const part = pairedPart(d, 'greater', boot.estimate, boot.ci);
+  const part = pairedPart(d, 'greater', boot.estimate, boot.ci, o.signFlip);
   const sNf = mean(nf.map((g) => mean(g)));
   if (moved === false) {
     notes.push(`not decided: model-1's filters barely left their initialisation (mean S trained vs own init is ${movedRatio.toFixed(2)} of the distance to unrelated random filters, below ${o.movedFraction}); their CNN1↔CNN2 distance is inherited from the initial draws, not learned`);

@@ -44,14 +44,14 @@ export interface Claim4Part {
 }
 
 /** d_s = target(model-2) − target(model-1) on `seeds` (those with both), tested with `alt`. */
-export function claim4Part(metrics: MetricRow[], target: string, seeds: number[], alt: 'less' | 'two-sided', o: SummaryOptions): Claim4Part {
+export function claim4Part(metrics: MetricRow[], target: string, seeds: number[], alt: 'less' | 'two-sided', o: SummaryOptions, signFlip = true): Claim4Part {
   const m1 = cnnMean(metrics, 'model1', target);
   const m2 = cnnMean(metrics, 'model2', target);
   const ss = seeds.filter((s) => m1.has(s) && m2.has(s));
   const d = ss.map((s) => m2.get(s)! - m1.get(s)!);
-  const b = d.length ? bootstrapCI(d, undefined, { reps: o.reps, seed: o.bootstrapSeed, level: o.level, method: 'bca' }) : { estimate: NaN, ci: NO_CI(o.level) };
+  const b = d.length ? bootstrapCI(d, undefined, { reps: o.reps, seed: o.bootstrapSeed, level: o.level, method: 'bca', expand: true }) : { estimate: NaN, ci: NO_CI(o.level) };
   let part: PartResult;
-  if (alt === 'less') part = pairedPart(d, 'less', b.estimate, b.ci);
+  if (alt === 'less') part = pairedPart(d, 'less', b.estimate, b.ci, signFlip);
   else part = { p: d.some((v) => v !== 0) ? wilcoxon(d).p : null, estimate: b.estimate, ci: b.ci, d, alt: 'two-sided', signFlipP: null };
   return { seeds: ss, part, model1Mean: fin(mean(ss.map((s) => m1.get(s)!))), model2Mean: fin(mean(ss.map((s) => m2.get(s)!))) };
 }

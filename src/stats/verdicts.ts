@@ -80,7 +80,7 @@ function table2(data: StudyData, o: SummaryOptions): Table2Row[] {
       .sort((a, b) => a.seed - b.seed);
     if (!perSeed.length) continue;
     const acc = perSeed.map((p) => p.accuracy);
-    const b = bootstrapCI(acc, undefined, { reps: o.reps, seed: o.bootstrapSeed, level: o.level, method: 'bca' });
+    const b = bootstrapCI(acc, undefined, { reps: o.reps, seed: o.bootstrapSeed, level: o.level, method: 'bca', expand: true });
     rows.push({ ...k, split: 'test', n: acc.length, mean: mean(acc), sd: fin(sd(acc)), ci: b.ci, perSeed });
   }
   return rows;
@@ -173,8 +173,8 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
   const a2 = accuracy(data, 'model2', 'pipeline', 'third');
   const claim1On = (ss: number[]) => {
     const d = ss.map((s) => a2.get(s)! - a1.get(s)!);
-    const b = d.length ? bootstrapCI(d, undefined, { reps: o.reps, seed: o.bootstrapSeed, level: o.level, method: 'bca' }) : { estimate: NaN, ci: noCi };
-    return pairedPart(d, 'greater', b.estimate, b.ci);
+    const b = d.length ? bootstrapCI(d, undefined, { reps: o.reps, seed: o.bootstrapSeed, level: o.level, method: 'bca', expand: true }) : { estimate: NaN, ci: noCi };
+    return pairedPart(d, 'greater', b.estimate, b.ci, descriptive);
   };
   const s1 = data.seeds.filter((s) => a1.has(s) && a2.has(s));
   const part1 = claim1On(s1);
@@ -182,7 +182,7 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
   const part1std = claim1On(s1std);
 
   // ---- claim 2: model-1's CNN1 and CNN2 learn different filters (against the noise floor) --
-  const c2 = claim2(idx, seeds, data.kernelSize, { ...o, freshDraws, movedFraction: opts.movedFraction ?? MOVED_FRACTION });
+  const c2 = claim2(idx, seeds, data.kernelSize, { ...o, freshDraws, movedFraction: opts.movedFraction ?? MOVED_FRACTION, signFlip: descriptive });
   const within = c2.within;
   const part2 = c2.part;
 
@@ -193,11 +193,11 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
   const ctrl = needA && seeds.length >= 2 ? concatSeeds(crossSeedGroups(idx, seeds, 'model2.cnn1', 'model1'), crossSeedGroups(idx, seeds, 'model2.cnn2', 'model1')) : [];
   const b3a = ctrl.length ? boot([m2m1, ctrl], (m) => m[0] - m[1]) : { estimate: NaN, ci: noCi };
   const d3a = ctrl.length ? seeds.map((_, s) => mean(m2m1[s]) - mean(ctrl[s])) : [];
-  const part3a = pairedPart(d3a, 'less', b3a.estimate, b3a.ci);
+  const part3a = pairedPart(d3a, 'less', b3a.estimate, b3a.ci, descriptive);
   const m2pair = concatSeeds(sGroups(idx, seeds, 'model2.cnn1', 'model2.cnn2'), sGroups(idx, seeds, 'model2.cnn2', 'model2.cnn1'));
   const b3b = boot([m2pair, within], (m) => m[0] - m[1]);
   const d3b = seeds.map((_, s) => mean(m2pair[s]) - mean(within[s]));
-  const part3b = pairedPart(d3b, 'less', b3b.estimate, b3b.ci);
+  const part3b = pairedPart(d3b, 'less', b3b.estimate, b3b.ci, descriptive);
   // With train.sharedInit, intersection–union test: claim 3 needs both parts, so its p is the
   // larger of the two. Without it, part (a) is false by construction (see PART_A_DESCRIPTIVE_NOTE):
   // claim 3 rests on part (b) and part (a) is reported descriptively.
@@ -216,9 +216,9 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
   // ---- claim 4: model-2's CNNs extract features rather than classify digits (own family) ----
   const measured4 = hasClaim4Rows(data.metrics);
   const std4 = data.seeds.filter((s) => standard.has(s));
-  const rel = claim4Part(data.metrics, CLAIM4_TARGETS[0], std4, 'less', o);
+  const rel = claim4Part(data.metrics, CLAIM4_TARGETS[0], std4, 'less', o, descriptive);
   const probe = claim4Part(data.metrics, CLAIM4_TARGETS[1], std4, 'two-sided', o);
-  const relAll = claim4Part(data.metrics, CLAIM4_TARGETS[0], data.seeds, 'less', o);
+  const relAll = claim4Part(data.metrics, CLAIM4_TARGETS[0], data.seeds, 'less', o, descriptive);
 
   // ---- the "equally accurate" premise of claim 2: TOST of the CNN1–CNN2 digit accuracy gap --
   const cnn1 = accuracy(data, 'model1', 'cnn1', 'digit');

@@ -105,7 +105,7 @@ describe('aggregate: synthetic "paper" study in two folders', () => {
   });
 
   it('verdicts match the synthetic ground truth', () => {
-    expect(res.stats.claims.map((c) => c.verdict)).toEqual(['supported', 'supported', 'supported']);
+    expect(res.stats.claims.map((c) => c.verdict)).toEqual(['supported', 'supported', 'supported', 'supported']);
     const text = formatAggregateSummary(res.stats);
     expect(text).toMatch(/1\. SUPPORTED/);
     expect(text).toMatch(/model-2 +0\.8\d{3}/);
@@ -123,7 +123,7 @@ describe('aggregate: other ground truths and small studies', () => {
     const few = makeSyntheticStudy({ seeds: 3, mode: 'paper' });
     writeStudyFiles(join(root, 'few'), few);
     const r2 = await aggregate({ dirs: [join(root, 'few')], outDir: join(root, 'few-report'), cka: false, reps: 100 });
-    expect(r2.stats.claims.map((c) => c.verdict)).toEqual(['inconclusive', 'inconclusive', 'inconclusive']);
+    expect(r2.stats.claims.map((c) => c.verdict)).toEqual(['inconclusive', 'inconclusive', 'inconclusive', 'inconclusive']);
     const html = readFileSync(join(root, 'few-report', 'report.html'), 'utf8');
     expect(html).toContain('too few seeds: 3 &lt; 6');
     expect(html).toContain('Only 3 complete seeds');
@@ -172,16 +172,23 @@ describe('report details from the StudyStats', () => {
     expect(plain.table2[0].caption).not.toMatch(/diagnostic/);
   }, 60_000);
 
-  it('the claim-2 threshold line and text use the identityFraction analyzeStudy used', async () => {
+  it('the claim-2 reference line is the noise floor analyzeStudy used; without it claim 2 says it cannot be tested', async () => {
     const data = makeSyntheticStudy({ seeds: 6, mode: 'paper' });
-    const st = analyzeStudy(data, { ...fast, identityFraction: 0.25 });
+    const st = analyzeStudy(data, fast);
     const fig = await buildFigures(data, st, 1, []);
-    expect(fig.distSeeds!.svg).toContain('claim-2 threshold (0.25 × fresh Glorot');
-    expect(fig.distSeeds!.svg).not.toContain('(0.1 ×');
+    expect(fig.distSeeds!.svg).toContain('claim-2 noise floor (CNN1 vs its rerun)');
     const md = renderMarkdown(buildReport(ctx(data), st, fig));
-    expect(md).toContain('exceed 25 % of that scale');
-    expect(md).toContain('− 0.25 × mean S(same CNNs vs fresh Glorot draws)');
-    expect(md).not.toMatch(/10 %/);
+    expect(md).toMatch(/noise floor \(CNN1 ↔ its rerun from the same initial weights, other data order\) 0\.\d{3}/);
+    expect(md).toContain('Effect on the scale noise floor = 0, unrelated = 1');
+
+    const off = makeSyntheticStudy({ seeds: 6, mode: 'paper', noiseFloor: false });
+    const st2 = analyzeStudy(off, fast);
+    expect(st2.claims[1].verdict).toBe('inconclusive');
+    expect(st2.claims[1].testable).toBe(false);
+    const fig2 = await buildFigures(off, st2, 1, []);
+    expect(fig2.distSeeds!.svg).not.toContain('claim-2 noise floor');
+    const md2 = renderMarkdown(buildReport(ctx(off), st2, fig2));
+    expect(md2).toMatch(/Claim 2 cannot be tested on this study: without the noise floor/);
   }, 60_000);
 
   it('claim 3 without train.sharedInit: part (a) reported as descriptive with the reason', async () => {

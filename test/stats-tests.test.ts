@@ -115,3 +115,35 @@ describe('effect sizes, Holm, Spearman', () => {
     });
   }
 });
+
+describe('Clopper–Pearson and TOST vs scipy', () => {
+  it('Clopper–Pearson interval = scipy binomtest().proportion_ci(method="exact")', async () => {
+    const { clopperPearson } = await import('../src/stats/tests.ts');
+    for (const c of ref.clopper_pearson) {
+      const r = clopperPearson(c.k, c.n, c.level);
+      expect(r.lo).toBeCloseTo(c.lo, 10);
+      expect(r.hi).toBeCloseTo(c.hi, 10);
+    }
+    expect(() => clopperPearson(7, 6)).toThrow(/0 ≤ k ≤ n/);
+  });
+
+  it('TOST = two one-sided scipy ttest_1samp against ∓margin; its 90% t interval', async () => {
+    const { tost, studentTQuantile } = await import('../src/stats/tests.ts');
+    expect(studentTQuantile(0.975, 5)).toBeCloseTo(2.570581835636314, 9);
+    for (const c of ref.tost) {
+      const r = tost(c.d, c.margin);
+      expect(r.pLower).toBeCloseTo(c.pLower, 10);
+      expect(r.pUpper).toBeCloseTo(c.pUpper, 10);
+      expect(r.p).toBeCloseTo(c.p, 10);
+      expect(r.ci.lo).toBeCloseTo(c.lo90, 10);
+      expect(r.ci.hi).toBeCloseTo(c.hi90, 10);
+      expect(r.equivalent).toBe(c.p < 0.05);
+    }
+    // equal_n6 is equivalent, shifted_n6 (mean 0.005 = the margin) is not
+    expect(ref.tost.map((c: { name: string }) => c.name)).toEqual(['equal_n6', 'shifted_n6', 'wide_n10']);
+    expect(tost(ref.tost[0].d, 0.005).equivalent).toBe(true);
+    expect(tost(ref.tost[1].d, 0.005).equivalent).toBe(false);
+    expect(tost([0.001, 0.001, 0.001], 0.005)).toMatchObject({ p: 0, equivalent: true }); // no spread
+    expect(() => tost([0.1], 0.005)).toThrow(/at least 2/);
+  });
+});

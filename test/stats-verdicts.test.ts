@@ -6,9 +6,9 @@ const fast = { reps: 400, freshDraws: 5 };
 const verdicts = (s: ReturnType<typeof analyzeStudy>): string[] => s.claims.map((c) => c.verdict);
 
 describe('analyzeStudy verdicts on synthetic studies with a known answer', () => {
-  it("'paper' truth with 8 seeds: all three claims supported", () => {
+  it("'paper' truth with 8 seeds: all four claims supported", () => {
     const s = analyzeStudy(makeSyntheticStudy({ seeds: 8, mode: 'paper' }), fast);
-    expect(verdicts(s)).toEqual(['supported', 'supported', 'supported']);
+    expect(verdicts(s)).toEqual(['supported', 'supported', 'supported', 'supported']);
     for (const c of s.claims) {
       expect(c.nSeeds).toBe(8);
       expect(c.pHolm!).toBeLessThan(0.05);
@@ -36,7 +36,7 @@ describe('analyzeStudy verdicts on synthetic studies with a known answer', () =>
 
   it('too few seeds: every claim inconclusive with a note', () => {
     const s = analyzeStudy(makeSyntheticStudy({ seeds: 4, mode: 'paper' }), fast);
-    expect(verdicts(s)).toEqual(['inconclusive', 'inconclusive', 'inconclusive']);
+    expect(verdicts(s)).toEqual(['inconclusive', 'inconclusive', 'inconclusive', 'inconclusive']);
     for (const c of s.claims) expect(c.notes.join(' ')).toMatch(/too few seeds/);
     expect(s.warnings.join(' ')).toMatch(/only 4 complete seeds/);
   });
@@ -137,12 +137,13 @@ describe('claim 3 part (a) is tested only with train.sharedInit', () => {
 });
 
 describe('recorded settings and labels', () => {
-  it('identityFraction used is recorded in options and in claim 2', () => {
-    const s = analyzeStudy(makeSyntheticStudy({ seeds: 6, mode: 'paper' }), { ...fast, identityFraction: 0.25 });
-    expect(s.options.identityFraction).toBe(0.25);
-    expect(s.claims[1].numbers.identityFraction).toBe(0.25);
-    expect(s.claims[1].rule).toContain('0.25·mean S');
-    expect(analyzeStudy(makeSyntheticStudy({ seeds: 6, mode: 'paper' }), fast).options.identityFraction).toBe(0.1);
+  it('the thresholds used are recorded in options', () => {
+    const s = analyzeStudy(makeSyntheticStudy({ seeds: 6, mode: 'paper' }), { ...fast, learnedThreshold: 0.6, equivalenceMargin: 0.01, movedFraction: 0.4 });
+    expect(s.options).toMatchObject({ learnedThreshold: 0.6, equivalenceMargin: 0.01, movedFraction: 0.4, minSeedsPaper: 6, minSeedsDiscussion: 5 });
+    expect(s.learned.threshold).toBe(0.6);
+    expect(s.equivalence.margin).toBe(0.01);
+    expect(s.claims[1].numbers.movedFraction).toBe(0.4);
+    expect(analyzeStudy(makeSyntheticStudy({ seeds: 6, mode: 'paper' }), fast).options).toMatchObject({ learnedThreshold: 0.5, equivalenceMargin: 0.005, movedFraction: 0.5 });
   });
 
   it("model-2's CNN digit accuracies are labelled as diagnostics, model-1's as classifiers", () => {
@@ -158,6 +159,9 @@ describe('recorded settings and labels', () => {
     expect(row.diagnostic).toBe(true);
     expect(t.find((r) => r.key === 'model2.cnn2.digit')!.label).toMatch(/^model-2 CNN2 \(diagnostic/);
     expect(t.filter((r) => !r.diagnostic).map((r) => r.label)).toEqual(['CNN1', 'CNN2', 'model-1', 'model-2']);
+    // claim 4's measurements are labelled by what they are
+    expect(t.find((r) => r.key === 'model2.cnn1.digit_relabelled')!.label).toBe('model-2 CNN1 (digits, best relabelling of its outputs)');
+    expect(t.find((r) => r.key === 'model1.cnn2.digit_probe')!.label).toBe('model-1 CNN2 (digits, linear probe on its dense layer)');
   });
 
   it('claim 1 records the seeds its differences were computed on', () => {

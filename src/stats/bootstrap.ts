@@ -11,7 +11,7 @@
 import { makeRng, type Rng } from '../worker/rng.ts';
 import { FilterstudyError } from '../errors.ts';
 import { mean } from './distances.ts';
-import { normalCdf, normalQuantile } from './tests.ts';
+import { normalCdf, normalQuantile, studentTQuantile } from './tests.ts';
 import type { Interval } from './types.ts';
 
 export interface BootstrapOptions {
@@ -92,12 +92,18 @@ export function hierarchicalBootstrap(
 export function bootstrapCI(
   x: ArrayLike<number>,
   stat: (v: Float64Array) => number = mean,
-  opts: BootstrapOptions & { method?: 'percentile' | 'bca' } = {},
+  opts: BootstrapOptions & { method?: 'percentile' | 'bca'; expand?: boolean } = {},
 ): { estimate: number; ci: Interval; samples: Float64Array } {
   const n = x.length;
   const reps = opts.reps ?? 4000;
   const level = opts.level ?? 0.95;
   const method = opts.method ?? 'bca';
+  // Expanded interval (Hesterberg 2015, "What teachers should know about the bootstrap", §5):
+  // the bootstrap spread of a mean is too narrow by √((n−1)/n) and uses z where t_{n−1} is due,
+  // so the nominal tail α/2 is replaced by Φ(−√(n/(n−1))·t_{n−1, 1−α/2}). Measured at 6 seeds:
+  // plain BCa covers a mean difference 84 % of the time (nominal 95 %); see src/stats/README.md.
+  const tail = opts.expand && n >= 2 ? normalCdf(-Math.sqrt(n / (n - 1)) * studentTQuantile(1 - (1 - level) / 2, n - 1)) : (1 - level) / 2;
+  const tag = opts.expand ? '-expanded' : '';
   const xs = Float64Array.from(x);
   const estimate = stat(xs);
   if (n < 2) return { estimate, ci: { lo: null, hi: null, level, method }, samples: new Float64Array(0) };
@@ -108,7 +114,7 @@ export function bootstrapCI(
     for (let i = 0; i < n; i++) buf[i] = xs[rng.int(n)];
     samples[b] = stat(buf);
   }
-  if (method === 'percentile') return { estimate, ci: percentileInterval(samples, level), samples };
+  if (method === 'percentile') return { estimate, ci: { ...percentileInterval(samples, 1 - 2 * tail, `percentile${tag}`), level }, samples };
   const sorted = Float64Array.from(samples).sort();
   // Bias correction z0 from the share of replicates below the estimate (ties count half).
   let below = 0;
@@ -134,7 +140,7 @@ export function bootstrapCI(
     const z = normalQuantile(q);
     return normalCdf(z0 + (z0 + z) / (1 - acc * (z0 + z)));
   };
-  const a = (1 - level) / 2;
-  if (!Number.isFinite(z0) || den === 0) return { estimate, ci: percentileInterval(samples, level), samples };
-  return { estimate, ci: { lo: quantileSorted(sorted, adj(a)), hi: quantileSorted(sorted, adj(1 - a)), level, method: 'bca' }, samples };
+  const a = tail;
+  if (!Number.isFinite(z0) || den === 0) return { estimate, ci: { ...percentileInterval(samples, 1 - 2 * tail, `percentile${tag}`), level }, samples };
+  return { estimate, ci: { lo: quantileSorted(sorted, adj(a)), hi: quantileSorted(sorted, adj(1 - a)), level, method: `bca${tag}` }, samples };
 }

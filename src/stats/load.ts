@@ -6,11 +6,11 @@
  * what a seed computes, not the seed list), and no seed may appear in two folders (it would be
  * counted twice). Anything else is an E_OUTPUT error naming the file.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tableFromIPC, type Table } from 'apache-arrow';
 import { FilterstudyError } from '../errors.ts';
-import type { FilterSet, MetricRow, ModelName, NetworkName, SimilarityRow, Stage, StudyData } from './types.ts';
+import type { FilterSet, MetricRow, ModelName, NetworkName, SeedAgreement, SimilarityRow, Stage, StudyData } from './types.ts';
 
 interface ArrowFile {
   path: string;
@@ -100,11 +100,7 @@ function parseMetrics(f: ArrowFile): MetricRow[] {
   const c = Object.fromEntries(
     ['seed', 'model', 'network', 'split', 'target', 'accuracy', 'loss', 'n', 'train_seconds', 'backend'].map((n) => [n, column(f, n)]),
   );
-  // Stop-rule columns: optional (older files lack them), nullable (model-2's CNN rows).
-  const opt = Object.fromEntries(['epochs_run', 'best_epoch', 'stop_reason', 'met_stop_rule'].map((n) => {
-    const col = f.table.getChild(n);
-    return [n, (i: number) => (col ? (col.get(i) ?? null) : null)];
-  }));
+  const stopRule = stopRuleColumns(f);
   return Array.from({ length: f.table.numRows }, (_, i) => ({
     seed: num(c.seed(i)),
     model: String(c.model(i)),
@@ -116,11 +112,52 @@ function parseMetrics(f: ArrowFile): MetricRow[] {
     n: num(c.n(i)),
     trainSeconds: num(c.train_seconds(i)),
     backend: String(c.backend(i)),
-    epochsRun: opt.epochs_run(i) as number | null,
-    bestEpoch: opt.best_epoch(i) as number | null,
-    stopReason: opt.stop_reason(i) as string | null,
-    metStopRule: opt.met_stop_rule(i) as boolean | null,
+    ...stopRule(i),
   }));
+}
+
+/** The stop-rule columns (epochs_run, best_epoch, stop_reason, met_stop_rule) when the file has
+ *  them (studies trained before they existed lack them: the fields stay undefined). */
+function stopRuleColumns(f: ArrowFile): (i: number) => Partial<MetricRow> {
+  const opt = (name: string): ((i: number) => unknown) | null => {
+    const c = f.table.getChild(name);
+    return c ? (i: number) => c.get(i) : null;
+  };
+  const [er, be, sr, met] = ['epochs_run', 'best_epoch', 'stop_reason', 'met_stop_rule'].map(opt);
+  const orNull = <T>(v: unknown, conv: (v: unknown) => T): T | null => (v === null || v === undefined ? null : conv(v));
+  return (i) => ({
+    ...(er ? { epochsRun: orNull(er(i), num) } : {}),
+    ...(be ? { bestEpoch: orNull(be(i), num) } : {}),
+    ...(sr ? { stopReason: orNull(sr(i), String) } : {}),
+    ...(met ? { metStopRule: orNull(met(i), Boolean) } : {}),
+  });
+}
+
+/**
+ * seed.json's `onnxVsTfjs` (per model: argmax mismatches and max |Δp| between onnxruntime and tfjs
+ * on every test pair) for each seed folder under dir/seeds. A missing or unreadable seed.json
+ * leaves the seed out of the map (the report then says the check is unknown for it).
+ */
+export function readAgreement(dir: string): Record<number, Record<string, SeedAgreement>> {
+  const out: Record<number, Record<string, SeedAgreement>> = {};
+  const seedsDir = join(dir, 'seeds');
+  if (!existsSync(seedsDir)) return out;
+  for (const name of readdirSync(seedsDir)) {
+    const file = join(seedsDir, name, 'seed.json');
+    if (!/^seed-\d+$/.test(name) || !existsSync(file)) continue;
+    try {
+      const j = JSON.parse(readFileSync(file, 'utf8')) as { seed?: number; onnxVsTfjs?: Record<string, Partial<SeedAgreement>> };
+      if (typeof j.seed !== 'number' || !j.onnxVsTfjs) continue;
+      const rec: Record<string, SeedAgreement> = {};
+      for (const [model, a] of Object.entries(j.onnxVsTfjs)) {
+        rec[model] = { argmaxMismatches: Number(a.argmaxMismatches ?? NaN), maxAbsDiff: Number(a.maxAbsDiff ?? NaN), tolerance: Number(a.tolerance ?? 1e-5), ok: a.ok === true };
+      }
+      out[j.seed] = rec;
+    } catch {
+      continue; // an unreadable seed.json: the agreement is unknown for that seed (reported as such)
+    }
+  }
+  return out;
 }
 
 function parseSimilarity(f: ArrowFile): SimilarityRow[] {
@@ -152,6 +189,7 @@ export function loadStudy(dirs: string | string[]): StudyData {
   const filters: FilterSet[] = [];
   const metrics: MetricRow[] = [];
   const similarity: SimilarityRow[] = [];
+  const agreement: Record<number, Record<string, SeedAgreement>> = {};
   const seedOwner = new Map<number, string>();
   for (const dir of list) {
     const filtersFile = readArrow(join(dir, 'filters.arrow'), true)!;
@@ -184,7 +222,8 @@ export function loadStudy(dirs: string | string[]): StudyData {
     filters.push(...p.sets);
     metrics.push(...parseMetrics(metricsFile));
     if (simFile) similarity.push(...parseSimilarity(simFile));
+    Object.assign(agreement, readAgreement(dir));
   }
   const seeds = [...seedOwner.keys()].sort((a, b) => a - b);
-  return { sources: list, configHash: hash?.value ?? null, config, kernelSize: k, numFilters: nf, seeds, filters, metrics, similarity };
+  return { sources: list, configHash: hash?.value ?? null, config, kernelSize: k, numFilters: nf, seeds, filters, metrics, similarity, agreement };
 }

@@ -142,11 +142,9 @@ export async function buildFigures(data: StudyData, st: StudyStats, seed: number
   ];
   for (const g of base) if (g.values.length) groups.push(g);
   const fresh = mean(pool(b.trainedVsFreshGlorot));
-  // Claim 2's threshold as analyzeStudy used it: identityFraction × mean S of model-1's CNNs vs fresh Glorot draws.
-  const frac = st.options.identityFraction;
-  const fresh1 = st.claims.find((c) => c.claim === 2)?.numbers.meanSFreshGlorot;
-  const threshold = frac * (typeof fresh1 === 'number' ? fresh1 : fresh);
-  const refs = Number.isFinite(threshold) ? [{ label: `claim-2 threshold (${frac} × fresh Glorot, model-1)`, value: threshold }] : [];
+  // Claim 2's yardstick as analyzeStudy used it: the noise floor (model-1 CNN1 vs its rerun from the same init).
+  const nf = st.claims.find((c) => c.claim === 2)?.numbers.meanSNoiseFloor;
+  const refs = typeof nf === 'number' && Number.isFinite(nf) ? [{ label: 'claim-2 noise floor (CNN1 vs its rerun)', value: nf }] : [];
   out.distSeeds = await safe('per-seed S distribution', async () => ({
     file: 'figures/s-per-seed.svg',
     title: 'Mean S_i per seed, per comparison and baseline',

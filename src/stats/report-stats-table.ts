@@ -2,7 +2,9 @@
  * stats.arrow: the main numbers of a StudyStats as one tidy long table (one row per number).
  *
  * Columns (nullable where marked ?):
- *   section    utf8    'study' | 'claim' | 'table2' | 'similarity' | 'baseline' | 'cka' | 'accuracy_gap'
+ *   section    utf8    'study' | 'claim' | 'table2' | 'similarity' | 'baseline' | 'cka' | 'accuracy_gap' |
+ *                      'learned' (model-2 learned the task; per seed: accuracy, learned, standard) |
+ *                      'equivalence' (TOST of CNN1 − CNN2 digit accuracy) | 'onnx' (flagged seeds)
  *   key        utf8    what is measured: claim id ('claim1'), Table 2 row ('CNN1', 'model-2', …),
  *                      comparison ('model1.cnn1 -> model1.cnn2'), CNN ('model1.cnn1'), CKA pair
  *   variant    utf8?   distance variant ('raw' | 'unit' | 'signflip' | 'unit-signflip' | 'matched'),
@@ -18,7 +20,8 @@
  *   text       utf8?   the verdict ('supported' | 'not supported' | 'inconclusive') on 'verdict' rows;
  *                      the row label on Table 2 'mean' rows (e.g. 'model-2 CNN1 (diagnostic: never
  *                      trained on digits)'); on claim 3's 'effect' rows 'tested' or 'descriptive'
- *                      (part (a) without train.sharedInit); the effect's name on other 'effect' rows
+ *                      (part (a) without train.sharedInit); the effect's name on other 'effect' rows;
+ *                      the secondary analysis' name on claim rows with variant 'secondary'
  * Schema metadata 'filterstudy': JSON { configHash, seeds, level, columns } (columns = this list).
  */
 import { Float64, Int32, Schema, Table, Utf8, vectorFromArray } from 'apache-arrow';
@@ -61,6 +64,13 @@ export function statsRows(st: StudyStats): StatRow[] {
         add({ section: 'claim', key, variant: part, statistic: 'effect', value: num(c.numbers[`effect${k}`]), lo: num(c.numbers[`effect${k}Lo`]), hi: num(c.numbers[`effect${k}Hi`]), n: c.nSeeds, text: tested ? 'tested' : 'descriptive' });
       }
     }
+    for (const s of c.secondary) {
+      add({ section: 'claim', key, variant: 'secondary', statistic: 'verdict', n: s.seeds.length, text: `${s.name}: ${s.verdict}` });
+      if (s.effect) add({ section: 'claim', key, variant: 'secondary', statistic: 'effect', value: s.effect.estimate, lo: s.effect.ci.lo, hi: s.effect.ci.hi, n: s.seeds.length, text: s.name });
+      add({ section: 'claim', key, variant: 'secondary', statistic: 'p', value: s.p, n: s.seeds.length, text: s.name });
+      add({ section: 'claim', key, variant: 'secondary', statistic: 'p_adj', value: s.pAdj, n: s.seeds.length, text: s.name });
+    }
+    add({ section: 'claim', key, statistic: 'sentence', n: c.nSeeds, text: c.sentence });
     add({ section: 'claim', key, statistic: 'p', value: c.p, n: c.nSeeds });
     add({ section: 'claim', key, statistic: 'p_holm', value: c.pHolm, n: c.nSeeds });
     for (const [name, v] of Object.entries(c.numbers)) {
@@ -72,6 +82,16 @@ export function statsRows(st: StudyStats): StatRow[] {
     const dSeeds = Array.isArray(c.numbers.differenceSeeds) ? c.numbers.differenceSeeds : st.seeds;
     if (Array.isArray(perSeed)) perSeed.forEach((v, i) => add({ section: 'claim', key, statistic: 'difference', seed: dSeeds[i] ?? null, value: v, n: 1 }));
   }
+  const L = st.learned;
+  add({ section: 'learned', key: 'model2', statistic: 'fraction', value: L.fraction, lo: L.ci.lo, hi: L.ci.hi, n: L.n, text: `learned: test accuracy ≥ ${L.threshold}` });
+  for (const q of L.perSeed) {
+    add({ section: 'learned', key: 'model2', statistic: 'accuracy', seed: q.seed, value: q.accuracy, n: 1, text: q.learned ? 'learned' : 'not learned' });
+    add({ section: 'learned', key: 'model2', statistic: 'standard', seed: q.seed, value: q.standard ? 1 : 0, n: 1, text: q.metStopRule === null ? 'stop rule not recorded' : q.metStopRule ? 'met stop rule' : 'missed stop rule' });
+  }
+  const eq = st.equivalence;
+  add({ section: 'equivalence', key: 'model1.cnn1-cnn2', statistic: 'mean_gap', value: eq.meanGap, lo: eq.ci.lo, hi: eq.ci.hi, n: eq.n, text: `TOST margin ${eq.margin}` });
+  add({ section: 'equivalence', key: 'model1.cnn1-cnn2', statistic: 'p_tost', value: eq.p, n: eq.n, text: eq.equivalent === null ? null : eq.equivalent ? 'equivalent' : 'not shown equivalent' });
+  for (const f of st.onnx.flagged) add({ section: 'onnx', key: f.model, statistic: 'max_abs_diff', seed: f.seed, value: f.maxAbsDiff, n: f.argmaxMismatches, text: 'left out of the verdicts' });
   for (const t of st.table2) {
     add({ section: 'table2', key: t.key, variant: t.target, statistic: 'mean', value: t.mean, lo: t.ci.lo, hi: t.ci.hi, n: t.n, text: t.label });
     add({ section: 'table2', key: t.key, variant: t.target, statistic: 'sd', value: t.sd, n: t.n });

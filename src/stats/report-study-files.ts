@@ -3,12 +3,27 @@
  * in the schemas loadStudy reads. For tests and demos (synthetic studies); training writes the
  * real ones.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Bool, Int32, Schema, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { buildTable, writeArrowFile, type Column } from '../coordinator/arrow.ts';
-import type { StudyData } from './types.ts';
+import type { MetricRow, StudyData } from './types.ts';
 
-/** Write filters.arrow and metrics.arrow (and similarity.arrow when rows exist) for `seeds` of `data`. */
+/** metrics.arrow with the stop-rule columns (nullable, so built with apache-arrow directly). */
+function withStopRule(base: Table, m: MetricRow[]): Table {
+  if (!m.some((x) => x.epochsRun !== undefined || x.metStopRule !== undefined)) return base;
+  const extra = new Table({
+    epochs_run: vectorFromArray(m.map((x) => x.epochsRun ?? null), new Int32()),
+    best_epoch: vectorFromArray(m.map((x) => x.bestEpoch ?? null), new Int32()),
+    stop_reason: vectorFromArray(m.map((x) => x.stopReason ?? null), new Utf8()),
+    met_stop_rule: vectorFromArray(m.map((x) => x.metStopRule ?? null), new Bool()),
+  });
+  const t = base.assign(extra);
+  return new Table(new Schema(t.schema.fields, base.schema.metadata), t.batches);
+}
+
+/** Write filters.arrow and metrics.arrow (and similarity.arrow when rows exist) for `seeds` of `data`;
+ *  with data.agreement, also seeds/seed-NNNN/seed.json holding it as `onnxVsTfjs`. */
 export function writeStudyFiles(dir: string, data: StudyData, o: { seeds?: number[]; metadata?: Record<string, unknown> } = {}): void {
   mkdirSync(dir, { recursive: true });
   const seeds = new Set(o.seeds ?? data.seeds);
@@ -41,15 +56,21 @@ export function writeStudyFiles(dir: string, data: StudyData, o: { seeds?: numbe
   const m = ofSeeds(data.metrics);
   writeArrowFile(
     join(dir, 'metrics.arrow'),
-    buildTable(
+    withStopRule(buildTable(
       {
         seed: Int32Array.from(m, (x) => x.seed), model: m.map((x) => x.model), network: m.map((x) => x.network), split: m.map((x) => x.split),
         target: m.map((x) => x.target), accuracy: Float64Array.from(m, (x) => x.accuracy), loss: Float64Array.from(m, (x) => x.loss),
         n: Int32Array.from(m, (x) => x.n), train_seconds: Float64Array.from(m, (x) => x.trainSeconds), backend: m.map((x) => x.backend),
       },
       metadata,
-    ),
+    ), m),
   );
+  for (const [seed, rec] of Object.entries(data.agreement ?? {})) {
+    if (!seeds.has(Number(seed))) continue;
+    const sd = join(dir, 'seeds', `seed-${String(seed).padStart(4, '0')}`);
+    mkdirSync(sd, { recursive: true });
+    writeFileSync(join(sd, 'seed.json'), `${JSON.stringify({ seed: Number(seed), onnxVsTfjs: rec }, null, 2)}\n`);
+  }
   const sim = ofSeeds(data.similarity);
   if (sim.length) {
     writeArrowFile(

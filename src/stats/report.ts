@@ -59,7 +59,7 @@ export interface AggregateOptions {
   minSeeds?: number;
 }
 
-/** A short plain-text summary for the terminal: Table 2 and the three verdicts. */
+/** A short plain-text summary for the terminal: Table 2, who learned, and the four verdicts. */
 export function formatAggregateSummary(st: StudyStats): string {
   const lines: string[] = [];
   lines.push(`study statistics over ${st.seeds.length} seed${st.seeds.length === 1 ? '' : 's'} (${st.seeds.join(', ')})${st.configHash ? `, config ${st.configHash}` : ''}`);
@@ -70,11 +70,17 @@ export function formatAggregateSummary(st: StudyStats): string {
     lines.push(`  ${r.label.padEnd(w)} ${fmt(r.mean, 4).padStart(7)}  ${fmt(r.sd, 4).padStart(7)}  ${ci(r.ci, 4).padEnd(18)}  ${fmt(r.paper)}   (n = ${r.n})`);
   }
   if (st.table2.some((r) => r.diagnostic)) lines.push('  (diagnostic rows: model-2’s CNNs never see a digit label; their argmax digit accuracy is not a classifier’s)');
-  lines.push('', 'Claims (Holm-corrected one-sided Wilcoxon over seeds, α = ' + st.alpha + ')');
+  const L = st.learned;
+  if (L.n) lines.push('', `model-2 learned the task (test accuracy ≥ ${L.threshold}) on ${L.k} of ${L.n} seeds, 95% CI ${ci(L.ci, 2)}; trained to the standard: ${L.standardSeeds.join(', ') || 'none'}`);
+  const flagged = [...new Set(st.onnx.flagged.map((f) => f.seed))];
+  if (flagged.length) lines.push(`left out (ONNX export disagrees with tfjs): seeds ${flagged.join(', ')}`);
+  lines.push('', 'Claims (one-sided Wilcoxon over seeds; claims 1–3 Holm-corrected, claim 4 its own family; α = ' + st.alpha + ')');
   for (const c of st.claims) {
     const e = c.effect ? `effect ${fmtSigned(c.effect.estimate, 4)} ${ci(c.effect.ci, 4)}, ` : '';
     lines.push(`  ${c.claim}. ${verdictWord(c.verdict).padEnd(13)} ${c.statement}`);
-    lines.push(`     ${e}p = ${fmtP(c.p)}, Holm p = ${fmtP(c.pHolm)}, n = ${c.nSeeds} seeds`);
+    lines.push(`     ${e}p = ${fmtP(c.p)}, ${c.family === 'paper' ? 'Holm ' : ''}p = ${fmtP(c.pHolm)}, n = ${c.nSeeds} seeds`);
+    for (const s of c.secondary) lines.push(`     ${s.name}: ${verdictWord(s.verdict)}${s.effect ? `, effect ${fmtSigned(s.effect.estimate, 4)} ${ci(s.effect.ci, 4)}` : ''}, p = ${fmtP(s.p)}, n = ${s.seeds.length}`);
+    lines.push(`     ${c.sentence}`);
     for (const n of c.notes) lines.push(`     note: ${n}`);
   }
   for (const w of st.warnings) lines.push(`warning: ${w}`);

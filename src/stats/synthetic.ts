@@ -6,6 +6,11 @@
  * 'identical'   CNN2 of model-1 = CNN1's filters, permuted (same filters) → claim 2 false.
  * 'independent' all four CNNs independent random filters → claim 2 true, claim 3 has no effect.
  *
+ * Every mode also writes the noise floor (model-1 CNN1's 'rerun' = A + N(0, rerunNoise) per
+ * weight; noiseFloor: false leaves it out), the stop-rule fields (all met), and claim 4's rows:
+ * relabelled and probe digit accuracy of each CNN, model-2's relabelled far below model-1's in
+ * 'paper' (claim 4 true), equal in the other modes.
+ *
  * sharedInit (recorded as config.train.sharedInit, which decides whether claim 3 part (a) is
  * tested; default true for 'paper' and 'identical', false for 'independent'):
  *   true   model-2's CNNs start from model-1's initial weights (init rows = model-1's), so a
@@ -29,6 +34,10 @@ export interface SyntheticOptions {
   seed?: number;
   /** See above; default mode !== 'independent'. */
   sharedInit?: boolean;
+  /** Write model-1 CNN1's rerun (the noise floor); default true. */
+  noiseFloor?: boolean;
+  /** sd per weight of the rerun around A (default 0.03: well below the A–B distance). */
+  rerunNoise?: number;
 }
 
 export function makeSyntheticStudy(o: SyntheticOptions): StudyData {
@@ -69,15 +78,30 @@ export function makeSyntheticStudy(o: SyntheticOptions): StudyData {
       filters.push({ seed, model, network, stage: 'trained', weights: trained, bias });
       filters.push({ seed, model, network, stage: 'init', weights: init, bias: new Float32Array(F) });
     }
+    if (o.noiseFloor ?? true) {
+      const rerun = A.map((f) => f.map((v) => v + (o.rerunNoise ?? 0.03) * rng.normal()));
+      filters.push({ seed, model: 'model1', network: 'cnn1', stage: 'rerun', weights: rerun, bias: new Float32Array(F) });
+    }
+    const stop = { epochsRun: 10, bestEpoch: 8, stopReason: 'plateau', metStopRule: true };
     const row = (model: string, network: string, target: string, accuracy: number): MetricRow => ({
       seed, model, network, split: 'test', target, accuracy, loss: 1 - accuracy, n: 5000, trainSeconds: 1, backend: 'synthetic',
+      ...stop, ...(model === 'model2' && network !== 'pipeline' ? { metStopRule: null } : {}),
     });
+    const rel2 = o.mode === 'paper' ? 0.35 : 0.97;
     metrics.push(
       row('model1', 'cnn1', 'digit', 0.982 + 0.002 * rng.normal()),
       row('model1', 'cnn2', 'digit', 0.983 + 0.002 * rng.normal()),
       row('model1', 'pipeline', 'third', 0.494 + 0.02 * rng.normal()),
       row('model2', 'pipeline', 'third', 0.867 + 0.02 * rng.normal()),
     );
+    for (const network of ['cnn1', 'cnn2']) {
+      metrics.push(
+        row('model1', network, 'digit_relabelled', 0.975 + 0.003 * rng.normal()),
+        row('model2', network, 'digit_relabelled', rel2 + 0.03 * rng.normal()),
+        row('model1', network, 'digit_probe', 0.97 + 0.003 * rng.normal()),
+        row('model2', network, 'digit_probe', 0.95 + 0.005 * rng.normal()),
+      );
+    }
   }
   return {
     sources: ['synthetic'],

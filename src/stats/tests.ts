@@ -335,3 +335,77 @@ export function spearman(x: ArrayLike<number>, y: ArrayLike<number>, alternative
   const p = alternative === 'two-sided' ? Math.min(1, 2 * studentTSf(Math.abs(t), df)) : alternative === 'greater' ? studentTSf(t, df) : studentTSf(-t, df);
   return { rho, p, n };
 }
+
+// ---- proportions and equivalence -----------------------------------------------------------
+
+/** Root of a monotone increasing f on [lo, hi] by bisection (to ~1e-15 on [0, 1]). */
+function bisect(f: (x: number) => number, target: number, lo: number, hi: number): number {
+  for (let i = 0; i < 200 && hi - lo > 1e-15 * Math.max(1, Math.abs(lo)); i++) {
+    const mid = (lo + hi) / 2;
+    if (f(mid) < target) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
+ * Clopper–Pearson ("exact") interval for a binomial proportion k/n: the Beta quantiles
+ * lo = B⁻¹(α/2; k, n−k+1), hi = B⁻¹(1−α/2; k+1, n−k) (scipy binomtest().proportion_ci('exact')).
+ * Chosen over Wilson because its coverage is never below the level, which matters at 6 seeds.
+ */
+export function clopperPearson(k: number, n: number, level = 0.95): { estimate: number; lo: number; hi: number; level: number; method: 'clopper-pearson' } {
+  if (!(Number.isInteger(n) && n >= 1 && Number.isInteger(k) && k >= 0 && k <= n)) {
+    throw new FilterstudyError('E_STATS', `clopperPearson: need integers 0 ≤ k ≤ n, n ≥ 1 (got k = ${k}, n = ${n})`);
+  }
+  const a = (1 - level) / 2;
+  const lo = k === 0 ? 0 : bisect((x) => incompleteBeta(x, k, n - k + 1), a, 0, 1);
+  const hi = k === n ? 1 : bisect((x) => incompleteBeta(x, k + 1, n - k), 1 - a, 0, 1);
+  return { estimate: k / n, lo, hi, level, method: 'clopper-pearson' };
+}
+
+/** Student t quantile: t with P(T ≤ t) = p (bisection on the survival function). */
+export function studentTQuantile(p: number, df: number): number {
+  if (!(p > 0 && p < 1)) throw new FilterstudyError('E_STATS', `studentTQuantile: p must be in (0, 1), got ${p}`);
+  return bisect((t) => 1 - studentTSf(t, df), p, -1e6, 1e6);
+}
+
+export interface TostResult {
+  n: number;
+  mean: number;
+  margin: number;
+  /** One-sided p of H0 μ ≤ −margin and of H0 μ ≥ +margin; p = the larger. */
+  pLower: number;
+  pUpper: number;
+  p: number;
+  /** The (1 − 2α) t interval of the mean: equivalence at α ⇔ it lies inside (−margin, margin). */
+  ci: { lo: number; hi: number; level: number };
+  equivalent: boolean;
+}
+
+/**
+ * Two one-sided tests (Schuirmann 1987) for |mean(d)| < margin on paired differences d, with
+ * one-sample t tests (scipy ttest_1samp against ∓margin). Needs n ≥ 2. With zero spread the
+ * mean is known exactly: p = 0 inside the margin, 1 outside.
+ */
+export function tost(d: ArrayLike<number>, margin: number, alpha = 0.05): TostResult {
+  const n = d.length;
+  if (n < 2) throw new FilterstudyError('E_STATS', `TOST needs at least 2 paired differences, got ${n}`);
+  if (!(margin > 0)) throw new FilterstudyError('E_STATS', `TOST margin must be > 0, got ${margin}`);
+  const m = mean(d);
+  const se = sd(d) / Math.sqrt(n);
+  const df = n - 1;
+  let pLower: number;
+  let pUpper: number;
+  let half: number;
+  if (se > 0) {
+    pLower = studentTSf((m + margin) / se, df);
+    pUpper = 1 - studentTSf((m - margin) / se, df);
+    half = studentTQuantile(1 - alpha, df) * se;
+  } else {
+    pLower = m > -margin ? 0 : 1;
+    pUpper = m < margin ? 0 : 1;
+    half = 0;
+  }
+  const p = Math.max(pLower, pUpper);
+  return { n, mean: m, margin, pLower, pUpper, p, ci: { lo: m - half, hi: m + half, level: 1 - 2 * alpha }, equivalent: p < alpha };
+}

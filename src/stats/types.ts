@@ -32,11 +32,21 @@ export interface MetricRow {
   n: number;
   trainSeconds: number;
   backend: string;
-  /** Stop rule of the network the row measures (optional: synthetic rows omit it); null for model-2's cnn1/cnn2 rows and files written before these columns existed. */
+  /** Stop-rule record (train7's columns; absent in older studies → undefined). Epochs the
+   *  network trained, the epoch whose weights were kept, why it stopped, and whether it met the
+   *  stop rule (null where the rule does not apply: model-2's cnn1/cnn2 digit rows). */
   epochsRun?: number | null;
   bestEpoch?: number | null;
   stopReason?: string | null; // 'fixed' | 'plateau' | 'max_epochs'
   metStopRule?: boolean | null;
+}
+
+/** seed.json's ONNX-vs-tfjs check of one pipeline graph (src/worker/onnx/ort.ts Agreement). */
+export interface SeedAgreement {
+  argmaxMismatches: number;
+  maxAbsDiff: number;
+  tolerance: number;
+  ok: boolean;
 }
 
 /** One row of similarity.arrow (as written by the training code; kept for cross-checks). */
@@ -67,6 +77,9 @@ export interface StudyData {
   filters: FilterSet[];
   metrics: MetricRow[];
   similarity: SimilarityRow[];
+  /** Per seed, seed.json's ONNX-vs-tfjs agreement per model ('model1', 'model2'); seeds without a
+   *  readable seed.json are absent (synthetic studies: undefined). */
+  agreement?: Record<number, Record<string, SeedAgreement>>;
 }
 
 /** A confidence interval; null bounds when it could not be computed (e.g. one seed). */
@@ -126,22 +139,77 @@ export interface Table2Row {
 
 export type Verdict = 'supported' | 'not supported' | 'inconclusive';
 
+/** A claim's result on another set of seeds or with another test (shown beside the verdict). */
+export interface SecondaryResult {
+  name: string; // e.g. 'seeds trained to the standard'
+  seeds: number[];
+  verdict: Verdict;
+  p: number | null;
+  /** p adjusted within the claim's family as if this analysis replaced the primary one. */
+  pAdj: number | null;
+  effect: { name: string; estimate: number; ci: Interval } | null;
+  note: string;
+}
+
 export interface ClaimVerdict {
-  claim: 1 | 2 | 3;
+  claim: 1 | 2 | 3 | 4;
+  /** Multiplicity family: 'paper' = claims 1–3 under Holm; 'discussion' = claim 4 on its own. */
+  family: 'paper' | 'discussion';
   statement: string;
+  /** One plain sentence for a newcomer, with the numbers (what was found). */
+  sentence: string;
   verdict: Verdict;
   /** The exact rule that produced the verdict, in words. */
   rule: string;
   test: string;
   nSeeds: number;
-  /** Raw and Holm-adjusted one-sided p (null if not computed). */
+  /** Raw and family-adjusted (Holm) one-sided p (null if not computed). */
   p: number | null;
   pHolm: number | null;
+  /** The claim could not be tested at all (claim 2 without the noise floor): verdict inconclusive. */
+  testable: boolean;
   /** Effect (mean paired difference, claimed direction documented in `rule`) with its CI. */
   effect: { name: string; estimate: number; ci: Interval; cohenDz: number | null; rankBiserial: number | null } | null;
   /** Further numbers behind the verdict. */
-  numbers: Record<string, number | number[] | string | null>;
+  numbers: Record<string, number | number[] | string | boolean | null>;
   notes: string[];
+  secondary: SecondaryResult[];
+}
+
+/** seed.json's ONNX-vs-tfjs check over the study's seeds (flagged seeds leave every verdict). */
+export interface OnnxCheck {
+  /** False for data without seed.json records (synthetic studies). */
+  recorded: boolean;
+  tolerance: number;
+  checked: number[];
+  flagged: { seed: number; model: string; argmaxMismatches: number; maxAbsDiff: number | null }[];
+  /** Seeds without a readable record (not excluded). */
+  unknown: number[];
+}
+
+/** Model-2 learned the task (test accuracy ≥ threshold) and the seeds trained to the standard. */
+export interface LearnedStats {
+  threshold: number;
+  /** Whether metrics.arrow has met_stop_rule (train7); without it "standard" = learned. */
+  stopRuleRecorded: boolean;
+  k: number;
+  n: number;
+  fraction: number | null;
+  ci: Interval; // Clopper–Pearson
+  perSeed: { seed: number; accuracy: number; learned: boolean; metStopRule: boolean | null; standard: boolean }[];
+  standardSeeds: number[];
+}
+
+/** The "equally accurate" premise of claim 2: TOST of acc(model-1 CNN1) − acc(model-1 CNN2). */
+export interface EquivalenceStats {
+  margin: number;
+  n: number;
+  meanGap: number | null;
+  p: number | null;
+  ci: Interval; // (1 − 2α) t interval
+  equivalent: boolean | null;
+  gaps: number[];
+  seeds: number[];
 }
 
 export interface BaselineStats {
@@ -167,8 +235,16 @@ export interface CkaStats {
 
 /** The analysis settings actually used (AnalyzeOptions after defaults). */
 export interface StatsOptions {
-  /** Claim 2: S counts as "≈ 0" below this fraction of the fresh-Glorot S. */
-  identityFraction: number;
+  /** Model-2 learned the task at test accuracy ≥ this (standard.ts LEARNED_THRESHOLD). */
+  learnedThreshold: number;
+  /** TOST margin for the CNN1–CNN2 test-accuracy gap (claim 2's "equally accurate" premise). */
+  equivalenceMargin: number;
+  /** Claim 2 premise: model-1's filters left their initialisation when mean S(trained vs own
+   *  init) ≥ this fraction of mean S(trained vs fresh Glorot). */
+  movedFraction: number;
+  /** Seeds below which a family's verdicts are inconclusive: claims 1–3, claim 4. */
+  minSeedsPaper: number;
+  minSeedsDiscussion: number;
   reps: number;
   bootstrapSeed: number;
   level: number;
@@ -178,7 +254,7 @@ export interface StatsOptions {
 }
 
 export interface StudyStats {
-  version: 1;
+  version: 2;
   configHash: string | null;
   seeds: number[];
   kernelSize: number;
@@ -186,6 +262,10 @@ export interface StudyStats {
   alpha: number;
   minSeeds: number;
   options: StatsOptions;
+  /** ONNX-vs-tfjs check; flagged seeds are not in `seeds` nor in any verdict. */
+  onnx: OnnxCheck;
+  learned: LearnedStats;
+  equivalence: EquivalenceStats;
   table2: Table2Row[];
   comparisons: ComparisonStats[];
   baselines: BaselineStats;

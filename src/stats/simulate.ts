@@ -1,0 +1,157 @@
+/**
+ * Whole synthetic studies for calibrating the verdict procedure (item 7 of issue #7): each claim
+ * true or false by construction, per-seed effects with the spread of real studies, analysed by
+ * the complete analyzeStudy. Used by test/stats-calibration.test.ts and bench/calibration.ts
+ * (which writes the table in src/stats/README.md).
+ *
+ * Generative model, per seed (magnitudes from real quick-preset studies, see REAL below):
+ *   filters   init = Glorot draws; a "solution" U = init + N(0, move²) per weight (move 0.15:
+ *             trained-vs-init S ≈ 0.35, trained-vs-fresh ≈ 0.5, as measured). Training noise e =
+ *             N(0, noise²/2) per weight, so CNN1 ↔ its rerun (U + e vs U + e') has the noise floor.
+ *             model-1 CNN1 = U + e1, rerun = U + e2, CNN2 = perm(U + λ(U' − U)) + e3 with U' an
+ *             independent solution from CNN2's own init. λ = 0: CNN2 learns CNN1's filters up to
+ *             training noise (claim 2 false, d_s symmetric around 0 by exchangeability); λ > 0: a
+ *             different solution. model-2 the same with λ₂ (claim 3 (b) false when λ₂ = λ).
+ *   accuracy  model-1 pipeline N(0.926, 0.006²); model-2 = model-1 + N(δ₁, 0.012²) when it learns,
+ *             N(0.095, 0.005²) when it stalls (probability stall); CNN digit accuracy N(0.962, 0.004²).
+ *   claim 4   relabelled digit accuracy: model-1's CNNs N(0.96, 0.004²), model-2's N(0.96 − Δ₄, 0.03²).
+ *   special   'near-identical': CNN2 = perm(CNN1) + N(0, 0.02²) (issue #7's study that the old rule
+ *             called SUPPORTED); 'barely-moved': move = 0.035 (filters barely left init: trained vs
+ *             init ≈ 0.10 against ≈ 0.34 for random filters, the issue's 1-epoch study).
+ */
+import { makeRng, type Rng } from '../worker/rng.ts';
+import { glorotFilters } from './baselines.ts';
+import type { FilterSet, MetricRow, ModelName, NetworkName, StudyData } from './types.ts';
+import { analyzeStudy, type AnalyzeOptions } from './verdicts.ts';
+
+/** Magnitudes measured on real studies (quick preset, 6 seeds, wasm; see src/stats/README.md). */
+export const REAL = {
+  // gain, move: trained vs own init 0.33, vs fresh Glorot 0.47, nearest other filter 0.52
+  // (measured: 0.345, 0.50, 0.49); the real filters grow in norm during training.
+  gain: 1.4,
+  move: 0.1,
+  /** sd per weight of training noise: CNN1 vs its rerun from the same init S ≈ 0.116 (measured 0.114, 0.128). */
+  noise: 0.04,
+  model1Acc: { mean: 0.926, sd: 0.006 },
+  stalledAcc: { mean: 0.095, sd: 0.005 },
+  cnnAcc: { mean: 0.962, sd: 0.004 },
+} as const;
+
+export interface SimParams {
+  /** model-1 CNN2's distance from CNN1's solution (0 = same filters up to noise, claim 2 false). */
+  lambda1: number;
+  /** model-2's CNN2 from its CNN1's solution (= lambda1: claim 3 (b) false). */
+  lambda2: number;
+  /** model-2 − model-1 accuracy when model-2 learns (0: claim 1 false). */
+  delta1: number;
+  sdDelta1: number;
+  /** Probability that model-2 stalls on the plateau. */
+  stall: number;
+  /** Relabelled digit accuracy deficit of model-2's CNNs (0: claim 4 false). */
+  delta4: number;
+  /** Training scales the initial weights by this and adds N(0, move²) per weight. */
+  gain: number;
+  move: number;
+  noise: number;
+  /** CNN2 = perm(CNN1) + N(0, nearIdentical²) instead of the model above (issue #7's study). */
+  nearIdentical: number | null;
+  noiseFloor: boolean;
+}
+
+/** Scenarios: which claims are true. "True" effects are moderate (see README for power). */
+export const SCENARIOS: Record<string, Partial<SimParams> & { truth: [boolean, boolean, boolean, boolean]; label: string }> = {
+  'all-true': { truth: [true, true, true, true], label: 'every claim true' },
+  'null-1-3': { truth: [false, true, false, true], label: 'claims 1 and 3 false, 2 and 4 true', delta1: 0, lambda2: 0.5 },
+  // Claim 3 (b) true needs model-1's pair further apart than model-2's, which claim 2 false (model-1's
+  // pair at the noise floor) rules out: claims 2 and 3 are false together here.
+  'null-2-3-4': { truth: [true, false, false, false], label: 'claims 2, 3 and 4 false, 1 true', lambda1: 0, lambda2: 0, delta4: 0 },
+  'stalls': { truth: [true, true, true, true], label: 'every claim true, model-2 stalls with probability 1/6', stall: 1 / 6 },
+  'near-identical': { truth: [true, false, false, true], label: 'CNN2 = CNN1 permuted + N(0, 0.02²): claim 2 false', nearIdentical: 0.02, lambda2: 0.5 },
+  'barely-moved': { truth: [true, false, false, true], label: 'filters barely left their initialisation: claim 2 undecidable', gain: 1, move: 0.035, noise: 0.015, lambda1: 1, lambda2: 1 },
+};
+
+const DEFAULTS: SimParams = {
+  lambda1: 0.5, lambda2: 0.3, delta1: 0.02, sdDelta1: 0.012, stall: 0, delta4: 0.1, gain: REAL.gain, move: REAL.move, noise: REAL.noise, nearIdentical: null, noiseFloor: true,
+};
+
+const perturb = (rng: Rng, w: Float32Array[], sd: number): Float32Array[] => w.map((f) => f.map((v) => v + sd * rng.normal()));
+const mix = (u: Float32Array[], v: Float32Array[], lambda: number): Float32Array[] => u.map((f, i) => f.map((x, t) => x + lambda * (v[i][t] - x)));
+function permute(rng: Rng, w: Float32Array[]): Float32Array[] {
+  const idx = w.map((_, i) => i);
+  for (let i = idx.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  return idx.map((i) => Float32Array.from(w[i]));
+}
+
+export function simulateStudy(scenario: Partial<SimParams>, nSeeds: number, rngSeed: number, K = 3, F = 16): StudyData {
+  const p = { ...DEFAULTS, ...scenario };
+  const rng = makeRng(rngSeed, 'simulate-study');
+  const filters: FilterSet[] = [];
+  const metrics: MetricRow[] = [];
+  const e = p.noise / Math.SQRT2;
+  for (let seed = 1; seed <= nSeeds; seed++) {
+    const inits = Array.from({ length: 4 }, () => glorotFilters(K, F, rng));
+    const sol = (init: Float32Array[]): Float32Array[] => perturb(rng, init.map((f) => f.map((v) => p.gain * v)), p.move);
+    const pair = (i1: Float32Array[], i2: Float32Array[], lambda: number, near: number | null): { a: Float32Array[]; b: Float32Array[]; u: Float32Array[] } => {
+      const u = sol(i1);
+      const a = perturb(rng, u, e);
+      const b = near !== null ? perturb(rng, permute(rng, a), near) : perturb(rng, permute(rng, mix(u, sol(i2), lambda)), e);
+      return { a, b, u };
+    };
+    const m1 = pair(inits[0], inits[1], p.lambda1, p.nearIdentical);
+    const m2 = pair(inits[2], inits[3], p.lambda2, null);
+    const sets: [ModelName, NetworkName, Float32Array[], Float32Array[]][] = [
+      ['model1', 'cnn1', m1.a, inits[0]], ['model1', 'cnn2', m1.b, inits[1]], ['model2', 'cnn1', m2.a, inits[2]], ['model2', 'cnn2', m2.b, inits[3]],
+    ];
+    const zero = new Float32Array(F);
+    for (const [model, network, w, init] of sets) {
+      filters.push({ seed, model, network, stage: 'trained', weights: w, bias: zero }, { seed, model, network, stage: 'init', weights: init, bias: zero });
+    }
+    if (p.noiseFloor) filters.push({ seed, model: 'model1', network: 'cnn1', stage: 'rerun', weights: perturb(rng, m1.u, e), bias: zero });
+    const row = (model: string, network: string, target: string, accuracy: number, met: boolean | null = true): MetricRow => ({
+      seed, model, network, split: 'test', target, accuracy, loss: 1 - accuracy, n: 10000, trainSeconds: 1, backend: 'simulated', epochsRun: 8, bestEpoch: 7, stopReason: 'plateau', metStopRule: met,
+    });
+    const acc1 = REAL.model1Acc.mean + REAL.model1Acc.sd * rng.normal();
+    const stalled = rng.next() < p.stall;
+    const acc2 = stalled ? REAL.stalledAcc.mean + REAL.stalledAcc.sd * rng.normal() : acc1 + p.delta1 + p.sdDelta1 * rng.normal();
+    metrics.push(row('model1', 'pipeline', 'third', acc1), row('model2', 'pipeline', 'third', acc2));
+    for (const network of ['cnn1', 'cnn2']) {
+      metrics.push(
+        row('model1', network, 'digit', REAL.cnnAcc.mean + REAL.cnnAcc.sd * rng.normal()),
+        row('model1', network, 'digit_relabelled', 0.96 + 0.004 * rng.normal()),
+        row('model2', network, 'digit_relabelled', 0.96 - p.delta4 + 0.03 * rng.normal(), null),
+        row('model1', network, 'digit_probe', 0.97 + 0.003 * rng.normal()),
+        row('model2', network, 'digit_probe', 0.96 + 0.005 * rng.normal(), null),
+      );
+    }
+  }
+  const seeds = Array.from({ length: nSeeds }, (_, i) => i + 1);
+  return { sources: ['simulated'], configHash: 'simulated', config: { simulated: p, train: { sharedInit: false, noiseFloor: p.noiseFloor } }, kernelSize: K, numFilters: F, seeds, filters, metrics, similarity: [] };
+}
+
+export interface CalibrationCounts {
+  scenario: string;
+  nSeeds: number;
+  replicates: number;
+  /** Per claim (index 0 = claim 1): how many replicate studies gave each verdict. */
+  supported: number[];
+  notSupported: number[];
+  inconclusive: number[];
+}
+
+/** Runs `replicates` whole studies of a scenario through analyzeStudy and counts the verdicts. */
+export function calibrate(scenario: string, nSeeds: number, replicates: number, opts: AnalyzeOptions = {}, firstSeed = 0): CalibrationCounts {
+  const sc = SCENARIOS[scenario];
+  const out: CalibrationCounts = { scenario, nSeeds, replicates, supported: [0, 0, 0, 0], notSupported: [0, 0, 0, 0], inconclusive: [0, 0, 0, 0] };
+  for (let r = 0; r < replicates; r++) {
+    const st = analyzeStudy(simulateStudy(sc, nSeeds, firstSeed + r), { reps: 400, freshDraws: 5, ...opts, descriptive: false, bootstrapSeed: firstSeed + r });
+    st.claims.forEach((c, i) => {
+      if (c.verdict === 'supported') out.supported[i]++;
+      else if (c.verdict === 'not supported') out.notSupported[i]++;
+      else out.inconclusive[i]++;
+    });
+  }
+  return out;
+}

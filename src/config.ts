@@ -133,7 +133,7 @@ export const PRESETS: Record<PresetName, UserConfig> = {
 
 // ---- validation -----------------------------------------------------------------------------
 
-type Rule = { type: 'string' | 'number' | 'int' | 'boolean'; min?: number; max?: number; nullable?: boolean; oneOf?: readonly string[] };
+export type Rule = { type: 'string' | 'number' | 'int' | 'boolean'; min?: number; max?: number; nullable?: boolean; oneOf?: readonly string[] };
 
 const RULES: Record<string, Rule> = {
   name: { type: 'string' },
@@ -274,16 +274,59 @@ export function resolveConfig(layers: { source: string; config: UserConfig | und
   return cfg;
 }
 
-/** The parts of the config that change what a seed computes: resuming is refused if they differ. */
-export function trainingFingerprint(cfg: StudyConfig): Record<string, unknown> {
-  return { data: cfg.data, model: cfg.model, train: cfg.train };
+// ---- the config hash ----------------------------------------------------------------------------
+//
+// The hash says "these seeds computed the same thing": folders pool, and a study folder accepts a
+// resumed or parallel run, only when it matches. Rule (generic, so keys added to these sections are
+// covered without edits here):
+//   - every key of `data`, `model` and `train` is hashed, except those in HASH_EXCLUDED;
+//   - the data enter by the SHA-256 of each uncompressed IDX file, not by their path;
+//   - the backend that trains (runtime.backend resolved: 'auto' becomes what it picks on this
+//     machine), since float results differ across backends;
+//   - nothing else: name, outDir, preset (its values are hashed), seeds, runtime.workers.
+
+/** Keys of the hashed sections that do not change what a seed computes, each with why. */
+export const HASH_EXCLUDED: Readonly<Record<string, string>> = {
+  'data.dir': 'a path: node-local copies of the same files must pool; the files enter by their SHA-256s',
+  'data.verify': 'only whether the official checksums are enforced; the SHA-256s themselves are hashed',
+  'train.evalBatchSize': 'inference batching: the metrics come from ONNX graphs whose results do not depend on the batch',
+};
+
+/** Config sections hashed key by key (minus HASH_EXCLUDED). */
+export const HASHED_SECTIONS = ['data', 'model', 'train'] as const;
+
+/** What the hash needs besides the config: facts about this machine's run. */
+export interface HashInputs {
+  /** The backend that trains: runtime.backend with 'auto' resolved (e.g. 'wasm', 'tfjs-node'). */
+  backend: string;
+  /** The data files by role and SHA-256 of their uncompressed bytes (MnistFile has both). */
+  data: readonly { role: string; sha256: string }[];
 }
 
-/** Short stable hash of the fields that determine results (not seeds, workers, paths). */
-export function configHash(cfg: StudyConfig): string {
-  const canon = (v: unknown): unknown => (isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
-  return createHash('sha256').update(JSON.stringify(canon(trainingFingerprint(cfg)))).digest('hex').slice(0, 12);
+function omitKeys(section: string, obj: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => !(`${section}.${k}` in HASH_EXCLUDED)));
 }
+
+/** The parts of the config that change what a seed computes: resuming and pooling are refused if they differ. */
+export function trainingFingerprint(cfg: StudyConfig, inputs: HashInputs): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of HASHED_SECTIONS) out[s] = omitKeys(s, cfg[s] as unknown as Record<string, unknown>);
+  out.backend = inputs.backend;
+  out.dataSha256 = Object.fromEntries([...inputs.data].sort((a, b) => a.role.localeCompare(b.role)).map((f) => [f.role, f.sha256]));
+  return out;
+}
+
+/** Short stable hash of trainingFingerprint (12 hex digits of a SHA-256 over canonical JSON). */
+export function configHash(cfg: StudyConfig, inputs: HashInputs): string {
+  const canon = (v: unknown): unknown => (isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
+  return createHash('sha256').update(JSON.stringify(canon(trainingFingerprint(cfg, inputs)))).digest('hex').slice(0, 12);
+}
+
+/** Every config key (dotted), for tools and the key-by-key hash test. */
+export const CONFIG_KEYS: readonly string[] = Object.keys(RULES);
+
+/** The validation rule of a dotted config key (undefined if unknown). */
+export const configRule = (key: string): Rule | undefined => RULES[key];
 
 /** The seeds a study runs, in order. */
 export function seedList(cfg: StudyConfig): number[] {

@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configHash, DEFAULTS, trainingFingerprint, type StudyConfig } from '../config.ts';
+import { configHash, DEFAULTS, trainingFingerprint, type HashInputs, type StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import { kernelToFilters, seedSimilarity, type FilterRef } from '../stats/similarity.ts';
 import type { SeedFailure, SeedSuccess } from '../worker/task.ts';
@@ -33,12 +33,15 @@ export interface StudyMeta {
   configHash: string;
   config: StudyConfig;
   versions: Record<string, string>;
+  /** The backend and data SHA-256s the hash covers (absent in folders made before issue #11). */
+  hashInputs?: HashInputs;
   /** Where the MNIST files came from and their SHA-256s. */
   data?: unknown;
 }
 
-export function studyMeta(cfg: StudyConfig, versions: Record<string, string>): StudyMeta {
-  return { study: cfg.name, configHash: configHash(cfg), config: cfg, versions };
+export function studyMeta(cfg: StudyConfig, versions: Record<string, string>, inputs: HashInputs): StudyMeta {
+  const hashInputs = { backend: inputs.backend, data: inputs.data.map((f) => ({ role: f.role, sha256: f.sha256 })) };
+  return { study: cfg.name, configHash: configHash(cfg, hashInputs), config: cfg, versions, hashInputs };
 }
 
 /** Leaf-level differences of the training sections, as `key: old → new`, skipping `ignore(key, old, new)`. */
@@ -65,8 +68,13 @@ export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): number[] {
   if (existsSync(paths.config)) {
     const old = JSON.parse(readFileSync(paths.config, 'utf8')) as StudyMeta;
     if (old.configHash !== meta.configHash) {
-      const pick = (c: StudyConfig) => trainingFingerprint(c);
-      const diffs = configDiffs(pick(old.config), pick(meta.config), '', (key, a, b) => a === undefined && JSON.stringify(b) === JSON.stringify(defaultAt(key)));
+      // A folder made before the hash covered backend and data SHA-256s is compared on its config only.
+      const pick = (m: StudyMeta) => {
+        const fp = trainingFingerprint(m.config, m.hashInputs ?? { backend: '', data: [] });
+        if (!old.hashInputs) return { data: fp.data, model: fp.model, train: fp.train };
+        return fp;
+      };
+      const diffs = configDiffs(pick(old), pick(meta), '', (key, a, b) => a === undefined && JSON.stringify(b) === JSON.stringify(defaultAt(key)));
       if (diffs.length) {
         throw new FilterstudyError('E_OUTPUT', `${paths.root} holds a study made with another config (hash ${old.configHash}, now ${meta.configHash}): ${diffs.join('; ')}`, {
           hint: `give this study another name (--name), or move ${paths.root} away; nothing was changed`,

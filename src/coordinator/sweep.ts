@@ -49,7 +49,7 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
   // clear error instead of one per seed. The workers reuse the cached checksums.
   const mnist = loadMnist({ dataDir: cfg.data.dir ?? undefined, verify: cfg.data.verify });
   splitMnist(mnist, { dataSeed: cfg.data.dataSeed, trainSize: cfg.data.trainSize, valSize: cfg.data.valSize });
-  const meta = { ...studyMeta(cfg, packageVersions()), data: mnist.source };
+  const meta = { ...studyMeta(cfg, packageVersions(), { backend: plannedBackend(cfg), data: mnist.source.files }), data: mnist.source };
   const finished = new Set(prepareStudyDir(paths, meta));
   const seeds = seedList(cfg);
   const pending = seeds.filter((s) => !finished.has(s));

@@ -11,7 +11,8 @@ export type ErrorCode =
   | 'E_OUTPUT' // an output folder is unusable (other config, unreadable Arrow file)
   | 'E_MODEL' // an ONNX file is not one of ours or does not load
   | 'E_INPUT' // a user-supplied input (image, path) is wrong
-  | 'E_STATS'; // too little data for a statistic
+  | 'E_STATS' // too little data for a statistic
+  | 'E_SCHEDULER'; // a scheduler command (sbatch) is missing or refused a job
 
 export class FilterstudyError extends Error {
   readonly code: ErrorCode;

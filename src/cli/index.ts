@@ -8,6 +8,8 @@ import { FilterstudyError } from '../errors.ts';
 import { aggregateCommand } from './aggregate.ts';
 import { predictCommand } from './predict.ts';
 import { runAction, runCommand } from './run.ts';
+import { k8sCommand } from './k8s.ts';
+import { slurmCommand } from './slurm.ts';
 
 export function buildProgram(): Command {
   const program = new Command('filterstudy')
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
   program.addCommand(runCommand().action(async (opts) => { process.exitCode = await runAction(opts); }));
   program.addCommand(aggregateCommand());
   program.addCommand(predictCommand());
+  program.addCommand(slurmCommand());
+  program.addCommand(k8sCommand());
   return program;
 }
 

@@ -4,6 +4,7 @@ import type { UserConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import { createReporter } from '../coordinator/progress.ts';
 import { summaryText } from '../coordinator/summary.ts';
+import { formatShard, parseShard } from '../coordinator/shard.ts';
 import { runStudy } from '../coordinator/sweep.ts';
 import { aggregate, formatAggregateSummary } from '../stats/report.ts';
 import { configFromCli } from './load-config.ts';
@@ -14,32 +15,40 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 
-interface RunOptions {
+export interface RunOptions {
   config?: string; preset?: 'quick' | 'paper'; name?: string; out?: string; seeds?: number; seedStart?: number; epochs?: number;
   workers?: number; backend?: 'auto' | 'tfjs-node' | 'wasm' | 'cpu'; dataDir?: string; verify: boolean; pairing?: 'reversed' | 'shuffled';
-  set: string[]; json: boolean; aggregate: boolean;
+  set: string[]; json: boolean; aggregate: boolean; shard?: string;
 }
 
-/** Sets an exit code; never exits: the CLI entry does. */
-export async function runAction(o: RunOptions): Promise<number> {
-  const cli: UserConfig = {
+/** The config layer the run options give (shared with `slurm` and `k8s`, which take the same options). */
+export function runOptionsConfig(o: RunOptions): UserConfig {
+  return {
     preset: o.preset, name: o.name, outDir: o.out,
     seeds: { count: o.seeds, start: o.seedStart },
     data: { dir: o.dataDir, verify: o.verify === false ? false : undefined, pairing: o.pairing },
     train: { epochs: o.epochs },
     runtime: { workers: o.workers, backend: o.backend },
   };
-  const { cfg } = await configFromCli({ config: o.config, cli, sets: o.set });
+}
+
+/** Sets an exit code; never exits: the CLI entry does. */
+export async function runAction(o: RunOptions): Promise<number> {
+  const shard = o.shard === undefined ? undefined : parseShard(o.shard);
+  const { cfg } = await configFromCli({ config: o.config, cli: runOptionsConfig(o), sets: o.set });
   const reporter = createReporter({ json: o.json, tty: Boolean(process.stdout.isTTY) });
   let summary;
   try {
-    summary = await runStudy(cfg, { onEvent: (e) => reporter.onEvent(e) });
+    summary = await runStudy(cfg, { onEvent: (e) => reporter.onEvent(e), shard });
   } finally {
     reporter.close();
   }
   if (!o.json) process.stdout.write(`\n${summaryText(summary.paths.root)}\n`);
-  // The statistics and the report over every finished seed (resumed ones included).
-  if (o.aggregate && summary.completed.length + summary.skipped.length > 0) {
+  // The statistics and the report over every finished seed (resumed ones included). A shard
+  // (N > 1) leaves it to the aggregate job: its report would cover only part of the study.
+  const partial = shard !== undefined && shard.count > 1;
+  if (partial && !o.json) process.stdout.write(`\nshard ${formatShard(shard)} done; once every shard has run: filterstudy aggregate ${summary.paths.root}\n`);
+  if (o.aggregate && !partial && summary.completed.length + summary.skipped.length > 0) {
     const res = await aggregate({ dirs: [summary.paths.root] });
     const html = res.files.find((f) => f.endsWith('report.html'));
     if (!o.json) process.stdout.write(`\n${formatAggregateSummary(res.stats)}\n${html ? `report: ${html}\n` : ''}`);
@@ -60,6 +69,7 @@ export function runCommand(): Command {
     .option('-o, --out <dir>', 'output root folder (default: out)')
     .option('-s, --seeds <count>', 'number of seeds', int('--seeds'))
     .option('--seed-start <n>', 'first seed', int('--seed-start'))
+    .option('--shard <I/N>', 'train only shard I (0-based) of N: seeds at positions p with p mod N = I; no report (run aggregate after all shards)')
     .option('-e, --epochs <n>', 'epochs of the CNNs and model-2 (model-1\'s LSTM: --set train.lstmEpochs=N)', int('--epochs'))
     .option('-w, --workers <n>', 'worker threads (default: one per core; 1 with tfjs-node)', int('--workers'))
     .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices(['auto', 'tfjs-node', 'wasm', 'cpu']))

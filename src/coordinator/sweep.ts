@@ -9,6 +9,7 @@ import type { ProgressMessage, SeedFailure, SeedResult } from '../worker/task.ts
 import { combineSeeds, prepareStudyDir, studyMeta, studyPaths, writeFailure, writeSeed, type StudyMeta, type StudyPaths } from './outputs.ts';
 import { loadMnist, splitMnist } from '../worker/mnist.ts';
 import { createSeedPool, plannedBackend, workerCount } from './pool.ts';
+import { shardSeeds, WHOLE, type Shard } from './shard.ts';
 
 export type StudyEvent =
   | { type: 'start'; study: string; root: string; seeds: number[]; pending: number[]; skipped: number[]; threads: number; backend: string }
@@ -42,7 +43,8 @@ export function packageVersions(): Record<string, string> {
   return v;
 }
 
-export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEvent) => void } = {}): Promise<StudySummary> {
+/** Trains the study's seeds, or with `shard` only that shard's (src/coordinator/shard.ts). */
+export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEvent) => void; shard?: Shard } = {}): Promise<StudySummary> {
   const emit = opts.onEvent ?? (() => {});
   const paths = studyPaths(cfg);
   // Check the data here, once, before any thread starts: a wrong --data-dir or checksum is one
@@ -51,7 +53,7 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
   splitMnist(mnist, { dataSeed: cfg.data.dataSeed, trainSize: cfg.data.trainSize, valSize: cfg.data.valSize });
   const meta = { ...studyMeta(cfg, packageVersions(), { backend: plannedBackend(cfg), data: mnist.source.files }), data: mnist.source };
   const finished = new Set(prepareStudyDir(paths, meta));
-  const seeds = seedList(cfg);
+  const seeds = shardSeeds(seedList(cfg), opts.shard ?? WHOLE);
   const pending = seeds.filter((s) => !finished.has(s));
   const skipped = seeds.filter((s) => finished.has(s));
   const summary: StudySummary = { paths, meta, completed: [], skipped, failed: [], files: [] };

@@ -46,7 +46,7 @@ export function aggregateCommand(): Command {
   return new Command('aggregate')
     .description('pool out/<study> folders (same config, disjoint seeds) and write the statistics report: stats.json, stats.arrow, report.html, report.md, figures/')
     .argument('<dir...>', 'one or more out/<study> folders written by filterstudy run')
-    .option('-o, --out <dir>', 'where to write the report (default: the first folder)')
+    .option('-o, --out <dir>', 'where to write the report (default: the study folder; required with several folders)')
     .option('--seed <n>', 'seed whose heatmaps and filters are drawn (default: the first complete seed)')
     .option('--no-cka', 'skip CKA on MNIST test images (faster)')
     .option('--reps <n>', 'bootstrap replicates (default 4000)')

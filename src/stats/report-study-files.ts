@@ -3,7 +3,7 @@
  * in the schemas loadStudy reads. For tests and demos (synthetic studies); training writes the
  * real ones.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTable, writeArrowFile, type Column } from '../coordinator/arrow.ts';
 import type { StudyData } from './types.ts';
@@ -64,5 +64,24 @@ export function writeStudyFiles(dir: string, data: StudyData, o: { seeds?: numbe
         metadata,
       ),
     );
+  }
+}
+
+/**
+ * Writes StudyData as a study folder the way `run` lays it out: seeds/seed-NNNN/ (the tables and
+ * seed.json) for each of `seeds`, and config.json planning `planned` (default: the same seeds).
+ * For tests and the scale bench: a study of many seeds without training any.
+ */
+export function writeSeedFolders(root: string, data: StudyData, o: { seeds?: number[]; planned?: { start: number; count: number }; backend?: string } = {}): void {
+  const seeds = o.seeds ?? data.seeds;
+  const planned = o.planned ?? { start: Math.min(...seeds), count: Math.max(...seeds) - Math.min(...seeds) + 1 };
+  mkdirSync(join(root, 'seeds'), { recursive: true });
+  const config = { ...(data.config as Record<string, unknown> | null), seeds: planned };
+  writeFileSync(join(root, 'config.json'), `${JSON.stringify({ study: 'synthetic', configHash: data.configHash, config }, null, 2)}\n`);
+  for (const s of seeds) {
+    const dir = join(root, 'seeds', `seed-${String(s).padStart(4, '0')}`);
+    const one = o.backend === undefined ? data : { ...data, metrics: data.metrics.map((m) => (m.seed === s ? { ...m, backend: o.backend! } : m)) };
+    writeStudyFiles(dir, one, { seeds: [s], metadata: { config } });
+    writeFileSync(join(dir, 'seed.json'), `${JSON.stringify({ seed: s, status: 'ok', configHash: data.configHash })}\n`);
   }
 }

@@ -26,7 +26,7 @@ import { loadMnist } from '../worker/mnist.ts';
 import { imagesToFloat } from './cka.ts';
 import { convergenceNotes } from './convergence.ts';
 import { svgToPng } from './figures.ts';
-import { loadStudy } from './load.ts';
+import { historyFiles, loadStudy, missingSeeds } from './load.ts';
 import { studyContext } from './report-context.ts';
 import { buildReport } from './report-doc.ts';
 import { buildFigures, figureList } from './report-figures.ts';
@@ -42,7 +42,7 @@ export { buildReport, type Block, type FigureRef, type ReportDoc } from './repor
 export type { Figures } from './report-figures.ts';
 export { fmt, fmtP } from './report-format.ts';
 export { STATS_COLUMNS, statsRows, statsTable, type StatRow } from './report-stats-table.ts';
-export { writeStudyFiles } from './report-study-files.ts';
+export { writeSeedFolders, writeStudyFiles } from './report-study-files.ts';
 
 export interface AggregateOptions {
   /** out/<study> folders to pool (same configHash, disjoint seeds). */
@@ -96,6 +96,11 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   for (const [name, v, min] of [['reps', o.reps, 1], ['minSeeds', o.minSeeds, 1]] as const) {
     if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new FilterstudyError('E_CONFIG', `${name} must be an integer ≥ ${min}, got ${String(v)}`);
   }
+  // The report of several folders belongs to none of them: writing it into the first one would
+  // make that folder's report describe seeds it does not hold.
+  if (o.dirs.length > 1 && o.outDir === undefined) {
+    throw new FilterstudyError('E_CONFIG', `aggregate over ${o.dirs.length} folders needs an output folder`, { hint: 'add --out DIR (e.g. out/pooled); a single folder gets its report inside it' });
+  }
   const data = loadStudy(o.dirs);
   const wantCka = o.cka ?? true;
   let images: Float32Array | undefined;
@@ -110,8 +115,15 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   const stats = analyzeStudy(data, { reps: o.reps, minSeeds: o.minSeeds, images });
   if (wantCka && ckaNote) stats.warnings.push(ckaNote); // asked for CKA, MNIST failed
   // Networks still improving when training stopped: their numbers are not final.
-  const history = o.dirs.map((d) => join(d, 'history.arrow')).filter((f) => existsSync(f));
-  stats.warnings.push(...convergenceNotes(history.flatMap((f) => readArrowFile(f).toArray().map((r) => r.toJSON() as Record<string, unknown>))));
+  stats.warnings.push(...convergenceNotes(historyFiles(o.dirs).flatMap((f) => readArrowFile(f).toArray().map((r) => r.toJSON() as Record<string, unknown>))));
+  // Seeds the study planned that are not there (a failed or killed shard): listed, not hidden.
+  const missing = missingSeeds(o.dirs, data.seeds);
+  if (missing.length) {
+    const failed = missing.filter((m) => m.error);
+    stats.warnings.push(`${missing.length} planned seed(s) are missing from this report: ${missing.map((m) => m.seed).join(', ')}` +
+      (failed.length ? `; failed: ${failed.map((m) => `${m.seed} (${m.error})`).join('; ')}` : '') + '; rerun or resubmit the study to train them');
+  }
+  stats.missingSeeds = missing.map((m) => m.seed);
   if (!stats.seeds.length) {
     throw new FilterstudyError('E_OUTPUT', `no seed in ${o.dirs.join(', ')} has all four trained CNNs`, { hint: 'the runs may be unfinished; re-run or resume the study' });
   }

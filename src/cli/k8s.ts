@@ -92,6 +92,7 @@ export async function k8sAction(o: K8sCliOptions): Promise<void> {
 
 export function k8sCommand(): Command {
   const cmd = new Command('k8s')
+    .exitOverride() // usage errors reach main(), which exits 2 (addCommand does not inherit it)
     .description('print Kubernetes manifests for a study: an Indexed Job (one pod per shard, shared volume) and a suspended aggregate Job')
     .requiredOption('--shards <n>', 'completions of the Indexed Job; pod i trains shard i/n')
     .requiredOption('--image <image>', 'container image with filterstudy installed')

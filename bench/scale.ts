@@ -4,9 +4,12 @@
  *   combine    combineSeeds: every seed's four tables → the study's combined Arrow files
  *   load       loadStudy: what aggregate reads (the seed folders)
  *   aggregate  the whole report (statistics with 4000 bootstrap replicates, figures), without CKA
- * each in a fresh process, for n = the sizes given (default 250, 500, 1000):
+ * each in a fresh process. combine and load run for n = --sizes (default 250, 500, 1000); the
+ * aggregate for n = --aggregate-sizes (default 50, 100, 200): its statistics compare all seed
+ * pairs (the across-seed baseline, claim 3(a)'s control), so it grows with n², and 1,000 seeds
+ * take too long for a bench.
  *
- *   npx tsx bench/scale.ts [--sizes 250,500,1000] [--repeat 1]
+ *   npm run bench:scale -- [--sizes 250,500,1000] [--aggregate-sizes 50,100,200] [--repeat 1]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,13 +22,14 @@ const arg = (name: string, dflt: string) => {
   return i >= 0 ? process.argv[i + 1] : dflt;
 };
 const SIZES = arg('sizes', '250,500,1000').split(',').map(Number);
+const AGG_SIZES = arg('aggregate-sizes', '50,100,200').split(',').map(Number);
 const REPEAT = Number(arg('repeat', '1'));
-const STEPS = ['combine', 'load', 'aggregate'];
 
 console.log(`scale bench: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (machine may be shared)`);
 const root = mkdtempSync(join(os.tmpdir(), 'filterstudy-scale-'));
 try {
-  for (const n of SIZES) {
+  for (const n of [...new Set([...SIZES, ...AGG_SIZES])].sort((a, b) => a - b)) {
+    const steps = [...(SIZES.includes(n) ? ['combine', 'load'] : []), ...(AGG_SIZES.includes(n) ? ['aggregate'] : [])];
     const { paths, meta } = syntheticStudy(root, `n${n}`);
     const t0 = performance.now();
     // prepare like run does (config.json), then the seed folders
@@ -35,7 +39,7 @@ try {
     writeSyntheticSeeds(paths, meta, n);
     console.log(`n=${n}: wrote ${n} seed folders in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     for (let r = 0; r < REPEAT; r++) {
-      for (const step of STEPS) {
+      for (const step of steps) {
         const p = spawnSync(process.execPath, ['--import', 'tsx', 'bench/scale-step.ts', step, paths.root], { encoding: 'utf8' });
         if (p.status !== 0) throw new Error(`${step} failed: ${p.stderr}`);
         const m = JSON.parse(p.stdout.trim().split('\n').pop()!) as { seconds: number; cpuSeconds: number; peakRssMB: number };

@@ -4,11 +4,13 @@
  * afterany aggregate job, against the same study run in one process. Skipped, with the reason
  * printed, when not root or no cluster answers.
  *
- * Round 1 fails seed 3 on purpose (FILTERSTUDY_FAIL_SEEDS, exported to the tasks by sbatch): its
- * shard ends FAILED, the aggregate job still runs (afterany) and lists seed 3 as missing. Round 2
- * submits the same study again: only seed 3 is trained, and every seed's filters and the
- * stats.json equal the one-process run's. Job states come from `scontrol show job`, polled with a
- * generous bound: nothing here depends on how fast the machine is.
+ * Round 1: shard 0 (seeds 1, 3) fails seed 3 on purpose (FILTERSTUDY_FAIL_SEEDS, exported to the
+ * tasks by sbatch) and ends FAILED; shard 1 (seeds 2, 4) is killed with scancel as soon as its
+ * first seed is written, so it ends CANCELLED with a seed in flight (or, if that seed beat the
+ * signal, none). The aggregate job still runs (afterany) and lists the missing seeds. Round 2
+ * submits the same study again: only the missing seeds are trained, and every seed's filters and
+ * the stats.json equal the one-process run's. Job states come from `scontrol show job`, polled
+ * with a generous bound: nothing here depends on how fast the machine is.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -39,6 +41,14 @@ function jobStates(id: string): string[] {
   const r = spawnSync('scontrol', ['show', 'job', '-o', id], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`scontrol show job ${id}: ${r.stderr}`);
   return [...r.stdout.matchAll(/JobState=(\w+)/g)].map((m) => m[1]);
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const end = Date.now() + ROUND_LIMIT_MS;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 async function waitForJobs(ids: string[]): Promise<Record<string, string[]>> {
@@ -75,29 +85,33 @@ const columns = (file: string) => {
 const seedFile = (root: string, seed: number, f: string) => join(root, 'seeds', `seed-${String(seed).padStart(4, '0')}`, f);
 
 describe.skipIf(reason !== null)('Slurm array job (one-node cluster)', () => {
-  it('2 array tasks + afterany aggregate: a failed shard is reported, resubmission resumes it, results equal one process', async () => {
+  it('2 array tasks + afterany aggregate: a failed and a killed shard are reported, resubmission resumes them, results equal one process', async () => {
     const cwd = tempDir();
     const single = runInOneProcess(cwd); // alongside round 1: the reference
     const { FILTERSTUDY_FAIL_SEEDS: _, ...cleanEnv } = process.env;
 
-    // Round 1: seed 3 (shard 0 = seeds 1, 3) fails.
+    // Round 1: seed 3 fails; shard 1 is killed after its first seed.
     const r1 = submit(cwd, { ...cleanEnv, FILTERSTUDY_FAIL_SEEDS: '3' });
-    const s1 = await waitForJobs([r1.array, r1.aggregate]);
-    expect(s1[r1.array].sort()).toEqual(['COMPLETED', 'FAILED']); // shard 0 exits 1: a seed failed
-    expect(s1[r1.aggregate]).toEqual(['COMPLETED']); // afterany: ran despite the failed shard
     const root = join(cwd, 'out', 'sharded');
+    const log1 = join(root, 'slurm', 'logs', `train-${r1.array}_1.out`);
+    await until(() => existsSync(log1) && readFileSync(log1, 'utf8').includes('"type":"seed-done"'), 'shard 1 to finish its first seed');
+    expect(spawnSync('scancel', [`${r1.array}_1`]).status).toBe(0);
+    const s1 = await waitForJobs([r1.array, r1.aggregate]);
+    expect(s1[r1.array].sort()).toEqual(['CANCELLED', 'FAILED']); // shard 0 exits 1 (a seed failed); shard 1 killed
+    expect(s1[r1.aggregate]).toEqual(['COMPLETED']); // afterany: ran despite both
     const partial = JSON.parse(readFileSync(join(root, 'stats.json'), 'utf8'));
-    expect(partial.seeds).toEqual([1, 2, 4]);
-    expect(partial.missingSeeds).toEqual([3]);
-    expect(partial.warnings.join('\n')).toMatch(/missing from this report: 3; failed: 3 \(E_TRAIN/);
-    const seed1Written = statSync(seedFile(root, 1, 'seed.json')).mtimeMs;
+    expect(partial.seeds).toEqual(expect.arrayContaining([1, 2]));
+    expect(partial.missingSeeds).toContain(3);
+    expect([...partial.seeds, ...partial.missingSeeds].sort()).toEqual([1, 2, 3, 4]);
+    expect(partial.warnings.join('\n')).toMatch(new RegExp(`missing from this report: ${partial.missingSeeds.join(', ')}; failed: 3 \\(E_TRAIN`));
+    const written = [1, 2].map((seed) => statSync(seedFile(root, seed, 'seed.json')).mtimeMs);
 
-    // Round 2: the same command again resumes: only seed 3 is trained.
+    // Round 2: the same command again resumes: only the missing seeds are trained.
     const r2 = submit(cwd, cleanEnv);
     const s2 = await waitForJobs([r2.array, r2.aggregate]);
     expect(s2[r2.array]).toEqual(['COMPLETED', 'COMPLETED']);
     expect(s2[r2.aggregate]).toEqual(['COMPLETED']);
-    expect(statSync(seedFile(root, 1, 'seed.json')).mtimeMs).toBe(seed1Written);
+    expect([1, 2].map((seed) => statSync(seedFile(root, seed, 'seed.json')).mtimeMs)).toEqual(written); // kept, not retrained
     expect(existsSync(join(root, 'failed', 'seed-0003.json'))).toBe(false);
 
     expect(await single).toBe(0);

@@ -16,7 +16,7 @@ import { configHash, DEFAULTS, trainingFingerprint, type StudyConfig } from '../
 import { FilterstudyError, ioError } from '../errors.ts';
 import { kernelToFilters, seedSimilarity, type FilterRef } from '../stats/similarity.ts';
 import type { SeedFailure, SeedSuccess } from '../worker/task.ts';
-import { arrowFromBytes, buildTable, concatTables, writeArrowFile, writeFileAtomic, type Column } from './arrow.ts';
+import { arrowFromBytes, ensureDir, buildTable, concatTables, writeArrowFile, writeFileAtomic, type Column } from './arrow.ts';
 import { manifestEntry, MANIFEST_VERSION, quarantineSeed, readVerified, scanSeeds, type Manifest, type Quarantined } from './seed-manifest.ts';
 import { tableToIPC } from 'apache-arrow';
 
@@ -104,13 +104,7 @@ export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): { finished:
       }
     }
   }
-  for (const d of [paths.seeds, paths.failed]) {
-    try {
-      mkdirSync(d, { recursive: true });
-    } catch (e) {
-      throw ioError(e, 'create the folder', d);
-    }
-  }
+  for (const d of [paths.seeds, paths.failed]) ensureDir(d);
   for (const d of readdirSync(paths.seeds)) if (/\.tmp-\d+$/.test(d)) rmSync(join(paths.seeds, d), { recursive: true, force: true });
   writeFileAtomic(paths.config, `${JSON.stringify(meta, null, 2)}\n`);
   const { good, bad } = scanSeeds(paths.seeds);

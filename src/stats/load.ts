@@ -8,7 +8,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tableFromIPC, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
+import { arrowFromBytes } from '../coordinator/arrow.ts';
 import { FilterstudyError } from '../errors.ts';
 import type { FilterSet, MetricRow, ModelName, NetworkName, SimilarityRow, Stage, StudyData } from './types.ts';
 
@@ -23,12 +24,8 @@ function readArrow(path: string, required: boolean): ArrowFile | null {
     if (!required) return null;
     throw new FilterstudyError('E_OUTPUT', `${path} is missing`, { hint: 'run the study first (filterstudy run), or point to its out/<study> folder' });
   }
-  let table: Table;
-  try {
-    table = tableFromIPC(readFileSync(path));
-  } catch (cause) {
-    throw new FilterstudyError('E_OUTPUT', `${path} is not a readable Arrow IPC file`, { cause, hint: 'delete it and re-run the study' });
-  }
+  // An empty or truncated file is named as such (not, later, as a config-hash mismatch).
+  const table = arrowFromBytes(readFileSync(path), path);
   const raw = table.schema.metadata.get('filterstudy');
   let meta: { configHash: string | null; config: unknown } = { configHash: null, config: null };
   if (raw !== undefined) {

@@ -18,15 +18,16 @@
  *   report-study-files.ts  writeStudyFiles: StudyData as filters/metrics/similarity.arrow (tests, demos)
  * This file is the public entry: everything above that other modules use is re-exported here.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readArrowFile, writeArrowFile, writeFileAtomic } from '../coordinator/arrow.ts';
+import { ensureDir, readArrowFile, writeArrowFile, writeFileAtomic } from '../coordinator/arrow.ts';
 import { FilterstudyError } from '../errors.ts';
 import { loadMnist } from '../worker/mnist.ts';
 import { imagesToFloat } from './cka.ts';
 import { convergenceNotes } from './convergence.ts';
 import { svgToPng } from './figures.ts';
 import { loadStudy } from './load.ts';
+import { scanSeeds } from '../coordinator/seed-manifest.ts';
 import { studyContext } from './report-context.ts';
 import { buildReport } from './report-doc.ts';
 import { buildFigures, figureList } from './report-figures.ts';
@@ -34,7 +35,7 @@ import { ci, fmt, fmtP, fmtSigned, verdictWord } from './report-format.ts';
 import { renderHtml } from './report-html.ts';
 import { renderMarkdown } from './report-md.ts';
 import { statsTable } from './report-stats-table.ts';
-import type { StudyStats } from './types.ts';
+import type { StudyData, StudyStats } from './types.ts';
 import { analyzeStudy } from './verdicts.ts';
 
 export type { ReportContext } from './report-context.ts';
@@ -57,6 +58,8 @@ export interface AggregateOptions {
   reps?: number;
   /** Seeds needed for a verdict other than 'inconclusive' (analyzeStudy default 6). */
   minSeeds?: number;
+  /** Leave out seeds whose files fail verification, with a warning (default: stop and name the file). */
+  skipBad?: boolean;
 }
 
 /** A short plain-text summary for the terminal: Table 2 and the three verdicts. */
@@ -84,6 +87,49 @@ export function formatAggregateSummary(st: StudyStats): string {
 // ---------------------------------------------------------------------------------------------
 // aggregate
 
+/**
+ * loadStudy, after verifying the seed folders of each study that has them (size and SHA-256 of
+ * every file against seed.json). A bad seed stops with its file named, or with `skipBad` its
+ * rows are left out with a warning. Folders without seeds/ (exported, synthetic) load as they are.
+ */
+function loadVerified(dirs: string[], skipBad: boolean): { data: StudyData; left: { seeds: Set<number>; warnings: string[] } } {
+  const left = { seeds: new Set<number>(), warnings: [] as string[] };
+  const verified = new Map<string, Set<number>>();
+  for (const d of dirs) {
+    if (!existsSync(join(d, 'seeds'))) continue;
+    const { good, bad } = scanSeeds(join(d, 'seeds'));
+    verified.set(d, new Set(good.map((g) => g.seed)));
+    for (const b of bad) {
+      if (!skipBad) {
+        throw new FilterstudyError('E_OUTPUT', `seed ${b.seed} does not verify: ${b.dir}: ${b.reason}`, {
+          hint: 'rerun the same `filterstudy run` command (it quarantines and retrains the seed), or pass --skip-bad to leave the seed out',
+        });
+      }
+      left.seeds.add(b.seed);
+      left.warnings.push(`seed ${b.seed} left out (--skip-bad): ${b.dir}: ${b.reason}`);
+    }
+  }
+  const data = loadStudy(dirs);
+  // A seed in the combined files whose folder is gone (quarantined, removed) is not verified
+  // either. Checked when every folder has seeds/ (combined rows do not say which folder they came from).
+  if (verified.size === dirs.length) {
+    const good = new Set([...verified.values()].flatMap((g) => [...g]));
+    for (const s of data.seeds) {
+      if (good.has(s) || left.seeds.has(s)) continue;
+      if (!skipBad) {
+        throw new FilterstudyError('E_OUTPUT', `seed ${s} is in the combined files of ${dirs.join(', ')} but has no verified folder under seeds/`, {
+          hint: 'rerun the same `filterstudy run` command to rebuild the combined files, or pass --skip-bad to leave the seed out',
+        });
+      }
+      left.seeds.add(s);
+      left.warnings.push(`seed ${s} left out (--skip-bad): in the combined files but not a verified seed folder`);
+    }
+  }
+  if (left.seeds.size === 0) return { data, left };
+  const keep = <T extends { seed: number }>(rows: T[]): T[] => rows.filter((r) => !left.seeds.has(r.seed));
+  return { data: { ...data, seeds: data.seeds.filter((s) => !left.seeds.has(s)), filters: keep(data.filters), metrics: keep(data.metrics), similarity: keep(data.similarity) }, left };
+}
+
 export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStats; files: string[] }> {
   if (!o || !Array.isArray(o.dirs) || o.dirs.length === 0) {
     throw new FilterstudyError('E_CONFIG', 'aggregate needs at least one output folder', { hint: 'filterstudy aggregate out/<study> [out/<study2> …]' });
@@ -96,7 +142,7 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   for (const [name, v, min] of [['reps', o.reps, 1], ['minSeeds', o.minSeeds, 1]] as const) {
     if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new FilterstudyError('E_CONFIG', `${name} must be an integer ≥ ${min}, got ${String(v)}`);
   }
-  const data = loadStudy(o.dirs);
+  const { data, left } = loadVerified(o.dirs, o.skipBad ?? false);
   const wantCka = o.cka ?? true;
   let images: Float32Array | undefined;
   let ckaNote: string | null = wantCka ? null : 'CKA was not computed (--no-cka).';
@@ -109,9 +155,10 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   }
   const stats = analyzeStudy(data, { reps: o.reps, minSeeds: o.minSeeds, images });
   if (wantCka && ckaNote) stats.warnings.push(ckaNote); // asked for CKA, MNIST failed
+  stats.warnings.push(...left.warnings);
   // Networks still improving when training stopped: their numbers are not final.
   const history = o.dirs.map((d) => join(d, 'history.arrow')).filter((f) => existsSync(f));
-  stats.warnings.push(...convergenceNotes(history.flatMap((f) => readArrowFile(f).toArray().map((r) => r.toJSON() as Record<string, unknown>))));
+  stats.warnings.push(...convergenceNotes(history.flatMap((f) => readArrowFile(f).toArray().map((r) => r.toJSON() as Record<string, unknown>)).filter((r) => !left.seeds.has(Number(r.seed)))));
   if (!stats.seeds.length) {
     throw new FilterstudyError('E_OUTPUT', `no seed in ${o.dirs.join(', ')} has all four trained CNNs`, { hint: 'the runs may be unfinished; re-run or resume the study' });
   }
@@ -120,7 +167,7 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
     throw new FilterstudyError('E_CONFIG', `seed ${seed} is not a complete seed of this study`, { hint: `choose one of ${stats.seeds.join(', ')}` });
   }
   const outDir = o.outDir ?? o.dirs[0];
-  mkdirSync(join(outDir, 'figures'), { recursive: true });
+  ensureDir(join(outDir, 'figures'));
   const figWarnings: string[] = [];
   const fig = await buildFigures(data, stats, seed, figWarnings);
   stats.warnings.push(...figWarnings);

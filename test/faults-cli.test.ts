@@ -7,7 +7,7 @@ import { tempDir } from './helpers.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'filterstudy.mjs');
 const cli = (args: string[], cwd = tempDir(), env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
+  spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...env } });
 
 describe('usage errors inside a command exit 2 (1 is for failed seeds)', () => {
   const cases: [string, string[], RegExp][] = [

@@ -231,12 +231,12 @@ describe('a read-only output folder', () => {
     if (!fs) return ctx.skip();
     try {
       const study = syntheticStudy();
-      const run = spawnSync(process.execPath, [BIN, 'run', '--out', fs.dir, '--name', 'ro', '-s', '1', '--no-aggregate'], { cwd: tempDir(), encoding: 'utf8', timeout: 300_000 });
+      const run = spawnSync(process.execPath, [BIN, 'run', '--out', fs.dir, '--name', 'ro', '-s', '1', '--no-aggregate'], { cwd: tempDir(), encoding: 'utf8', timeout: 600_000 });
       expect(run.stderr).toMatch(/\[E_IO\] could not \S+ .*read-only file system \(EROFS\)/);
       expect(run.stderr).toContain(fs.dir);
       expect(run.stderr).not.toMatch(/\n\s+at /);
       expect(run.status).toBe(2);
-      const agg = spawnSync(process.execPath, [BIN, 'aggregate', study, '--out', join(fs.dir, 'report'), '--no-cka', '--reps', '50'], { cwd: tempDir(), encoding: 'utf8', timeout: 300_000 });
+      const agg = spawnSync(process.execPath, [BIN, 'aggregate', study, '--out', join(fs.dir, 'report'), '--no-cka', '--reps', '50'], { cwd: tempDir(), encoding: 'utf8', timeout: 600_000 });
       expect(agg.stderr).toMatch(/\[E_IO\] .*read-only file system \(EROFS\)/);
       expect(agg.stderr).toContain(join(fs.dir, 'report'));
       expect(agg.stderr).not.toMatch(/\n\s+at /);

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'filterstudy.mjs');
+const TINY = ['--set', 'data.limit.train=300', '--set', 'data.limit.val=100', '--set', 'data.limit.test=200', '--set', 'train.lstmEpochs=1', '-e', '1', '--no-aggregate', '--json'];
 const cli = (args: string[], cwd = tempDir(), env: NodeJS.ProcessEnv = {}) =>
   spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 600_000, env: { ...process.env, ...env } });
 
@@ -43,10 +44,19 @@ describe('internal errors', () => {
   });
 });
 
+describe('a bug inside a seed', () => {
+  it('is recorded as E_INTERNAL and the run exits 3, not 1', () => {
+    const r = cli(['run', '--name', 'bug', '-s', '1', ...TINY], tempDir(), { FILTERSTUDY_FAULTS: 'bug@1' });
+    expect(r.stderr).toMatch(/1 \[E_INTERNAL\]/);
+    expect(r.stderr).toMatch(/internal error \(this is a bug\) in seed\(s\) 1/);
+    expect(r.status).toBe(3);
+  });
+});
+
 describe('Ctrl-C', () => {
   it('SIGINT mid-sweep exits 130 and prints how to resume', async () => {
     const cwd = tempDir();
-    const args = ['run', '--name', 'int', '-s', '2', '-w', '1', '--set', 'data.limit.train=300', '--set', 'data.limit.val=100', '--set', 'data.limit.test=200', '--set', 'train.lstmEpochs=1', '-e', '1', '--no-aggregate', '--json'];
+    const args = ['run', '--name', 'int', '-s', '2', '-w', '1', ...TINY];
     const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';

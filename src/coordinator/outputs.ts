@@ -106,6 +106,8 @@ export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): { finished:
   }
   for (const d of [paths.seeds, paths.failed]) ensureDir(d);
   for (const d of readdirSync(paths.seeds)) if (/\.tmp-\d+$/.test(d)) rmSync(join(paths.seeds, d), { recursive: true, force: true });
+  // Temp files of atomic writes (combined files, config.json, failure records) a kill left behind.
+  for (const dir of [paths.root, paths.failed]) for (const f of readdirSync(dir)) if (/\.tmp-\d+-[a-z0-9]+$/.test(f)) rmSync(join(dir, f), { force: true });
   writeFileAtomic(paths.config, `${JSON.stringify(meta, null, 2)}\n`);
   const { good, bad } = scanSeeds(paths.seeds);
   const quarantined = bad.map((b) => quarantineSeed(paths.root, b.dir, b.seed, b.reason));

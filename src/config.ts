@@ -133,13 +133,19 @@ export const PRESETS: Record<PresetName, UserConfig> = {
 
 // ---- validation -----------------------------------------------------------------------------
 
+/** Seeds are int32 in every Arrow `seed` column (and in ONNX metadata): the largest seed that fits. */
+export const MAX_SEED = 2 ** 31 - 1;
+
+/** Path segments that would reach Object.prototype through a plain object: never config keys. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 export type Rule = { type: 'string' | 'number' | 'int' | 'boolean'; min?: number; max?: number; nullable?: boolean; oneOf?: readonly string[] };
 
 const RULES: Record<string, Rule> = {
   name: { type: 'string' },
   outDir: { type: 'string' },
   preset: { type: 'string', oneOf: ['quick', 'paper', 'none'] },
-  'seeds.start': { type: 'int', min: 0 },
+  'seeds.start': { type: 'int', min: 0, max: MAX_SEED },
   'seeds.count': { type: 'int', min: 1 },
   'data.dir': { type: 'string', nullable: true },
   'data.verify': { type: 'boolean' },
@@ -182,7 +188,11 @@ function checkValue(key: string, value: unknown, rule: Rule): void {
     throw configError(key, 'must not be null');
   }
   const t = rule.type === 'int' ? 'number' : rule.type;
-  if (typeof value !== t || (t === 'number' && !Number.isFinite(value as number))) {
+  // JSON.stringify(Infinity) is "null": name non-finite numbers as what they are.
+  if (typeof value === 'number' && t === 'number' && !Number.isFinite(value)) {
+    throw configError(key, `must be a finite number, got ${String(value)}`, 'numbers beyond ±1.8e308 overflow to Infinity');
+  }
+  if (typeof value !== t) {
     throw configError(key, `expected ${rule.type === 'int' ? 'an integer' : `a ${rule.type}`}${rule.nullable ? ' or null' : ''}, got ${JSON.stringify(value)}`);
   }
   if (rule.type === 'int' && !Number.isInteger(value)) throw configError(key, `expected an integer, got ${value}`);
@@ -219,6 +229,7 @@ export function validateUserConfig(config: unknown, source: string): void {
     }
     for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
       const key = prefix ? `${prefix}.${k}` : k;
+      if (FORBIDDEN_KEYS.has(k)) throw forbiddenKey(source, key);
       if (v === undefined) continue;
       const rule = RULES[key];
       const isGroup = Object.keys(RULES).some((r) => r.startsWith(`${key}.`));
@@ -239,6 +250,12 @@ export function validateUserConfig(config: unknown, source: string): void {
     }
   };
   walk(config, '');
+}
+
+export function forbiddenKey(source: string, key: string): FilterstudyError {
+  return new FilterstudyError('E_CONFIG', `${source}: config key "${key}" is refused: __proto__, constructor and prototype are never config keys`, {
+    hint: 'they would change every object in the program, not the config',
+  });
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -270,6 +287,10 @@ export function resolveConfig(layers: { source: string; config: UserConfig | und
   if (d.limit.train !== null && d.limit.train > d.trainSize) throw configError('data.limit.train', `(${d.limit.train}) exceeds data.trainSize (${d.trainSize})`);
   if (d.limit.val !== null && d.limit.val > d.valSize) throw configError('data.limit.val', `(${d.limit.val}) exceeds data.valSize (${d.valSize})`);
   if (cfg.train.optimizer === 'adam' && cfg.train.momentum !== 0) throw configError('train.momentum', 'applies to sgd only; set it to 0 with optimizer adam');
+  const lastSeed = cfg.seeds.start + cfg.seeds.count - 1;
+  if (lastSeed > MAX_SEED) {
+    throw configError('seeds.count', `the last seed, ${cfg.seeds.start} + ${cfg.seeds.count} − 1 = ${lastSeed}, exceeds ${MAX_SEED}`, `seeds are int32 in the Arrow files: keep seeds.start + seeds.count − 1 ≤ ${MAX_SEED}`);
+  }
   if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(cfg.name)) throw configError('name', `"${cfg.name}" is not a safe folder name`, 'use letters, digits, dot, dash and underscore, not starting with a dot');
   return cfg;
 }

@@ -22,6 +22,7 @@ export interface AggregateCliOptions {
   cka: boolean;
   reps?: string;
   minSeeds?: string;
+  skipBad?: boolean;
   json: boolean;
 }
 
@@ -33,7 +34,9 @@ export async function aggregateAction(dirs: string[], opts: AggregateCliOptions)
     cka: opts.cka,
     reps: intOption('--reps', opts.reps, 1),
     minSeeds: intOption('--min-seeds', opts.minSeeds, 1),
+    skipBad: opts.skipBad ?? false,
   });
+  for (const w of res.stats.warnings.filter((x) => x.includes('(--skip-bad)'))) process.stderr.write(`filterstudy: warning: ${w}\n`);
   if (opts.json) {
     process.stdout.write(JSON.stringify(res.stats, null, 2) + '\n');
     return;
@@ -51,6 +54,7 @@ export function aggregateCommand(): Command {
     .option('--no-cka', 'skip CKA on MNIST test images (faster)')
     .option('--reps <n>', 'bootstrap replicates (default 4000)')
     .option('--min-seeds <n>', 'seeds needed before a claim can be decided (default 6)')
+    .option('--skip-bad', 'leave out seeds whose files fail verification (size and SHA-256 against seed.json), with a warning; default: stop and name the file')
     .option('--json', 'print the statistics as JSON instead of the summary', false)
     .action(async (dirs: string[], opts: AggregateCliOptions) => aggregateAction(dirs, opts));
 }

@@ -37,10 +37,30 @@ export async function runAction(o: RunOptions): Promise<number> {
   const shard = o.shard === undefined ? undefined : parseShard(o.shard);
   const { cfg } = await configFromCli({ config: o.config, cli: runOptionsConfig(o), sets: o.set });
   const reporter = createReporter({ json: o.json, tty: Boolean(process.stdout.isTTY) });
+  let finished = 0;
+  let root = '';
+  // Ctrl-C / SIGTERM: say what is kept and how to resume, then exit 128 + signal. Seeds are
+  // written synchronously (temp folder, then rename), so a handler never runs mid-write.
+  const onSignal = (signal: NodeJS.Signals) => {
+    reporter.close();
+    process.stderr.write(`\nfilterstudy: interrupted (${signal}): ${finished} seed(s) finished in this run and kept${root ? ` in ${root}/seeds` : ''}; seeds in training are lost.\n  to resume, rerun: ${resumeCommand()}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let summary;
   try {
-    summary = await runStudy(cfg, { onEvent: (e) => reporter.onEvent(e), shard });
+    summary = await runStudy(cfg, {
+      onEvent: (e) => {
+        if (e.type === 'start') root = e.root;
+        if (e.type === 'seed-done') finished++;
+        reporter.onEvent(e);
+      },
+      shard,
+    });
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     reporter.close();
   }
   if (!o.json) process.stdout.write(`\n${summaryText(summary.paths.root)}\n`);
@@ -54,10 +74,22 @@ export async function runAction(o: RunOptions): Promise<number> {
     if (!o.json) process.stdout.write(`\n${formatAggregateSummary(res.stats)}\n${html ? `report: ${html}\n` : ''}`);
   }
   if (summary.failed.length) {
-    process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => f.seed).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);
+    process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => `${f.seed} [${f.error.code}]`).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);
+    // A seed that failed on a bug is not a training failure: say so, and exit 3.
+    const bugs = summary.failed.filter((f) => f.error.code === 'E_INTERNAL');
+    if (bugs.length) {
+      process.stderr.write(`filterstudy: internal error (this is a bug) in seed(s) ${bugs.map((f) => f.seed).join(', ')}: ${bugs[0].error.message.split('\n')[0]}\n  the stack is in ${summary.paths.failed}; please report it\n`);
+      return 3;
+    }
     return 1;
   }
   return 0;
+}
+
+/** The command line that resumes this run (the same one), quoted for a POSIX shell. */
+function resumeCommand(): string {
+  const q = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ['filterstudy', ...process.argv.slice(2)].map(q).join(' ');
 }
 
 export function runCommand(): Command {

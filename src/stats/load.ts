@@ -8,7 +8,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tableFromIPC, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
+import { arrowFromBytes } from '../coordinator/arrow.ts';
 import { FilterstudyError } from '../errors.ts';
 import type { FilterSet, MetricRow, ModelName, NetworkName, SimilarityRow, Stage, StudyData } from './types.ts';
 
@@ -23,12 +24,8 @@ function readArrow(path: string, required: boolean): ArrowFile | null {
     if (!required) return null;
     throw new FilterstudyError('E_OUTPUT', `${path} is missing`, { hint: 'run the study first (filterstudy run), or point to its out/<study> folder' });
   }
-  let table: Table;
-  try {
-    table = tableFromIPC(readFileSync(path));
-  } catch (cause) {
-    throw new FilterstudyError('E_OUTPUT', `${path} is not a readable Arrow IPC file`, { cause, hint: 'delete it and re-run the study' });
-  }
+  // An empty or truncated file is named as such (not, later, as a config-hash mismatch).
+  const table = arrowFromBytes(readFileSync(path), path);
   const raw = table.schema.metadata.get('filterstudy');
   let meta: { configHash: string | null; config: unknown } = { configHash: null, config: null };
   if (raw !== undefined) {
@@ -143,19 +140,19 @@ const SEED_DIR = /^seed-\d+$/;
  * are the ground truth, each complete once seed.json is in it). A folder of combined files only
  * (writeStudyFiles, or copied tables) is read as one unit.
  */
-export function studyFileSets(dir: string): FileSet[] {
+export function studyFileSets(dir: string, skip: ReadonlySet<number> = new Set()): FileSet[] {
   const seedsDir = join(dir, 'seeds');
   const at = (d: string): FileSet => ({ filters: join(d, 'filters.arrow'), metrics: join(d, 'metrics.arrow'), similarity: join(d, 'similarity.arrow'), history: join(d, 'history.arrow') });
   if (!existsSync(seedsDir)) return [at(dir)];
   return readdirSync(seedsDir)
-    .filter((d) => SEED_DIR.test(d) && existsSync(join(seedsDir, d, 'seed.json')))
+    .filter((d) => SEED_DIR.test(d) && !skip.has(Number(d.slice(5))) && existsSync(join(seedsDir, d, 'seed.json')))
     .sort()
     .map((d) => at(join(seedsDir, d)));
 }
 
 /** History files of the folders (per seed where there are seed folders). */
-export function historyFiles(dirs: string[]): string[] {
-  return dirs.flatMap((d) => studyFileSets(d).map((f) => f.history)).filter((f) => existsSync(f));
+export function historyFiles(dirs: string[], skip: ReadonlySet<number> = new Set()): string[] {
+  return dirs.flatMap((d) => studyFileSets(d, skip).map((f) => f.history)).filter((f) => existsSync(f));
 }
 
 /**
@@ -192,8 +189,11 @@ export function missingSeeds(dirs: string[], present: number[]): { seed: number;
   return [...planned].filter((s) => !have.has(s)).sort((a, b) => a - b).map((seed) => ({ seed, error: errors.get(seed) }));
 }
 
-/** Load and merge out/<study> folders (per seed: filters.arrow and metrics.arrow required; similarity.arrow optional). */
-export function loadStudy(dirs: string | string[]): StudyData {
+/**
+ * Load and merge out/<study> folders (per seed: filters.arrow and metrics.arrow required;
+ * similarity.arrow optional). `skip`: seeds whose folders are left out (failed verification).
+ */
+export function loadStudy(dirs: string | string[], skip: ReadonlySet<number> = new Set()): StudyData {
   const list = Array.isArray(dirs) ? dirs : [dirs];
   if (list.length === 0) throw new FilterstudyError('E_OUTPUT', 'no output folder given');
   let hash: { value: string | null; path: string } | null = null;
@@ -206,7 +206,7 @@ export function loadStudy(dirs: string | string[]): StudyData {
   const seedOwner = new Map<number, string>();
   for (const dir of list) {
     const dirSeeds = new Set<number>();
-    for (const set of studyFileSets(dir)) {
+    for (const set of studyFileSets(dir, skip)) {
       const filtersFile = readArrow(set.filters, true)!;
       const metricsFile = readArrow(set.metrics, true)!;
       const simFile = readArrow(set.similarity, false);

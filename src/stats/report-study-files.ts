@@ -3,9 +3,10 @@
  * in the schemas loadStudy reads. For tests and demos (synthetic studies); training writes the
  * real ones.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTable, writeArrowFile, type Column } from '../coordinator/arrow.ts';
+import { manifestEntry, MANIFEST_VERSION } from '../coordinator/seed-manifest.ts';
 import type { StudyData } from './types.ts';
 
 /** Write filters.arrow and metrics.arrow (and similarity.arrow when rows exist) for `seeds` of `data`. */
@@ -82,6 +83,16 @@ export function writeSeedFolders(root: string, data: StudyData, o: { seeds?: num
     const dir = join(root, 'seeds', `seed-${String(s).padStart(4, '0')}`);
     const one = o.backend === undefined ? data : { ...data, metrics: data.metrics.map((m) => (m.seed === s ? { ...m, backend: o.backend! } : m)) };
     writeStudyFiles(dir, one, { seeds: [s], metadata: { config } });
-    writeFileSync(join(dir, 'seed.json'), `${JSON.stringify({ seed: s, status: 'ok', configHash: data.configHash })}\n`);
+    const meta = { configHash: data.configHash, config };
+    // run writes all four tables: synthetic studies have no history and may have no similarity rows
+    if (!existsSync(join(dir, 'history.arrow'))) {
+      writeArrowFile(join(dir, 'history.arrow'), buildTable({ seed: new Int32Array(0), model: [], network: [], epoch: new Int32Array(0), train_loss: new Float64Array(0), train_accuracy: new Float64Array(0), val_loss: new Float64Array(0), val_accuracy: new Float64Array(0), seconds: new Float64Array(0) }, meta));
+    }
+    if (!existsSync(join(dir, 'similarity.arrow'))) {
+      writeArrowFile(join(dir, 'similarity.arrow'), buildTable({ seed: new Int32Array(0), comparison: [], ref_model: [], ref_network: [], ref_stage: [], other_model: [], other_network: [], other_stage: [], i: new Int32Array(0), s: new Float64Array(0), argmin: new Int32Array(0) }, meta));
+    }
+    // seed.json as writeSeed makes it: every file with its size and SHA-256 (seed-manifest.ts)
+    const files = Object.fromEntries(readdirSync(dir).map((f) => [f, manifestEntry(readFileSync(join(dir, f)))]));
+    writeFileSync(join(dir, 'seed.json'), `${JSON.stringify({ seed: s, status: 'ok', configHash: data.configHash, manifestVersion: MANIFEST_VERSION, files })}\n`);
   }
 }

@@ -144,13 +144,19 @@ export const PRESETS: Record<PresetName, UserConfig> = {
 
 // ---- validation -----------------------------------------------------------------------------
 
-type Rule = { type: 'string' | 'number' | 'int' | 'boolean'; min?: number; max?: number; nullable?: boolean; oneOf?: readonly string[] };
+/** Seeds are int32 in every Arrow `seed` column (and in ONNX metadata): the largest seed that fits. */
+export const MAX_SEED = 2 ** 31 - 1;
+
+/** Path segments that would reach Object.prototype through a plain object: never config keys. */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+export type Rule = { type: 'string' | 'number' | 'int' | 'boolean'; min?: number; max?: number; nullable?: boolean; oneOf?: readonly string[] };
 
 const RULES: Record<string, Rule> = {
   name: { type: 'string' },
   outDir: { type: 'string' },
   preset: { type: 'string', oneOf: ['quick', 'paper', 'none'] },
-  'seeds.start': { type: 'int', min: 0 },
+  'seeds.start': { type: 'int', min: 0, max: MAX_SEED },
   'seeds.count': { type: 'int', min: 1 },
   'data.dir': { type: 'string', nullable: true },
   'data.verify': { type: 'boolean' },
@@ -201,7 +207,11 @@ function checkValue(key: string, value: unknown, rule: Rule): void {
     throw configError(key, 'must not be null');
   }
   const t = rule.type === 'int' ? 'number' : rule.type;
-  if (typeof value !== t || (t === 'number' && !Number.isFinite(value as number))) {
+  // JSON.stringify(Infinity) is "null": name non-finite numbers as what they are.
+  if (typeof value === 'number' && t === 'number' && !Number.isFinite(value)) {
+    throw configError(key, `must be a finite number, got ${String(value)}`, 'numbers beyond ±1.8e308 overflow to Infinity');
+  }
+  if (typeof value !== t) {
     throw configError(key, `expected ${rule.type === 'int' ? 'an integer' : `a ${rule.type}`}${rule.nullable ? ' or null' : ''}, got ${JSON.stringify(value)}`);
   }
   if (rule.type === 'int' && !Number.isInteger(value)) throw configError(key, `expected an integer, got ${value}`);
@@ -238,6 +248,7 @@ export function validateUserConfig(config: unknown, source: string): void {
     }
     for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
       const key = prefix ? `${prefix}.${k}` : k;
+      if (FORBIDDEN_KEYS.has(k)) throw forbiddenKey(source, key);
       if (v === undefined) continue;
       const rule = RULES[key];
       if (REMOVED[key]) throw new FilterstudyError('E_CONFIG', `${source}: config key "${key}" was ${REMOVED[key]}`, { hint: `delete "${key}"` });
@@ -259,6 +270,12 @@ export function validateUserConfig(config: unknown, source: string): void {
     }
   };
   walk(config, '');
+}
+
+export function forbiddenKey(source: string, key: string): FilterstudyError {
+  return new FilterstudyError('E_CONFIG', `${source}: config key "${key}" is refused: __proto__, constructor and prototype are never config keys`, {
+    hint: 'they would change every object in the program, not the config',
+  });
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -290,20 +307,67 @@ export function resolveConfig(layers: { source: string; config: UserConfig | und
   if (d.limit.train !== null && d.limit.train > d.trainSize) throw configError('data.limit.train', `(${d.limit.train}) exceeds data.trainSize (${d.trainSize})`);
   if (d.limit.val !== null && d.limit.val > d.valSize) throw configError('data.limit.val', `(${d.limit.val}) exceeds data.valSize (${d.valSize})`);
   if (cfg.train.optimizer === 'adam' && cfg.train.momentum !== 0) throw configError('train.momentum', 'applies to sgd only; set it to 0 with optimizer adam');
+  const lastSeed = cfg.seeds.start + cfg.seeds.count - 1;
+  if (lastSeed > MAX_SEED) {
+    throw configError('seeds.count', `the last seed, ${cfg.seeds.start} + ${cfg.seeds.count} − 1 = ${lastSeed}, exceeds ${MAX_SEED}`, `seeds are int32 in the Arrow files: keep seeds.start + seeds.count − 1 ≤ ${MAX_SEED}`);
+  }
   if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(cfg.name)) throw configError('name', `"${cfg.name}" is not a safe folder name`, 'use letters, digits, dot, dash and underscore, not starting with a dot');
   return cfg;
 }
 
-/** The parts of the config that change what a seed computes: resuming is refused if they differ. */
-export function trainingFingerprint(cfg: StudyConfig): Record<string, unknown> {
-  return { data: cfg.data, model: cfg.model, train: cfg.train };
+// ---- the config hash ----------------------------------------------------------------------------
+//
+// The hash says "these seeds computed the same thing": folders pool, and a study folder accepts a
+// resumed or parallel run, only when it matches. Rule (generic, so keys added to these sections are
+// covered without edits here):
+//   - every key of `data`, `model` and `train` is hashed, except those in HASH_EXCLUDED;
+//   - the data enter by the SHA-256 of each uncompressed IDX file, not by their path;
+//   - the backend that trains (runtime.backend resolved: 'auto' becomes what it picks on this
+//     machine), since float results differ across backends;
+//   - nothing else: name, outDir, preset (its values are hashed), seeds, runtime.workers.
+
+/** Keys of the hashed sections that do not change what a seed computes, each with why. */
+export const HASH_EXCLUDED: Readonly<Record<string, string>> = {
+  'data.dir': 'a path: node-local copies of the same files must pool; the files enter by their SHA-256s',
+  'data.verify': 'only whether the official checksums are enforced; the SHA-256s themselves are hashed',
+  'train.evalBatchSize': 'inference batching: the metrics come from ONNX graphs whose results do not depend on the batch',
+};
+
+/** Config sections hashed key by key (minus HASH_EXCLUDED). */
+export const HASHED_SECTIONS = ['data', 'model', 'train'] as const;
+
+/** What the hash needs besides the config: facts about this machine's run. */
+export interface HashInputs {
+  /** The backend that trains: runtime.backend with 'auto' resolved (e.g. 'wasm', 'tfjs-node'). */
+  backend: string;
+  /** The data files by role and SHA-256 of their uncompressed bytes (MnistFile has both). */
+  data: readonly { role: string; sha256: string }[];
 }
 
-/** Short stable hash of the fields that determine results (not seeds, workers, paths). */
-export function configHash(cfg: StudyConfig): string {
-  const canon = (v: unknown): unknown => (isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
-  return createHash('sha256').update(JSON.stringify(canon(trainingFingerprint(cfg)))).digest('hex').slice(0, 12);
+function omitKeys(section: string, obj: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => !(`${section}.${k}` in HASH_EXCLUDED)));
 }
+
+/** The parts of the config that change what a seed computes: resuming and pooling are refused if they differ. */
+export function trainingFingerprint(cfg: StudyConfig, inputs: HashInputs): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of HASHED_SECTIONS) out[s] = omitKeys(s, cfg[s] as unknown as Record<string, unknown>);
+  out.backend = inputs.backend;
+  out.dataSha256 = Object.fromEntries([...inputs.data].sort((a, b) => a.role.localeCompare(b.role)).map((f) => [f.role, f.sha256]));
+  return out;
+}
+
+/** Short stable hash of trainingFingerprint (12 hex digits of a SHA-256 over canonical JSON). */
+export function configHash(cfg: StudyConfig, inputs: HashInputs): string {
+  const canon = (v: unknown): unknown => (isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])])) : v);
+  return createHash('sha256').update(JSON.stringify(canon(trainingFingerprint(cfg, inputs)))).digest('hex').slice(0, 12);
+}
+
+/** Every config key (dotted), for tools and the key-by-key hash test. */
+export const CONFIG_KEYS: readonly string[] = Object.keys(RULES);
+
+/** The validation rule of a dotted config key (undefined if unknown). */
+export const configRule = (key: string): Rule | undefined => RULES[key];
 
 /** The seeds a study runs, in order. */
 export function seedList(cfg: StudyConfig): number[] {

@@ -11,7 +11,10 @@ export type ErrorCode =
   | 'E_OUTPUT' // an output folder is unusable (other config, unreadable Arrow file)
   | 'E_MODEL' // an ONNX file is not one of ours or does not load
   | 'E_INPUT' // a user-supplied input (image, path) is wrong
-  | 'E_STATS'; // too little data for a statistic
+  | 'E_STATS' // too little data for a statistic
+  | 'E_SCHEDULER' // a scheduler command (sbatch) is missing or refused a job
+  | 'E_IO' // the OS refused a file operation: disk full, read-only, permissions (names the path and the reason)
+  | 'E_INTERNAL'; // a bug: an error that is not one of the above (exit code 3)
 
 export class FilterstudyError extends Error {
   readonly code: ErrorCode;
@@ -31,4 +34,56 @@ export class FilterstudyError extends Error {
 
 export function isFilterstudyError(e: unknown): e is FilterstudyError {
   return e instanceof FilterstudyError;
+}
+
+/** OS error codes that say the machine refused, not that the program is wrong. */
+const OS_REASONS: Record<string, string> = {
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'is a folder',
+  ENAMETOOLONG: 'file name too long',
+  EBUSY: 'resource busy',
+  ENOENT: 'no such file or folder',
+  EEXIST: 'already exists',
+};
+
+/** Codes after which nothing more can be written to that disk or folder: a sweep stops on them. */
+export const DISK_REFUSALS: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM']);
+
+/** The errno code of a Node system error (ENOSPC, EROFS, …), or undefined. */
+export function errnoCode(e: unknown): string | undefined {
+  const c = (e as NodeJS.ErrnoException | null)?.code;
+  return typeof c === 'string' && /^E[A-Z]+$/.test(c) ? c : undefined;
+}
+
+/**
+ * A Node fs error → E_IO naming what was being done, the path, and the OS reason in words, e.g.
+ * "could not write out/q/seeds/seed-0003: no space left on device (ENOSPC)". A FilterstudyError
+ * passes through; anything without an errno code is not an OS refusal and is rethrown as is.
+ */
+export function ioError(e: unknown, action: string, path: string): FilterstudyError {
+  if (e instanceof FilterstudyError) return e;
+  const code = errnoCode(e);
+  if (code === undefined) throw e;
+  const reason = OS_REASONS[code] ?? (e as Error).message;
+  const hints: Record<string, string> = {
+    ENOSPC: 'free some space (or use --out on another disk) and rerun the same command: finished seeds are kept',
+    EDQUOT: 'free some space (or use --out on another disk) and rerun the same command: finished seeds are kept',
+    EROFS: 'choose a writable output folder with --out, or remount it read-write',
+    EACCES: 'choose a folder you may write to (--out), or fix its permissions',
+    EPERM: 'choose a folder you may write to (--out), or fix its permissions',
+  };
+  return new FilterstudyError('E_IO', `could not ${action} ${path}: ${reason} (${code})`, { cause: e, hint: hints[code] });
+}
+
+/** True for errors that are Node system errors (errno code and syscall): the machine said no. */
+export function isOsError(e: unknown): e is NodeJS.ErrnoException {
+  return errnoCode(e) !== undefined && typeof (e as NodeJS.ErrnoException).syscall === 'string';
 }

@@ -8,7 +8,9 @@ import { tempDir } from './helpers.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'filterstudy.mjs');
 const TINY = ['--set', 'data.limit.train=300', '--set', 'data.limit.val=100', '--set', 'data.limit.test=200', '--set', 'model.denseUnits=32', '--set', 'model.lstmUnits=16', '-e', '1', '--no-aggregate', '--json'];
-const cli = (args: string[], cwd = tempDir()) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+// A hang guard only (a blocking spawnSync cannot be interrupted by vitest's own timeout), far
+// above what a loaded machine needs: no test depends on the machine's speed.
+const cli = (args: string[], cwd = tempDir()) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 600_000 });
 
 describe('filterstudy CLI', () => {
   it('--help lists the commands and run --help the options', () => {
@@ -53,7 +55,8 @@ describe('filterstudy CLI', () => {
     const child = spawn(process.execPath, [BIN, 'run', '--name', 'k', '-s', '4', '-w', '1', ...TINY], { cwd, stdio: 'ignore' });
     const seeds = join(cwd, 'out', 'k', 'seeds');
     const done = () => (existsSync(seeds) ? readdirSync(seeds).filter((d) => /^seed-\d+$/.test(d)) : []);
-    await new Promise<void>((resolve, reject) => {
+    // Polls for the event (a seed folder), however long it takes on this machine.
+    await new Promise<void>((resolve) => {
       const t = setInterval(() => {
         if (done().length >= 1) {
           clearInterval(t);
@@ -62,7 +65,6 @@ describe('filterstudy CLI', () => {
         }
       }, 100);
       child.on('exit', () => { clearInterval(t); resolve(); });
-      setTimeout(() => { clearInterval(t); reject(new Error('no seed finished in time')); }, 110_000);
     });
     const before = done();
     expect(before.length).toBeGreaterThanOrEqual(1);

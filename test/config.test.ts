@@ -1,9 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { configHash, DEFAULTS, PRESETS, resolveConfig, seedList, validateUserConfig } from '../src/config.ts';
+import { CONFIG_KEYS, configHash, configRule, DEFAULTS, HASH_EXCLUDED, HASHED_SECTIONS, PRESETS, resolveConfig, seedList, validateUserConfig, type HashInputs } from '../src/config.ts';
 import { parseSet } from '../src/cli/load-config.ts';
 import { FilterstudyError } from '../src/errors.ts';
 
 const resolve = (config: object) => resolveConfig([{ source: 'test.config.ts', config }]);
+
+const INPUTS: HashInputs = {
+  backend: 'wasm',
+  data: ['train-images', 'train-labels', 'test-images', 'test-labels'].map((role, i) => ({ role, sha256: String(i).repeat(64) })),
+};
+
+/** { a: { b: value } } from 'a.b'. */
+function nested(key: string, value: unknown): Record<string, unknown> {
+  return key.split('.').reduceRight<unknown>((v, k) => ({ [k]: v }), value) as Record<string, unknown>;
+}
+
+/** Another valid value for a key, from its validation rule (so new keys need no table here). */
+function otherValue(key: string, cur: unknown): unknown {
+  const r = configRule(key)!;
+  if (r.oneOf) return r.oneOf.find((o) => o !== cur);
+  if (r.type === 'boolean') return !cur;
+  if (r.type === 'string') return cur === null ? '/data/elsewhere' : `${String(cur)}x`;
+  if (cur === null) return Math.max(r.min ?? 1, 2) + 1;
+  const step = r.type === 'int' ? 1 : (r.max !== undefined ? (r.max - (cur as number)) / 2 : (cur as number) || 0.5);
+  return r.max !== undefined && (cur as number) + step > r.max ? (cur as number) - step : (cur as number) + step;
+}
 
 function errorOf(fn: () => unknown): FilterstudyError {
   try {
@@ -65,9 +86,40 @@ describe('config', () => {
 
   it('the config hash covers what changes results and nothing else', () => {
     const a = resolve({});
-    expect(configHash(a)).toBe(configHash(resolve({ seeds: { count: 9 }, runtime: { workers: 1 } })));
-    expect(configHash(a)).not.toBe(configHash(resolve({ train: { epochs: 4 } })));
-    expect(configHash(a)).toMatch(/^[0-9a-f]{12}$/);
+    expect(configHash(a, INPUTS)).toBe(configHash(resolve({ seeds: { count: 9 }, runtime: { workers: 1 } }), INPUTS));
+    expect(configHash(a, INPUTS)).not.toBe(configHash(resolve({ train: { epochs: 4 } }), INPUTS));
+    expect(configHash(a, INPUTS)).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  // Key by key: every config key gets another valid value; the hash must change exactly for the
+  // keys of the hashed sections (data, model, train) that HASH_EXCLUDED does not list. A new key
+  // (train7's train.stopRule, …) is covered by this loop without edits.
+  it('key by key: each data/model/train key changes the hash, paths, workers and eval batch do not', () => {
+    const base = resolve({ preset: 'paper' }); // sgd, no limits: every alternative below is valid
+    const h0 = configHash(base, INPUTS);
+    const changed: string[] = [];
+    const unchanged: string[] = [];
+    for (const key of CONFIG_KEYS) {
+      const cur = key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], base);
+      const cfg = resolveConfig([{ source: 'base', config: { preset: 'paper' } }, { source: 'key', config: nested(key, otherValue(key, cur)) }]);
+      (configHash(cfg, INPUTS) === h0 ? unchanged : changed).push(key);
+    }
+    // 'preset' itself is not hashed, but paper → quick changes hashed values (epochs, optimizer, …).
+    const expectChanged = ['preset', ...CONFIG_KEYS.filter((k) => HASHED_SECTIONS.some((s) => k.startsWith(`${s}.`)) && !(k in HASH_EXCLUDED))];
+    expect(changed.sort()).toEqual(expectChanged.sort());
+    // runtime.backend enters as the backend it resolves to (HashInputs.backend, the next test).
+    expect(unchanged.sort()).toEqual(['data.dir', 'data.verify', 'name', 'outDir', 'runtime.backend', 'runtime.workers', 'seeds.count', 'seeds.start', 'train.evalBatchSize']);
+  });
+
+  it('the hash covers the resolved backend and the data SHA-256s, not their order or path', () => {
+    const cfg = resolve({});
+    const h = configHash(cfg, INPUTS);
+    expect(configHash(cfg, { ...INPUTS, backend: 'onnxruntime' })).not.toBe(h);
+    expect(configHash(cfg, { ...INPUTS, backend: 'tfjs-node' })).not.toBe(h);
+    expect(configHash(cfg, { ...INPUTS, data: [...INPUTS.data].reverse() })).toBe(h);
+    const other = INPUTS.data.map((f, i) => (i === 2 ? { ...f, sha256: 'f'.repeat(64) } : f));
+    expect(configHash(cfg, { ...INPUTS, data: other })).not.toBe(h);
+    expect(configHash(resolve({ data: { dir: '/scratch/node17/mnist' } }), INPUTS)).toBe(h);
   });
 
   it('every preset and default passes its own validation', () => {

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -42,14 +42,12 @@ function dataError(fn: () => unknown): FilterstudyError {
   throw new Error('expected an error');
 }
 
-const cacheFile = () => join(tmp, `cache-${dirCounter++}.json`);
-
 describe('loadMnist on hand-made files', () => {
   it('loads raw, .gz and dot-named files with verify:false', () => {
     for (const o of [{}, { gz: true }, { dot: true }]) {
       const d = newDir();
       writeTiny(d, o);
-      const m = loadMnist({ dataDir: d, verify: false, cacheFile: cacheFile() });
+      const m = loadMnist({ dataDir: d, verify: false });
       expect(m.trainImages.length).toBe(6 * 784);
       expect(Array.from(m.trainLabels)).toEqual([5, 0, 4, 1, 9, 2]);
       expect(Array.from(m.testLabels)).toEqual([7, 2, 1]);
@@ -68,15 +66,15 @@ describe('loadMnist on hand-made files', () => {
     const d2 = newDir();
     writeTiny(d1);
     writeTiny(d2, { gz: true });
-    const a = loadMnist({ dataDir: d1, verify: false, cacheFile: cacheFile() });
-    const b = loadMnist({ dataDir: d2, verify: false, cacheFile: cacheFile() });
+    const a = loadMnist({ dataDir: d1, verify: false });
+    const b = loadMnist({ dataDir: d2, verify: false });
     expect(b.source.files.map((f) => f.sha256)).toEqual(a.source.files.map((f) => f.sha256));
   });
 
   it('verify:true rejects non-official data with both hashes and the --no-verify hint', () => {
     const d = newDir();
     writeTiny(d);
-    const e = dataError(() => loadMnist({ dataDir: d, cacheFile: cacheFile() }));
+    const e = dataError(() => loadMnist({ dataDir: d }));
     expect(e.code).toBe('E_DATA');
     expect(e.message).toContain(join(d, 'train-images-idx3-ubyte'));
     expect(e.message).toContain(OFFICIAL_SHA256['train-images']);
@@ -87,17 +85,17 @@ describe('loadMnist on hand-made files', () => {
     const d = newDir();
     writeTiny(d);
     rmSync(join(d, 't10k-labels-idx1-ubyte'));
-    const e = dataError(() => loadMnist({ dataDir: d, verify: false, cacheFile: cacheFile() }));
+    const e = dataError(() => loadMnist({ dataDir: d, verify: false }));
     expect(e.message).toContain(d);
     expect(e.message).toContain('t10k-labels-idx1-ubyte.gz');
     expect(e.message).toContain('t10k-labels.idx1-ubyte');
-    expect(dataError(() => loadMnist({ dataDir: join(d, 'nope'), cacheFile: cacheFile() })).message).toMatch(/does not exist/);
+    expect(dataError(() => loadMnist({ dataDir: join(d, 'nope') })).message).toMatch(/does not exist/);
   });
 
   it('rejects labels out of range, naming the file', () => {
     const d = newDir();
     writeTiny(d, { testLabels: [7, 10, 1] });
-    const e = dataError(() => loadMnist({ dataDir: d, verify: false, cacheFile: cacheFile() }));
+    const e = dataError(() => loadMnist({ dataDir: d, verify: false }));
     expect(e.message).toContain('t10k-labels-idx1-ubyte');
     expect(e.message).toMatch(/label 10 at index 1/);
   });
@@ -105,7 +103,7 @@ describe('loadMnist on hand-made files', () => {
   it('rejects an image/label count mismatch, naming both files', () => {
     const d = newDir();
     writeTiny(d, { nTrainImages: 5 });
-    const e = dataError(() => loadMnist({ dataDir: d, verify: false, cacheFile: cacheFile() }));
+    const e = dataError(() => loadMnist({ dataDir: d, verify: false }));
     expect(e.message).toMatch(/count mismatch/);
     expect(e.message).toContain('train-images-idx3-ubyte');
     expect(e.message).toContain('train-labels-idx1-ubyte');
@@ -115,11 +113,11 @@ describe('loadMnist on hand-made files', () => {
     const d = newDir();
     writeTiny(d);
     writeFileSync(join(d, 't10k-images-idx3-ubyte'), idx([3], [1, 2, 3]));
-    expect(dataError(() => loadMnist({ dataDir: d, verify: false, cacheFile: cacheFile() })).message).toMatch(
+    expect(dataError(() => loadMnist({ dataDir: d, verify: false })).message).toMatch(
       /t10k-images-idx3-ubyte.*dims \[3\], expected \[n, 28, 28\]/,
     );
     writeFileSync(join(d, 't10k-images-idx3-ubyte'), idx([3, 14, 14], new Uint8Array(3 * 196)));
-    expect(dataError(() => loadMnist({ dataDir: d, verify: false, cacheFile: cacheFile() })).message).toMatch(/\[3, 14, 14\]/);
+    expect(dataError(() => loadMnist({ dataDir: d, verify: false })).message).toMatch(/\[3, 14, 14\]/);
   });
 
   it('propagates IDX format errors with the file name', () => {
@@ -127,46 +125,34 @@ describe('loadMnist on hand-made files', () => {
     writeTiny(d);
     const p = join(d, 'train-labels-idx1-ubyte');
     writeFileSync(p, readFileSync(p).subarray(0, 10));
-    expect(dataError(() => loadMnist({ dataDir: d, verify: false, cacheFile: cacheFile() })).message).toMatch(
+    expect(dataError(() => loadMnist({ dataDir: d, verify: false })).message).toMatch(
       /train-labels-idx1-ubyte.*truncated/,
     );
   });
 
-  it('caches hashes by realpath+size+mtime and re-hashes a changed file', () => {
+  it('one changed byte with size and mtime kept is detected: the bytes used are the bytes hashed', () => {
     const d = newDir();
     writeTiny(d);
-    const cf = cacheFile();
-    const first = loadMnist({ dataDir: d, verify: false, cacheFile: cf });
-    const cache = JSON.parse(readFileSync(cf, 'utf8'));
-    const key = realpathSync(join(d, 'train-labels-idx1-ubyte'));
-    const real = first.source.files[1].sha256;
-    expect(cache.entries[key].sha256).toBe(real);
-    expect(Object.keys(cache.entries)).toHaveLength(4);
-    // Plant a fake hash: if the second load re-hashed, it would report the real one.
-    cache.entries[key].sha256 = 'f'.repeat(64);
-    writeFileSync(cf, JSON.stringify(cache));
-    expect(loadMnist({ dataDir: d, verify: false, cacheFile: cf }).source.files[1].sha256).toBe('f'.repeat(64));
-    // A new mtime invalidates the entry.
-    utimesSync(key, new Date(), new Date(Date.now() + 5000));
-    expect(loadMnist({ dataDir: d, verify: false, cacheFile: cf }).source.files[1].sha256).toBe(real);
-    expect(JSON.parse(readFileSync(cf, 'utf8')).entries[key].sha256).toBe(real);
-  });
-
-  it('an unwritable cache is not an error', () => {
-    const d = newDir();
-    writeTiny(d);
-    const blocker = join(tmp, 'blocker-file');
-    writeFileSync(blocker, 'x');
-    const m = loadMnist({ dataDir: d, verify: false, cacheFile: join(blocker, 'sub', 'cache.json') });
-    expect(m.trainLabels.length).toBe(6);
+    const file = join(d, 'train-labels-idx1-ubyte');
+    const T = 1_700_000_000; // a whole second: set back exactly after the edit, as `touch -r` would
+    utimesSync(file, T, T);
+    const first = loadMnist({ dataDir: d, verify: false });
+    const { size } = statSync(file);
+    const bytes = readFileSync(file);
+    bytes[8] = 3; // label 5 → 3: same size
+    writeFileSync(file, bytes);
+    utimesSync(file, T, T); // and the old mtime
+    expect(statSync(file)).toMatchObject({ size, mtimeMs: T * 1000 });
+    const second = loadMnist({ dataDir: d, verify: false });
+    expect(second.trainLabels[0]).toBe(3);
+    expect(second.source.files[1].sha256).not.toBe(first.source.files[1].sha256);
   });
 });
 
 describe('embedded MNIST', () => {
   let m: Mnist;
-  const cf = join(tmp, 'embedded-cache.json');
   beforeAll(() => {
-    m = loadMnist({ cacheFile: cf });
+    m = loadMnist();
   });
 
   it('loads with the official checksums', () => {
@@ -182,17 +168,24 @@ describe('embedded MNIST', () => {
       expect(f.official).toBe(true);
       expect(f.sha256).toBe(OFFICIAL_SHA256[f.role]);
     }
-    const cache = JSON.parse(readFileSync(cf, 'utf8'));
-    expect(Object.values(cache.entries).map((e) => (e as { sha256: string }).sha256).sort()).toEqual(
-      Object.values(OFFICIAL_SHA256).sort(),
-    );
   });
 
-  it('a second load hits the warm cache and is fast', () => {
-    const t0 = performance.now();
-    const again = loadMnist({ cacheFile: cf });
-    expect(again.trainLabels[0]).toBe(5);
-    expect(performance.now() - t0).toBeLessThan(2000);
+  it('a copy with one byte changed and its mtime kept fails the check, even after a good load', () => {
+    const d = newDir();
+    const src = embeddedMnistDir();
+    for (const f of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) copyFileSync(join(src, f), join(d, f));
+    const file = join(d, 't10k-images-idx3-ubyte');
+    const T = 1_700_000_000;
+    utimesSync(file, T, T);
+    expect(loadMnist({ dataDir: d }).source.files.every((f) => f.official)).toBe(true);
+    const t = readFileSync(file);
+    t[16 + 500] ^= 0x01;
+    writeFileSync(file, t);
+    utimesSync(file, T, T);
+    expect(statSync(file).mtimeMs).toBe(T * 1000);
+    const e = dataError(() => loadMnist({ dataDir: d }));
+    expect(e.message).toContain(file);
+    expect(e.message).toContain(OFFICIAL_SHA256['test-images']);
   });
 
   it('rejects a tampered copy with expected and actual hash', () => {
@@ -204,13 +197,13 @@ describe('embedded MNIST', () => {
     const t = readFileSync(join(src, 't10k-images-idx3-ubyte'));
     t[16 + 400] ^= 0xff;
     writeFileSync(join(d, 't10k-images-idx3-ubyte'), t);
-    const e = dataError(() => loadMnist({ dataDir: d, cacheFile: cf }));
+    const e = dataError(() => loadMnist({ dataDir: d }));
     expect(e.code).toBe('E_DATA');
     expect(e.message).toContain(join(d, 't10k-images-idx3-ubyte'));
     expect(e.message).toContain(OFFICIAL_SHA256['test-images']);
     expect(e.message).toMatch(/got [0-9a-f]{64}/);
     expect(e.hint).toContain('npm ci');
-    const loose = loadMnist({ dataDir: d, verify: false, cacheFile: cf });
+    const loose = loadMnist({ dataDir: d, verify: false });
     expect(loose.source.files.map((f) => f.official)).toEqual([true, true, false, true]);
     expect(loose.source.embedded).toBe(false);
   });

@@ -42,7 +42,7 @@ describe('aggregate: synthetic "paper" study in two folders', () => {
     writeStudyFiles(a, data, { seeds: [1, 2, 3, 4] });
     writeStudyFiles(b, data, { seeds: [5, 6, 7] });
     res = await aggregate({ dirs: [a, b], outDir: out, cka: false, reps: 200, seedForFigures: 5 });
-  }, 120_000);
+  });
 
   it('writes the files in the project schemas that loadStudy reads back', () => {
     const d = loadStudy([a, b]);
@@ -127,7 +127,7 @@ describe('aggregate: other ground truths and small studies', () => {
     const html = readFileSync(join(root, 'few-report', 'report.html'), 'utf8');
     expect(html).toContain('too few seeds: 3 &lt; 6');
     expect(html).toContain('Only 3 complete seeds');
-  }, 120_000);
+  });
 
   it('computes CKA on MNIST test images (2 seeds)', async () => {
     writeStudyFiles(join(root, 'cka'), makeSyntheticStudy({ seeds: 2, mode: 'paper' }));
@@ -136,7 +136,7 @@ describe('aggregate: other ground truths and small studies', () => {
     expect(Object.keys(r.stats.cka!.comparisons)).toHaveLength(4);
     expect(existsSync(join(root, 'cka', 'figures', 'cka.svg'))).toBe(true);
     expect(readFileSync(join(root, 'cka', 'report.html'), 'utf8')).toMatch(/mean CKA/);
-  }, 120_000);
+  });
 });
 
 describe('report details from the StudyStats', () => {
@@ -170,7 +170,7 @@ describe('report details from the StudyStats', () => {
     // without such rows the caption says only what the figure shows
     const plain = await buildFigures(makeSyntheticStudy({ seeds: 6, mode: 'paper' }), analyzeStudy(makeSyntheticStudy({ seeds: 6, mode: 'paper' }), fast), 1, []);
     expect(plain.table2[0].caption).not.toMatch(/diagnostic/);
-  }, 60_000);
+  });
 
   it('the claim-2 reference line is the noise floor analyzeStudy used; without it claim 2 says it cannot be tested', async () => {
     const data = makeSyntheticStudy({ seeds: 6, mode: 'paper' });
@@ -189,7 +189,7 @@ describe('report details from the StudyStats', () => {
     expect(fig2.distSeeds!.svg).not.toContain('claim-2 noise floor');
     const md2 = renderMarkdown(buildReport(ctx(off), st2, fig2));
     expect(md2).toMatch(/Claim 2 cannot be tested on this study: without the noise floor/);
-  }, 60_000);
+  });
 
   it('claim 3 without train.sharedInit: part (a) reported as descriptive with the reason', async () => {
     const data = makeSyntheticStudy({ seeds: 6, mode: 'paper', sharedInit: false });
@@ -201,7 +201,7 @@ describe('report details from the StudyStats', () => {
     expect(formatAggregateSummary(st)).toMatch(/note: part \(a\) is descriptive/);
     const eff = statsRows(st).filter((r) => r.key === 'claim3' && r.statistic === 'effect');
     expect(eff.map((r) => [r.variant, r.text])).toEqual([['a', 'descriptive'], ['b', 'tested']]);
-  }, 60_000);
+  });
 
   it("stats.arrow labels claim 1's per-seed differences with the seeds they were computed on", () => {
     const data = makeSyntheticStudy({ seeds: 7, mode: 'paper' });

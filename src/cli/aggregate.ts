@@ -22,6 +22,7 @@ export interface AggregateCliOptions {
   cka: boolean;
   reps?: string;
   minSeeds?: string;
+  skipBad?: boolean;
   json: boolean;
 }
 
@@ -33,7 +34,9 @@ export async function aggregateAction(dirs: string[], opts: AggregateCliOptions)
     cka: opts.cka,
     reps: intOption('--reps', opts.reps, 1),
     minSeeds: intOption('--min-seeds', opts.minSeeds, 1),
+    skipBad: opts.skipBad ?? false,
   });
+  for (const w of res.stats.warnings.filter((x) => x.includes('(--skip-bad)'))) process.stderr.write(`filterstudy: warning: ${w}\n`);
   if (opts.json) {
     process.stdout.write(JSON.stringify(res.stats, null, 2) + '\n');
     return;
@@ -46,11 +49,12 @@ export function aggregateCommand(): Command {
   return new Command('aggregate')
     .description('pool out/<study> folders (same config, disjoint seeds) and write the statistics report: stats.json, stats.arrow, report.html, report.md, figures/')
     .argument('<dir...>', 'one or more out/<study> folders written by filterstudy run')
-    .option('-o, --out <dir>', 'where to write the report (default: the first folder)')
+    .option('-o, --out <dir>', 'where to write the report (default: the study folder; required with several folders)')
     .option('--seed <n>', 'seed whose heatmaps and filters are drawn (default: the first complete seed)')
     .option('--no-cka', 'skip CKA on MNIST test images (faster)')
     .option('--reps <n>', 'bootstrap replicates (default 4000)')
     .option('--min-seeds <n>', 'seeds needed before a claim can be decided (default 6)')
+    .option('--skip-bad', 'leave out seeds whose files fail verification (size and SHA-256 against seed.json), with a warning; default: stop and name the file')
     .option('--json', 'print the statistics as JSON instead of the summary', false)
     .action(async (dirs: string[], opts: AggregateCliOptions) => aggregateAction(dirs, opts));
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { tsImport } from 'tsx/esm/api';
-import { resolveConfig, type StudyConfig, type UserConfig } from '../config.ts';
+import { FORBIDDEN_KEYS, forbiddenKey, resolveConfig, type StudyConfig, type UserConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 
 export const DEFAULT_CONFIG_FILE = 'study.config.ts';
@@ -28,10 +28,18 @@ export async function loadConfigFile(path: string | undefined): Promise<{ file: 
       hint: 'it must be a TypeScript or JavaScript module with `export default defineStudyConfig({...})`',
     });
   }
-  // Outside an ESM package the file is compiled as CommonJS and its default export arrives wrapped.
+  // Outside an ESM package an ES-module file is compiled to CommonJS: its exports arrive wrapped in
+  // `default`, marked by a non-enumerable __esModule. Unwrap, so that a file with only named
+  // exports is seen to have no default export (and not as a config whose keys are its exports).
   const inner = mod.default as { default?: unknown; __esModule?: boolean } | undefined;
-  if (inner && typeof inner === 'object' && 'default' in inner && Object.keys(inner).every((k) => k === 'default' || k === '__esModule')) mod = inner;
-  if (mod.default === undefined) throw new FilterstudyError('E_CONFIG', `config file ${file} has no default export`, { hint: 'export default defineStudyConfig({ ... })' });
+  const esm = inner !== null && typeof inner === 'object' && inner.__esModule === true;
+  const named = Object.keys(esm ? inner : mod).filter((k) => k !== 'default' && k !== 'module.exports');
+  if (esm) mod = { default: inner.default };
+  if (mod.default === undefined) {
+    throw new FilterstudyError('E_CONFIG', `config file ${file} has no default export${named.length ? ` (it exports only ${named.join(', ')})` : ''}`, {
+      hint: 'export default defineStudyConfig({ ... })',
+    });
+  }
   return { file, config: mod.default as UserConfig };
 }
 
@@ -42,6 +50,10 @@ export function parseSet(assignments: string[]): UserConfig {
     const eq = a.indexOf('=');
     if (eq <= 0) throw new FilterstudyError('E_CONFIG', `--set "${a}" is not key=value`, { hint: 'e.g. --set train.epochs=5 --set model.lstmInput=softmax' });
     const keys = a.slice(0, eq).split('.');
+    // Checked before any assignment: `node['__proto__'] ??= {}` would hand back Object.prototype.
+    const bad = keys.find((k) => FORBIDDEN_KEYS.has(k));
+    if (bad !== undefined) throw forbiddenKey('--set', a.slice(0, eq));
+    if (keys.some((k) => k === '')) throw new FilterstudyError('E_CONFIG', `--set "${a}": the key has an empty segment`, { hint: 'e.g. --set train.epochs=5' });
     const raw = a.slice(eq + 1);
     let value: unknown;
     try {

@@ -4,6 +4,7 @@ import type { UserConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import { createReporter } from '../coordinator/progress.ts';
 import { summaryText } from '../coordinator/summary.ts';
+import { formatShard, parseShard } from '../coordinator/shard.ts';
 import { runStudy } from '../coordinator/sweep.ts';
 import { aggregate, formatAggregateSummary } from '../stats/report.ts';
 import { configFromCli } from './load-config.ts';
@@ -14,41 +15,81 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 
-interface RunOptions {
+export interface RunOptions {
   config?: string; preset?: 'quick' | 'paper'; name?: string; out?: string; seeds?: number; seedStart?: number; epochs?: number;
   workers?: number; backend?: 'auto' | 'tfjs-node' | 'wasm' | 'cpu'; dataDir?: string; verify: boolean; pairing?: 'reversed' | 'shuffled';
-  set: string[]; json: boolean; aggregate: boolean;
+  set: string[]; json: boolean; aggregate: boolean; shard?: string;
 }
 
-/** Sets an exit code; never exits: the CLI entry does. */
-export async function runAction(o: RunOptions): Promise<number> {
-  const cli: UserConfig = {
+/** The config layer the run options give (shared with `slurm` and `k8s`, which take the same options). */
+export function runOptionsConfig(o: RunOptions): UserConfig {
+  return {
     preset: o.preset, name: o.name, outDir: o.out,
     seeds: { count: o.seeds, start: o.seedStart },
     data: { dir: o.dataDir, verify: o.verify === false ? false : undefined, pairing: o.pairing },
     train: { epochs: o.epochs },
     runtime: { workers: o.workers, backend: o.backend },
   };
-  const { cfg } = await configFromCli({ config: o.config, cli, sets: o.set });
+}
+
+/** Sets an exit code; never exits: the CLI entry does. */
+export async function runAction(o: RunOptions): Promise<number> {
+  const shard = o.shard === undefined ? undefined : parseShard(o.shard);
+  const { cfg } = await configFromCli({ config: o.config, cli: runOptionsConfig(o), sets: o.set });
   const reporter = createReporter({ json: o.json, tty: Boolean(process.stdout.isTTY) });
+  let finished = 0;
+  let root = '';
+  // Ctrl-C / SIGTERM: say what is kept and how to resume, then exit 128 + signal. Seeds are
+  // written synchronously (temp folder, then rename), so a handler never runs mid-write.
+  const onSignal = (signal: NodeJS.Signals) => {
+    reporter.close();
+    process.stderr.write(`\nfilterstudy: interrupted (${signal}): ${finished} seed(s) finished in this run and kept${root ? ` in ${root}/seeds` : ''}; seeds in training are lost.\n  to resume, rerun: ${resumeCommand()}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   let summary;
   try {
-    summary = await runStudy(cfg, { onEvent: (e) => reporter.onEvent(e) });
+    summary = await runStudy(cfg, {
+      onEvent: (e) => {
+        if (e.type === 'start') root = e.root;
+        if (e.type === 'seed-done') finished++;
+        reporter.onEvent(e);
+      },
+      shard,
+    });
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     reporter.close();
   }
   if (!o.json) process.stdout.write(`\n${summaryText(summary.paths.root)}\n`);
-  // The statistics and the report over every finished seed (resumed ones included).
-  if (o.aggregate && summary.completed.length + summary.skipped.length > 0) {
+  // The statistics and the report over every finished seed (resumed ones included). A shard
+  // (N > 1) leaves it to the aggregate job: its report would cover only part of the study.
+  const partial = shard !== undefined && shard.count > 1;
+  if (partial && !o.json) process.stdout.write(`\nshard ${formatShard(shard)} done; once every shard has run: filterstudy aggregate ${summary.paths.root}\n`);
+  if (o.aggregate && !partial && summary.completed.length + summary.skipped.length > 0) {
     const res = await aggregate({ dirs: [summary.paths.root] });
     const html = res.files.find((f) => f.endsWith('report.html'));
     if (!o.json) process.stdout.write(`\n${formatAggregateSummary(res.stats)}\n${html ? `report: ${html}\n` : ''}`);
   }
   if (summary.failed.length) {
-    process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => f.seed).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);
+    process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => `${f.seed} [${f.error.code}]`).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);
+    // A seed that failed on a bug is not a training failure: say so, and exit 3.
+    const bugs = summary.failed.filter((f) => f.error.code === 'E_INTERNAL');
+    if (bugs.length) {
+      process.stderr.write(`filterstudy: internal error (this is a bug) in seed(s) ${bugs.map((f) => f.seed).join(', ')}: ${bugs[0].error.message.split('\n')[0]}\n  the stack is in ${summary.paths.failed}; please report it\n`);
+      return 3;
+    }
     return 1;
   }
   return 0;
+}
+
+/** The command line that resumes this run (the same one), quoted for a POSIX shell. */
+function resumeCommand(): string {
+  const q = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ['filterstudy', ...process.argv.slice(2)].map(q).join(' ');
 }
 
 export function runCommand(): Command {
@@ -60,6 +101,7 @@ export function runCommand(): Command {
     .option('-o, --out <dir>', 'output root folder (default: out)')
     .option('-s, --seeds <count>', 'number of seeds', int('--seeds'))
     .option('--seed-start <n>', 'first seed', int('--seed-start'))
+    .option('--shard <I/N>', 'train only shard I (0-based) of N: seeds at positions p with p mod N = I; no report (run aggregate after all shards)')
     .option('-e, --epochs <n>', 'epochs of every network (the maximum with --set train.stopRule=plateau)', int('--epochs'))
     .option('-w, --workers <n>', 'worker threads (default: one per core; 1 with tfjs-node)', int('--workers'))
     .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices(['auto', 'tfjs-node', 'wasm', 'cpu']))

@@ -3,8 +3,10 @@
  * string arrays as plain Utf8 (not dictionary) so pandas, polars, R and DuckDB read them as text.
  * Files are written atomically: write a temp file, then rename.
  */
-import { renameSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Bool, Int32, makeVector, Schema, Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import { FilterstudyError, ioError } from '../errors.ts';
 
 /** A column that may hold nulls (or booleans, which have no typed array): Arrow int32, bool or utf8 with a validity bitmap. */
 export interface TypedColumn {
@@ -34,18 +36,76 @@ export function buildTable(columns: Record<string, Column>, metadata: unknown): 
   return new Table(schema, t.batches);
 }
 
+/**
+ * mkdir -p with the real reason: Node's recursive mkdir reports ENOENT when a missing parent
+ * cannot be created (read-only disk, no permission); the first missing folder, made on its own,
+ * says why. Throws E_IO naming `dir`.
+ */
+export function ensureDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    let first = dir;
+    while (!existsSync(dirname(first)) && dirname(first) !== first) first = dirname(first);
+    let real = e;
+    try {
+      mkdirSync(first);
+    } catch (e2) {
+      real = e2;
+    }
+    throw ioError(real, 'create the folder', dir);
+  }
+}
+
+/**
+ * Temp file, then rename: readers see the old file or the new one, never half of one. On any
+ * failure (disk full, read-only) the temp file is removed and an E_IO error names `path`.
+ */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw ioError(e, 'write', path);
+  }
 }
 
 export function writeArrowFile(path: string, table: Table): void {
   writeFileAtomic(path, tableToIPC(table, 'file'));
 }
 
+const DAMAGED_HINT = 'it is damaged or truncated: rerun the same `filterstudy run` command, which verifies every seed, retrains damaged ones and rebuilds the combined files';
+
+/** Arrow IPC file bytes → Table; an empty, truncated or foreign file is an E_OUTPUT error naming `path`. */
+export function arrowFromBytes(bytes: Uint8Array, path: string): Table {
+  let table: Table;
+  try {
+    table = tableFromIPC(bytes);
+    // Batches decode lazily: touch every column now, so a truncated body fails here, by name.
+    for (const b of table.batches) for (let i = 0; i < b.numCols; i++) b.getChildAt(i)?.toArray();
+  } catch (cause) {
+    throw new FilterstudyError('E_OUTPUT', `${path} is not a readable Arrow IPC file (${bytes.length} bytes): ${(cause as Error).message}`, {
+      cause, hint: DAMAGED_HINT,
+    });
+  }
+  if (table.schema.fields.length === 0) {
+    throw new FilterstudyError('E_OUTPUT', `${path} is ${bytes.length === 0 ? 'empty (0 bytes)' : 'an Arrow file without columns'}`, {
+      hint: DAMAGED_HINT,
+    });
+  }
+  return table;
+}
+
 export function readArrowFile(path: string): Table {
-  return tableFromIPC(readFileSync(path));
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw ioError(e, 'read', path);
+  }
+  return arrowFromBytes(bytes, path);
 }
 
 /** Concatenates tables of one schema (per-seed files) into one, keeping the given metadata. */

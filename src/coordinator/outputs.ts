@@ -4,25 +4,30 @@
  *   seeds/seed-0001/                 one finished seed, created by renaming a complete temp folder
  *     filters.arrow metrics.arrow history.arrow similarity.arrow  *.onnx  seed.json
  *   failed/seed-0003.json            a seed that failed, with its error (retried on the next run)
+ *   quarantine/seed-0004-<time>/     a seed folder that failed verification, with quarantine.json (retrained)
  *   filters.arrow metrics.arrow history.arrow similarity.arrow     all finished seeds, combined
- * A killed run loses only the seeds in flight; the next run of the same study skips finished seeds.
+ * A killed run loses only the seeds in flight; the next run of the same study verifies and skips
+ * finished seeds (seed-manifest.ts).
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { configHash, DEFAULTS, trainingFingerprint, type StudyConfig } from '../config.ts';
-import { FilterstudyError } from '../errors.ts';
+import type { Table } from 'apache-arrow';
+import { configHash, DEFAULTS, trainingFingerprint, type HashInputs, type StudyConfig } from '../config.ts';
+import { FilterstudyError, ioError } from '../errors.ts';
 import { kernelToFilters, seedSimilarity, type FilterRef } from '../stats/similarity.ts';
 import type { SeedFailure, SeedSuccess } from '../worker/task.ts';
-import { buildTable, concatTables, readArrowFile, writeArrowFile, writeFileAtomic, type Column } from './arrow.ts';
+import { arrowFromBytes, ensureDir, buildTable, concatTables, writeArrowFile, writeFileAtomic, type Column } from './arrow.ts';
+import { manifestEntry, MANIFEST_VERSION, quarantineSeed, readVerified, scanSeeds, type Manifest, type Quarantined } from './seed-manifest.ts';
+import { tableToIPC } from 'apache-arrow';
 
 export const TABLES = ['filters', 'metrics', 'history', 'similarity'] as const;
 export type TableName = (typeof TABLES)[number];
 
-export interface StudyPaths { root: string; seeds: string; failed: string; config: string }
+export interface StudyPaths { root: string; seeds: string; failed: string; config: string; quarantine: string }
 
 export function studyPaths(cfg: StudyConfig): StudyPaths {
   const root = join(cfg.outDir, cfg.name);
-  return { root, seeds: join(root, 'seeds'), failed: join(root, 'failed'), config: join(root, 'config.json') };
+  return { root, seeds: join(root, 'seeds'), failed: join(root, 'failed'), config: join(root, 'config.json'), quarantine: join(root, 'quarantine') };
 }
 
 export const seedDirName = (seed: number): string => `seed-${String(seed).padStart(4, '0')}`;
@@ -33,12 +38,15 @@ export interface StudyMeta {
   configHash: string;
   config: StudyConfig;
   versions: Record<string, string>;
+  /** The backend and data SHA-256s the hash covers (absent in folders made before issue #11). */
+  hashInputs?: HashInputs;
   /** Where the MNIST files came from and their SHA-256s. */
   data?: unknown;
 }
 
-export function studyMeta(cfg: StudyConfig, versions: Record<string, string>): StudyMeta {
-  return { study: cfg.name, configHash: configHash(cfg), config: cfg, versions };
+export function studyMeta(cfg: StudyConfig, versions: Record<string, string>, inputs: HashInputs): StudyMeta {
+  const hashInputs = { backend: inputs.backend, data: inputs.data.map((f) => ({ role: f.role, sha256: f.sha256 })) };
+  return { study: cfg.name, configHash: configHash(cfg, hashInputs), config: cfg, versions, hashInputs };
 }
 
 /** Leaf-level differences of the training sections, as `key: old → new`, skipping `ignore(key, old, new)`. */
@@ -61,19 +69,49 @@ function defaultAt(key: string): unknown {
   return key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], DEFAULTS);
 }
 
+/** config.json of an existing study, or null; anything unreadable is an E_OUTPUT error naming it. */
+function readStudyConfig(file: string): StudyMeta | null {
+  if (!existsSync(file)) return null;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw ioError(e, 'read', file);
+  }
+  let old: unknown;
+  try {
+    old = JSON.parse(text);
+  } catch (e) {
+    old = e;
+  }
+  const o = old as Partial<StudyMeta> | null;
+  if (o === null || typeof o !== 'object' || o instanceof Error || typeof o.configHash !== 'string' || o.config === null || typeof o.config !== 'object') {
+    throw new FilterstudyError('E_OUTPUT', `${file} is not a study config written by filterstudy${old instanceof Error ? ` (not valid JSON: ${old.message})` : ''}: cannot tell which config made this study`, {
+      hint: `if the seeds in this folder were made with the same settings, delete ${file} and rerun (each seed is still verified); otherwise give the study another --name`,
+    });
+  }
+  return o as StudyMeta;
+}
+
 /**
  * Creates out/<study>/ or checks that an existing one was made by the same training config, so
  * that resuming never mixes seeds of different configs. A key that did not exist when the study
  * was made and now holds its default is no difference: new keys default to the old behaviour;
  * nor is a removed key that held null (its default) then.
- * Returns the seeds already finished; clears temp folders a killed run left behind.
+ * Verifies every seed folder: the intact ones are finished, the others are moved to quarantine/
+ * (and so trained again). Clears temp folders a killed run left behind.
  */
-export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): number[] {
-  if (existsSync(paths.config)) {
-    const old = JSON.parse(readFileSync(paths.config, 'utf8')) as StudyMeta;
+export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): { finished: number[]; quarantined: Quarantined[] } {
+  const old = readStudyConfig(paths.config);
+  if (old) {
     if (old.configHash !== meta.configHash) {
-      const pick = (c: StudyConfig) => trainingFingerprint(c);
-      const diffs = configDiffs(pick(old.config), pick(meta.config), '', (key, a, b) => (a === undefined && JSON.stringify(b) === JSON.stringify(defaultAt(key))) || (b === undefined && a === null));
+      // A folder made before the hash covered backend and data SHA-256s is compared on its config only.
+      const pick = (m: StudyMeta) => {
+        const fp = trainingFingerprint(m.config, m.hashInputs ?? { backend: '', data: [] });
+        if (!old.hashInputs) return { data: fp.data, model: fp.model, train: fp.train };
+        return fp;
+      };
+      const diffs = configDiffs(pick(old), pick(meta), '', (key, a, b) => (a === undefined && JSON.stringify(b) === JSON.stringify(defaultAt(key))) || (b === undefined && a === null));
       if (diffs.length) {
         throw new FilterstudyError('E_OUTPUT', `${paths.root} holds a study made with another config (hash ${old.configHash}, now ${meta.configHash}): ${diffs.join('; ')}`, {
           hint: `give this study another name (--name), or move ${paths.root} away; nothing was changed`,
@@ -81,19 +119,19 @@ export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): number[] {
       }
     }
   }
-  mkdirSync(paths.seeds, { recursive: true });
-  mkdirSync(paths.failed, { recursive: true });
+  for (const d of [paths.seeds, paths.failed]) ensureDir(d);
   for (const d of readdirSync(paths.seeds)) if (/\.tmp-\d+$/.test(d)) rmSync(join(paths.seeds, d), { recursive: true, force: true });
+  // Temp files of atomic writes (combined files, config.json, failure records) a kill left behind.
+  for (const dir of [paths.root, paths.failed]) for (const f of readdirSync(dir)) if (/\.tmp-\d+-[a-z0-9]+$/.test(f)) rmSync(join(dir, f), { force: true });
   writeFileAtomic(paths.config, `${JSON.stringify(meta, null, 2)}\n`);
-  return finishedSeeds(paths);
+  const { good, bad } = scanSeeds(paths.seeds);
+  const quarantined = bad.map((b) => quarantineSeed(paths.root, b.dir, b.seed, b.reason));
+  return { finished: good.map((g) => g.seed), quarantined };
 }
 
+/** Seeds whose folder verifies (every file's size and SHA-256 as seed.json lists them). */
 export function finishedSeeds(paths: StudyPaths): number[] {
-  if (!existsSync(paths.seeds)) return [];
-  return readdirSync(paths.seeds)
-    .filter((d) => /^seed-\d+$/.test(d) && existsSync(join(paths.seeds, d, 'seed.json')))
-    .map((d) => Number(d.slice(5)))
-    .sort((a, b) => a - b);
+  return scanSeeds(paths.seeds).good.map((g) => g.seed);
 }
 
 // ---- per-seed tables ---------------------------------------------------------------------------
@@ -190,26 +228,43 @@ function similarityTable(r: SeedSuccess, cfg: StudyConfig, meta: unknown) {
   }, meta);
 }
 
-/** Writes one finished seed: everything into a temp folder, then one rename makes it visible. */
+/**
+ * Writes one finished seed: everything into a temp folder, seed.json last with every file's size
+ * and SHA-256 (of the bytes written), then one rename makes it visible. On a write error (disk
+ * full, read-only) the temp folder is removed, nothing finished is touched, and an E_IO error
+ * names the file and the OS reason.
+ */
 export function writeSeed(paths: StudyPaths, r: SeedSuccess, meta: StudyMeta): string {
   const cfg = meta.config;
   const fileMeta = { ...meta, seed: r.seed, backend: r.backend };
   const dir = join(paths.seeds, seedDirName(r.seed));
   const tmp = `${dir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  writeArrowFile(join(tmp, 'filters.arrow'), filtersTable(r, cfg, fileMeta));
-  writeArrowFile(join(tmp, 'metrics.arrow'), metricsTable(r, fileMeta));
-  writeArrowFile(join(tmp, 'history.arrow'), historyTable(r, fileMeta));
-  writeArrowFile(join(tmp, 'similarity.arrow'), similarityTable(r, cfg, fileMeta));
-  for (const [name, bytes] of Object.entries(r.onnx)) writeFileSync(join(tmp, name), bytes);
+  const contents: [string, Uint8Array][] = [
+    ['filters.arrow', tableToIPC(filtersTable(r, cfg, fileMeta), 'file')],
+    ['metrics.arrow', tableToIPC(metricsTable(r, fileMeta), 'file')],
+    ['history.arrow', tableToIPC(historyTable(r, fileMeta), 'file')],
+    ['similarity.arrow', tableToIPC(similarityTable(r, cfg, fileMeta), 'file')],
+    ...Object.entries(r.onnx),
+  ];
+  const files: Manifest = Object.fromEntries(contents.map(([name, bytes]) => [name, manifestEntry(bytes)]));
   const record = {
     seed: r.seed, status: r.status, configHash: meta.configHash, backend: r.backend, backendNotes: r.backendNotes, kernels: r.kernels,
     seconds: r.seconds, trainSeconds: r.trainSeconds, claim4Seconds: r.claim4Seconds, onnxVsTfjs: r.agreement, finishedAt: new Date().toISOString(),
+    manifestVersion: MANIFEST_VERSION, files,
   };
-  writeFileSync(join(tmp, 'seed.json'), `${JSON.stringify(record, null, 2)}\n`);
-  rmSync(dir, { recursive: true, force: true }); // a stale half-written folder without seed.json
-  renameSync(tmp, dir);
+  let current = tmp;
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    for (const [name, bytes] of contents) writeFileSync((current = join(tmp, name)), bytes);
+    writeFileSync((current = join(tmp, 'seed.json')), `${JSON.stringify(record, null, 2)}\n`);
+    current = dir;
+    rmSync(dir, { recursive: true, force: true }); // a stale folder that did not verify
+    renameSync(tmp, dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw ioError(e, 'write', current);
+  }
   rmSync(join(paths.failed, `${seedDirName(r.seed)}.json`), { force: true });
   return dir;
 }
@@ -220,12 +275,22 @@ export function writeFailure(paths: StudyPaths, r: SeedFailure): string {
   return file;
 }
 
-/** Concatenates every finished seed's tables into out/<study>/<table>.arrow. Returns the files written. */
+/**
+ * Concatenates every verified seed's tables into out/<study>/<table>.arrow. Each table is parsed
+ * from the bytes whose SHA-256 was just checked against seed.json. Returns the files written.
+ */
 export function combineSeeds(paths: StudyPaths, meta: StudyMeta): string[] {
-  const seeds = finishedSeeds(paths);
+  const { good, bad } = scanSeeds(paths.seeds, TABLES.map((t) => `${t}.arrow`));
+  if (bad.length) {
+    // Verified when the run started: damaged since. Stop rather than combine without it silently.
+    throw new FilterstudyError('E_OUTPUT', `${bad[0].dir} no longer verifies: ${bad[0].reason}`, {
+      hint: 'something else changed the study folder during the run; rerun the same command: the seed is quarantined and trained again',
+    });
+  }
+  const seeds = good.map((g) => g.seed);
   const written: string[] = [];
   for (const name of TABLES) {
-    const tables = seeds.map((s) => readArrowFile(join(paths.seeds, seedDirName(s), `${name}.arrow`)));
+    const tables: Table[] = good.map((g) => arrowFromBytes(readVerified(g.dir, `${name}.arrow`, g.files), join(g.dir, `${name}.arrow`)));
     const backends = [...new Set(tables.map((t) => (JSON.parse(t.schema.metadata.get('filterstudy') ?? '{}') as { backend?: string }).backend).filter(Boolean))];
     const combined = concatTables(tables, { ...meta, seeds, backends });
     if (!combined) continue;

@@ -26,7 +26,8 @@ export function workerCount(cfg: StudyConfig, pendingSeeds: number): number {
 }
 
 export interface SeedPool {
-  run(task: Omit<SeedTask, 'port'>, onProgress: (p: ProgressMessage) => void): Promise<SeedResult>;
+  /** `signal` aborts a queued task (and terminates the thread of a running one). */
+  run(task: Omit<SeedTask, 'port'>, onProgress: (p: ProgressMessage) => void, signal?: AbortSignal): Promise<SeedResult>;
   destroy(): Promise<void>;
   threads: number;
 }
@@ -42,11 +43,11 @@ export function createSeedPool(threads: number): SeedPool {
   });
   return {
     threads,
-    async run(task, onProgress) {
+    async run(task, onProgress, signal) {
       const { port1, port2 } = new MessageChannel();
       port1.on('message', (m: ProgressMessage) => onProgress(m));
       try {
-        return (await pool.run({ ...task, port: port2 }, { transferList: [port2] })) as SeedResult;
+        return (await pool.run({ ...task, port: port2 }, { transferList: [port2], signal })) as SeedResult;
       } finally {
         port1.close();
       }

@@ -86,7 +86,10 @@ export function createReporter(opts: { json: boolean; tty: boolean; write?: (s: 
         case 'seed-failed':
           inFlight.delete(e.seed);
           done++;
-          print(`seed ${e.seed} FAILED [${e.error.code}] ${e.error.message}${e.error.hint ? ` — hint: ${e.error.hint}` : ''} (recorded in ${e.file})`);
+          print(`seed ${e.seed} FAILED [${e.error.code}] ${e.error.message}${e.error.hint ? ` — hint: ${e.error.hint}` : ''}${e.file ? ` (recorded in ${e.file})` : ''}`);
+          break;
+        case 'seed-quarantined':
+          print(`seed ${e.seed} did not verify (${e.reason}): moved to ${e.movedTo}; it is trained again`);
           break;
         case 'combined':
           print(`wrote ${e.files.length} combined Arrow files`);

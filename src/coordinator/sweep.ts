@@ -9,12 +9,16 @@ import type { ProgressMessage, SeedFailure, SeedResult } from '../worker/task.ts
 import { combineSeeds, prepareStudyDir, studyMeta, studyPaths, writeFailure, writeSeed, type StudyMeta, type StudyPaths } from './outputs.ts';
 import { loadMnist, splitMnist } from '../worker/mnist.ts';
 import { createSeedPool, plannedBackend, workerCount } from './pool.ts';
+import { shardSeeds, WHOLE, type Shard } from './shard.ts';
+import type { Quarantined } from './seed-manifest.ts';
+import { DISK_REFUSALS, errnoCode, FilterstudyError, ioError } from '../errors.ts';
 
 export type StudyEvent =
   | { type: 'start'; study: string; root: string; seeds: number[]; pending: number[]; skipped: number[]; threads: number; backend: string }
   | { type: 'progress'; progress: ProgressMessage }
   | { type: 'seed-done'; seed: number; seconds: number; dir: string; backend: string; testAccuracy: Record<string, number>; onnxAgrees: boolean; notes: string[] }
-  | { type: 'seed-failed'; seed: number; error: SeedFailure['error']; file: string }
+  | { type: 'seed-failed'; seed: number; error: SeedFailure['error']; file: string | null }
+  | { type: 'seed-quarantined'; seed: number; reason: string; movedTo: string }
   | { type: 'combined'; files: string[] };
 
 export interface StudySummary {
@@ -24,6 +28,8 @@ export interface StudySummary {
   skipped: number[];
   failed: { seed: number; error: SeedFailure['error'] }[];
   files: string[];
+  /** Seed folders that failed verification at the start and were moved to quarantine/ (then trained again). */
+  quarantined: Quarantined[];
 }
 
 const require = createRequire(import.meta.url);
@@ -42,21 +48,40 @@ export function packageVersions(): Record<string, string> {
   return v;
 }
 
-export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEvent) => void } = {}): Promise<StudySummary> {
+/** Trains the study's seeds, or with `shard` only that shard's (src/coordinator/shard.ts). */
+export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEvent) => void; shard?: Shard } = {}): Promise<StudySummary> {
   const emit = opts.onEvent ?? (() => {});
   const paths = studyPaths(cfg);
   // Check the data here, once, before any thread starts: a wrong --data-dir or checksum is one
-  // clear error instead of one per seed. The workers reuse the cached checksums.
+  // clear error instead of one per seed.
   const mnist = loadMnist({ dataDir: cfg.data.dir ?? undefined, verify: cfg.data.verify });
   splitMnist(mnist, { dataSeed: cfg.data.dataSeed, trainSize: cfg.data.trainSize, valSize: cfg.data.valSize });
-  const meta = { ...studyMeta(cfg, packageVersions()), data: mnist.source };
-  const finished = new Set(prepareStudyDir(paths, meta));
-  const seeds = seedList(cfg);
+  const meta = { ...studyMeta(cfg, packageVersions(), { backend: plannedBackend(cfg), data: mnist.source.files }), data: mnist.source };
+  const prepared = prepareStudyDir(paths, meta);
+  for (const q of prepared.quarantined) emit({ type: 'seed-quarantined', ...q });
+  const finished = new Set(prepared.finished);
+  const seeds = shardSeeds(seedList(cfg), opts.shard ?? WHOLE);
   const pending = seeds.filter((s) => !finished.has(s));
   const skipped = seeds.filter((s) => finished.has(s));
-  const summary: StudySummary = { paths, meta, completed: [], skipped, failed: [], files: [] };
+  const summary: StudySummary = { paths, meta, completed: [], skipped, failed: [], files: [], quarantined: prepared.quarantined };
   const threads = workerCount(cfg, pending.length);
   emit({ type: 'start', study: cfg.name, root: paths.root, seeds, pending, skipped, threads, backend: plannedBackend(cfg) });
+
+  // A disk that refuses (full, read-only, no permission) stops the sweep: the seeds still to come
+  // could not be written either. The seeds already written stay; the error is the study's.
+  const stop = new AbortController();
+  let stopError: FilterstudyError | null = null;
+  // The combined files are derived: failing to write them is the study's error, never a seed's.
+  let combineError: FilterstudyError | null = null;
+  const combine = () => {
+    try {
+      summary.files = combineSeeds(paths, meta);
+      combineError = null;
+    } catch (e) {
+      combineError = asStudyError(e, `could not combine the seeds into ${paths.root}`);
+      if (isDiskRefusal(combineError)) { stopError ??= combineError; stop.abort(); }
+    }
+  };
 
   if (pending.length > 0) {
     const pool = createSeedPool(threads);
@@ -65,33 +90,39 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
         pending.map(async (seed) => {
           let result: SeedResult;
           try {
-            result = await pool.run({ cfg, seed, studyId: cfg.name, configHash: meta.configHash, versions: meta.versions }, (p) => emit({ type: 'progress', progress: p }));
+            result = await pool.run({ cfg, seed, studyId: cfg.name, configHash: meta.configHash, versions: meta.versions }, (p) => emit({ type: 'progress', progress: p }), stop.signal);
           } catch (e) {
+            if (stop.signal.aborted) return; // never started, or stopped: not a failure of this seed
             // The worker thread itself died (out of memory, native crash): only this seed fails.
-            result = { status: 'failed', seed, backend: null, seconds: 0, error: { code: 'E_TRAIN', message: `worker thread died: ${(e as Error).message}` } } satisfies SeedFailure;
+            result = { status: 'failed', seed, backend: null, seconds: 0, error: { code: 'E_TRAIN', message: `worker thread died: ${(e as Error).message}`, hint: 'out of memory or a crash in native code; rerun the same command to retry this seed' } } satisfies SeedFailure;
           }
-          // Write this seed and refresh the combined files now, so that an interrupted sweep
-          // (Ctrl-C, kill) leaves combined files that include every finished seed.
           if (result.status === 'ok') {
+            let dir: string;
             try {
-              const dir = writeSeed(paths, result, meta);
-              summary.files = combineSeeds(paths, meta);
+              dir = writeSeed(paths, result, meta);
+            } catch (e) {
+              const err = asStudyError(e, `could not write seed ${seed}`);
+              result = { status: 'failed', seed, backend: result.backend, seconds: result.seconds, error: { ...err.toJSON(), code: err.code } } satisfies SeedFailure;
+              if (isDiskRefusal(err)) { stopError ??= err; stop.abort(); }
+            }
+            if (result.status === 'ok') {
               summary.completed.push(seed);
               const testAccuracy = Object.fromEntries(result.metrics.filter((m) => m.split === 'test').map((m) => [`${m.model}.${m.network}`, m.accuracy]));
               const onnxAgrees = result.agreement.model1.ok && result.agreement.model2.ok;
-              emit({ type: 'seed-done', seed, seconds: result.seconds, dir, backend: result.backend, testAccuracy, onnxAgrees, notes: result.backendNotes });
+              emit({ type: 'seed-done', seed, seconds: result.seconds, dir: dir!, backend: result.backend, testAccuracy, onnxAgrees, notes: result.backendNotes });
+              // Refresh the combined files now, so that an interrupted sweep (Ctrl-C, kill)
+              // leaves combined files that include every finished seed.
+              combine();
               return;
-            } catch (e) {
-              // A full disk or an unwritable folder fails this seed only; the others go on.
-              result = { status: 'failed', seed, backend: result.backend, seconds: result.seconds, error: { code: 'E_OUTPUT', message: `could not write seed ${seed}: ${(e as Error).message}` } } satisfies SeedFailure;
             }
           }
+          summary.failed.push({ seed, error: result.error });
           try {
-            const file = writeFailure(paths, result);
-            summary.failed.push({ seed, error: result.error });
-            emit({ type: 'seed-failed', seed, error: result.error, file });
+            emit({ type: 'seed-failed', seed, error: result.error, file: writeFailure(paths, result) });
           } catch (e) {
-            summary.failed.push({ seed, error: { ...result.error, message: `${result.error.message} (and the failure record could not be written: ${(e as Error).message})` } });
+            const why = (e as Error).message;
+            result.error.message = `${result.error.message} (and the failure record could not be written: ${why})`;
+            emit({ type: 'seed-failed', seed, error: result.error, file: null });
           }
         }),
       );
@@ -99,8 +130,26 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
       await pool.destroy();
     }
   }
-  if (pending.length === 0 || summary.files.length === 0) summary.files = combineSeeds(paths, meta);
-  emit({ type: 'combined', files: summary.files });
   summary.completed.sort((a, b) => a - b);
+  // (set inside the callbacks above: TypeScript's narrowing cannot see that)
+  const stopped = stopError as FilterstudyError | null;
+  if (stopped) {
+    const notRun = pending.filter((s) => !summary.completed.includes(s) && !summary.failed.some((f) => f.seed === s));
+    throw new FilterstudyError(stopped.code, `${stopped.message}; the sweep stopped: ${summary.completed.length + skipped.length} seed(s) finished and kept, ${summary.failed.length} failed, ${notRun.length} not trained`, {
+      cause: stopped.cause, hint: stopped.hint,
+    });
+  }
+  if (pending.length === 0 || summary.files.length === 0 || combineError) combine();
+  if (combineError) throw combineError as FilterstudyError;
+  emit({ type: 'combined', files: summary.files });
   return summary;
+}
+
+const isDiskRefusal = (e: FilterstudyError): boolean => e.code === 'E_IO' && DISK_REFUSALS.has(errnoCode(e.cause) ?? '');
+
+/** A coded error stays as it is; an OS error becomes E_IO; anything else is a bug. */
+function asStudyError(e: unknown, what: string): FilterstudyError {
+  if (e instanceof FilterstudyError) return e;
+  if (errnoCode(e) !== undefined) return ioError(e, 'write', (e as NodeJS.ErrnoException).path ?? what);
+  return new FilterstudyError('E_INTERNAL', `${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
 }

@@ -8,7 +8,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tableFromIPC, type Table } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
+import { arrowFromBytes } from '../coordinator/arrow.ts';
 import { FilterstudyError } from '../errors.ts';
 import type { FilterSet, MetricRow, ModelName, NetworkName, SeedAgreement, SimilarityRow, Stage, StudyData } from './types.ts';
 
@@ -23,12 +24,8 @@ function readArrow(path: string, required: boolean): ArrowFile | null {
     if (!required) return null;
     throw new FilterstudyError('E_OUTPUT', `${path} is missing`, { hint: 'run the study first (filterstudy run), or point to its out/<study> folder' });
   }
-  let table: Table;
-  try {
-    table = tableFromIPC(readFileSync(path));
-  } catch (cause) {
-    throw new FilterstudyError('E_OUTPUT', `${path} is not a readable Arrow IPC file`, { cause, hint: 'delete it and re-run the study' });
-  }
+  // An empty or truncated file is named as such (not, later, as a config-hash mismatch).
+  const table = arrowFromBytes(readFileSync(path), path);
   const raw = table.schema.metadata.get('filterstudy');
   let meta: { configHash: string | null; config: unknown } = { configHash: null, config: null };
   if (raw !== undefined) {
@@ -178,8 +175,71 @@ function parseSimilarity(f: ArrowFile): SimilarityRow[] {
   }));
 }
 
-/** Load and merge out/<study> folders (filters.arrow and metrics.arrow required; similarity.arrow optional). */
-export function loadStudy(dirs: string | string[]): StudyData {
+/** The Arrow files of one unit of a study folder: one finished seed, or the folder's combined files. */
+interface FileSet { filters: string; metrics: string; similarity: string; history: string }
+
+const SEED_DIR = /^seed-\d+$/;
+
+/**
+ * Where a study folder's tables are. A folder written by `run` has seeds/seed-NNNN/, and those are
+ * read (not the combined files: several processes may share the folder, and the per-seed folders
+ * are the ground truth, each complete once seed.json is in it). A folder of combined files only
+ * (writeStudyFiles, or copied tables) is read as one unit.
+ */
+export function studyFileSets(dir: string, skip: ReadonlySet<number> = new Set()): FileSet[] {
+  const seedsDir = join(dir, 'seeds');
+  const at = (d: string): FileSet => ({ filters: join(d, 'filters.arrow'), metrics: join(d, 'metrics.arrow'), similarity: join(d, 'similarity.arrow'), history: join(d, 'history.arrow') });
+  if (!existsSync(seedsDir)) return [at(dir)];
+  return readdirSync(seedsDir)
+    .filter((d) => SEED_DIR.test(d) && !skip.has(Number(d.slice(5))) && existsSync(join(seedsDir, d, 'seed.json')))
+    .sort()
+    .map((d) => at(join(seedsDir, d)));
+}
+
+/** History files of the folders (per seed where there are seed folders). */
+export function historyFiles(dirs: string[], skip: ReadonlySet<number> = new Set()): string[] {
+  return dirs.flatMap((d) => studyFileSets(d, skip).map((f) => f.history)).filter((f) => existsSync(f));
+}
+
+/**
+ * Seeds the folders' studies planned (config.json) but that have no finished seed folder, with
+ * the error of those that failed (failed/seed-NNNN.json). A shard killed or failed under Slurm
+ * leaves exactly these; the report lists them.
+ */
+export function missingSeeds(dirs: string[], present: number[]): { seed: number; error?: string }[] {
+  const have = new Set(present);
+  const planned = new Set<number>();
+  const errors = new Map<number, string>();
+  for (const dir of dirs) {
+    const cfgFile = join(dir, 'config.json');
+    if (!existsSync(cfgFile)) continue;
+    try {
+      const seeds = (JSON.parse(readFileSync(cfgFile, 'utf8')) as { config?: { seeds?: { start: number; count: number } } }).config?.seeds;
+      if (seeds) for (let i = 0; i < seeds.count; i++) planned.add(seeds.start + i);
+    } catch {
+      continue; // an unreadable config.json: nothing planned to report from it
+    }
+    const failedDir = join(dir, 'failed');
+    if (!existsSync(failedDir)) continue;
+    for (const f of readdirSync(failedDir)) {
+      const m = /^seed-(\d+)\.json$/.exec(f);
+      if (!m) continue;
+      try {
+        const e = (JSON.parse(readFileSync(join(failedDir, f), 'utf8')) as { error?: { code?: string; message?: string } }).error;
+        errors.set(Number(m[1]), `${e?.code ?? 'error'}: ${e?.message ?? 'unknown'}`);
+      } catch {
+        errors.set(Number(m[1]), 'failed (its record is unreadable)');
+      }
+    }
+  }
+  return [...planned].filter((s) => !have.has(s)).sort((a, b) => a - b).map((seed) => ({ seed, error: errors.get(seed) }));
+}
+
+/**
+ * Load and merge out/<study> folders (per seed: filters.arrow and metrics.arrow required;
+ * similarity.arrow optional). `skip`: seeds whose folders are left out (failed verification).
+ */
+export function loadStudy(dirs: string | string[], skip: ReadonlySet<number> = new Set()): StudyData {
   const list = Array.isArray(dirs) ? dirs : [dirs];
   if (list.length === 0) throw new FilterstudyError('E_OUTPUT', 'no output folder given');
   let hash: { value: string | null; path: string } | null = null;
@@ -192,37 +252,53 @@ export function loadStudy(dirs: string | string[]): StudyData {
   const agreement: Record<number, Record<string, SeedAgreement>> = {};
   const seedOwner = new Map<number, string>();
   for (const dir of list) {
-    const filtersFile = readArrow(join(dir, 'filters.arrow'), true)!;
-    const metricsFile = readArrow(join(dir, 'metrics.arrow'), true)!;
-    const simFile = readArrow(join(dir, 'similarity.arrow'), false);
-    for (const f of [filtersFile, metricsFile, simFile]) {
-      if (!f) continue;
-      if (hash === null) {
-        hash = { value: f.meta.configHash, path: f.path };
-        config = f.meta.config;
-      } else if (f.meta.configHash !== hash.value) {
-        throw new FilterstudyError('E_OUTPUT', `${f.path} has configHash ${f.meta.configHash ?? '(none)'} but ${hash.path} has ${hash.value ?? '(none)'}`, {
-          hint: 'only folders trained with the same config (apart from seeds) can be pooled; analyse them separately or re-run with one config',
-        });
+    const dirSeeds = new Set<number>();
+    for (const set of studyFileSets(dir, skip)) {
+      const filtersFile = readArrow(set.filters, true)!;
+      const metricsFile = readArrow(set.metrics, true)!;
+      const simFile = readArrow(set.similarity, false);
+      for (const f of [filtersFile, metricsFile, simFile]) {
+        if (!f) continue;
+        if (hash === null) {
+          hash = { value: f.meta.configHash, path: f.path };
+          config = f.meta.config;
+        } else if (f.meta.configHash !== hash.value) {
+          throw new FilterstudyError('E_OUTPUT', `${f.path} has configHash ${f.meta.configHash ?? '(none)'} but ${hash.path} has ${hash.value ?? '(none)'}`, {
+            hint: 'only folders trained with the same config (apart from seeds) can be pooled; analyse them separately or re-run with one config',
+          });
+        }
       }
+      const p = parseFilters(filtersFile);
+      if (k >= 0 && (p.k !== k || p.nf !== nf)) {
+        throw new FilterstudyError('E_OUTPUT', `${filtersFile.path}: ${p.nf} filters of ${p.k}×${p.k}, earlier folders ${nf} of ${k}×${k}`);
+      }
+      k = p.k;
+      nf = p.nf;
+      for (const s of p.sets) dirSeeds.add(s.seed);
+      filters.push(...p.sets);
+      metrics.push(...parseMetrics(metricsFile));
+      if (simFile) similarity.push(...parseSimilarity(simFile));
     }
-    const p = parseFilters(filtersFile);
-    if (k >= 0 && (p.k !== k || p.nf !== nf)) {
-      throw new FilterstudyError('E_OUTPUT', `${filtersFile.path}: ${p.nf} filters of ${p.k}×${p.k}, earlier folders ${nf} of ${k}×${k}`);
-    }
-    k = p.k;
-    nf = p.nf;
-    for (const s of new Set(p.sets.map((x) => x.seed))) {
+    for (const s of dirSeeds) {
       const prev = seedOwner.get(s);
       if (prev !== undefined) {
         throw new FilterstudyError('E_OUTPUT', `seed ${s} appears in both ${prev} and ${dir}`, { hint: 'pool folders with disjoint seeds only (a seed counted twice fakes replication)' });
       }
       seedOwner.set(s, dir);
     }
-    filters.push(...p.sets);
-    metrics.push(...parseMetrics(metricsFile));
-    if (simFile) similarity.push(...parseSimilarity(simFile));
     Object.assign(agreement, readAgreement(dir));
+  }
+  if (seedOwner.size === 0 && list.every((d) => existsSync(join(d, 'seeds')))) {
+    throw new FilterstudyError('E_OUTPUT', `no finished seed in ${list.join(', ')}`, { hint: 'the runs may be unfinished; re-run or resume the study' });
+  }
+  // Float results differ across backends: seeds trained on different ones must not pool silently
+  // (the config hash covers the backend; this also catches folders made before it did).
+  const backends = [...new Set(metrics.map((m) => m.backend))];
+  if (backends.length > 1) {
+    const by = backends.map((b) => `${b}: seeds ${[...new Set(metrics.filter((m) => m.backend === b).map((m) => m.seed))].sort((x, y) => x - y).join(', ')}`);
+    throw new FilterstudyError('E_OUTPUT', `the seeds were trained on different backends (${by.join('; ')})`, {
+      hint: 'pool seeds of one backend only: re-run the others with --backend, or aggregate the backends separately',
+    });
   }
   const seeds = [...seedOwner.keys()].sort((a, b) => a - b);
   return { sources: list, configHash: hash?.value ?? null, config, kernelSize: k, numFilters: nf, seeds, filters, metrics, similarity, agreement };

@@ -3,10 +3,11 @@
  * in the schemas loadStudy reads. For tests and demos (synthetic studies); training writes the
  * real ones.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bool, Int32, Schema, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import { buildTable, writeArrowFile, type Column } from '../coordinator/arrow.ts';
+import { manifestEntry, MANIFEST_VERSION } from '../coordinator/seed-manifest.ts';
 import type { MetricRow, StudyData } from './types.ts';
 
 /** metrics.arrow with the stop-rule columns (nullable, so built with apache-arrow directly). */
@@ -85,5 +86,34 @@ export function writeStudyFiles(dir: string, data: StudyData, o: { seeds?: numbe
         metadata,
       ),
     );
+  }
+}
+
+/**
+ * Writes StudyData as a study folder the way `run` lays it out: seeds/seed-NNNN/ (the tables and
+ * seed.json) for each of `seeds`, and config.json planning `planned` (default: the same seeds).
+ * For tests and the scale bench: a study of many seeds without training any.
+ */
+export function writeSeedFolders(root: string, data: StudyData, o: { seeds?: number[]; planned?: { start: number; count: number }; backend?: string } = {}): void {
+  const seeds = o.seeds ?? data.seeds;
+  const planned = o.planned ?? { start: Math.min(...seeds), count: Math.max(...seeds) - Math.min(...seeds) + 1 };
+  mkdirSync(join(root, 'seeds'), { recursive: true });
+  const config = { ...(data.config as Record<string, unknown> | null), seeds: planned };
+  writeFileSync(join(root, 'config.json'), `${JSON.stringify({ study: 'synthetic', configHash: data.configHash, config }, null, 2)}\n`);
+  for (const s of seeds) {
+    const dir = join(root, 'seeds', `seed-${String(s).padStart(4, '0')}`);
+    const one = o.backend === undefined ? data : { ...data, metrics: data.metrics.map((m) => (m.seed === s ? { ...m, backend: o.backend! } : m)) };
+    writeStudyFiles(dir, one, { seeds: [s], metadata: { config } });
+    const meta = { configHash: data.configHash, config };
+    // run writes all four tables: synthetic studies have no history and may have no similarity rows
+    if (!existsSync(join(dir, 'history.arrow'))) {
+      writeArrowFile(join(dir, 'history.arrow'), buildTable({ seed: new Int32Array(0), model: [], network: [], epoch: new Int32Array(0), train_loss: new Float64Array(0), train_accuracy: new Float64Array(0), val_loss: new Float64Array(0), val_accuracy: new Float64Array(0), seconds: new Float64Array(0) }, meta));
+    }
+    if (!existsSync(join(dir, 'similarity.arrow'))) {
+      writeArrowFile(join(dir, 'similarity.arrow'), buildTable({ seed: new Int32Array(0), comparison: [], ref_model: [], ref_network: [], ref_stage: [], other_model: [], other_network: [], other_stage: [], i: new Int32Array(0), s: new Float64Array(0), argmin: new Int32Array(0) }, meta));
+    }
+    // seed.json as writeSeed makes it: every file with its size and SHA-256 (seed-manifest.ts)
+    const files = Object.fromEntries(readdirSync(dir).map((f) => [f, manifestEntry(readFileSync(join(dir, f)))]));
+    writeFileSync(join(dir, 'seed.json'), `${JSON.stringify({ seed: s, status: 'ok', configHash: data.configHash, manifestVersion: MANIFEST_VERSION, files })}\n`);
   }
 }

@@ -18,15 +18,16 @@
  *   report-study-files.ts  writeStudyFiles: StudyData as filters/metrics/similarity.arrow (tests, demos)
  * This file is the public entry: everything above that other modules use is re-exported here.
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readArrowFile, writeArrowFile, writeFileAtomic } from '../coordinator/arrow.ts';
+import { ensureDir, readArrowFile, writeArrowFile, writeFileAtomic } from '../coordinator/arrow.ts';
 import { FilterstudyError } from '../errors.ts';
 import { loadMnist } from '../worker/mnist.ts';
 import { imagesToFloat } from './cka.ts';
 import { convergenceNotes } from './convergence.ts';
 import { svgToPng } from './figures.ts';
-import { loadStudy } from './load.ts';
+import { historyFiles, loadStudy, missingSeeds } from './load.ts';
+import { REQUIRED_FILES, scanSeeds } from '../coordinator/seed-manifest.ts';
 import { studyContext } from './report-context.ts';
 import { buildReport } from './report-doc.ts';
 import { buildFigures, figureList } from './report-figures.ts';
@@ -34,7 +35,7 @@ import { ci, fmt, fmtP, fmtSigned, verdictWord } from './report-format.ts';
 import { renderHtml } from './report-html.ts';
 import { renderMarkdown } from './report-md.ts';
 import { statsTable } from './report-stats-table.ts';
-import type { StudyStats } from './types.ts';
+import type { StudyData, StudyStats } from './types.ts';
 import { analyzeStudy } from './verdicts.ts';
 
 export type { ReportContext } from './report-context.ts';
@@ -42,7 +43,7 @@ export { buildReport, type Block, type FigureRef, type ReportDoc } from './repor
 export type { Figures } from './report-figures.ts';
 export { fmt, fmtP } from './report-format.ts';
 export { STATS_COLUMNS, statsRows, statsTable, type StatRow } from './report-stats-table.ts';
-export { writeStudyFiles } from './report-study-files.ts';
+export { writeSeedFolders, writeStudyFiles } from './report-study-files.ts';
 
 export interface AggregateOptions {
   /** out/<study> folders to pool (same configHash, disjoint seeds). */
@@ -57,6 +58,8 @@ export interface AggregateOptions {
   reps?: number;
   /** Seeds needed for a verdict other than 'inconclusive' (analyzeStudy default 6). */
   minSeeds?: number;
+  /** Leave out seeds whose files fail verification, with a warning (default: stop and name the file). */
+  skipBad?: boolean;
 }
 
 /** A short plain-text summary for the terminal: Table 2, who learned, and the four verdicts. */
@@ -90,6 +93,33 @@ export function formatAggregateSummary(st: StudyStats): string {
 // ---------------------------------------------------------------------------------------------
 // aggregate
 
+/**
+ * loadStudy, after verifying the seed folders of each study that has them (size and SHA-256 of
+ * every file against seed.json). A bad seed stops with its file named, or with `skipBad` its
+ * rows are left out with a warning. Folders without seeds/ (exported, synthetic) load as they are.
+ */
+function loadVerified(dirs: string[], skipBad: boolean): { data: StudyData; left: { seeds: Set<number>; warnings: string[] } } {
+  const left = { seeds: new Set<number>(), warnings: [] as string[] };
+  for (const d of dirs) {
+    if (!existsSync(join(d, 'seeds'))) continue;
+    const { bad } = scanSeeds(join(d, 'seeds'), REQUIRED_FILES); // the tables aggregate reads are hashed; ONNX sizes only
+    for (const b of bad) {
+      if (!skipBad) {
+        throw new FilterstudyError('E_OUTPUT', `seed ${b.seed} does not verify: ${b.dir}: ${b.reason}`, {
+          hint: 'rerun the same `filterstudy run` command (it quarantines and retrains the seed), or pass --skip-bad to leave the seed out',
+        });
+      }
+      left.seeds.add(b.seed);
+      left.warnings.push(`seed ${b.seed} left out (--skip-bad): ${b.dir}: ${b.reason}`);
+    }
+  }
+  // The seed folders themselves are read (not the combined files), the bad ones skipped.
+  const data = loadStudy(dirs, left.seeds);
+  if (left.seeds.size === 0) return { data, left };
+  const keep = <T extends { seed: number }>(rows: T[]): T[] => rows.filter((r) => !left.seeds.has(r.seed));
+  return { data: { ...data, seeds: data.seeds.filter((s) => !left.seeds.has(s)), filters: keep(data.filters), metrics: keep(data.metrics), similarity: keep(data.similarity) }, left };
+}
+
 export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStats; files: string[] }> {
   if (!o || !Array.isArray(o.dirs) || o.dirs.length === 0) {
     throw new FilterstudyError('E_CONFIG', 'aggregate needs at least one output folder', { hint: 'filterstudy aggregate out/<study> [out/<study2> …]' });
@@ -102,7 +132,12 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   for (const [name, v, min] of [['reps', o.reps, 1], ['minSeeds', o.minSeeds, 1]] as const) {
     if (v !== undefined && !(Number.isInteger(v) && v >= min)) throw new FilterstudyError('E_CONFIG', `${name} must be an integer ≥ ${min}, got ${String(v)}`);
   }
-  const data = loadStudy(o.dirs);
+  // The report of several folders belongs to none of them: writing it into the first one would
+  // make that folder's report describe seeds it does not hold.
+  if (o.dirs.length > 1 && o.outDir === undefined) {
+    throw new FilterstudyError('E_CONFIG', `aggregate over ${o.dirs.length} folders needs an output folder`, { hint: 'add --out DIR (e.g. out/pooled); a single folder gets its report inside it' });
+  }
+  const { data, left } = loadVerified(o.dirs, o.skipBad ?? false);
   const wantCka = o.cka ?? true;
   let images: Float32Array | undefined;
   let ckaNote: string | null = wantCka ? null : 'CKA was not computed (--no-cka).';
@@ -115,9 +150,17 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   }
   const stats = analyzeStudy(data, { reps: o.reps, minSeeds: o.minSeeds, images });
   if (wantCka && ckaNote) stats.warnings.push(ckaNote); // asked for CKA, MNIST failed
+  stats.warnings.push(...left.warnings);
   // Networks still improving when training stopped: their numbers are not final.
-  const history = o.dirs.map((d) => join(d, 'history.arrow')).filter((f) => existsSync(f));
-  stats.warnings.push(...convergenceNotes(history.flatMap((f) => readArrowFile(f).toArray().map((r) => r.toJSON() as Record<string, unknown>))));
+  stats.warnings.push(...convergenceNotes(historyFiles(o.dirs, left.seeds).flatMap((f) => readArrowFile(f).toArray().map((r) => r.toJSON() as Record<string, unknown>))));
+  // Seeds the study planned that are not there (a failed or killed shard): listed, not hidden.
+  const missing = missingSeeds(o.dirs, data.seeds);
+  if (missing.length) {
+    const failed = missing.filter((m) => m.error);
+    stats.warnings.push(`${missing.length} planned seed(s) are missing from this report: ${missing.map((m) => m.seed).join(', ')}` +
+      (failed.length ? `; failed: ${failed.map((m) => `${m.seed} (${m.error})`).join('; ')}` : '') + '; rerun or resubmit the study to train them');
+  }
+  stats.missingSeeds = missing.map((m) => m.seed);
   if (!stats.seeds.length) {
     throw new FilterstudyError('E_OUTPUT', `no seed in ${o.dirs.join(', ')} has all four trained CNNs`, { hint: 'the runs may be unfinished; re-run or resume the study' });
   }
@@ -126,7 +169,7 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
     throw new FilterstudyError('E_CONFIG', `seed ${seed} is not a complete seed of this study`, { hint: `choose one of ${stats.seeds.join(', ')}` });
   }
   const outDir = o.outDir ?? o.dirs[0];
-  mkdirSync(join(outDir, 'figures'), { recursive: true });
+  ensureDir(join(outDir, 'figures'));
   const figWarnings: string[] = [];
   const fig = await buildFigures(data, stats, seed, figWarnings);
   stats.warnings.push(...figWarnings);

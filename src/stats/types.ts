@@ -274,4 +274,6 @@ export interface StudyStats {
   sVsAccuracyGap: { rho: number | null; p: number | null; n: number; gaps: number[]; s: number[] };
   claims: ClaimVerdict[];
   warnings: string[];
+  /** Seeds the studies planned (config.json) with no finished seed folder: a failed or killed shard's (set by aggregate). */
+  missingSeeds?: number[];
 }

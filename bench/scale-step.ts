@@ -1,0 +1,25 @@
+/**
+ * One measured step of the scale bench, in its own process so that its peak RSS is its own:
+ *   npx tsx bench/scale-step.ts <combine|load|aggregate> <study folder>
+ * Prints one JSON line: step, wall seconds, CPU seconds (user + system), peak RSS (MB).
+ */
+import { studyPaths } from '../src/coordinator/outputs.ts';
+import { combineSeeds } from '../src/coordinator/outputs.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StudyMeta } from '../src/coordinator/outputs.ts';
+import { loadStudy } from '../src/stats/load.ts';
+import { aggregate } from '../src/stats/report.ts';
+
+const [step, dir] = process.argv.slice(2);
+const meta = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as StudyMeta;
+const t0 = performance.now();
+const cpu0 = process.cpuUsage(); // CPU time as well as wall time: the bench machine may be shared
+if (step === 'combine') combineSeeds(studyPaths(meta.config), meta);
+else if (step === 'load') loadStudy(dir);
+else if (step === 'aggregate') await aggregate({ dirs: [dir], outDir: join(dir, 'report'), cka: false });
+else throw new Error(`unknown step ${step}`);
+const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+process.stdout.write(`${JSON.stringify({ step, seconds, cpuSeconds, peakRssMB: process.resourceUsage().maxRSS / 1024 })}\n`);

@@ -1,0 +1,44 @@
+/**
+ * Synthetic seed folders for the scale bench: `writeSeed` (the real writer) fed with seeded random
+ * filters (init and trained, both models, [K,K,1,F] kernels), 3 epochs of history per network and
+ * the 18 metric rows of a real seed. No ONNX graphs (they are not read by aggregate or combining).
+ */
+import { resolveConfig } from '../src/config.ts';
+import { studyMeta, studyPaths, writeSeed, type StudyMeta, type StudyPaths } from '../src/coordinator/outputs.ts';
+import { makeRng } from '../src/worker/rng.ts';
+import type { SeedSuccess } from '../src/worker/task.ts';
+
+export function syntheticStudy(outDir: string, name: string): { paths: StudyPaths; meta: StudyMeta } {
+  const cfg = resolveConfig([{ source: 'bench', config: { name, outDir, train: { epochs: 3 } } }]);
+  const meta = studyMeta(cfg, { filterstudy: 'bench' }, { backend: 'wasm', data: [{ role: 'synthetic', sha256: '0'.repeat(64) }] });
+  return { paths: studyPaths(cfg), meta };
+}
+
+export function syntheticSeed(seed: number, k = 3, f = 16): SeedSuccess {
+  const rng = makeRng(seed, 'bench/scale');
+  const kernel = () => Float32Array.from({ length: k * k * f }, () => rng.normal() * 0.3);
+  const bias = () => Float32Array.from({ length: f }, () => rng.normal() * 0.05);
+  const filters: SeedSuccess['filters'] = [];
+  for (const model of ['model1', 'model2'] as const) {
+    for (const network of ['cnn1', 'cnn2'] as const) for (const stage of ['init', 'trained'] as const) filters.push({ model, network, stage, kernel: kernel(), bias: bias() });
+  }
+  const nets = [['model1', 'cnn1'], ['model1', 'cnn2'], ['model1', 'lstm'], ['model2', 'pipeline']] as const;
+  const history = nets.flatMap(([model, network]) => [1, 2, 3].map((epoch) => ({ model, network, epoch, trainLoss: 1 / epoch, trainAccuracy: 0.9, valLoss: 1 / epoch, valAccuracy: 0.9, seconds: 1 })));
+  const metrics: SeedSuccess['metrics'] = [];
+  for (const split of ['train', 'val', 'test'] as const) {
+    for (const model of ['model1', 'model2'] as const) {
+      metrics.push({ model, network: 'pipeline', split, target: 'third', accuracy: 0.5 + 0.4 * rng.next(), loss: rng.next(), n: 1000 });
+      for (const network of ['cnn1', 'cnn2']) metrics.push({ model, network, split, target: 'digit', accuracy: 0.9 + 0.09 * rng.next(), loss: rng.next(), n: 1000 });
+    }
+  }
+  const agree = { rows: 0, classes: 28, argmaxMismatches: 0, firstMismatch: -1, maxAbsDiff: 0, ok: true } as unknown as SeedSuccess['agreement']['model1'];
+  return {
+    status: 'ok', seed, backend: 'wasm', backendNotes: [], kernels: [], seconds: 1, trainSeconds: { model1: 1, model2: 1 },
+    filters, history, metrics, onnx: {}, agreement: { model1: agree, model2: agree },
+  };
+}
+
+/** Writes seeds 1..n as finished seed folders. */
+export function writeSyntheticSeeds(paths: StudyPaths, meta: StudyMeta, n: number): void {
+  for (let s = 1; s <= n; s++) writeSeed(paths, syntheticSeed(s), meta);
+}

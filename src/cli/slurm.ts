@@ -1,0 +1,152 @@
+/**
+ * `filterstudy slurm [run options] --shards N [--cpus C] [--mem M] [--time T] [--partition P]
+ * [--account A] [--command CMD] [--submit]`: writes a ready Slurm submission for a study into
+ * <out>/<study>/slurm/:
+ *
+ *   study.config.mjs  the resolved study config, frozen: every task trains the same study
+ *   train.sbatch      #SBATCH --array=0-(N-1); task i runs `filterstudy run --shard i/N`
+ *   aggregate.sbatch  `filterstudy aggregate <study>`: the report over whatever seeds finished
+ *   submit.sh         sbatch train.sbatch, then aggregate.sbatch with --dependency=afterany:<array>
+ *   logs/             one log per array task and one for the aggregate job
+ *
+ * afterany (not afterok): one failed shard must not block the report on the rest; the report
+ * lists the missing seeds. Submitting the same study again (same options) resumes it: finished
+ * seeds are skipped, the seeds of a killed shard are trained again.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import type { StudyConfig } from '../config.ts';
+import { FilterstudyError } from '../errors.ts';
+import type { RunOptions } from './run.ts';
+import { addStudyOptions, configModule, defaultCommand, frozenConfig, memory, positiveInt, shellQuote } from './scheduler.ts';
+
+export interface SlurmOptions {
+  /** Array tasks = shards. */
+  shards: number;
+  /** CPUs per task; also the task's worker threads. */
+  cpus: number;
+  /** Memory per task, Slurm syntax (e.g. 4G). */
+  mem: string;
+  /** Time limit per task, Slurm syntax (e.g. 02:00:00 or 1-12:00:00). */
+  time: string;
+  partition?: string;
+  account?: string;
+  /** How a task starts filterstudy (default: this Node and this checkout's bin/filterstudy.mjs). */
+  command: string;
+}
+
+// Defaults for one task, each with why.
+export const SLURM_DEFAULTS = {
+  cpus: 2, // one seed per worker thread: 2 keeps two seeds in flight per task
+  mem: '4G', // a quick-preset seed peaks well below 1 GB per worker; paper data ~1.5 GB per worker
+  time: '24:00:00', // a paper-preset seed takes ~1.4 h per core; generous, and a killed task resumes
+} as const;
+
+export interface SlurmFiles { dir: string; config: string; train: string; aggregate: string; submit: string; logs: string }
+
+export function slurmFiles(cfg: StudyConfig): SlurmFiles {
+  const dir = join(cfg.outDir, cfg.name, 'slurm');
+  return { dir, config: join(dir, 'study.config.mjs'), train: join(dir, 'train.sbatch'), aggregate: join(dir, 'aggregate.sbatch'), submit: join(dir, 'submit.sh'), logs: join(dir, 'logs') };
+}
+
+function header(lines: [string, string | number | undefined][]): string {
+  return lines.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `#SBATCH --${k}=${v}`).join('\n');
+}
+
+/** The three scripts' text (pure: tested without Slurm). */
+export function slurmScripts(cfg: StudyConfig, o: SlurmOptions): { train: string; aggregate: string; submit: string } {
+  const f = slurmFiles(cfg);
+  const root = join(cfg.outDir, cfg.name);
+  const common: [string, string | undefined][] = [['partition', o.partition], ['account', o.account]];
+  const train = `#!/bin/bash
+# filterstudy study "${cfg.name}": ${o.shards} shard(s) of seeds ${cfg.seeds.start}..${cfg.seeds.start + cfg.seeds.count - 1} (shard i = the seeds at positions p with p mod ${o.shards} = i).
+${header([['job-name', `fs-${cfg.name}`], ['array', `0-${o.shards - 1}`], ['cpus-per-task', o.cpus], ['mem', o.mem], ['time', o.time], ['output', join(f.logs, 'train-%A_%a.out')], ['open-mode', 'append'], ...common])}
+set -euo pipefail
+exec ${o.command} run --config ${shellQuote(f.config)} --shard "$SLURM_ARRAY_TASK_ID/${o.shards}" --workers "\${SLURM_CPUS_PER_TASK:-${o.cpus}}" --json
+`;
+  const aggregate = `#!/bin/bash
+# filterstudy study "${cfg.name}": the report over every finished seed (submitted with afterany: it also runs when a shard failed).
+${header([['job-name', `fs-${cfg.name}-aggregate`], ['cpus-per-task', 1], ['mem', o.mem], ['time', o.time], ['output', join(f.logs, 'aggregate-%j.out')], ['open-mode', 'append'], ...common])}
+set -euo pipefail
+exec ${o.command} aggregate ${shellQuote(root)}
+`;
+  const submit = `#!/bin/bash
+# Submits study "${cfg.name}": the array job, then the aggregate job after it (afterany). Run it again to resume.
+set -euo pipefail
+cd ${shellQuote(f.dir)}
+array=$(sbatch --parsable train.sbatch)
+array=\${array%%;*}
+agg=$(sbatch --parsable --dependency=afterany:$array aggregate.sbatch)
+echo "submitted array job $array (${o.shards} tasks) and aggregate job \${agg%%;*}"
+`;
+  return { train, aggregate, submit };
+}
+
+/** Writes the files; returns their paths. */
+export function writeSlurm(cfg: StudyConfig, o: SlurmOptions): SlurmFiles {
+  const f = slurmFiles(cfg);
+  const s = slurmScripts(cfg, o);
+  mkdirSync(f.logs, { recursive: true });
+  writeFileSync(f.config, configModule(cfg));
+  writeFileSync(f.train, s.train);
+  writeFileSync(f.aggregate, s.aggregate);
+  writeFileSync(f.submit, s.submit);
+  for (const p of [f.train, f.aggregate, f.submit]) chmodSync(p, 0o755);
+  return f;
+}
+
+function sbatch(args: string[]): string {
+  const r = spawnSync('sbatch', ['--parsable', ...args], { encoding: 'utf8' });
+  if (r.error) throw new FilterstudyError('E_SCHEDULER', `could not start sbatch: ${r.error.message}`, { cause: r.error, hint: 'run on a Slurm login node, or drop --submit and submit the written submit.sh there' });
+  if (r.status !== 0) throw new FilterstudyError('E_SCHEDULER', `sbatch ${args.join(' ')} failed: ${r.stderr.trim() || `exit ${r.status}`}`, { hint: 'check the #SBATCH lines (partition, account, memory, time) in the written scripts' });
+  return r.stdout.trim().split(';')[0];
+}
+
+/** Submits the array job and the aggregate job after it (afterany). Returns the two job ids. */
+export function submitSlurm(f: SlurmFiles): { array: string; aggregate: string } {
+  const array = sbatch([f.train]);
+  const aggregate = sbatch([`--dependency=afterany:${array}`, f.aggregate]);
+  return { array, aggregate };
+}
+
+interface SlurmCliOptions extends RunOptions { shards: string; cpus?: string; mem?: string; time?: string; partition?: string; account?: string; command?: string; submit: boolean }
+
+export async function slurmAction(o: SlurmCliOptions): Promise<void> {
+  const cfg = await frozenConfig(o);
+  const so: SlurmOptions = {
+    shards: positiveInt('--shards', o.shards),
+    cpus: o.cpus === undefined ? SLURM_DEFAULTS.cpus : positiveInt('--cpus', o.cpus),
+    mem: memory('--mem', o.mem ?? SLURM_DEFAULTS.mem, /^\d+[KMGT]?$/),
+    time: o.time ?? SLURM_DEFAULTS.time,
+    partition: o.partition, account: o.account,
+    command: o.command ?? defaultCommand(),
+  };
+  if (!/^(\d+-)?\d+(:\d+){0,2}$/.test(so.time)) throw new FilterstudyError('E_CONFIG', `--time: "${so.time}" is not a Slurm time`, { hint: 'minutes, HH:MM:SS or D-HH:MM:SS' });
+  const f = writeSlurm(cfg, so);
+  process.stdout.write(`wrote ${f.train}, ${f.aggregate}, ${f.submit} (config ${f.config})\n`);
+  if (!o.submit) {
+    process.stdout.write(`submit with: bash ${f.submit}   (or run this command again with --submit)\n`);
+    return;
+  }
+  const ids = submitSlurm(f);
+  process.stdout.write(`submitted array job ${ids.array} (${so.shards} tasks) and aggregate job ${ids.aggregate} (afterany:${ids.array}); logs in ${f.logs}\n`);
+}
+
+export function slurmCommand(): Command {
+  const cmd = new Command('slurm')
+    .exitOverride() // usage errors reach main(), which exits 2 (addCommand does not inherit it)
+    .description('write (and with --submit submit) a Slurm array job for a study: one task per shard, then an aggregate job (afterany)')
+    .requiredOption('--shards <n>', 'array tasks; shard i trains the seeds at positions p with p mod n = i')
+    .option('--cpus <n>', `CPUs per task, also its worker threads (default ${SLURM_DEFAULTS.cpus})`)
+    .option('--mem <size>', `memory per task, e.g. 4G (default ${SLURM_DEFAULTS.mem})`)
+    .option('--time <limit>', `time limit per task (default ${SLURM_DEFAULTS.time})`)
+    .option('--partition <name>', 'Slurm partition')
+    .option('--account <name>', 'Slurm account')
+    .option('--command <cmd>', 'how a task starts filterstudy (default: this node and this checkout, e.g. "npx filterstudy")')
+    .option('--submit', 'also submit the jobs with sbatch', false);
+  return addStudyOptions(cmd)
+    .addHelpText('after', '\nExample:\n  filterstudy slurm --preset paper -s 20 --shards 10 --cpus 2 --mem 4G --time 12:00:00 --submit\n\nRun the same command again to resume: finished seeds are kept.')
+    .action(async (o: SlurmCliOptions) => slurmAction(o));
+}

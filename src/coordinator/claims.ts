@@ -1,0 +1,229 @@
+/**
+ * Many processes, one study folder, several machines (issue #11). Three mechanisms:
+ *
+ * 1. Seed leases, <study>/leases/seed-NNNN.lease. A process trains a seed only after claiming it
+ *    with an exclusive create (O_EXCL, atomic on local disks and NFSv3+) of this file, holding
+ *    {host, pid, startedAt, token}. While it trains, it renews the lease (the file's mtime) every
+ *    `renewMs`; when the seed is written or failed it deletes it. A lease is taken over when its
+ *    holder is provably gone (same host, pid no longer running) or it has expired (mtime older
+ *    than `expireMs`: the holder's machine died or lost the file system). Takeovers run under a
+ *    proper-lockfile lock on the lease, re-checking after the lock is held, so two contenders
+ *    never both take one seed; the create itself stays exclusive.
+ * 2. Temp folder names seed-NNNN.tmp-<host>-<pid>-<random>: a process removes only its own temp
+ *    folders or provably stale ones (same host and a dead pid; or older than expireMs with no live
+ *    lease on the seed), never a temp folder another live process is writing.
+ * 3. The combined files are written under a proper-lockfile lock on the study folder
+ *    (<study>/combined.lock), each atomically (temp file + rename), so they are never half-written
+ *    and two writers do not interleave.
+ * Why proper-lockfile for 1's takeover and 3 but not for the leases themselves: its lock is an
+ * mkdir with an mtime that only says "alive"; the issue's lease must say who holds it (host, pid,
+ * start) so that a dead holder on the same host is taken over at once, not after the stale time.
+ * Clocks: expiry compares a file's mtime with this machine's clock, so the nodes' clocks must
+ * agree to well within expireMs (NTP does; expireMs is minutes).
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import lockfile from 'proper-lockfile';
+
+// Defaults, each with why.
+export const CLAIM_DEFAULTS = {
+  renewMs: 30_000, // cheap (one stat + utimes); often enough that a lease 10 renewals old is surely dead
+  expireMs: 5 * 60_000, // 10 missed renewals: survives a loaded or briefly stalled node, frees a dead one's seeds within minutes
+  lockStaleMs: 60_000, // proper-lockfile stale time for the takeover and combined locks (held for seconds)
+} as const;
+
+export interface ClaimOptions { renewMs?: number; expireMs?: number }
+
+export interface LeaseHolder { host: string; pid: number; startedAt: string; token: string }
+
+const seedName = (seed: number): string => `seed-${String(seed).padStart(4, '0')}`;
+export const leaseDir = (root: string): string => join(root, 'leases');
+export const leasePath = (root: string, seed: number): string => join(leaseDir(root), `${seedName(seed)}.lease`);
+
+/** This machine's name as it goes into lease files and temp names (no dashes: they separate fields). */
+export function hostTag(): string {
+  return hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'host';
+}
+
+/** True while a process with this pid runs on this machine (EPERM: it runs as another user). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readHolder(path: string): LeaseHolder | null {
+  try {
+    const h = JSON.parse(readFileSync(path, 'utf8')) as LeaseHolder;
+    return typeof h.host === 'string' && Number.isInteger(h.pid) && typeof h.token === 'string' ? h : null;
+  } catch {
+    return null; // missing, or created but not yet written
+  }
+}
+
+/** Why a lease may be taken over, or null while its holder may still be training. */
+export function staleReason(holder: LeaseHolder | null, mtimeMs: number, now: number, o: ClaimOptions = {}): string | null {
+  const expireMs = o.expireMs ?? CLAIM_DEFAULTS.expireMs;
+  if (now - mtimeMs > expireMs) return `expired (not renewed for ${Math.round((now - mtimeMs) / 1000)} s)`;
+  if (holder && holder.host === hostTag() && holder.pid !== process.pid && !pidAlive(holder.pid)) return `holder pid ${holder.pid} on ${holder.host} is gone`;
+  return null;
+}
+
+export interface Lease {
+  seed: number;
+  path: string;
+  holder: LeaseHolder;
+  /** Set when the lease was taken over from a stale holder: why. */
+  tookOver: string | null;
+  /** Renews every renewMs until released; `onLost` runs once if another process took it meanwhile. */
+  startRenewing(onLost?: (by: LeaseHolder | null) => void): void;
+  /** Stops renewing and deletes the lease if it is still ours. */
+  release(): void;
+}
+
+function createExclusive(path: string, holder: LeaseHolder): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    writeSync(fd, `${JSON.stringify(holder)}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+function makeLease(seed: number, path: string, holder: LeaseHolder, tookOver: string | null, o: ClaimOptions): Lease {
+  let timer: NodeJS.Timeout | null = null;
+  const ours = () => readHolder(path)?.token === holder.token;
+  return {
+    seed, path, holder, tookOver,
+    startRenewing(onLost) {
+      if (timer) return;
+      timer = setInterval(() => {
+        if (!ours()) {
+          clearInterval(timer!);
+          onLost?.(readHolder(path));
+          return;
+        }
+        const now = new Date();
+        try {
+          utimesSync(path, now, now);
+        } catch {
+          // a transient file-system error: the next renewal retries; expiry allows 10 misses
+        }
+      }, o.renewMs ?? CLAIM_DEFAULTS.renewMs);
+      timer.unref(); // a lease never keeps the process alive
+    },
+    release() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      if (ours()) rmSync(path, { force: true });
+    },
+  };
+}
+
+/**
+ * Claims a seed for this process: a Lease, or null when another live process holds it.
+ * The file is created exclusively; a stale lease is taken over under a lock and re-checked.
+ */
+export async function claimSeed(root: string, seed: number, o: ClaimOptions = {}): Promise<Lease | null> {
+  mkdirSync(leaseDir(root), { recursive: true });
+  const path = leasePath(root, seed);
+  const holder: LeaseHolder = { host: hostTag(), pid: process.pid, startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
+  if (createExclusive(path, holder)) return makeLease(seed, path, holder, null, o);
+  const staleNow = (): string | null => {
+    try {
+      return staleReason(readHolder(path), statSync(path).mtimeMs, Date.now(), o);
+    } catch {
+      return 'released'; // gone between our create and stat: free again
+    }
+  };
+  if (staleNow() === null) return null;
+  const unlock = await lockfile.lock(path, {
+    lockfilePath: `${path}.takeover`, realpath: false, stale: CLAIM_DEFAULTS.lockStaleMs,
+    retries: { retries: 60, factor: 1.3, minTimeout: 20, maxTimeout: 1000 },
+  });
+  try {
+    const why = staleNow(); // re-check: another contender may have taken it over meanwhile
+    if (why === null) return null;
+    if (why !== 'released') unlinkSync(path);
+    holder.startedAt = new Date().toISOString();
+    return createExclusive(path, holder) ? makeLease(seed, path, holder, why, o) : null;
+  } finally {
+    await unlock();
+  }
+}
+
+// ---- temp folders --------------------------------------------------------------------------------
+
+const TEMP = /^(seed-\d+)\.tmp-(?:([A-Za-z0-9._]+)-(\d+)-([0-9a-f]+)|(\d+))$/;
+
+/** A fresh temp folder path for a seed folder: <dir>.tmp-<host>-<pid>-<random>. */
+export function tempPathFor(seedDir: string): string {
+  return `${seedDir}.tmp-${hostTag()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Temp folders in seeds/ that no live process can be writing: this host's whose pid is dead, and
+ * any older than expireMs whose seed has no live lease (another host's, or the pre-#11 name
+ * seed-NNNN.tmp-<pid> without a host). A live process's temp folder is never listed.
+ */
+export function staleTempFolders(root: string, seedsDir: string, o: ClaimOptions = {}): string[] {
+  if (!existsSync(seedsDir)) return [];
+  const now = Date.now();
+  const expireMs = o.expireMs ?? CLAIM_DEFAULTS.expireMs;
+  const out: string[] = [];
+  for (const name of readdirSync(seedsDir)) {
+    const m = TEMP.exec(name);
+    if (!m) continue;
+    const path = join(seedsDir, name);
+    const [, seedDir, host, pid] = m;
+    if (host === hostTag()) {
+      // This host: its pid says it all (a live process, us included, may be writing it).
+      if (Number(pid) !== process.pid && !pidAlive(Number(pid))) out.push(path);
+      continue;
+    }
+    let age: number;
+    try {
+      age = now - statSync(path).mtimeMs;
+    } catch {
+      continue; // renamed into place meanwhile
+    }
+    if (age <= expireMs) continue;
+    const lease = leasePath(root, Number(seedDir.slice(5)));
+    let leaseLive = false;
+    try {
+      leaseLive = staleReason(readHolder(lease), statSync(lease).mtimeMs, now, o) === null;
+    } catch {
+      leaseLive = false; // no lease
+    }
+    if (!leaseLive) out.push(path);
+  }
+  return out;
+}
+
+// ---- the combined files ---------------------------------------------------------------------------
+
+/** Runs fn holding the study folder's lock for the combined files (waits for another holder). */
+export async function withCombinedLock<T>(root: string, fn: () => T | Promise<T>): Promise<T> {
+  mkdirSync(root, { recursive: true });
+  const unlock = await lockfile.lock(root, {
+    lockfilePath: join(root, 'combined.lock'), realpath: false, stale: CLAIM_DEFAULTS.lockStaleMs,
+    retries: { retries: 200, factor: 1.2, minTimeout: 50, maxTimeout: 2000 },
+  });
+  try {
+    return await fn();
+  } finally {
+    await unlock();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Issue #10, faults inside a seed: a worker thread that dies, a bug (not a FilterstudyError), a NaN
+ * loss. Each fails only its seed, with a code that says which it was.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Scalar } from '@tensorflow/tfjs';
+import { runStudy } from '../src/coordinator/sweep.ts';
+import { FilterstudyError } from '../src/errors.ts';
+import { makeRng } from '../src/worker/rng.ts';
+import { fit } from '../src/worker/train.ts';
+import { tempDir, tinyConfig } from './helpers.ts';
+
+describe('faults inside seeds', () => {
+  it('a dying worker thread fails its seed (E_TRAIN), a bug is E_INTERNAL with its stack, the other seed finishes', async () => {
+    const out = tempDir();
+    process.env.FILTERSTUDY_FAULTS = 'exit@2,bug@3';
+    let s;
+    try {
+      s = await runStudy(tinyConfig({ outDir: out, name: 'w', seeds: { count: 3 } }));
+    } finally {
+      delete process.env.FILTERSTUDY_FAULTS;
+    }
+    expect(s.completed).toEqual([1]);
+    const byCode = Object.fromEntries(s.failed.map((f) => [f.seed, f.error]));
+    expect(byCode[2]).toMatchObject({ code: 'E_TRAIN' });
+    expect(byCode[2].message).toMatch(/worker thread died/);
+    expect(byCode[3]).toMatchObject({ code: 'E_INTERNAL' });
+    expect(byCode[3].message).toMatch(/this is a bug.*bug injected/);
+    const rec = JSON.parse(readFileSync(join(out, 'w', 'failed', 'seed-0003.json'), 'utf8'));
+    expect(rec.error.stack).toMatch(/TypeError/);
+  });
+
+  it('a NaN loss stops training with E_TRAIN naming the network, epoch and step', async () => {
+    // No config makes these small ReLU networks produce NaN (dead units keep a huge-rate loss
+    // finite), so the loss itself is NaN here: the check in fit() is what is under test.
+    const tf = await import('@tensorflow/tfjs');
+    await tf.setBackend('cpu');
+    const v = tf.variable(tf.scalar(1));
+    const spec = {
+      network: 'cnn1', vars: [v], n: 10, epochs: 2, shuffle: makeRng(1, 'test'),
+      step: () => ({ loss: tf.mul(v, Number.NaN) as Scalar, correct: tf.scalar(0) }),
+      validate: () => ({ loss: 0, accuracy: 0 }),
+      onProgress: () => {},
+    };
+    let err: unknown;
+    try {
+      fit(tf, tinyConfig().train, spec);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(FilterstudyError);
+    expect((err as FilterstudyError).code).toBe('E_TRAIN');
+    expect((err as FilterstudyError).message).toMatch(/cnn1: loss became NaN at epoch 1, step 1/);
+    expect((err as FilterstudyError).hint).toMatch(/learningRate/);
+    v.dispose();
+  });
+});

@@ -12,7 +12,7 @@ const job = JSON.parse(process.argv[2] ?? '{}') as { layers: UserConfig[]; seeds
 const cfg = resolveConfig(job.layers.map((config, i) => ({ source: `bench layer ${i}`, config })));
 for (const seed of job.seeds) {
   const start = Date.now();
-  const r = await runSeedTask({ cfg, seed, studyId: 'bench', configHash: configHash(cfg), versions: {} });
+  const r = await runSeedTask({ cfg, seed, studyId: 'bench', configHash: configHash(cfg, { backend: cfg.runtime.backend, data: [] }), versions: {} });
   if (r.status !== 'ok') {
     console.log(JSON.stringify({ type: 'failed', seed, error: r.error }));
     process.exit(1);

@@ -39,7 +39,7 @@ describe('stop-rule columns', () => {
   it('round-trip through the per-seed and combined Arrow files and the stats loader', () => {
     const cfg = tinyConfig({ outDir: tempDir(), name: 'cols', model: { filters: 2, kernelSize: 3 } });
     const paths = studyPaths(cfg);
-    const meta = studyMeta(cfg, {});
+    const meta = studyMeta(cfg, {}, { backend: 'wasm', data: [] });
     prepareStudyDir(paths, meta);
     for (const s of [1, 2]) writeSeed(paths, fakeSeed(s, 3, 2), meta);
     combineSeeds(paths, meta);

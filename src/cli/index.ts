@@ -5,7 +5,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { FilterstudyError } from '../errors.ts';
+import { createRequire } from 'node:module';
 import { aggregateCommand } from './aggregate.ts';
+import { compareCommand } from './compare.ts';
+import { exportCommand } from './export.ts';
 import { predictCommand } from './predict.ts';
 import { runAction, runCommand } from './run.ts';
 
@@ -13,10 +16,13 @@ export function buildProgram(): Command {
   const program = new Command('filterstudy')
     .description('Do CNNs that reach the same accuracy learn the same filters? Seeded model-1/model-2 sweeps, Arrow outputs, ONNX models, statistics.')
     .showHelpAfterError('(add --help for usage)')
+    .version((createRequire(import.meta.url)('../../package.json') as { version: string }).version, '-V, --version', 'print the filterstudy version')
     .exitOverride();
   program.addCommand(runCommand().action(async (opts) => { process.exitCode = await runAction(opts); }));
   program.addCommand(aggregateCommand());
   program.addCommand(predictCommand());
+  program.addCommand(exportCommand());
+  program.addCommand(compareCommand());
   return program;
 }
 

@@ -1,10 +1,16 @@
 /** `filterstudy run`: train the seed sweep, write the outputs, print the summary, then aggregate. */
 import { Command, Option } from 'commander';
-import type { UserConfig } from '../config.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StudyConfig, UserConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import { createReporter } from '../coordinator/progress.ts';
 import { summaryText } from '../coordinator/summary.ts';
+import { exportStudy } from '../coordinator/export.ts';
+import { parseSweep, sweepPoints } from '../coordinator/multirun.ts';
+import { studyPaths } from '../coordinator/outputs.ts';
 import { runStudy } from '../coordinator/sweep.ts';
+import { compareStudies } from '../stats/compare.ts';
 import { aggregate, formatAggregateSummary } from '../stats/report.ts';
 import { configFromCli } from './load-config.ts';
 
@@ -17,7 +23,7 @@ const int = (name: string) => (v: string) => {
 interface RunOptions {
   config?: string; preset?: 'quick' | 'paper'; name?: string; out?: string; seeds?: number; seedStart?: number; epochs?: number;
   workers?: number; backend?: 'auto' | 'tfjs-node' | 'wasm' | 'cpu'; dataDir?: string; verify: boolean; pairing?: 'reversed' | 'shuffled';
-  set: string[]; json: boolean; aggregate: boolean;
+  set: string[]; sweep?: string[]; json: boolean; aggregate: boolean; parquet: boolean;
 }
 
 /** Sets an exit code; never exits: the CLI entry does. */
@@ -29,20 +35,61 @@ export async function runAction(o: RunOptions): Promise<number> {
     train: { epochs: o.epochs },
     runtime: { workers: o.workers, backend: o.backend },
   };
-  const { cfg } = await configFromCli({ config: o.config, cli, sets: o.set });
+  const sweeps = (o.sweep ?? []).map(parseSweep);
+  if (!sweeps.length) {
+    const { cfg } = await configFromCli({ config: o.config, cli, sets: o.set });
+    return runOne(cfg, o);
+  }
+  // Multirun: resolve every point first, so that a bad value fails before any training starts.
+  const { cfg: base } = await configFromCli({ config: o.config, cli, sets: o.set });
+  const points = sweepPoints(sweeps);
+  const cfgs: StudyConfig[] = [];
+  for (const p of points) {
+    const { cfg } = await configFromCli({ config: o.config, cli: { ...cli, name: `${base.name}.${p.suffix}` }, sets: [...o.set, ...p.sets] });
+    cfgs.push(cfg);
+  }
+  if (!o.json) process.stdout.write(`sweep: ${points.length} studies (${sweeps.map((a) => `${a.key} ∈ {${a.values.join(', ')}}`).join(' × ')}): ${cfgs.map((c) => c.name).join(', ')}\n`);
+  let code = 0;
+  for (const [i, cfg] of cfgs.entries()) {
+    if (!o.json) process.stdout.write(`\n── study ${i + 1}/${cfgs.length}: ${cfg.name} (${points[i].sets.join(' ')}) ──\n`);
+    code = Math.max(code, await runOne(cfg, o));
+  }
+  const dirs = cfgs.map((c) => studyPaths(c).root).filter((d) => existsSync(join(d, 'metrics.arrow')));
+  if (dirs.length >= 2) {
+    const outDir = join(base.outDir, `${base.name}.compare`);
+    const res = await compareStudies({ dirs, outDir });
+    if (!o.json) process.stdout.write(`\n${res.text}\ncomparison: ${join(outDir, 'compare.html')}\n`);
+  }
+  return code;
+}
+
+/** One study: train (resuming), write the outputs, then the report and Parquet copies. */
+async function runOne(cfg: StudyConfig, o: RunOptions): Promise<number> {
   const reporter = createReporter({ json: o.json, tty: Boolean(process.stdout.isTTY) });
   let summary;
+  let res;
   try {
     summary = await runStudy(cfg, { onEvent: (e) => reporter.onEvent(e) });
+    // The statistics and the report over every finished seed (resumed ones included), still under
+    // the live display so that its ETA covers the report.
+    if (o.aggregate && summary.completed.length + summary.skipped.length > 0) {
+      const t0 = performance.now();
+      reporter.onReportStart?.();
+      res = await aggregate({ dirs: [summary.paths.root] });
+      reporter.onReportDone?.((performance.now() - t0) / 1000);
+    }
   } finally {
     reporter.close();
   }
-  if (!o.json) process.stdout.write(`\n${summaryText(summary.paths.root)}\n`);
-  // The statistics and the report over every finished seed (resumed ones included).
-  if (o.aggregate && summary.completed.length + summary.skipped.length > 0) {
-    const res = await aggregate({ dirs: [summary.paths.root] });
+  const finished = summary.completed.length + summary.skipped.length > 0;
+  // The summary once: the aggregate's (Table 2 with CIs, verdicts, warnings) when it ran, else the short one.
+  if (res) {
     const html = res.files.find((f) => f.endsWith('report.html'));
     if (!o.json) process.stdout.write(`\n${formatAggregateSummary(res.stats)}\n${html ? `report: ${html}\n` : ''}`);
+  } else if (!o.json) process.stdout.write(`\n${summaryText(summary.paths.root)}\n`);
+  if (o.parquet && finished) {
+    const files = exportStudy(summary.paths.root, 'parquet');
+    if (!o.json) process.stdout.write(`Parquet: ${files.length} tables beside the .arrow files in ${summary.paths.root}\n`);
   }
   if (summary.failed.length) {
     process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => f.seed).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);
@@ -67,7 +114,9 @@ export function runCommand(): Command {
     .option('--no-verify', 'skip the official MNIST SHA-256 check (for other IDX data, e.g. Fashion-MNIST)')
     .addOption(new Option('--pairing <how>', 'how images are paired within a split').choices(['reversed', 'shuffled']))
     .option('--set <key=value>', 'set any config key, e.g. --set model.lstmInput=softmax (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--sweep <key=v1,v2,...>', 'multirun: one study per value, named <name>.<key>-<value>; repeat for a grid; ends with a comparison report', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'print JSON lines instead of the live display', false)
     .option('--no-aggregate', 'skip the statistics report at the end')
-    .addHelpText('after', '\nExamples:\n  filterstudy run                       # quick preset: 6 seeds, ~3 minutes on 2 cores\n  filterstudy run --preset paper -s 20  # Table 1 settings, 20 seeds\n  filterstudy run --set train.sharedInit=true --name paired\n\nRe-running the same study resumes: finished seeds are skipped, failed ones retried.');
+    .option('--no-parquet', 'do not write Parquet copies of the tables (filterstudy export does it later)')
+    .addHelpText('after', '\nExamples:\n  filterstudy run                       # quick preset: 6 seeds, ~3 minutes on 2 cores\n  filterstudy run --preset paper -s 20  # Table 1 settings, 20 seeds\n  filterstudy run --set train.sharedInit=true --name paired\n  filterstudy run --sweep model.lstmInput=onehot,softmax,scalar   # 3 studies + out/quick.compare/\n\nRe-running the same study resumes: finished seeds are skipped, failed ones retried.');
 }

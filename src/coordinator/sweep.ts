@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { seedList, type StudyConfig } from '../config.ts';
-import type { ProgressMessage, SeedFailure, SeedResult } from '../worker/task.ts';
+import type { ProgressMessage, SeedFailure, SeedResult, StageMessage } from '../worker/task.ts';
 import { combineSeeds, prepareStudyDir, studyMeta, studyPaths, writeFailure, writeSeed, type StudyMeta, type StudyPaths } from './outputs.ts';
 import { loadMnist, splitMnist } from '../worker/mnist.ts';
 import { createSeedPool, plannedBackend, workerCount } from './pool.ts';
@@ -13,6 +13,7 @@ import { createSeedPool, plannedBackend, workerCount } from './pool.ts';
 export type StudyEvent =
   | { type: 'start'; study: string; root: string; seeds: number[]; pending: number[]; skipped: number[]; threads: number; backend: string }
   | { type: 'progress'; progress: ProgressMessage }
+  | { type: 'stage'; seed: number; stage: StageMessage['stage'] }
   | { type: 'seed-done'; seed: number; seconds: number; dir: string; backend: string; testAccuracy: Record<string, number>; onnxAgrees: boolean; notes: string[] }
   | { type: 'seed-failed'; seed: number; error: SeedFailure['error']; file: string }
   | { type: 'combined'; files: string[] };
@@ -65,7 +66,7 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
         pending.map(async (seed) => {
           let result: SeedResult;
           try {
-            result = await pool.run({ cfg, seed, studyId: cfg.name, configHash: meta.configHash, versions: meta.versions }, (p) => emit({ type: 'progress', progress: p }));
+            result = await pool.run({ cfg, seed, studyId: cfg.name, configHash: meta.configHash, versions: meta.versions }, (m) => emit(m.type === 'stage' ? { type: 'stage', seed: m.seed, stage: m.stage } : { type: 'progress', progress: m }));
           } catch (e) {
             // The worker thread itself died (out of memory, native crash): only this seed fails.
             result = { status: 'failed', seed, backend: null, seconds: 0, error: { code: 'E_TRAIN', message: `worker thread died: ${(e as Error).message}` } } satisfies SeedFailure;

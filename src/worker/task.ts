@@ -26,6 +26,9 @@ export interface SeedTask {
 }
 
 export interface ProgressMessage extends Progress { type: 'progress'; seed: number; model: ModelName }
+/** A seed's step after training, which has no epochs to count (the live display labels it). */
+export interface StageMessage { type: 'stage'; seed: number; stage: 'exporting' | 'evaluating' }
+export type WorkerMessage = ProgressMessage | StageMessage;
 
 export interface SeedSuccess {
   status: 'ok';
@@ -112,9 +115,12 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
         'model1-lstm.onnx': exportLstm(w1.lstm, m, meta('model1', 'lstm')),
       };
     };
+    const stage = (st: StageMessage['stage']) => task.port?.postMessage({ type: 'stage', seed: task.seed, stage: st } satisfies StageMessage);
+    stage('exporting');
     let onnx = exportAll(() => undefined);
     const sessions = { model1: await loadSession(onnx['model1.onnx']), model2: await loadSession(onnx['model2.onnx']) };
     let evald;
+    stage('evaluating');
     try {
       evald = await onnxMetrics(sessions, data, task.cfg.train.evalBatchSize);
     } finally {

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StudyConfig, UserConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
-import { createReporter } from '../coordinator/progress.ts';
+import { createReporter, wrapLine } from '../coordinator/progress.ts';
 import { summaryText } from '../coordinator/summary.ts';
 import { exportStudy } from '../coordinator/export.ts';
 import { parseSweep, sweepPoints } from '../coordinator/multirun.ts';
@@ -24,6 +24,12 @@ interface RunOptions {
   config?: string; preset?: 'quick' | 'paper'; name?: string; out?: string; seeds?: number; seedStart?: number; epochs?: number;
   workers?: number; backend?: 'auto' | 'tfjs-node' | 'wasm' | 'cpu'; dataDir?: string; verify: boolean; pairing?: 'reversed' | 'shuffled';
   set: string[]; sweep?: string[]; json: boolean; aggregate: boolean; parquet: boolean;
+}
+
+/** Text for stdout: on a terminal every line is word-wrapped to its width (the width rule of the live display). */
+function out(text: string): void {
+  const cols = process.stdout.isTTY ? process.stdout.columns || 80 : 0;
+  process.stdout.write(cols ? text.split('\n').flatMap((l) => wrapLine(l, cols)).join('\n') : text);
 }
 
 /** Sets an exit code; never exits: the CLI entry does. */
@@ -48,17 +54,17 @@ export async function runAction(o: RunOptions): Promise<number> {
     const { cfg } = await configFromCli({ config: o.config, cli: { ...cli, name: `${base.name}.${p.suffix}` }, sets: [...o.set, ...p.sets] });
     cfgs.push(cfg);
   }
-  if (!o.json) process.stdout.write(`sweep: ${points.length} studies (${sweeps.map((a) => `${a.key} ∈ {${a.values.join(', ')}}`).join(' × ')}): ${cfgs.map((c) => c.name).join(', ')}\n`);
+  if (!o.json) out(`sweep: ${points.length} studies (${sweeps.map((a) => `${a.key} ∈ {${a.values.join(', ')}}`).join(' × ')}): ${cfgs.map((c) => c.name).join(', ')}\n`);
   let code = 0;
   for (const [i, cfg] of cfgs.entries()) {
-    if (!o.json) process.stdout.write(`\n── study ${i + 1}/${cfgs.length}: ${cfg.name} (${points[i].sets.join(' ')}) ──\n`);
+    if (!o.json) out(`\n── study ${i + 1}/${cfgs.length}: ${cfg.name} (${points[i].sets.join(' ')}) ──\n`);
     code = Math.max(code, await runOne(cfg, o));
   }
   const dirs = cfgs.map((c) => studyPaths(c).root).filter((d) => existsSync(join(d, 'metrics.arrow')));
   if (dirs.length >= 2) {
     const outDir = join(base.outDir, `${base.name}.compare`);
     const res = await compareStudies({ dirs, outDir });
-    if (!o.json) process.stdout.write(`\n${res.text}\ncomparison: ${join(outDir, 'compare.html')}\n`);
+    if (!o.json) out(`\n${res.text}\ncomparison: ${join(outDir, 'compare.html')}\n`);
   }
   return code;
 }
@@ -85,11 +91,11 @@ async function runOne(cfg: StudyConfig, o: RunOptions): Promise<number> {
   // The summary once: the aggregate's (Table 2 with CIs, verdicts, warnings) when it ran, else the short one.
   if (res) {
     const html = res.files.find((f) => f.endsWith('report.html'));
-    if (!o.json) process.stdout.write(`\n${formatAggregateSummary(res.stats)}\n${html ? `report: ${html}\n` : ''}`);
-  } else if (!o.json) process.stdout.write(`\n${summaryText(summary.paths.root)}\n`);
+    if (!o.json) out(`\n${formatAggregateSummary(res.stats)}\n${html ? `report: ${html}\n` : ''}`);
+  } else if (!o.json) out(`\n${summaryText(summary.paths.root)}\n`);
   if (o.parquet && finished) {
     const files = exportStudy(summary.paths.root, 'parquet');
-    if (!o.json) process.stdout.write(`Parquet: ${files.length} tables beside the .arrow files in ${summary.paths.root}\n`);
+    if (!o.json) out(`Parquet: ${files.length} tables beside the .arrow files in ${summary.paths.root}\n`);
   }
   if (summary.failed.length) {
     process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => f.seed).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);

@@ -34,13 +34,13 @@ export function liveSeedLine(p: ProgressMessage | StageMessage): string {
 
 /** The width rule: every line at most `width` columns (cut at the end with '…'). */
 export function fitLines(lines: string[], width: number): string[] {
-  const w = Math.max(10, Math.floor(width));
+  const w = Math.max(1, Math.floor(width));
   return lines.flatMap((l) => l.split('\n')).map((l) => (stringWidth(l) > w ? cliTruncate(l, w, { position: 'end' }) : l));
 }
 
 /** Word-wraps a line that is kept in the scrollback (seed done, failures) to `width`, indenting continuations. */
 export function wrapLine(line: string, width: number, indent = '    '): string[] {
-  const w = Math.max(20, Math.floor(width));
+  const w = Math.max(1, Math.floor(width));
   if (stringWidth(line) <= w) return [line];
   const out: string[] = [];
   let cur = '';
@@ -129,6 +129,7 @@ export function createReporter(opts: {
         case 'stage':
           inFlight.set(e.seed, { type: 'stage', seed: e.seed, stage: e.stage });
           if (!live) print(`seed ${String(e.seed).padStart(4)}  ${e.stage}`);
+          else draw(); // a new stage shows at once; epochs are redrawn by the timer
           break;
         case 'seed-done': {
           inFlight.delete(e.seed);

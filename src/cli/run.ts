@@ -12,6 +12,7 @@ import { studyPaths } from '../coordinator/outputs.ts';
 import { runStudy } from '../coordinator/sweep.ts';
 import { compareStudies } from '../stats/compare.ts';
 import { aggregate, formatAggregateSummary } from '../stats/report.ts';
+import { MAIN_JOB_TIME } from '../main-job-time.ts';
 import { configFromCli } from './load-config.ts';
 
 const int = (name: string) => (v: string) => {
@@ -124,5 +125,5 @@ export function runCommand(): Command {
     .option('--json', 'print JSON lines instead of the live display', false)
     .option('--no-aggregate', 'skip the statistics report at the end')
     .option('--no-parquet', 'do not write Parquet copies of the tables (filterstudy export does it later)')
-    .addHelpText('after', '\nExamples:\n  filterstudy run                       # quick preset: 6 seeds, ~3 minutes on 2 cores\n  filterstudy run --preset paper -s 20  # Table 1 settings, 20 seeds\n  filterstudy run --set train.sharedInit=true --name paired\n  filterstudy run --sweep model.lstmInput=onehot,softmax,scalar   # 3 studies + out/quick.compare/\n\nRe-running the same study resumes: finished seeds are skipped, failed ones retried.');
+    .addHelpText('after', `\nExamples:\n  filterstudy run                       # quick preset: ${MAIN_JOB_TIME}\n  filterstudy run --preset paper -s 20  # Table 1 settings, 20 seeds\n  filterstudy run --set train.sharedInit=true --name paired\n  filterstudy run --sweep model.lstmInput=onehot,softmax,scalar   # 3 studies + out/quick.compare/\n\nRe-running the same study resumes: finished seeds are skipped, failed ones retried.`);
 }

@@ -85,7 +85,7 @@ export function compareAccuracySpec(points: ComparePoint[], o: { title: string; 
         },
         {
           name: 'means',
-          mark: { type: 'tick', color: 'black', thickness: 2 },
+          mark: { type: 'tick', color: 'black', thickness: 2, size: 24 },
           encoding: {
             x: { field: 'study', type: 'nominal', sort: o.studies },
             y: { aggregate: 'mean', field: 'accuracy', type: 'quantitative' },

@@ -2,6 +2,7 @@
  * Multirun: parsing --sweep, the grid and its study names, and `compare` over synthetic studies
  * (the real sweep end to end is what `filterstudy run --sweep` does; see README).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,4 +95,27 @@ describe('compare', () => {
   it('needs two studies', async () => {
     await expect(compareStudies({ dirs: [root], outDir: join(root, 'x') })).rejects.toThrow(FilterstudyError);
   });
+});
+
+describe('run --sweep, end to end (tiny)', () => {
+  it('trains one resumable study per value, writes Parquet, and compares them from one command', () => {
+    const cwd = join(root, 'e2e');
+    const tiny = ['-s', '1', '-e', '1', '--set', 'train.lstmEpochs=1', '--set', 'data.limit.train=300', '--set', 'data.limit.val=100', '--set', 'data.limit.test=200', '--set', 'model.denseUnits=32', '--set', 'model.lstmUnits=16'];
+    const args = [join(import.meta.dirname, '..', 'bin', 'filterstudy.mjs'), 'run', '--out', cwd, ...tiny, '--sweep', 'model.lstmInput=onehot,scalar'];
+    const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 600_000 });
+    expect(r.status, r.stderr).toBe(0);
+    for (const v of ['onehot', 'scalar']) {
+      const d = join(cwd, `quick.lstmInput-${v}`);
+      expect(JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')).config.model.lstmInput).toBe(v);
+      for (const f of ['metrics.parquet', 'stats.json', 'report.html']) expect(existsSync(join(d, f)), `${v}/${f}`).toBe(true);
+    }
+    const cmp = JSON.parse(readFileSync(join(cwd, 'quick.compare', 'compare.json'), 'utf8')) as { differing: string[]; studies: { name: string }[] };
+    expect(cmp.differing).toEqual(['model.lstmInput']);
+    expect(cmp.studies.map((s) => s.name)).toEqual(['quick.lstmInput-onehot', 'quick.lstmInput-scalar']);
+    expect(r.stdout).toContain('compare 2 studies');
+    // Rerunning resumes: every seed is already done, nothing is trained again.
+    const again = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 600_000 });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stdout.match(/1 already done/g)).toHaveLength(2);
+  }, 900_000);
 });

@@ -44,6 +44,10 @@ describe('the width rule', () => {
     expect(out.length).toBeGreaterThan(2);
     expect(out.slice(1).every((l) => l.startsWith('    '))).toBe(true);
     expect(out.join(' ').split(/\s+/).filter(Boolean)).toEqual(line.split(' '));
+    // A table row keeps its indentation; its continuation goes further in.
+    const row = wrapLine(`  ${'CNN1'.padEnd(40)}0.7347   0.0382  [0.7107, 0.7780]    0.982   (n = 3)`, 60);
+    expect(row[0].startsWith('  CNN1  ')).toBe(true);
+    expect(row[1].startsWith('      ')).toBe(true);
   });
 
   for (const width of [40, 80, 120]) {

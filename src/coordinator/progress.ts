@@ -42,17 +42,20 @@ export function fitLines(lines: string[], width: number): string[] {
 export function wrapLine(line: string, width: number, indent = '    '): string[] {
   const w = Math.max(1, Math.floor(width));
   if (stringWidth(line) <= w) return [line];
+  // Keep the line's own indentation, and indent its continuations further.
+  const lead = /^ */.exec(line)![0];
+  const more = `${lead}${indent}`.length < w / 2 ? `${lead}${indent}` : '';
   const out: string[] = [];
-  let cur = '';
-  for (const word of line.split(' ')) {
-    const next = cur === '' ? word : `${cur} ${word}`;
+  let cur = lead;
+  for (const word of line.slice(lead.length).split(' ')) {
+    const next = cur.trim() === '' ? `${cur}${word}` : `${cur} ${word}`;
     if (stringWidth(next) <= w || cur.trim() === '') cur = next;
     else {
       out.push(cur);
-      cur = `${indent}${word}`;
+      cur = `${more}${word}`;
     }
   }
-  if (cur !== '') out.push(cur);
+  if (cur.trim() !== '') out.push(cur);
   return fitLines(out, w); // a single word longer than the width is cut
 }
 

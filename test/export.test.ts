@@ -3,7 +3,8 @@
  * C++ Parquet and CSV readers) and hyparquet (a JS Parquet reader from another code base than the
  * writer's encoder paths we call).
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -72,6 +73,17 @@ describe('a study exported to Parquet and CSV', () => {
     exportStudy(dir2, 'parquet');
     const r = await rows(`SELECT study, count(DISTINCT seed) AS seeds FROM read_parquet(['${dir}/metrics.parquet', '${dir2}/metrics.parquet']) GROUP BY study ORDER BY study`);
     expect(r.map((x) => [x.study, Number(x.seeds)])).toEqual([['synthetic-a', 6], ['synthetic-b', 2]]);
+  });
+
+  it('filterstudy export writes CSV for several studies into one --out, one folder each; a bad format fails', () => {
+    const bin = join(import.meta.dirname, '..', 'bin', 'filterstudy.mjs');
+    const out = join(root, 'exported');
+    const r = spawnSync(process.execPath, [bin, 'export', dir, join(root, 'study2'), '--format', 'csv', '--out', out], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    for (const f of ['study/metrics.csv', 'study/filters.csv', 'study2/metrics.csv']) expect(existsSync(join(out, f)), f).toBe(true);
+    const bad = spawnSync(process.execPath, [bin, 'export', dir, '--format', 'xlsx'], { encoding: 'utf8', timeout: 60_000 });
+    expect(bad.status).not.toBe(0); // commander's own exit code for a bad choice (1 today; faults10 owns exit codes)
+    expect(bad.stderr).toMatch(/xlsx/);
   });
 
   it('refuses an unknown format and a folder without tables, with a coded error', () => {

@@ -124,7 +124,7 @@ export const DEFAULTS: StudyConfig = {
 
 /** Presets are partial configs laid over DEFAULTS. */
 export const PRESETS: Record<PresetName, UserConfig> = {
-  // About 3 minutes on an idle 2-core machine: 6 seeds (the fewest for which the claims' tests
+  // The main job (its time: src/main-job-time.ts): 6 seeds (the fewest for which the claims' tests
   // can reach significance after Holm correction), 6,000 training pairs, 3 epochs, and Adam with
   // batch 64 so that 3 epochs train at all (plain SGD at lr 0.01 barely moves model-2 in that
   // budget; batch 64 / lr 0.005 gave model-2 0.36 and 0.32 on seeds 1–2 against 0.33 and 0.09).

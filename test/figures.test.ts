@@ -92,16 +92,16 @@ describe('heatmapSvg', () => {
     const rows = new Set<number>();
     for (const mk of markers) {
       const f = ariaFields(mk);
-      const i = Number(f['filter i (seed 0)']); // 1-based
+      const i = Number(f['filter i (seed 0)']); // 0-based, as in the Arrow columns
       const j = Number(f['filter j (seed 3)']);
       rows.add(i);
-      expect(j - 1).toBe(minCol(i - 1));
+      expect(j).toBe(minCol(i));
       // the marker sits at the centre of that cell, and that cell holds the row's minimum
       const [, tx, ty] = (attr(mk, 'transform').match(/translate\(([\d.-]+),([\d.-]+)\)/) ?? []).map(Number);
       const r = rect.get(`${i},${j}`)!;
       expect(Math.abs(tx - (r.x + r.w / 2))).toBeLessThan(1);
       expect(Math.abs(ty - (r.y + r.h / 2))).toBeLessThan(1);
-      expect(r.v).toBeCloseTo(Math.min(...E[i - 1]), 9);
+      expect(r.v).toBeCloseTo(Math.min(...E[i]), 9);
     }
     expect(rows.size).toBe(16);
   });
@@ -109,7 +109,7 @@ describe('heatmapSvg', () => {
   it('marks the first minimum on ties, and none when highlightRowMin is false', async () => {
     const svg = await heatmapSvg([[3, 1, 1], [0, 2, 0]], { ...hOpts, title: 'ties' });
     const js = marks(svg, 'minima').map((m) => ariaFields(m)['filter j (seed 3)']);
-    expect(js).toEqual(['2', '1']);
+    expect(js).toEqual(['1', '0']);
     const plain = await heatmapSvg(E, { ...hOpts, highlightRowMin: false });
     expect(marks(plain, 'cells')).toHaveLength(256);
     expect(marks(plain, 'minima')).toHaveLength(0);
@@ -135,7 +135,7 @@ describe('heatmapSvg', () => {
   });
 });
 
-const filters = Array.from({ length: 16 }, (_, f) => ({ label: `filter ${f + 1}`, weights: Float32Array.from({ length: 9 }, (_, k) => Math.sin(f * 9 + k) * 0.4) }));
+const filters = Array.from({ length: 16 }, (_, f) => ({ label: `filter ${f}`, weights: Float32Array.from({ length: 9 }, (_, k) => Math.sin(f * 9 + k) * 0.4) }));
 
 describe('filterGridSvg', () => {
   it('draws 16 panels of 3×3 cells with one shared diverging legend', async () => {
@@ -146,7 +146,7 @@ describe('filterGridSvg', () => {
     expect(legendCount(svg)).toBe(1);
     expect(svg).toContain("Gradient legend titled 'weight'");
     expect(svg).toContain('16 filters, each 3 × 3 weights');
-    for (const f of ['filter 1', 'filter 9', 'filter 16']) expect(svg).toContain(`>${f}</text>`);
+    for (const f of ['filter 0', 'filter 9', 'filter 15']) expect(svg).toContain(`>${f}</text>`);
     // symmetric domain: the max |w| over all filters on both ends
     const maxAbs = Math.max(...filters.flatMap((f) => [...f.weights].map(Math.abs)));
     const [lo, hi] = (svg.match(/legend titled 'weight' for fill color with values from (\S+) to (\S+)"/) ?? []).slice(1).map((t) => Number(t.replace('−', '-')));

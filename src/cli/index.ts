@@ -6,7 +6,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { FilterstudyError, ioError, isOsError } from '../errors.ts';
+import { createRequire } from 'node:module';
 import { aggregateCommand } from './aggregate.ts';
+import { compareCommand } from './compare.ts';
+import { exportCommand } from './export.ts';
 import { predictCommand } from './predict.ts';
 import { runAction, runCommand } from './run.ts';
 import { k8sCommand } from './k8s.ts';
@@ -19,10 +22,13 @@ export function buildProgram(): Command {
     .description('Do CNNs that reach the same accuracy learn the same filters? Seeded model-1/model-2 sweeps, Arrow outputs, ONNX models, statistics.')
     .option('--debug', 'print the stack trace of an internal error')
     .showHelpAfterError('(add --help for usage)')
+    .version((createRequire(import.meta.url)('../../package.json') as { version: string }).version, '-V, --version', 'print the filterstudy version')
     .exitOverride();
   program.addCommand(runCommand().action(async (opts) => { process.exitCode = await runAction(opts); }));
   program.addCommand(aggregateCommand());
   program.addCommand(predictCommand());
+  program.addCommand(exportCommand());
+  program.addCommand(compareCommand());
   program.addCommand(slurmCommand());
   program.addCommand(k8sCommand());
   // addCommand does not pass exitOverride on: without it a usage error inside a command

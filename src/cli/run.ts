@@ -1,12 +1,19 @@
 /** `filterstudy run`: train the seed sweep, write the outputs, print the summary, then aggregate. */
 import { Command, Option } from 'commander';
-import type { UserConfig } from '../config.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StudyConfig, UserConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
-import { createReporter } from '../coordinator/progress.ts';
+import { createReporter, wrapLine } from '../coordinator/progress.ts';
 import { summaryText } from '../coordinator/summary.ts';
 import { formatShard, parseShard } from '../coordinator/shard.ts';
+import { exportStudy } from '../coordinator/export.ts';
+import { parseSweep, sweepPoints } from '../coordinator/multirun.ts';
+import { studyPaths } from '../coordinator/outputs.ts';
 import { runStudy } from '../coordinator/sweep.ts';
+import { compareStudies } from '../stats/compare.ts';
 import { aggregate, formatAggregateSummary } from '../stats/report.ts';
+import { MAIN_JOB_TIME } from '../main-job-time.ts';
 import { configFromCli } from './load-config.ts';
 
 const int = (name: string) => (v: string) => {
@@ -18,7 +25,13 @@ const int = (name: string) => (v: string) => {
 export interface RunOptions {
   config?: string; preset?: 'quick' | 'paper'; name?: string; out?: string; seeds?: number; seedStart?: number; epochs?: number;
   workers?: number; backend?: 'auto' | 'tfjs-node' | 'wasm' | 'cpu'; dataDir?: string; verify: boolean; pairing?: 'reversed' | 'shuffled';
-  set: string[]; json: boolean; aggregate: boolean; shard?: string;
+  set: string[]; sweep?: string[]; json: boolean; aggregate: boolean; parquet: boolean; shard?: string;
+}
+
+/** Text for stdout: on a terminal every line is word-wrapped to its width (the width rule of the live display). */
+function out(text: string): void {
+  const cols = process.stdout.isTTY ? process.stdout.columns || 80 : 0;
+  process.stdout.write(cols ? text.split('\n').flatMap((l) => wrapLine(l, cols)).join('\n') : text);
 }
 
 /** The config layer the run options give (shared with `slurm` and `k8s`, which take the same options). */
@@ -35,8 +48,40 @@ export function runOptionsConfig(o: RunOptions): UserConfig {
 /** Sets an exit code; never exits: the CLI entry does. */
 export async function runAction(o: RunOptions): Promise<number> {
   const shard = o.shard === undefined ? undefined : parseShard(o.shard);
-  const { cfg } = await configFromCli({ config: o.config, cli: runOptionsConfig(o), sets: o.set });
+  const cli = runOptionsConfig(o);
+  const sweeps = (o.sweep ?? []).map(parseSweep);
+  if (!sweeps.length) {
+    const { cfg } = await configFromCli({ config: o.config, cli, sets: o.set });
+    return runOne(cfg, o, shard);
+  }
+  if (shard) throw new FilterstudyError('E_CONFIG', '--shard and --sweep cannot be combined', { hint: 'shard each study of the sweep separately (run --name <study> --set key=value --shard I/N)' });
+  // Multirun: resolve every point first, so that a bad value fails before any training starts.
+  const { cfg: base } = await configFromCli({ config: o.config, cli, sets: o.set });
+  const points = sweepPoints(sweeps);
+  const cfgs: StudyConfig[] = [];
+  for (const p of points) {
+    const { cfg } = await configFromCli({ config: o.config, cli: { ...cli, name: `${base.name}.${p.suffix}` }, sets: [...o.set, ...p.sets] });
+    cfgs.push(cfg);
+  }
+  if (!o.json) out(`sweep: ${points.length} studies (${sweeps.map((a) => `${a.key} ∈ {${a.values.join(', ')}}`).join(' × ')}): ${cfgs.map((c) => c.name).join(', ')}\n`);
+  let code = 0;
+  for (const [i, cfg] of cfgs.entries()) {
+    if (!o.json) out(`\n── study ${i + 1}/${cfgs.length}: ${cfg.name} (${points[i].sets.join(' ')}) ──\n`);
+    code = Math.max(code, await runOne(cfg, o, undefined));
+  }
+  const dirs = cfgs.map((c) => studyPaths(c).root).filter((d) => existsSync(join(d, 'metrics.arrow')));
+  if (dirs.length >= 2) {
+    const outDir = join(base.outDir, `${base.name}.compare`);
+    const res = await compareStudies({ dirs, outDir });
+    if (!o.json) out(`\n${res.text}\ncomparison: ${join(outDir, 'compare.html')}\n`);
+  }
+  return code;
+}
+
+/** One study: train (resuming), write the outputs, then the report and Parquet copies. */
+async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof parseShard> | undefined): Promise<number> {
   const reporter = createReporter({ json: o.json, tty: Boolean(process.stdout.isTTY) });
+  const partial = shard !== undefined && shard.count > 1;
   let finished = 0;
   let root = '';
   // Ctrl-C / SIGTERM: say what is kept and how to resume, then exit 128 + signal. Seeds are
@@ -49,6 +94,7 @@ export async function runAction(o: RunOptions): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   let summary;
+  let res;
   try {
     summary = await runStudy(cfg, {
       onEvent: (e) => {
@@ -58,20 +104,30 @@ export async function runAction(o: RunOptions): Promise<number> {
       },
       shard,
     });
+    // The statistics and the report over every finished seed (resumed ones included), still under
+    // the live display so that its ETA covers the report. A shard (N > 1) leaves it to the
+    // aggregate job: its report would cover only part of the study.
+    if (o.aggregate && !partial && summary.completed.length + summary.skipped.length > 0) {
+      const t0 = performance.now();
+      reporter.onReportStart?.();
+      res = await aggregate({ dirs: [summary.paths.root] });
+      reporter.onReportDone?.((performance.now() - t0) / 1000);
+    }
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     reporter.close();
   }
-  if (!o.json) process.stdout.write(`\n${summaryText(summary.paths.root)}\n`);
-  // The statistics and the report over every finished seed (resumed ones included). A shard
-  // (N > 1) leaves it to the aggregate job: its report would cover only part of the study.
-  const partial = shard !== undefined && shard.count > 1;
-  if (partial && !o.json) process.stdout.write(`\nshard ${formatShard(shard)} done; once every shard has run: filterstudy aggregate ${summary.paths.root}\n`);
-  if (o.aggregate && !partial && summary.completed.length + summary.skipped.length > 0) {
-    const res = await aggregate({ dirs: [summary.paths.root] });
+  const anyFinished = summary.completed.length + summary.skipped.length > 0;
+  if (partial && !o.json) out(`\nshard ${formatShard(shard!)} done; once every shard has run: filterstudy aggregate ${summary.paths.root}\n`);
+  // The summary once: the aggregate's (Table 2 with CIs, verdicts, warnings) when it ran, else the short one.
+  if (res) {
     const html = res.files.find((f) => f.endsWith('report.html'));
-    if (!o.json) process.stdout.write(`\n${formatAggregateSummary(res.stats)}\n${html ? `report: ${html}\n` : ''}`);
+    if (!o.json) out(`\n${formatAggregateSummary(res.stats)}\n${html ? `report: ${html}\n` : ''}`);
+  } else if (!o.json) out(`\n${summaryText(summary.paths.root)}\n`);
+  if (o.parquet && anyFinished) {
+    const files = exportStudy(summary.paths.root, 'parquet');
+    if (!o.json) out(`Parquet: ${files.length} tables beside the .arrow files in ${summary.paths.root}\n`);
   }
   if (summary.failed.length) {
     process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => `${f.seed} [${f.error.code}]`).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);
@@ -109,7 +165,9 @@ export function runCommand(): Command {
     .option('--no-verify', 'skip the official MNIST SHA-256 check (for other IDX data, e.g. Fashion-MNIST)')
     .addOption(new Option('--pairing <how>', 'how images are paired within a split').choices(['reversed', 'shuffled']))
     .option('--set <key=value>', 'set any config key, e.g. --set model.lstmInput=softmax (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--sweep <key=v1,v2,...>', 'multirun: one study per value, named <name>.<key>-<value>; repeat for a grid; ends with a comparison report', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'print JSON lines instead of the live display', false)
     .option('--no-aggregate', 'skip the statistics report at the end')
-    .addHelpText('after', '\nExamples:\n  filterstudy run                       # quick preset: 6 seeds, ~3 minutes on 2 cores\n  filterstudy run --preset paper -s 20  # Table 1 settings, 20 seeds\n  filterstudy run --set train.sharedInit=true --name paired\n\nRe-running the same study resumes: finished seeds are skipped, failed ones retried.');
+    .option('--no-parquet', 'do not write Parquet copies of the tables (filterstudy export does it later)')
+    .addHelpText('after', `\nExamples:\n  filterstudy run                       # quick preset: ${MAIN_JOB_TIME}\n  filterstudy run --preset paper -s 20  # Table 1 settings, 20 seeds\n  filterstudy run --set train.sharedInit=true --name paired\n  filterstudy run --sweep model.lstmInput=onehot,softmax,scalar   # 3 studies + out/quick.compare/\n\nRe-running the same study resumes: finished seeds are skipped, failed ones retried.`);
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { StudyConfig } from '../config.ts';
 import { tfjsNodeInstalled } from '../worker/backend.ts';
-import type { ProgressMessage, SeedResult, SeedTask } from '../worker/task.ts';
+import type { SeedResult, SeedTask, WorkerMessage } from '../worker/task.ts';
 
 const ENTRY = fileURLToPath(new URL('../worker/entry.mjs', import.meta.url));
 
@@ -27,7 +27,7 @@ export function workerCount(cfg: StudyConfig, pendingSeeds: number): number {
 
 export interface SeedPool {
   /** `signal` aborts a queued task (and terminates the thread of a running one). */
-  run(task: Omit<SeedTask, 'port'>, onProgress: (p: ProgressMessage) => void, signal?: AbortSignal): Promise<SeedResult>;
+  run(task: Omit<SeedTask, 'port'>, onProgress: (p: WorkerMessage) => void, signal?: AbortSignal): Promise<SeedResult>;
   destroy(): Promise<void>;
   threads: number;
 }
@@ -45,7 +45,7 @@ export function createSeedPool(threads: number): SeedPool {
     threads,
     async run(task, onProgress, signal) {
       const { port1, port2 } = new MessageChannel();
-      port1.on('message', (m: ProgressMessage) => onProgress(m));
+      port1.on('message', (m: WorkerMessage) => onProgress(m));
       try {
         return (await pool.run({ ...task, port: port2 }, { transferList: [port2], signal })) as SeedResult;
       } finally {

@@ -1,74 +1,127 @@
 /**
- * Shows a sweep's events. On a TTY: a live block with one line per seed in flight (model,
- * network, epoch, loss/accuracy) and the overall ETA. Otherwise (CI, pipes, --json): one line
- * per epoch and per seed, as text or as JSON objects.
+ * Shows a sweep's events. On a TTY: a live block (log-update) with a header (seeds done, elapsed,
+ * ETA including the report) and one line per seed in flight with its stage (cnn1, cnn2, lstm,
+ * model-2, exporting, evaluating) — every line cut to the terminal's width, so nothing wraps and
+ * no stale line is left behind. Otherwise (CI, pipes, --json): one line per epoch and per seed,
+ * as text or as JSON objects.
  */
+import cliTruncate from 'cli-truncate';
+import { createLogUpdate } from 'log-update';
+import stringWidth from 'string-width';
 import type { StudyEvent } from './sweep.ts';
-import type { ProgressMessage } from '../worker/task.ts';
+import type { ProgressMessage, StageMessage } from '../worker/task.ts';
+import { EtaModel, formatDuration, stageKey } from './eta.ts';
 
-/** Share of one seed's training time spent in each network (measured on wasm; for the ETA only). */
-// The optional noise-floor rerun (model1.cnn1-rerun, after cnn2) is counted as part of cnn2's share.
-const WEIGHT: Record<string, number> = { 'model1.cnn1': 0.22, 'model1.cnn2': 0.22, 'model1.cnn1-rerun': 0, 'model1.lstm': 0.04, 'model2.pipeline': 0.52 };
-const BEFORE: Record<string, number> = { 'model1.cnn1': 0, 'model1.cnn2': 0.22, 'model1.cnn1-rerun': 0.44, 'model1.lstm': 0.44, 'model2.pipeline': 0.48 };
-
-export function seedFraction(p: ProgressMessage): number {
-  const key = `${p.model}.${p.network}`;
-  const within = ((p.epoch - 1) + p.step / p.steps) / p.epochs;
-  return (BEFORE[key] ?? 0) + (WEIGHT[key] ?? 0) * within;
-}
-
-export function formatDuration(s: number): string {
-  if (!Number.isFinite(s)) return '?';
-  const m = Math.floor(s / 60);
-  return m > 0 ? `${m}m${String(Math.round(s % 60)).padStart(2, '0')}s` : `${Math.round(s)}s`;
-}
+export { EtaModel, formatDuration, seedFraction } from './eta.ts';
 
 const fmt = (x: number | undefined, d = 3) => (x === undefined ? '  -  ' : x.toFixed(d));
 
-export function progressLine(p: ProgressMessage): string {
-  return `seed ${String(p.seed).padStart(4)}  ${p.model}.${p.network.padEnd(8)} epoch ${p.epoch}/${p.epochs} step ${String(p.step).padStart(4)}/${p.steps}  loss ${fmt(p.loss)} acc ${fmt(p.accuracy)}${p.valAccuracy !== undefined ? ` val_acc ${fmt(p.valAccuracy)}` : ''}`;
+/** The stage names the display shows, one per step of a seed. */
+export function stageLabel(key: string): string {
+  return ({ 'model1.cnn1': 'cnn1', 'model1.cnn2': 'cnn2', 'model1.cnn1-rerun': 'cnn1 rerun', 'model1.lstm': 'lstm', 'model2.pipeline': 'model-2' } as Record<string, string>)[key] ?? key;
 }
 
-export interface Reporter { onEvent(e: StudyEvent): void; close(): void }
+/** One epoch line (pipes, CI): the full story, wrapped by the caller if needed. */
+export function progressLine(p: ProgressMessage): string {
+  return `seed ${String(p.seed).padStart(4)}  ${stageLabel(stageKey(p)).padEnd(10)} epoch ${p.epoch}/${p.epochs} step ${String(p.step).padStart(4)}/${p.steps}  loss ${fmt(p.loss)} acc ${fmt(p.accuracy)}${p.valAccuracy !== undefined ? ` val_acc ${fmt(p.valAccuracy)}` : ''}`;
+}
 
-export function createReporter(opts: { json: boolean; tty: boolean; write?: (s: string) => void }): Reporter {
+/** The live line of one seed in flight: most important first, so that cutting the end loses least. */
+export function liveSeedLine(p: ProgressMessage | StageMessage): string {
+  if (p.type === 'stage') return `seed ${String(p.seed).padStart(3)}  ${p.stage === 'exporting' ? 'exporting ONNX' : 'evaluating (onnxruntime)'}`;
+  return `seed ${String(p.seed).padStart(3)}  ${stageLabel(stageKey(p)).padEnd(8)} ep ${p.epoch}/${p.epochs} ${String(p.step).padStart(4)}/${p.steps}  loss ${fmt(p.loss)} acc ${fmt(p.accuracy)}${p.valAccuracy !== undefined ? ` val ${fmt(p.valAccuracy)}` : ''}`;
+}
+
+/** The width rule: every line at most `width` columns (cut at the end with '…'). */
+export function fitLines(lines: string[], width: number): string[] {
+  const w = Math.max(1, Math.floor(width));
+  return lines.flatMap((l) => l.split('\n')).map((l) => (stringWidth(l) > w ? cliTruncate(l, w, { position: 'end' }) : l));
+}
+
+/** Word-wraps a line that is kept in the scrollback (seed done, failures) to `width`, indenting continuations. */
+export function wrapLine(line: string, width: number, indent = '    '): string[] {
+  const w = Math.max(1, Math.floor(width));
+  if (stringWidth(line) <= w) return [line];
+  // Keep the line's own indentation, and indent its continuations further.
+  const lead = /^ */.exec(line)![0];
+  const more = `${lead}${indent}`.length < w / 2 ? `${lead}${indent}` : '';
+  const out: string[] = [];
+  let cur = lead;
+  for (const word of line.slice(lead.length).split(' ')) {
+    const next = cur.trim() === '' ? `${cur}${word}` : `${cur} ${word}`;
+    if (stringWidth(next) <= w || cur.trim() === '') cur = next;
+    else {
+      out.push(cur);
+      cur = `${more}${word}`;
+    }
+  }
+  if (cur.trim() !== '') out.push(cur);
+  return fitLines(out, w); // a single word longer than the width is cut
+}
+
+export interface Reporter {
+  onEvent(e: StudyEvent): void;
+  /** The statistics report has started / finished (its time is part of the ETA). */
+  onReportStart?(): void;
+  onReportDone?(seconds: number): void;
+  close(): void;
+}
+
+export function createReporter(opts: {
+  json: boolean; tty: boolean; write?: (s: string) => void; columns?: () => number; now?: () => number;
+}): Reporter {
   const write = opts.write ?? ((s: string) => process.stdout.write(s));
+  const columns = opts.columns ?? (() => process.stdout.columns || 80);
+  const now = opts.now ?? (() => performance.now() / 1000);
   const live = opts.tty && !opts.json;
-  const inFlight = new Map<number, ProgressMessage>();
-  let total = 0;
+  // log-update on the real stdout; with an injected writer (tests) a minimal stream around it.
+  const stream = opts.write
+    ? ({ write: (s: string) => { write(s); return true; }, get columns() { return columns(); }, rows: 50, isTTY: true } as unknown as NodeJS.WriteStream)
+    : process.stdout;
+  const log = live ? createLogUpdate(stream) : null;
+  const inFlight = new Map<number, ProgressMessage | StageMessage>();
+  let eta: EtaModel | null = null;
   let done = 0;
-  let t0 = performance.now();
-  let drawn = 0;
+  let total = 0;
+  let reporting = false;
   let timer: NodeJS.Timeout | null = null;
 
-  const eta = () => {
-    const frac = (done + [...inFlight.values()].reduce((a, p) => a + seedFraction(p), 0)) / Math.max(total, 1);
-    const elapsed = (performance.now() - t0) / 1000;
-    return frac > 0.01 ? formatDuration((elapsed * (1 - frac)) / frac) : '?';
+  const etaText = () => {
+    const s = eta?.eta(now());
+    return s === null || s === undefined ? '?' : formatDuration(s);
   };
   const draw = () => {
-    const lines = [`${done}/${total} seeds done · elapsed ${formatDuration((performance.now() - t0) / 1000)} · ETA ${eta()}`, ...[...inFlight.values()].map(progressLine)];
-    write(`${drawn ? `\x1b[${drawn}A` : ''}${lines.map((l) => `\x1b[2K${l}\n`).join('')}`);
-    drawn = lines.length;
+    if (!log || !eta) return;
+    const head = reporting
+      ? `${done}/${total} seeds done · ${formatDuration(eta.elapsed(now()))} · writing the report · ETA ${etaText()}`
+      : `${done}/${total} seeds done · ${formatDuration(eta.elapsed(now()))} · ETA ${etaText()} (with report)`;
+    log(fitLines([head, ...[...inFlight.values()].map(liveSeedLine)], columns()).join('\n'));
   };
   const print = (line: string) => {
-    if (live && drawn) write(`\x1b[${drawn}A\x1b[J`);
-    drawn = 0;
-    write(`${line}\n`);
-    if (live) draw();
+    const lines = live ? wrapLine(line, columns()) : [line];
+    if (log) {
+      log.clear();
+      write(`${lines.join('\n')}\n`);
+      draw();
+    } else write(`${lines.join('\n')}\n`);
   };
   const emitJson = (obj: unknown) => write(`${JSON.stringify(obj)}\n`);
 
   return {
     onEvent(e) {
+      const t = now();
+      if (e.type === 'progress') eta?.progress(e.progress, t);
+      if (e.type === 'stage') eta?.stage(e.seed, e.stage, t);
       if (opts.json) {
-        if (e.type !== 'progress' || e.progress.valAccuracy !== undefined) emitJson(e.type === 'progress' ? { ...e.progress, type: 'epoch' } : e);
+        if (e.type === 'progress') {
+          if (e.progress.valAccuracy !== undefined) emitJson({ ...e.progress, type: 'epoch', stage: stageLabel(stageKey(e.progress)) });
+        } else emitJson(e);
         return;
       }
       switch (e.type) {
         case 'start':
           total = e.pending.length;
-          t0 = performance.now();
+          eta = new EtaModel({ seeds: total, threads: e.threads, start: t });
           print(`study ${e.study} → ${e.root}: ${e.seeds.length} seeds (${e.skipped.length} already done${e.skipped.length ? `: ${e.skipped.join(', ')}` : ''}), ${e.threads} worker thread(s), backend ${e.backend}`);
           if (live && total > 0) timer = setInterval(draw, 500);
           break;
@@ -76,16 +129,23 @@ export function createReporter(opts: { json: boolean; tty: boolean; write?: (s: 
           inFlight.set(e.progress.seed, e.progress);
           if (!live && e.progress.step === e.progress.steps && e.progress.valAccuracy !== undefined) print(progressLine(e.progress));
           break;
+        case 'stage':
+          inFlight.set(e.seed, { type: 'stage', seed: e.seed, stage: e.stage });
+          if (!live) print(`seed ${String(e.seed).padStart(4)}  ${e.stage}`);
+          else draw(); // a new stage shows at once; epochs are redrawn by the timer
+          break;
         case 'seed-done': {
           inFlight.delete(e.seed);
           done++;
+          eta?.seedDone(e.seed, e.seconds, t);
           const acc = Object.entries(e.testAccuracy).filter(([k]) => !k.startsWith('model2.cnn')).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
-          print(`seed ${e.seed} done in ${formatDuration(e.seconds)} on ${e.backend}: test ${acc}${e.onnxAgrees ? '' : ' — WARNING: ONNX and tfjs disagree, see seed.json'}${e.notes.length ? ` (${e.notes.join('; ')})` : ''} · ETA ${eta()}`);
+          print(`seed ${e.seed} done in ${formatDuration(e.seconds)} on ${e.backend}: test ${acc}${e.onnxAgrees ? '' : ' — WARNING: ONNX and tfjs disagree, see seed.json'}${e.notes.length ? ` (${e.notes.join('; ')})` : ''} · ETA ${etaText()}`);
           break;
         }
         case 'seed-failed':
           inFlight.delete(e.seed);
           done++;
+          eta?.seedFailed(e.seed);
           print(`seed ${e.seed} FAILED [${e.error.code}] ${e.error.message}${e.error.hint ? ` — hint: ${e.error.hint}` : ''}${e.file ? ` (recorded in ${e.file})` : ''}`);
           break;
         case 'seed-quarantined':
@@ -96,10 +156,20 @@ export function createReporter(opts: { json: boolean; tty: boolean; write?: (s: 
           break;
       }
     },
+    onReportStart() {
+      reporting = true;
+      eta?.reportStart(now());
+      if (!live && !opts.json) write('writing the statistics report…\n');
+      draw();
+    },
+    onReportDone(seconds) {
+      reporting = false;
+      eta?.reportDone(seconds);
+    },
     close() {
       if (timer) clearInterval(timer);
-      if (live && drawn) write(`\x1b[${drawn}A\x1b[J`);
-      drawn = 0;
+      timer = null;
+      log?.clear();
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { seedList, type StudyConfig } from '../config.ts';
-import type { ProgressMessage, SeedFailure, SeedResult } from '../worker/task.ts';
+import type { ProgressMessage, SeedFailure, SeedResult, StageMessage } from '../worker/task.ts';
 import { combineSeeds, prepareStudyDir, studyMeta, studyPaths, writeFailure, writeSeed, type StudyMeta, type StudyPaths } from './outputs.ts';
 import { loadMnist, splitMnist } from '../worker/mnist.ts';
 import { createSeedPool, plannedBackend, workerCount } from './pool.ts';
@@ -16,6 +16,7 @@ import { DISK_REFUSALS, errnoCode, FilterstudyError, ioError } from '../errors.t
 export type StudyEvent =
   | { type: 'start'; study: string; root: string; seeds: number[]; pending: number[]; skipped: number[]; threads: number; backend: string }
   | { type: 'progress'; progress: ProgressMessage }
+  | { type: 'stage'; seed: number; stage: StageMessage['stage'] }
   | { type: 'seed-done'; seed: number; seconds: number; dir: string; backend: string; testAccuracy: Record<string, number>; onnxAgrees: boolean; notes: string[] }
   | { type: 'seed-failed'; seed: number; error: SeedFailure['error']; file: string | null }
   | { type: 'seed-quarantined'; seed: number; reason: string; movedTo: string }
@@ -90,7 +91,7 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
         pending.map(async (seed) => {
           let result: SeedResult;
           try {
-            result = await pool.run({ cfg, seed, studyId: cfg.name, configHash: meta.configHash, versions: meta.versions }, (p) => emit({ type: 'progress', progress: p }), stop.signal);
+            result = await pool.run({ cfg, seed, studyId: cfg.name, configHash: meta.configHash, versions: meta.versions }, (m) => emit(m.type === 'stage' ? { type: 'stage', seed: m.seed, stage: m.stage } : { type: 'progress', progress: m }), stop.signal);
           } catch (e) {
             if (stop.signal.aborted) return; // never started, or stopped: not a failure of this seed
             // The worker thread itself died (out of memory, native crash): only this seed fails.

@@ -46,7 +46,7 @@ function spec(s: Record<string, unknown>): TopLevelSpec {
 // Heatmap of E_ij
 
 export interface HeatmapData {
-  cells: { i: number; j: number; v: number }[]; // 1-based indices
+  cells: { i: number; j: number; v: number }[]; // 0-based filter indices, as in the Arrow columns
   minima: { i: number; j: number; v: number }[]; // one per row when highlighted
   rows: number;
   cols: number;

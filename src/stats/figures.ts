@@ -140,10 +140,10 @@ export function heatmapData(m: number[][], highlightRowMin: boolean): HeatmapDat
     let best = 0;
     row.forEach((v, j) => {
       checkFinite(fn, `m[${i}][${j}]`, v);
-      cells.push({ i: i + 1, j: j + 1, v });
+      cells.push({ i, j, v }); // filter indices 0–15, as in the Arrow columns (filter, i, argmin)
       if (v < row[best]) best = j;
     });
-    if (highlightRowMin) minima.push({ i: i + 1, j: best + 1, v: row[best] });
+    if (highlightRowMin) minima.push({ i, j: best, v: row[best] });
   });
   return { cells, minima, rows: m.length, cols };
 }

@@ -119,7 +119,7 @@ export async function buildFigures(data: StudyData, st: StudyStats, seed: number
         file: `figures/filters-${slug(key)}-${stage}.svg`,
         title: `${netLabel(key)}, ${stage}`,
         svg: await filterGridSvg(
-          set.weights.map((w, j) => ({ label: `filter ${j + 1}`, weights: w })),
+          set.weights.map((w, j) => ({ label: `filter ${j}`, weights: w })), // 0–15, as in filters.arrow
           { title: `${netLabel(key)}: ${stage === 'trained' ? 'trained' : 'initial (Glorot)'} filters, seed ${seed}`, k: data.kernelSize, columns: 8 },
         ),
       }));

@@ -15,6 +15,7 @@
  *   report-md.ts, report-html.ts   render the document
  *   report-stats-table.ts  stats.arrow (statsRows, statsTable, STATS_COLUMNS)
  *   report-format.ts       number and label formatting
+ *   report-training.ts     the training-settings table and the learning curves (history.arrow)
  *   report-study-files.ts  writeStudyFiles: StudyData as filters/metrics/similarity.arrow (tests, demos)
  * This file is the public entry: everything above that other modules use is re-exported here.
  */
@@ -35,6 +36,7 @@ import { ci, fmt, fmtP, fmtSigned, verdictWord } from './report-format.ts';
 import { renderHtml } from './report-html.ts';
 import { renderMarkdown } from './report-md.ts';
 import { statsTable } from './report-stats-table.ts';
+import { insertTrainingSection, trainingSection } from './report-training.ts';
 import type { StudyData, StudyStats } from './types.ts';
 import { analyzeStudy } from './verdicts.ts';
 
@@ -174,7 +176,9 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   const fig = await buildFigures(data, stats, seed, figWarnings);
   stats.warnings.push(...figWarnings);
   const ctx = studyContext(data, o.dirs, seed, ckaNote);
-  const doc = buildReport(ctx, stats, fig);
+  // How the models were trained (next to the verdicts) and learning curves: report-training.ts.
+  const training = await trainingSection(o.dirs, data, stats.warnings);
+  const doc = insertTrainingSection(buildReport(ctx, stats, fig), training);
 
   const files: string[] = [];
   /** The absolute path of `rel`, listed in `files`. */
@@ -185,7 +189,7 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   };
   const write = (rel: string, content: string | Uint8Array): void => writeFileAtomic(listed(rel), content);
   let pngOk = true;
-  for (const f of figureList(fig)) {
+  for (const f of [...figureList(fig), ...training.figures]) {
     write(f.file, f.svg);
     if (pngOk) {
       try {

@@ -29,6 +29,9 @@ export interface SeedTask {
 }
 
 export interface ProgressMessage extends Progress { type: 'progress'; seed: number; model: ModelName }
+/** A seed's step after training, which has no epochs to count (the live display labels it). */
+export interface StageMessage { type: 'stage'; seed: number; stage: 'exporting' | 'evaluating' }
+export type WorkerMessage = ProgressMessage | StageMessage;
 
 export interface SeedSuccess {
   status: 'ok';
@@ -135,6 +138,8 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     const m = task.cfg.model;
     const w1 = out.weights.model1;
     const w2 = out.weights.model2;
+    const stage = (st: StageMessage['stage']) => task.port?.postMessage({ type: 'stage', seed: task.seed, stage: st } satisfies StageMessage);
+    stage('exporting');
     // Exported once without testAccuracy; the files we keep get it stamped into metadata_props after
     // evaluation (stamp.ts: the same bytes a second export would give, without re-encoding the weights).
     const tExport = performance.now();
@@ -151,6 +156,7 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     // Loaded one by one inside the try: if model-2's fails to load, model-1's is still released.
     const sessions: Partial<Record<ModelName, Session>> = {};
     let evald;
+    stage('evaluating');
     try {
       sessions.model1 = await loadSession(exported['model1.onnx'].bytes);
       sessions.model2 = await loadSession(exported['model2.onnx'].bytes);

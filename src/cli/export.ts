@@ -1,0 +1,32 @@
+/**
+ * `filterstudy export <dir...> [--format parquet|csv] [--out DIR]`: every Arrow table of each
+ * study folder as Parquet or CSV (same columns plus `study` and `config_hash`; src/coordinator/export.ts).
+ */
+import { mkdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Command, Option } from 'commander';
+import { EXPORT_FORMATS, exportStudy, type ExportFormat } from '../coordinator/export.ts';
+
+export function exportAction(dirs: string[], opts: { format: ExportFormat; out?: string }): string[] {
+  const written: string[] = [];
+  for (const dir of dirs) {
+    // Several folders into one --out: one subfolder per study so same-named tables do not collide.
+    const out = opts.out ? (dirs.length > 1 ? join(opts.out, basename(dir)) : opts.out) : dir;
+    mkdirSync(out, { recursive: true });
+    written.push(...exportStudy(dir, opts.format, out));
+  }
+  return written;
+}
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .description('write a study\'s Arrow tables as Parquet or CSV (same columns, plus study and config_hash) for pandas, R, DuckDB, spreadsheets')
+    .argument('<dir...>', 'one or more out/<study> folders')
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...EXPORT_FORMATS]).default('parquet'))
+    .option('-o, --out <dir>', 'where to write (default: beside the .arrow files)')
+    .addHelpText('after', '\nExamples:\n  filterstudy export out/quick                 # out/quick/*.parquet\n  filterstudy export out/quick --format csv\n  duckdb -c "SELECT model, network, avg(accuracy) FROM \'out/quick/metrics.parquet\' WHERE split = \'test\' GROUP BY ALL"')
+    .action((dirs: string[], opts: { format: ExportFormat; out?: string }) => {
+      const files = exportAction(dirs, opts);
+      process.stdout.write(`wrote ${files.length} files:\n${files.map((f) => `  ${f}\n`).join('')}`);
+    });
+}

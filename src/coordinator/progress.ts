@@ -169,6 +169,8 @@ export function createReporter(opts: {
     close() {
       if (timer) clearInterval(timer);
       timer = null;
+      // \r first: a Ctrl-C echoed as ^C moved the cursor off column 0, and the clear starts there.
+      if (log) write('\r');
       log?.clear();
     },
   };

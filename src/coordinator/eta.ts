@@ -10,14 +10,17 @@ import type { ProgressMessage, StageMessage } from '../worker/task.ts';
 export const STAGES = ['model1.cnn1', 'model1.cnn2', 'model1.cnn1-rerun', 'model1.lstm', 'model2.pipeline', 'exporting', 'evaluating'] as const;
 
 /**
- * Share of a seed's time per stage until one seed has been measured. From one quick-preset seed
- * on wasm (the ETA replaces them with this run's own shares as soon as a seed finishes).
+ * Share of a seed's time per stage until one seed has been measured: the quick preset's, from
+ * history.arrow's epoch seconds over seed.json's seconds (3 studies × 6 seeds, wasm, 2026-11-29;
+ * the remaining ~15% is validation, export, onnxruntime evaluation and loading). Other presets
+ * split differently (e.g. more LSTM epochs), which is why the measured shares replace these as
+ * soon as a seed finishes.
  */
 const DEFAULT_SHARE: Record<string, number> = {
-  'model1.cnn1': 0.2, 'model1.cnn2': 0.2, 'model1.cnn1-rerun': 0, 'model1.lstm': 0.05, 'model2.pipeline': 0.4, exporting: 0.03, evaluating: 0.12,
+  'model1.cnn1': 0.15, 'model1.cnn2': 0.16, 'model1.cnn1-rerun': 0, 'model1.lstm': 0.19, 'model2.pipeline': 0.34, exporting: 0.03, evaluating: 0.13,
 };
-/** Seconds of the statistics report (aggregate) until this run has measured one; quick study on 2 busy cores. */
-export const DEFAULT_REPORT_SECONDS = 20;
+/** Seconds of the statistics report until this run has measured one: the quick study's took ~20–30 s on 2 busy cores. */
+export const DEFAULT_REPORT_SECONDS = 25;
 
 export const stageKey = (p: ProgressMessage): string => `${p.model}.${p.network}`;
 

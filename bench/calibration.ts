@@ -49,8 +49,8 @@ console.log(table);
 if (args.includes('--write')) {
   const readme = fileURLToPath(new URL('../src/stats/README.md', import.meta.url));
   const text = readFileSync(readme, 'utf8');
-  const re = /(<!-- CALIBRATION:BEGIN[^>]*-->\n)[^]*?(\n<!-- CALIBRATION:END -->)/;
+  const re = /(<!-- CALIBRATION:BEGIN[^>]*-->\n)[^]*?(<!-- CALIBRATION:END -->)/;
   if (!re.test(text)) throw new Error('src/stats/README.md has no CALIBRATION markers');
-  writeFileSync(readme, text.replace(re, `$1${table}$2`));
+  writeFileSync(readme, text.replace(re, (_, begin: string, end: string) => `${begin}${table}\n${end}`));
   console.error('wrote the table into src/stats/README.md');
 }

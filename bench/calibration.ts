@@ -18,7 +18,7 @@ const opts = { reps: 400, freshDraws: 5 };
 const pct = (k: number, n: number): string => `${Math.round((100 * k) / n)}`;
 
 const lines: string[] = [];
-lines.push(`${R} simulated studies per cell (bootstrap ${opts.reps} replicates, ${opts.freshDraws} fresh Glorot draws); each cell: % SUPPORTED / % NOT SUPPORTED. **Bold**: the claim is false in that scenario (SUPPORTED must stay ≤ 5 %).`, '');
+lines.push(`${R} simulated studies per cell (bootstrap ${opts.reps} replicates, ${opts.freshDraws} fresh Glorot draws); each cell: % SUPPORTED / % NOT SUPPORTED. **Bold**: the claim is false in that scenario (SUPPORTED should stay ≤ 5 %).`, '');
 lines.push('| scenario | seeds | claim 1 | claim 2 | claim 3 | claim 4 |', '|---|---|---|---|---|---|');
 for (const [name, sc] of Object.entries(SCENARIOS)) {
   for (const n of [6, 10, 20]) {

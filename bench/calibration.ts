@@ -18,7 +18,7 @@ const opts = { reps: 400, freshDraws: 5 };
 const pct = (k: number, n: number): string => `${Math.round((100 * k) / n)}`;
 
 const lines: string[] = [];
-lines.push(`${R} simulated studies per cell (bootstrap ${opts.reps} replicates, ${opts.freshDraws} fresh Glorot draws); each cell: % SUPPORTED / % NOT SUPPORTED. **Bold**: the claim is false in that scenario (SUPPORTED must stay ≤ 5 %).`, '');
+lines.push(`${R} simulated studies per cell (bootstrap ${opts.reps} replicates, ${opts.freshDraws} fresh Glorot draws); each cell: % SUPPORTED / % NOT SUPPORTED. **Bold**: the claim is false in that scenario (SUPPORTED should stay ≤ 5 %).`, '');
 lines.push('| scenario | seeds | claim 1 | claim 2 | claim 3 | claim 4 |', '|---|---|---|---|---|---|');
 for (const [name, sc] of Object.entries(SCENARIOS)) {
   for (const n of [6, 10, 20]) {
@@ -49,8 +49,8 @@ console.log(table);
 if (args.includes('--write')) {
   const readme = fileURLToPath(new URL('../src/stats/README.md', import.meta.url));
   const text = readFileSync(readme, 'utf8');
-  const re = /(<!-- CALIBRATION:BEGIN[^>]*-->\n)[^]*?(\n<!-- CALIBRATION:END -->)/;
+  const re = /(<!-- CALIBRATION:BEGIN[^>]*-->\n)[^]*?(<!-- CALIBRATION:END -->)/;
   if (!re.test(text)) throw new Error('src/stats/README.md has no CALIBRATION markers');
-  writeFileSync(readme, text.replace(re, `$1${table}$2`));
+  writeFileSync(readme, text.replace(re, (_, begin: string, end: string) => `${begin}${table}\n${end}`));
   console.error('wrote the table into src/stats/README.md');
 }

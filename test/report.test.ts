@@ -64,7 +64,8 @@ describe('aggregate: synthetic "paper" study in two folders', () => {
   it('stats.json parses and has the seeds of both folders', () => {
     const st = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8')) as StudyStats;
     expect(st.seeds).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(st.table2.map((r) => r.key)).toEqual(['CNN1', 'CNN2', 'model-1', 'model-2']);
+    expect(st.table2.map((r) => r.key).slice(0, 4)).toEqual(['CNN1', 'CNN2', 'model-1', 'model-2']);
+    expect(st.table2.filter((r) => r.target === 'digit_relabelled')).toHaveLength(4); // claim 4's rows
     expect(st.cka).toBeNull();
     expect(st).toEqual(JSON.parse(JSON.stringify(res.stats)));
   });
@@ -76,8 +77,12 @@ describe('aggregate: synthetic "paper" study in two folders', () => {
     expect(t.schema.fields.map((f) => f.name)).toEqual([...STATS_COLUMNS]);
     expect(JSON.parse(t.schema.metadata.get('filterstudy')!).configHash).toBe('synthetic-paper');
     const rows = t.toArray().map((r) => r.toJSON() as Record<string, unknown>);
-    const verdicts = rows.filter((r) => r.section === 'claim' && r.statistic === 'verdict');
-    expect(verdicts.map((r) => r.text)).toEqual(['supported', 'supported', 'supported']);
+    const verdicts = rows.filter((r) => r.section === 'claim' && r.statistic === 'verdict' && r.variant === null);
+    expect(verdicts.map((r) => r.text)).toEqual(['supported', 'supported', 'supported', 'supported']);
+    const secondary = rows.filter((r) => r.section === 'claim' && r.statistic === 'verdict' && r.variant === 'secondary');
+    expect(secondary.map((r) => [r.key, r.text])).toEqual([['claim1', 'seeds trained to the standard: supported'], ['claim4', 'all seeds: supported']]);
+    expect(rows.filter((r) => r.section === 'claim' && r.statistic === 'sentence')).toHaveLength(4);
+    expect(rows.find((r) => r.section === 'learned' && r.statistic === 'fraction')!.value).toBe(1);
     const cnn1 = rows.find((r) => r.section === 'table2' && r.key === 'CNN1' && r.statistic === 'mean' && r.seed === null)!;
     expect(cnn1.value).toBeCloseTo(res.stats.table2[0].mean, 12);
     expect(cnn1.lo).toBe(res.stats.table2[0].ci.lo);

@@ -87,7 +87,7 @@ describe('load.ts reads the stop-rule columns', () => {
     expect(learnedStats(back).standardSeeds).toEqual([2]);
   });
 
-  it('files without them load with the fields undefined', () => {
+  it('files without them load with the fields null, and the stop rule counts as not recorded', () => {
     const d = study(2, []);
     for (const m of d.metrics) {
       delete m.epochsRun;
@@ -97,7 +97,10 @@ describe('load.ts reads the stop-rule columns', () => {
     }
     writeStudyFiles(join(root, 'b'), d);
     const back = loadStudy(join(root, 'b'));
-    expect(back.metrics[0].metStopRule).toBeUndefined();
-    expect(back.metrics[0].epochsRun).toBeUndefined();
+    expect(back.metrics[0].metStopRule).toBeNull();
+    expect(back.metrics[0].epochsRun).toBeNull();
+    const L = learnedStats(back);
+    expect(L.stopRuleRecorded).toBe(false);
+    expect(L.standardSeeds).toEqual([1, 2]); // learned only
   });
 });

@@ -97,7 +97,11 @@ function parseMetrics(f: ArrowFile): MetricRow[] {
   const c = Object.fromEntries(
     ['seed', 'model', 'network', 'split', 'target', 'accuracy', 'loss', 'n', 'train_seconds', 'backend'].map((n) => [n, column(f, n)]),
   );
-  const stopRule = stopRuleColumns(f);
+  // Stop-rule columns: optional (older files lack them), nullable (model-2's CNN rows).
+  const opt = Object.fromEntries(['epochs_run', 'best_epoch', 'stop_reason', 'met_stop_rule'].map((n) => {
+    const col = f.table.getChild(n);
+    return [n, (i: number) => (col ? (col.get(i) ?? null) : null)];
+  }));
   return Array.from({ length: f.table.numRows }, (_, i) => ({
     seed: num(c.seed(i)),
     model: String(c.model(i)),
@@ -109,25 +113,11 @@ function parseMetrics(f: ArrowFile): MetricRow[] {
     n: num(c.n(i)),
     trainSeconds: num(c.train_seconds(i)),
     backend: String(c.backend(i)),
-    ...stopRule(i),
+    epochsRun: opt.epochs_run(i) as number | null,
+    bestEpoch: opt.best_epoch(i) as number | null,
+    stopReason: opt.stop_reason(i) as string | null,
+    metStopRule: opt.met_stop_rule(i) as boolean | null,
   }));
-}
-
-/** The stop-rule columns (epochs_run, best_epoch, stop_reason, met_stop_rule) when the file has
- *  them (studies trained before they existed lack them: the fields stay undefined). */
-function stopRuleColumns(f: ArrowFile): (i: number) => Partial<MetricRow> {
-  const opt = (name: string): ((i: number) => unknown) | null => {
-    const c = f.table.getChild(name);
-    return c ? (i: number) => c.get(i) : null;
-  };
-  const [er, be, sr, met] = ['epochs_run', 'best_epoch', 'stop_reason', 'met_stop_rule'].map(opt);
-  const orNull = <T>(v: unknown, conv: (v: unknown) => T): T | null => (v === null || v === undefined ? null : conv(v));
-  return (i) => ({
-    ...(er ? { epochsRun: orNull(er(i), num) } : {}),
-    ...(be ? { bestEpoch: orNull(be(i), num) } : {}),
-    ...(sr ? { stopReason: orNull(sr(i), String) } : {}),
-    ...(met ? { metStopRule: orNull(met(i), Boolean) } : {}),
-  });
 }
 
 /**

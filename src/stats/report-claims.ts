@@ -77,7 +77,7 @@ export function learnedBlocks(st: StudyStats): Block[] {
   const out: Block[] = [{
     kind: 'para',
     text: `Model-2 learned the task on **${L.k} of ${L.n} seeds** (test accuracy ≥ ${L.threshold}): ${L.fraction === null ? '—' : `${(100 * L.fraction).toFixed(1)} %`}, 95% Clopper–Pearson CI ${ci(L.ci, 3)}. ` +
-      `A seed is *trained to the standard* when model-2 learned the task and every network met its stop rule${L.stopRuleRecorded ? '' : ' (this study records no stop rule: learned only)'}: ${L.standardSeeds.length} seeds (${L.standardSeeds.join(', ') || 'none'}).`,
+      `A seed is **trained to the standard** when model-2 learned the task and every network met its stop rule${L.stopRuleRecorded ? '' : ' (this study records no stop rule: learned only)'}: ${L.standardSeeds.length} seeds (${L.standardSeeds.join(', ') || 'none'}).`,
   }];
   if (L.perSeed.length) {
     out.push({

@@ -8,8 +8,8 @@
  * - "Learned the task": model-2's test accuracy on the third term ≥ LEARNED_THRESHOLD.
  * - "Trained to the standard" (defined once, src/stats/README.md): every network of the seed that
  *   records a stop rule met it (metrics.arrow met_stop_rule, train7's column) and model-2 learned
- *   the task. Studies without the stop-rule columns: the stop rule is unknown and only "learned"
- *   is checked (StandardStats.stopRuleRecorded = false says so).
+ *   the task. Studies without the stop-rule columns (all null): the stop rule is unknown and only
+ *   "learned" is checked (LearnedStats.stopRuleRecorded = false says so).
  */
 import { clopperPearson } from './tests.ts';
 import type { LearnedStats, OnnxCheck, SeedAgreement, StudyData } from './types.ts';
@@ -65,9 +65,9 @@ export function learnedStats(data: StudyData, threshold = LEARNED_THRESHOLD, lev
   let recorded = false;
   for (const m of data.metrics) {
     if (m.model === 'model2' && m.network === 'pipeline' && m.target === 'third' && m.split === 'test') acc.set(m.seed, m.accuracy);
-    if (m.metStopRule === undefined) continue;
+    // null: not recorded (older files) or no rule of its own (model-2's CNN rows).
+    if (m.metStopRule === undefined || m.metStopRule === null) continue;
     recorded = true;
-    if (m.metStopRule === null) continue;
     const prev = met.get(m.seed);
     met.set(m.seed, prev === false ? false : m.metStopRule);
   }

@@ -32,9 +32,7 @@ export interface MetricRow {
   n: number;
   trainSeconds: number;
   backend: string;
-  /** Stop-rule record (train7's columns; absent in older studies → undefined). Epochs the
-   *  network trained, the epoch whose weights were kept, why it stopped, and whether it met the
-   *  stop rule (null where the rule does not apply: model-2's cnn1/cnn2 digit rows). */
+  /** Stop rule of the network the row measures (optional: synthetic rows omit it); null for model-2's cnn1/cnn2 rows and files written before these columns existed. */
   epochsRun?: number | null;
   bestEpoch?: number | null;
   stopReason?: string | null; // 'fixed' | 'plateau' | 'max_epochs'

@@ -91,6 +91,13 @@ export function createReporter(opts: { json: boolean; tty: boolean; write?: (s: 
         case 'seed-quarantined':
           print(`seed ${e.seed} did not verify (${e.reason}): moved to ${e.movedTo}; it is trained again`);
           break;
+        case 'seed-elsewhere':
+          done++; // off this run's list: counts as done for the ETA
+          print(e.why === 'finished' ? `seed ${e.seed}: finished by another process sharing the study folder` : `seed ${e.seed}: being trained by another process${e.holder ? ` (${e.holder})` : ''}; left to it`);
+          break;
+        case 'seed-takeover':
+          print(`seed ${e.seed}: lease taken over (${e.reason}); training it here`);
+          break;
         case 'combined':
           print(`wrote ${e.files.length} combined Arrow files`);
           break;

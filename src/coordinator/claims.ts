@@ -48,13 +48,22 @@ export function hostTag(): string {
   return /^\d+$/.test(h) ? `h${h}` : h; // never all digits: that would read as a pid in a temp name
 }
 
-/** True while a process with this pid runs on this machine (EPERM: it runs as another user). */
+/**
+ * True while a process with this pid runs on this machine (EPERM: it runs as another user). A
+ * zombie (killed, not yet reaped by its parent) answers kill(pid, 0) but runs nothing: on Linux
+ * its /proc state 'Z' counts as gone.
+ */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): kill(pid, 0) said it exists
   }
 }
 

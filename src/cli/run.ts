@@ -68,6 +68,9 @@ export async function runAction(o: RunOptions): Promise<number> {
   // (N > 1) leaves it to the aggregate job: its report would cover only part of the study.
   const partial = shard !== undefined && shard.count > 1;
   if (partial && !o.json) process.stdout.write(`\nshard ${formatShard(shard)} done; once every shard has run: filterstudy aggregate ${summary.paths.root}\n`);
+  if (summary.elsewhere.length && !o.json) {
+    process.stdout.write(`\n${summary.elsewhere.length} seed(s) were finished or being trained by other processes sharing ${summary.paths.root}: ${summary.elsewhere.join(', ')}; the report covers those finished so far\n`);
+  }
   if (o.aggregate && !partial && summary.completed.length + summary.skipped.length > 0) {
     const res = await aggregate({ dirs: [summary.paths.root] });
     const html = res.files.find((f) => f.endsWith('report.html'));

@@ -4,7 +4,7 @@
  * after a kill takes over the dead holder's lease.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hostTag } from '../src/coordinator/claims.ts';
@@ -43,7 +43,7 @@ describe('one study folder, several processes', () => {
     expect(readdirSync(join(cwd, 'out', 'shared', 'leases'))).toEqual([]); // every lease released
   }, 20 * 60_000);
 
-  it('a killed holder\'s lease and temp folder are taken over on resume', async () => {
+  it('a killed holder\'s lease and temp folder are taken over on resume; another node\'s lease once it expires', async () => {
     const cwd = tempDir();
     const root = join(cwd, 'out', 'dead');
     // What `kill -9` during seed 1 leaves: its lease and a half-written temp folder, from a pid that no longer runs.
@@ -52,10 +52,18 @@ describe('one study folder, several processes', () => {
     writeFileSync(join(root, 'leases', 'seed-0001.lease'), JSON.stringify({ host: hostTag(), pid: deadPid, startedAt: new Date().toISOString(), token: 'gone' }));
     const temp = join(root, 'seeds', `seed-0001.tmp-${hostTag()}-${deadPid}-0a0b0c0d`);
     mkdirSync(temp, { recursive: true });
-    const r = await run(['-n', 'dead', '-s', '1', ...TINY], cwd);
+    // Seed 2: another node's lease, 10 s short of expiring (that node died): the run trains seed 1,
+    // waits for seed 2, and takes it over once the lease expires.
+    const other = join(root, 'leases', 'seed-0002.lease');
+    writeFileSync(other, JSON.stringify({ host: 'node-that-died', pid: 1, startedAt: new Date().toISOString(), token: 'gone' }));
+    const t = new Date(Date.now() - 5 * 60_000 + 10_000);
+    utimesSync(other, t, t);
+    const r = await run(['-n', 'dead', '-s', '2', ...TINY], cwd);
     expect(r.code).toBe(0);
-    expect(r.events.find((e) => e.type === 'seed-takeover')).toMatchObject({ seed: 1, reason: `holder pid ${deadPid} on ${hostTag()} is gone` });
-    expect(seedsOf(r.events, 'seed-done')).toEqual([1]);
+    const takeovers = r.events.filter((e) => e.type === 'seed-takeover');
+    expect(takeovers.find((e) => e.seed === 1)).toMatchObject({ reason: `holder pid ${deadPid} on ${hostTag()} is gone` });
+    expect(takeovers.find((e) => e.seed === 2)?.reason).toMatch(/^expired/);
+    expect(seedsOf(r.events, 'seed-done').sort()).toEqual([1, 2]);
     expect(existsSync(temp)).toBe(false);
   }, 20 * 60_000);
 });

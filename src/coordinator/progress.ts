@@ -93,7 +93,10 @@ export function createReporter(opts: { json: boolean; tty: boolean; write?: (s: 
           break;
         case 'seed-elsewhere':
           done++; // off this run's list: counts as done for the ETA
-          print(e.why === 'finished' ? `seed ${e.seed}: finished by another process sharing the study folder` : `seed ${e.seed}: being trained by another process${e.holder ? ` (${e.holder})` : ''}; left to it`);
+          print(`seed ${e.seed}: finished by another process sharing the study folder`);
+          break;
+        case 'seed-waiting':
+          print(`seed ${e.seed}: being trained by another process${e.holder ? ` (${e.holder})` : ''}; this run waits for it (or takes it over if that process dies)`);
           break;
         case 'seed-takeover':
           print(`seed ${e.seed}: lease taken over (${e.reason}); training it here`);

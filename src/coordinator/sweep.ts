@@ -22,7 +22,8 @@ export type StudyEvent =
   | { type: 'seed-done'; seed: number; seconds: number; dir: string; backend: string; testAccuracy: Record<string, number>; onnxAgrees: boolean; notes: string[] }
   | { type: 'seed-failed'; seed: number; error: SeedFailure['error']; file: string | null }
   | { type: 'seed-quarantined'; seed: number; reason: string; movedTo: string }
-  | { type: 'seed-elsewhere'; seed: number; why: 'finished' | 'held'; holder?: string }
+  | { type: 'seed-elsewhere'; seed: number; why: 'finished' }
+  | { type: 'seed-waiting'; seed: number; holder?: string }
   | { type: 'seed-takeover'; seed: number; reason: string }
   | { type: 'combined'; files: string[] };
 
@@ -35,7 +36,7 @@ export interface StudySummary {
   files: string[];
   /** Seed folders that failed verification at the start and were moved to quarantine/ (then trained again). */
   quarantined: Quarantined[];
-  /** Seeds another process sharing the folder finished, or was training (its lease), so this one did not. */
+  /** Seeds another process sharing the folder finished (this run found them done, or waited for them). */
   elsewhere: number[];
 }
 
@@ -94,10 +95,11 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
   };
 
   const slots = semaphore(threads);
+  const waiting: number[] = [];
   const finishedNow = (seed: number) => existsSync(join(paths.seeds, seedDirName(seed), 'seed.json'));
-  const elsewhere = (seed: number, why: 'finished' | 'held', holder?: string) => {
+  const elsewhere = (seed: number, why: 'finished') => {
     summary.elsewhere.push(seed);
-    emit({ type: 'seed-elsewhere', seed, why, holder });
+    emit({ type: 'seed-elsewhere', seed, why });
   };
 
   /** Trains one claimed seed on the pool, writes it (or its failure record), refreshes the combined files. */
@@ -153,7 +155,12 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
             if (stop.signal.aborted) return;
             if (finishedNow(seed)) return elsewhere(seed, 'finished');
             lease = await claimSeed(paths.root, seed);
-            if (!lease) return elsewhere(seed, 'held', holderOf(paths.root, seed));
+            if (!lease) {
+              // Another process trains it: come back to it when this run's other seeds are done.
+              waiting.push(seed);
+              emit({ type: 'seed-waiting', seed, holder: holderOf(paths.root, seed) });
+              return;
+            }
             if (finishedNow(seed)) return elsewhere(seed, 'finished'); // finished just before our claim
             if (lease.tookOver) emit({ type: 'seed-takeover', seed, reason: lease.tookOver });
             lease.startRenewing();
@@ -161,6 +168,33 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
           } finally {
             lease?.release();
             slots.release();
+          }
+        }),
+      );
+      // Seeds another process held: wait until it finishes them, or take them over when its
+      // lease goes stale (it died: a killed shard on another node, resubmitted here). So a run
+      // ends with all of its seeds, whoever trained them.
+      await Promise.all(
+        waiting.map(async (seed) => {
+          for (;;) {
+            if (stop.signal.aborted) return;
+            if (finishedNow(seed)) return elsewhere(seed, 'finished');
+            await slots.acquire();
+            let lease: Lease | null = null;
+            try {
+              lease = await claimSeed(paths.root, seed);
+              if (lease && finishedNow(seed)) return elsewhere(seed, 'finished');
+              if (lease) {
+                if (lease.tookOver) emit({ type: 'seed-takeover', seed, reason: lease.tookOver });
+                lease.startRenewing();
+                await trainSeed(seed, pool);
+                return;
+              }
+            } finally {
+              lease?.release();
+              slots.release();
+            }
+            await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
           }
         }),
       );
@@ -192,6 +226,9 @@ function asStudyError(e: unknown, what: string): FilterstudyError {
   if (errnoCode(e) !== undefined) return ioError(e, 'write', (e as NodeJS.ErrnoException).path ?? what);
   return new FilterstudyError('E_INTERNAL', `${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
 }
+
+/** How often a run checks a seed another process holds (a stat, and a claim attempt). */
+const WAIT_POLL_MS = 2000; // cheap; small next to a seed's minutes of training
 
 /** A counting semaphore: at most `n` holders at once, the others wait in order. */
 function semaphore(n: number): { acquire(): Promise<void>; release(): void } {

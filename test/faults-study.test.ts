@@ -112,6 +112,24 @@ describe('seed verification: truncated and garbage files in a study folder', () 
     expect(loadStudy(root).seeds).toEqual([1, 2]);
   });
 
+  it('a seed finished before manifests is adopted when its tables decode, and quarantined when one is truncated', async () => {
+    // As written by the previous version: seed.json without manifestVersion / files.
+    for (const s of [1, 2]) {
+      const rec = JSON.parse(readFileSync(join(seedDir(s), 'seed.json'), 'utf8'));
+      delete rec.manifestVersion;
+      delete rec.files;
+      writeFileSync(join(seedDir(s), 'seed.json'), JSON.stringify(rec));
+    }
+    const hist = join(seedDir(2), 'history.arrow');
+    truncateSync(hist, statSync(hist).size - 40);
+    const s = await runStudy(cfg);
+    expect(s.skipped).toEqual([1]); // adopted: not trained again
+    expect(verifySeedDir(seedDir(1), 1).ok).toBe(true); // and now carries a manifest
+    expect(s.quarantined.map((q) => q.seed)).toEqual([2]);
+    expect(s.quarantined[0].reason).toMatch(/written before seeds were verified\); history\.arrow does not decode/);
+    expect(s.completed).toEqual([2]);
+  });
+
   it('aggregate names a changed file and stops; --skip-bad leaves the seed out with a warning', async () => {
     const sim = join(seedDir(2), 'similarity.arrow');
     const bytes = readFileSync(sim);

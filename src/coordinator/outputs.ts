@@ -18,7 +18,7 @@ import { kernelToFilters, seedSimilarity, type FilterRef } from '../stats/simila
 import type { SeedFailure, SeedSuccess } from '../worker/task.ts';
 import { arrowFromBytes, ensureDir, buildTable, concatTables, writeArrowFile, writeFileAtomic, type Column } from './arrow.ts';
 import { staleTempFolders, staleTemps, tempPathFor } from './claims.ts';
-import { manifestEntry, MANIFEST_VERSION, quarantineSeed, readVerified, scanSeeds, type Manifest, type Quarantined } from './seed-manifest.ts';
+import { adoptLegacySeed, manifestEntry, MANIFEST_VERSION, quarantineSeed, readVerified, scanSeeds, type Manifest, type Quarantined } from './seed-manifest.ts';
 import { tableToIPC } from 'apache-arrow';
 
 export const TABLES = ['filters', 'metrics', 'history', 'similarity'] as const;
@@ -119,7 +119,14 @@ export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): { finished:
   // Temp files of atomic writes (combined files, config.json, failure records) a kill left behind.
   for (const dir of [paths.root, paths.failed]) for (const f of staleTemps(dir)) rmSync(f, { force: true });
   writeFileAtomic(paths.config, `${JSON.stringify(meta, null, 2)}\n`);
-  const { good, bad } = scanSeeds(paths.seeds);
+  let { good, bad } = scanSeeds(paths.seeds);
+  // Seeds finished before manifests existed are adopted when every table decodes, else quarantined.
+  const legacy = bad.filter((b) => b.legacy);
+  if (legacy.length) {
+    const why = new Map(legacy.map((b) => [b.seed, adoptLegacySeed(b.dir, JSON.parse(readFileSync(join(b.dir, 'seed.json'), 'utf8')), arrowFromBytes)]));
+    ({ good, bad } = scanSeeds(paths.seeds));
+    bad = bad.map((b) => (why.get(b.seed) ? { ...b, reason: `${b.reason}; ${why.get(b.seed)}` } : b));
+  }
   const quarantined = bad.map((b) => quarantineSeed(paths.root, b.dir, b.seed, b.reason));
   return { finished: good.map((g) => g.seed), quarantined };
 }

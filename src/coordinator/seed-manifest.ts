@@ -26,7 +26,10 @@ export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update
 
 export const manifestEntry = (bytes: Uint8Array): FileEntry => ({ bytes: bytes.length, sha256: sha256(bytes) });
 
-export type Verdict = { ok: true; record: Record<string, unknown>; files: Manifest } | { ok: false; reason: string };
+export type Verdict =
+  | { ok: true; record: Record<string, unknown>; files: Manifest }
+  /** legacy: a valid seed.json of a finished seed written before manifests (it may be adopted). */
+  | { ok: false; reason: string; legacy?: true };
 
 /**
  * Reads `dir` (one seed folder) and says whether it is a complete, intact seed `seed`. No side
@@ -46,8 +49,11 @@ export function verifySeedDir(dir: string, seed: number, hashOnly?: readonly str
   }
   if (record.seed !== seed) return { ok: false, reason: `seed.json is for seed ${JSON.stringify(record.seed)}, the folder for seed ${seed}` };
   if (record.status !== 'ok') return { ok: false, reason: `seed.json has status ${JSON.stringify(record.status)}, not "ok"` };
+  if (record.manifestVersion === undefined && record.files === undefined) {
+    return { ok: false, legacy: true, reason: 'seed.json lists no files with sizes and SHA-256s (written before seeds were verified)' };
+  }
   if (record.manifestVersion !== MANIFEST_VERSION || record.files === null || typeof record.files !== 'object') {
-    return { ok: false, reason: 'seed.json lists no files with sizes and SHA-256s (written before seeds were verified)' };
+    return { ok: false, reason: `seed.json has manifest version ${JSON.stringify(record.manifestVersion)} (this version reads ${MANIFEST_VERSION}) or no file list` };
   }
   const files = record.files as Manifest;
   for (const name of REQUIRED_FILES) if (!(name in files)) return { ok: false, reason: `seed.json does not list ${name}` };
@@ -80,6 +86,38 @@ export function readVerified(dir: string, name: string, files: Manifest): Uint8A
   return bytes;
 }
 
+/**
+ * A seed finished by a version without manifests (hours of training on the paper preset): kept
+ * if every file it must have is there and each Arrow table decodes completely (a truncated one
+ * does not); then its seed.json gets the manifest of the files as they are now. `parse` decodes
+ * one Arrow file and throws if it cannot. Returns the reason when the seed cannot be adopted.
+ */
+export function adoptLegacySeed(dir: string, record: Record<string, unknown>, parse: (bytes: Uint8Array, path: string) => unknown): string | null {
+  const names = readdirSync(dir).filter((n) => n !== 'seed.json' && !n.startsWith('.'));
+  for (const name of [...REQUIRED_FILES, 'model1.onnx', 'model2.onnx']) if (!names.includes(name)) return `${name} is missing`;
+  const files: Manifest = {};
+  for (const name of names.sort()) {
+    const bytes = readFileSync(join(dir, name));
+    if (name.endsWith('.arrow')) {
+      try {
+        parse(bytes, join(dir, name));
+      } catch (e) {
+        return `${name} does not decode (${(e as Error).message.split('\n')[0]})`;
+      }
+    }
+    if (bytes.length === 0) return `${name} is empty`;
+    files[name] = manifestEntry(bytes);
+  }
+  const tmp = join(dir, `.seed.json.tmp-${process.pid}`);
+  try {
+    writeFileSync(tmp, `${JSON.stringify({ ...record, manifestVersion: MANIFEST_VERSION, files, manifestAddedAt: new Date().toISOString() }, null, 2)}\n`);
+    renameSync(tmp, join(dir, 'seed.json'));
+  } catch (e) {
+    throw ioError(e, 'write', join(dir, 'seed.json'));
+  }
+  return null;
+}
+
 export interface Quarantined { seed: number; reason: string; movedTo: string }
 
 /**
@@ -110,13 +148,13 @@ export function seedFolders(seedsDir: string): [number, string][] {
 }
 
 /** Verifies every seed folder; returns the good ones and the bad ones with their reasons. */
-export function scanSeeds(seedsDir: string, hashOnly?: readonly string[]): { good: { seed: number; dir: string; files: Manifest }[]; bad: { seed: number; dir: string; reason: string }[] } {
+export function scanSeeds(seedsDir: string, hashOnly?: readonly string[]): { good: { seed: number; dir: string; files: Manifest }[]; bad: { seed: number; dir: string; reason: string; legacy?: true }[] } {
   const good: { seed: number; dir: string; files: Manifest }[] = [];
-  const bad: { seed: number; dir: string; reason: string }[] = [];
+  const bad: { seed: number; dir: string; reason: string; legacy?: true }[] = [];
   for (const [seed, dir] of seedFolders(seedsDir)) {
     const v = verifySeedDir(dir, seed, hashOnly);
     if (v.ok) good.push({ seed, dir, files: v.files });
-    else bad.push({ seed, dir, reason: v.reason });
+    else bad.push({ seed, dir, reason: v.reason, legacy: v.legacy });
   }
   return { good, bad };
 }

@@ -1,6 +1,6 @@
 /** Seed leases, temp-folder names and the combined-files lock (src/coordinator/claims.ts). */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { claimSeed, hostTag, leasePath, pidAlive, staleTempFolders, tempPathFor, withCombinedLock } from '../src/coordinator/claims.ts';
@@ -60,6 +60,13 @@ describe('seed leases', () => {
     child.kill('SIGKILL');
     spawnSync('sleep', ['0.3']); // blocks this event loop: the child is dead but not reaped
     expect(pidAlive(child.pid!)).toBe(false);
+  });
+
+  it('leases are released when the process exits (the SIGTERM handler exits)', () => {
+    const root = tempDir();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'claim-exit.ts'), root], { encoding: 'utf8' });
+    expect(r.stdout).toBe('claimed\n');
+    expect(existsSync(leasePath(root, 1))).toBe(false);
   });
 
   it('renews the lease while held and notices when another process took it', async () => {

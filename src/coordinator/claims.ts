@@ -112,10 +112,22 @@ function createExclusive(path: string, holder: LeaseHolder): boolean {
   return true;
 }
 
+/** Leases this process holds: released on exit (Ctrl-C, SIGTERM from scancel end in process.exit). */
+const held = new Set<Lease>();
+let exitHook = false;
+
 function makeLease(seed: number, path: string, holder: LeaseHolder, tookOver: string | null, o: ClaimOptions): Lease {
   let timer: NodeJS.Timeout | null = null;
   const ours = () => readHolder(path)?.token === holder.token;
-  return {
+  if (!exitHook) {
+    exitHook = true;
+    // Synchronous, as 'exit' handlers must be: another node can then take these seeds at once
+    // instead of after expireMs. (SIGKILL runs no handler: then the pid or the expiry tells.)
+    process.on('exit', () => {
+      for (const l of held) l.release();
+    });
+  }
+  const lease: Lease = {
     seed, path, holder, tookOver,
     startRenewing(onLost) {
       if (timer) return;
@@ -135,11 +147,14 @@ function makeLease(seed: number, path: string, holder: LeaseHolder, tookOver: st
       timer.unref(); // a lease never keeps the process alive
     },
     release() {
+      held.delete(lease);
       if (timer) clearInterval(timer);
       timer = null;
       if (ours()) rmSync(path, { force: true });
     },
   };
+  held.add(lease);
+  return lease;
 }
 
 /**

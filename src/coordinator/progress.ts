@@ -108,7 +108,8 @@ export function createReporter(opts: { json: boolean; tty: boolean; write?: (s: 
     },
     close() {
       if (timer) clearInterval(timer);
-      if (live && drawn) write(`\x1b[${drawn}A\x1b[J`);
+      // \r first: a Ctrl-C echoed as ^C moved the cursor off column 0, and the clear starts there.
+      if (live && drawn) write(`\r\x1b[${drawn}A\x1b[J`);
       drawn = 0;
     },
   };

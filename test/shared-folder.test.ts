@@ -4,7 +4,8 @@
  * after a kill takes over the dead holder's lease.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { tableFromIPC } from 'apache-arrow';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hostTag } from '../src/coordinator/claims.ts';
@@ -41,6 +42,9 @@ describe('one study folder, several processes', () => {
     const seeds = readdirSync(join(cwd, 'out', 'shared', 'seeds'));
     expect(seeds.sort()).toEqual(['seed-0001', 'seed-0002', 'seed-0003', 'seed-0004']); // no temp folder left
     expect(readdirSync(join(cwd, 'out', 'shared', 'leases'))).toEqual([]); // every lease released
+    // the combined files (written under the study lock, from the listing made under it) hold every seed
+    const combined = tableFromIPC(readFileSync(join(cwd, 'out', 'shared', 'filters.arrow')));
+    expect([...new Set(combined.getChild('seed')!.toArray())].sort()).toEqual([1, 2, 3, 4]);
   }, 20 * 60_000);
 
   it('a killed holder\'s lease and temp folder are taken over on resume; another node\'s lease once it expires', async () => {

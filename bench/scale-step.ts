@@ -1,10 +1,10 @@
 /**
  * One measured step of the scale bench, in its own process so that its peak RSS is its own:
- *   npx tsx bench/scale-step.ts <combine|load|aggregate> <study folder>
+ *   npx tsx bench/scale-step.ts <combine|refresh|load|aggregate> <study folder>
  * Prints one JSON line: step, wall seconds, CPU seconds (user + system), peak RSS (MB).
  */
 import { studyPaths } from '../src/coordinator/outputs.ts';
-import { combineSeeds } from '../src/coordinator/outputs.ts';
+import { combineSeeds, type CombineCache } from '../src/coordinator/outputs.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StudyMeta } from '../src/coordinator/outputs.ts';
@@ -13,9 +13,18 @@ import { aggregate } from '../src/stats/report.ts';
 
 const [step, dir] = process.argv.slice(2);
 const meta = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as StudyMeta;
-const t0 = performance.now();
-const cpu0 = process.cpuUsage(); // CPU time as well as wall time: the bench machine may be shared
-if (step === 'combine') combineSeeds(studyPaths(meta.config), meta);
+let t0 = performance.now();
+let cpu0 = process.cpuUsage(); // CPU time as well as wall time: the bench machine may be shared
+if (step === 'combine') combineSeeds(studyPaths(meta.config), meta); // cold: every seed's tables read and hashed
+else if (step === 'refresh') {
+  // What a sweep pays after each finished seed: the cache holds the seeds read so far, so one
+  // refresh stats every folder, reads the new seed, and concatenates and writes the combined files.
+  const cache: CombineCache = new Map();
+  combineSeeds(studyPaths(meta.config), meta, cache);
+  t0 = performance.now();
+  cpu0 = process.cpuUsage();
+  combineSeeds(studyPaths(meta.config), meta, cache);
+}
 else if (step === 'load') loadStudy(dir);
 else if (step === 'aggregate') await aggregate({ dirs: [dir], outDir: join(dir, 'report'), cka: false });
 else throw new Error(`unknown step ${step}`);

@@ -1,7 +1,8 @@
 /**
  * Scale by simulation (issue #11): studies of n synthetic seed folders (written by the real
  * writer, bench/scale-study.ts), and the time and peak memory of
- *   combine    combineSeeds: every seed's four tables → the study's combined Arrow files
+ *   combine    combineSeeds, cold: every seed's four tables read, hashed → the combined Arrow files
+ *   refresh    combineSeeds again with its cache warm: what a sweep pays after each finished seed
  *   load       loadStudy: what aggregate reads (the seed folders)
  *   aggregate  the whole report (statistics with 4000 bootstrap replicates, figures), without CKA
  * each in a fresh process. combine and load run for n = --sizes (default 250, 500, 1000); the
@@ -29,7 +30,7 @@ console.log(`scale bench: ${os.cpus().length} cores, load average ${os.loadavg()
 const root = mkdtempSync(join(os.tmpdir(), 'filterstudy-scale-'));
 try {
   for (const n of [...new Set([...SIZES, ...AGG_SIZES])].sort((a, b) => a - b)) {
-    const steps = [...(SIZES.includes(n) ? ['combine', 'load'] : []), ...(AGG_SIZES.includes(n) ? ['aggregate'] : [])];
+    const steps = [...(SIZES.includes(n) ? ['combine', 'refresh', 'load'] : []), ...(AGG_SIZES.includes(n) ? ['aggregate'] : [])];
     const { paths, meta } = syntheticStudy(root, `n${n}`);
     const t0 = performance.now();
     // prepare like run does (config.json), then the seed folders

@@ -1,9 +1,9 @@
 /** Seed leases, temp-folder names and the combined-files lock (src/coordinator/claims.ts). */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claimSeed, hostTag, leasePath, staleTempFolders, tempPathFor, withCombinedLock } from '../src/coordinator/claims.ts';
+import { claimSeed, hostTag, leasePath, pidAlive, staleTempFolders, tempPathFor, withCombinedLock } from '../src/coordinator/claims.ts';
 import { tempDir } from './helpers.ts';
 
 const deadPid = (): number => spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout as unknown as number;
@@ -51,6 +51,22 @@ describe('seed leases', () => {
     expect(JSON.parse(readFileSync(leasePath(root, 2), 'utf8')).pid).toBe(process.pid);
     writeLease(root, 3, { host: 'other-node', pid: 1 }, 60_000);
     expect(await claimSeed(root, 3, { expireMs: 120_000 })).toBeNull(); // not yet expired
+  });
+
+  it('a killed holder not yet reaped (a zombie) counts as gone', async () => {
+    const child = spawn('sleep', ['60']);
+    await until(() => child.pid !== undefined && pidAlive(child.pid), 'the child to start');
+    expect(pidAlive(child.pid!)).toBe(true);
+    child.kill('SIGKILL');
+    spawnSync('sleep', ['0.3']); // blocks this event loop: the child is dead but not reaped
+    expect(pidAlive(child.pid!)).toBe(false);
+  });
+
+  it('leases are released when the process exits (the SIGTERM handler exits)', () => {
+    const root = tempDir();
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'claim-exit.ts'), root], { encoding: 'utf8' });
+    expect(r.stdout).toBe('claimed\n');
+    expect(existsSync(leasePath(root, 1))).toBe(false);
   });
 
   it('renews the lease while held and notices when another process took it', async () => {

@@ -4,7 +4,7 @@
  * must end in a coded error naming the path, with nothing finished lost and no temp file left.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runStudy, type StudyEvent } from '../src/coordinator/sweep.ts';
@@ -148,7 +148,12 @@ describe('seed verification: truncated and garbage files in a study folder', () 
 
   it('a 0-byte combined filters.arrow is named as empty, not as a config-hash mismatch; a rerun rebuilds it', async () => {
     writeFileSync(join(root, 'filters.arrow'), '');
-    const e = await errorOf(aggregate({ dirs: [root], cka: false, reps: 50 }));
+    // aggregate reads the seed folders (issue #11), so a damaged combined file does not stop it …
+    expect((await aggregate({ dirs: [root], cka: false, reps: 50, outDir: join(root, 'r') })).stats.seeds).toEqual([1, 2]);
+    // … and a folder of combined files only (an export) names the empty file as such
+    const exported = tempDir();
+    for (const f of ['filters.arrow', 'metrics.arrow']) copyFileSync(join(root, f), join(exported, f));
+    const e = await errorOf(aggregate({ dirs: [exported], cka: false, reps: 50 }));
     expect(e.message).toMatch(/filters\.arrow is empty \(0 bytes\)/);
     expect(e.message).not.toMatch(/configHash/);
     const s = await runStudy(cfg);
@@ -181,7 +186,7 @@ describe('a full disk', () => {
     });
     const e = await errorOf(runStudy(tinyConfig({ outDir: out, name: 'full', seeds: { count: 3 }, runtime: { workers: 1 } })));
     expect(e.code).toBe('E_IO');
-    expect(e.message).toMatch(/could not write \S*seed-\d+\.tmp-\d+\/\S+: no space left on device \(ENOSPC\)/);
+    expect(e.message).toMatch(/could not write \S*seed-\d+\.tmp-[^/]+\/\S+: no space left on device \(ENOSPC\)/);
     expect(e.message).toMatch(/the sweep stopped: 1 seed\(s\) finished and kept, 1 failed, 1 not trained/);
     expect(e.hint).toMatch(/free some space/);
     fsFault.current = null;

@@ -68,7 +68,7 @@ export function k8sYaml(cfg: StudyConfig, o: K8sOptions): string {
   const names = k8sManifests(cfg, o).map((m) => (m.metadata as { name: string }).name);
   const head = `# filterstudy study "${cfg.name}" on Kubernetes: ${o.shards} indexed pods, then the aggregate Job.\n` +
     `#   kubectl apply -f this.yaml\n` +
-    `#   kubectl wait --for=jsonpath='{.status.active}'=0 job/${names[1]} --timeout=-1s   # every index finished (or failed)\n` +
+    `#   until kubectl get job ${names[1]} -o jsonpath='{.status.conditions[*].type}' | grep -qE 'Complete|Failed'; do sleep 60; done\n` +
     `#   kubectl patch job ${names[2]} --type=merge -p '{"spec":{"suspend":false}}'\n` +
     `# Applying again after a failure resumes the study (delete the finished Jobs first).\n`;
   return head + k8sManifests(cfg, o).map((m) => stringify(m, { lineWidth: 0 })).join('---\n');

@@ -121,6 +121,9 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
   const anyFinished = summary.completed.length + summary.skipped.length > 0;
   if (partial && !o.json) out(`\nshard ${formatShard(shard!)} done; once every shard has run: filterstudy aggregate ${summary.paths.root}\n`);
   // The summary once: the aggregate's (Table 2 with CIs, verdicts, warnings) when it ran, else the short one.
+  if (summary.elsewhere.length && !o.json) {
+    out(`\n${summary.elsewhere.length} seed(s) were finished or being trained by other processes sharing ${summary.paths.root}: ${summary.elsewhere.join(', ')}; the report covers those finished so far\n`);
+  }
   if (res) {
     const html = res.files.find((f) => f.endsWith('report.html'));
     if (!o.json) out(`\n${formatAggregateSummary(res.stats)}\n${html ? `report: ${html}\n` : ''}`);

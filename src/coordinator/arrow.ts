@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, readFileSync 
 import { dirname } from 'node:path';
 import { Bool, Int32, makeVector, Schema, Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import { FilterstudyError, ioError } from '../errors.ts';
+import { tempPathFor } from './claims.ts';
 
 /** A column that may hold nulls (or booleans, which have no typed array): Arrow int32, bool or utf8 with a validity bitmap. */
 export interface TypedColumn {
@@ -62,7 +63,7 @@ export function ensureDir(dir: string): void {
  * failure (disk full, read-only) the temp file is removed and an E_IO error names `path`.
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const tmp = tempPathFor(path); // host, pid, random: several processes may share the folder
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);

@@ -44,16 +44,26 @@ export const leasePath = (root: string, seed: number): string => join(leaseDir(r
 
 /** This machine's name as it goes into lease files and temp names (no dashes: they separate fields). */
 export function hostTag(): string {
-  return hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'host';
+  const h = hostname().replace(/[^A-Za-z0-9.]/g, '_') || 'host';
+  return /^\d+$/.test(h) ? `h${h}` : h; // never all digits: that would read as a pid in a temp name
 }
 
-/** True while a process with this pid runs on this machine (EPERM: it runs as another user). */
+/**
+ * True while a process with this pid runs on this machine (EPERM: it runs as another user). A
+ * zombie (killed, not yet reaped by its parent) answers kill(pid, 0) but runs nothing: on Linux
+ * its /proc state 'Z' counts as gone.
+ */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): kill(pid, 0) said it exists
   }
 }
 
@@ -102,10 +112,22 @@ function createExclusive(path: string, holder: LeaseHolder): boolean {
   return true;
 }
 
+/** Leases this process holds: released on exit (Ctrl-C, SIGTERM from scancel end in process.exit). */
+const held = new Set<Lease>();
+let exitHook = false;
+
 function makeLease(seed: number, path: string, holder: LeaseHolder, tookOver: string | null, o: ClaimOptions): Lease {
   let timer: NodeJS.Timeout | null = null;
   const ours = () => readHolder(path)?.token === holder.token;
-  return {
+  if (!exitHook) {
+    exitHook = true;
+    // Synchronous, as 'exit' handlers must be: another node can then take these seeds at once
+    // instead of after expireMs. (SIGKILL runs no handler: then the pid or the expiry tells.)
+    process.on('exit', () => {
+      for (const l of held) l.release();
+    });
+  }
+  const lease: Lease = {
     seed, path, holder, tookOver,
     startRenewing(onLost) {
       if (timer) return;
@@ -125,11 +147,14 @@ function makeLease(seed: number, path: string, holder: LeaseHolder, tookOver: st
       timer.unref(); // a lease never keeps the process alive
     },
     release() {
+      held.delete(lease);
       if (timer) clearInterval(timer);
       timer = null;
       if (ours()) rmSync(path, { force: true });
     },
   };
+  held.add(lease);
+  return lease;
 }
 
 /**
@@ -166,31 +191,40 @@ export async function claimSeed(root: string, seed: number, o: ClaimOptions = {}
 
 // ---- temp folders --------------------------------------------------------------------------------
 
-const TEMP = /^(seed-\d+)\.tmp-(?:([A-Za-z0-9._]+)-(\d+)-([0-9a-f]+)|(\d+))$/;
-
-/** A fresh temp folder path for a seed folder: <dir>.tmp-<host>-<pid>-<random>. */
-export function tempPathFor(seedDir: string): string {
-  return `${seedDir}.tmp-${hostTag()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+/** A fresh temp path next to `path` (a seed folder or a file): <path>.tmp-<host>-<pid>-<random>. */
+export function tempPathFor(path: string): string {
+  return `${path}.tmp-${hostTag()}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
 /**
- * Temp folders in seeds/ that no live process can be writing: this host's whose pid is dead, and
- * any older than expireMs whose seed has no live lease (another host's, or the pre-#11 name
- * seed-NNNN.tmp-<pid> without a host). A live process's temp folder is never listed.
+ * Parses a temp name: <base>.tmp-<host>-<pid>-<random> (this version), or the names from before
+ * issue #11 without a host, <base>.tmp-<pid>-<random> and <base>.tmp-<pid>. Null if not a temp name.
  */
-export function staleTempFolders(root: string, seedsDir: string, o: ClaimOptions = {}): string[] {
-  if (!existsSync(seedsDir)) return [];
+export function parseTempName(name: string): { base: string; host: string | null; pid: number } | null {
+  let m = /^(.+?)\.tmp-([A-Za-z0-9._]*[A-Za-z._][A-Za-z0-9._]*)-(\d+)-[0-9a-z]+$/.exec(name);
+  if (m) return { base: m[1], host: m[2], pid: Number(m[3]) };
+  m = /^(.+?)\.tmp-(\d+)(?:-[0-9a-z]+)?$/.exec(name);
+  return m ? { base: m[1], host: null, pid: Number(m[2]) } : null;
+}
+
+/**
+ * Temp entries (folders or files) in `dir` that no live process can be writing: this host's whose
+ * pid is dead, and any other (another host's, or a pre-#11 name without a host) older than
+ * expireMs, and for a seed folder only when its seed has no live lease under `leaseRoot`.
+ * A live process's temp entry, ours included, is never listed.
+ */
+export function staleTemps(dir: string, o: ClaimOptions & { leaseRoot?: string } = {}): string[] {
+  if (!existsSync(dir)) return [];
   const now = Date.now();
   const expireMs = o.expireMs ?? CLAIM_DEFAULTS.expireMs;
   const out: string[] = [];
-  for (const name of readdirSync(seedsDir)) {
-    const m = TEMP.exec(name);
-    if (!m) continue;
-    const path = join(seedsDir, name);
-    const [, seedDir, host, pid] = m;
-    if (host === hostTag()) {
-      // This host: its pid says it all (a live process, us included, may be writing it).
-      if (Number(pid) !== process.pid && !pidAlive(Number(pid))) out.push(path);
+  for (const name of readdirSync(dir)) {
+    const t = parseTempName(name);
+    if (!t) continue;
+    const path = join(dir, name);
+    if (t.host === hostTag()) {
+      // This host: its pid says it all.
+      if (t.pid !== process.pid && !pidAlive(t.pid)) out.push(path);
       continue;
     }
     let age: number;
@@ -200,16 +234,23 @@ export function staleTempFolders(root: string, seedsDir: string, o: ClaimOptions
       continue; // renamed into place meanwhile
     }
     if (age <= expireMs) continue;
-    const lease = leasePath(root, Number(seedDir.slice(5)));
-    let leaseLive = false;
-    try {
-      leaseLive = staleReason(readHolder(lease), statSync(lease).mtimeMs, now, o) === null;
-    } catch {
-      leaseLive = false; // no lease
+    const seed = /^seed-(\d+)$/.exec(t.base);
+    if (o.leaseRoot && seed) {
+      const lease = leasePath(o.leaseRoot, Number(seed[1]));
+      try {
+        if (staleReason(readHolder(lease), statSync(lease).mtimeMs, now, o) === null) continue; // its seed is being worked on
+      } catch {
+        // no lease: nobody claims the seed
+      }
     }
-    if (!leaseLive) out.push(path);
+    out.push(path);
   }
   return out;
+}
+
+/** Stale temp folders of a study's seeds/ (see staleTemps; seed leases under `root`). */
+export function staleTempFolders(root: string, seedsDir: string, o: ClaimOptions = {}): string[] {
+  return staleTemps(seedsDir, { ...o, leaseRoot: root });
 }
 
 // ---- the combined files ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import { FilterstudyError, ioError } from '../errors.ts';
 import { kernelToFilters, seedSimilarity, type FilterRef } from '../stats/similarity.ts';
 import type { SeedFailure, SeedSuccess } from '../worker/task.ts';
 import { arrowFromBytes, ensureDir, buildTable, concatTables, writeArrowFile, writeFileAtomic, type Column } from './arrow.ts';
+import { staleTempFolders, staleTemps, tempPathFor } from './claims.ts';
 import { adoptLegacySeed, manifestEntry, MANIFEST_VERSION, quarantineSeed, readVerified, scanSeeds, type Manifest, type Quarantined } from './seed-manifest.ts';
 import { tableToIPC } from 'apache-arrow';
 
@@ -120,9 +121,10 @@ export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): { finished:
     }
   }
   for (const d of [paths.seeds, paths.failed]) ensureDir(d);
-  for (const d of readdirSync(paths.seeds)) if (/\.tmp-\d+$/.test(d)) rmSync(join(paths.seeds, d), { recursive: true, force: true });
+  // Only provably stale temp folders and files: other processes may be writing theirs (claims.ts).
+  for (const d of staleTempFolders(paths.root, paths.seeds)) rmSync(d, { recursive: true, force: true });
   // Temp files of atomic writes (combined files, config.json, failure records) a kill left behind.
-  for (const dir of [paths.root, paths.failed]) for (const f of readdirSync(dir)) if (/\.tmp-\d+-[a-z0-9]+$/.test(f)) rmSync(join(dir, f), { force: true });
+  for (const dir of [paths.root, paths.failed]) for (const f of staleTemps(dir)) rmSync(f, { force: true });
   writeFileAtomic(paths.config, `${JSON.stringify(meta, null, 2)}\n`);
   let { good, bad } = scanSeeds(paths.seeds);
   // Seeds finished before manifests existed are adopted when every table decodes, else quarantined.
@@ -245,7 +247,7 @@ export function writeSeed(paths: StudyPaths, r: SeedSuccess, meta: StudyMeta): s
   const cfg = meta.config;
   const fileMeta = { ...meta, seed: r.seed, backend: r.backend };
   const dir = join(paths.seeds, seedDirName(r.seed));
-  const tmp = `${dir}.tmp-${process.pid}`;
+  const tmp = tempPathFor(dir); // host, pid, random: never another process's temp folder
   const contents: [string, Uint8Array][] = [
     ['filters.arrow', tableToIPC(filtersTable(r, cfg, fileMeta), 'file')],
     ['metrics.arrow', tableToIPC(metricsTable(r, fileMeta), 'file')],
@@ -282,12 +284,19 @@ export function writeFailure(paths: StudyPaths, r: SeedFailure): string {
   return file;
 }
 
+/** Parsed tables of seeds already read by this process, keyed by seed folder (see combineSeeds). */
+export type CombineCache = Map<string, { key: string; tables: Table[] }>;
+
 /**
- * Concatenates every verified seed's tables into out/<study>/<table>.arrow. Each table is parsed
- * from the bytes whose SHA-256 was just checked against seed.json. Returns the files written.
+ * Concatenates every verified seed's tables into out/<study>/<table>.arrow. Returns the files written.
+ * Every call checks every seed folder's file sizes against seed.json (a stat each); a seed's tables
+ * are read, checked against their SHA-256s and parsed once per process and kept in `cache`, so
+ * refreshing the combined files after each of n seeds reads n seeds in all, not n²/2. Several
+ * processes sharing the folder call this under withCombinedLock (claims.ts): each writes from the
+ * listing it makes under the lock, atomically.
  */
-export function combineSeeds(paths: StudyPaths, meta: StudyMeta): string[] {
-  const { good, bad } = scanSeeds(paths.seeds, TABLES.map((t) => `${t}.arrow`));
+export function combineSeeds(paths: StudyPaths, meta: StudyMeta, cache: CombineCache = new Map()): string[] {
+  const { good, bad } = scanSeeds(paths.seeds, []);
   if (bad.length) {
     // Verified when the run started: damaged since. Stop rather than combine without it silently.
     throw new FilterstudyError('E_OUTPUT', `${bad[0].dir} no longer verifies: ${bad[0].reason}`, {
@@ -295,16 +304,24 @@ export function combineSeeds(paths: StudyPaths, meta: StudyMeta): string[] {
     });
   }
   const seeds = good.map((g) => g.seed);
+  const perSeed = good.map((g) => {
+    const key = TABLES.map((t) => g.files[`${t}.arrow`]?.sha256).join(',');
+    const hit = cache.get(g.dir);
+    if (hit && hit.key === key) return hit.tables;
+    // Parsed from the bytes whose SHA-256 was just checked against seed.json.
+    const tables = TABLES.map((name) => arrowFromBytes(readVerified(g.dir, `${name}.arrow`, g.files), join(g.dir, `${name}.arrow`)));
+    cache.set(g.dir, { key, tables });
+    return tables;
+  });
   const written: string[] = [];
-  for (const name of TABLES) {
-    const tables: Table[] = good.map((g) => arrowFromBytes(readVerified(g.dir, `${name}.arrow`, g.files), join(g.dir, `${name}.arrow`)));
+  TABLES.forEach((name, ti) => {
+    const tables = perSeed.map((t) => t[ti]);
     const backends = [...new Set(tables.map((t) => (JSON.parse(t.schema.metadata.get('filterstudy') ?? '{}') as { backend?: string }).backend).filter(Boolean))];
     const combined = concatTables(tables, { ...meta, seeds, backends });
-    if (!combined) continue;
+    if (!combined) return;
     const file = join(paths.root, `${name}.arrow`);
     writeArrowFile(file, combined);
     written.push(file);
-  }
+  });
   return written;
 }
-

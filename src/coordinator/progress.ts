@@ -151,6 +151,16 @@ export function createReporter(opts: {
         case 'seed-quarantined':
           print(`seed ${e.seed} did not verify (${e.reason}): moved to ${e.movedTo}; it is trained again`);
           break;
+        case 'seed-elsewhere':
+          done++; // off this run's list: counts as done for the ETA
+          print(`seed ${e.seed}: finished by another process sharing the study folder`);
+          break;
+        case 'seed-waiting':
+          print(`seed ${e.seed}: being trained by another process${e.holder ? ` (${e.holder})` : ''}; this run waits for it (or takes it over if that process dies)`);
+          break;
+        case 'seed-takeover':
+          print(`seed ${e.seed}: lease taken over (${e.reason}); training it here`);
+          break;
         case 'combined':
           print(`wrote ${e.files.length} combined Arrow files`);
           break;

@@ -3,12 +3,15 @@
  * write each seed as it finishes, and combine everything at the end. A failed seed is recorded
  * with its error and the others carry on.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { seedList, type StudyConfig } from '../config.ts';
 import type { ProgressMessage, SeedFailure, SeedResult, StageMessage } from '../worker/task.ts';
-import { combineSeeds, prepareStudyDir, studyMeta, studyPaths, writeFailure, writeSeed, type StudyMeta, type StudyPaths } from './outputs.ts';
+import { combineSeeds, seedDirName, type CombineCache, prepareStudyDir, studyMeta, studyPaths, writeFailure, writeSeed, type StudyMeta, type StudyPaths } from './outputs.ts';
 import { loadMnist, splitMnist } from '../worker/mnist.ts';
-import { createSeedPool, plannedBackend, workerCount } from './pool.ts';
+import { createSeedPool, plannedBackend, workerCount, type SeedPool } from './pool.ts';
+import { claimSeed, leasePath, withCombinedLock, type Lease } from './claims.ts';
 import { shardSeeds, WHOLE, type Shard } from './shard.ts';
 import type { Quarantined } from './seed-manifest.ts';
 import { DISK_REFUSALS, errnoCode, FilterstudyError, ioError } from '../errors.ts';
@@ -20,6 +23,9 @@ export type StudyEvent =
   | { type: 'seed-done'; seed: number; seconds: number; dir: string; backend: string; testAccuracy: Record<string, number>; onnxAgrees: boolean; notes: string[] }
   | { type: 'seed-failed'; seed: number; error: SeedFailure['error']; file: string | null }
   | { type: 'seed-quarantined'; seed: number; reason: string; movedTo: string }
+  | { type: 'seed-elsewhere'; seed: number; why: 'finished' }
+  | { type: 'seed-waiting'; seed: number; holder?: string }
+  | { type: 'seed-takeover'; seed: number; reason: string }
   | { type: 'combined'; files: string[] };
 
 export interface StudySummary {
@@ -31,6 +37,8 @@ export interface StudySummary {
   files: string[];
   /** Seed folders that failed verification at the start and were moved to quarantine/ (then trained again). */
   quarantined: Quarantined[];
+  /** Seeds another process sharing the folder finished (this run found them done, or waited for them). */
+  elsewhere: number[];
 }
 
 const require = createRequire(import.meta.url);
@@ -64,7 +72,7 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
   const seeds = shardSeeds(seedList(cfg), opts.shard ?? WHOLE);
   const pending = seeds.filter((s) => !finished.has(s));
   const skipped = seeds.filter((s) => finished.has(s));
-  const summary: StudySummary = { paths, meta, completed: [], skipped, failed: [], files: [], quarantined: prepared.quarantined };
+  const summary: StudySummary = { paths, meta, completed: [], skipped, failed: [], files: [], quarantined: prepared.quarantined, elsewhere: [] };
   const threads = workerCount(cfg, pending.length);
   emit({ type: 'start', study: cfg.name, root: paths.root, seeds, pending, skipped, threads, backend: plannedBackend(cfg) });
 
@@ -74,13 +82,64 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
   let stopError: FilterstudyError | null = null;
   // The combined files are derived: failing to write them is the study's error, never a seed's.
   let combineError: FilterstudyError | null = null;
-  const combine = () => {
+  const combineCache: CombineCache = new Map();
+  // Under the study folder's lock: processes sharing the folder take turns, each writing from the
+  // listing it makes while holding it.
+  const combine = async () => {
     try {
-      summary.files = combineSeeds(paths, meta);
+      summary.files = await withCombinedLock(paths.root, () => combineSeeds(paths, meta, combineCache));
       combineError = null;
     } catch (e) {
       combineError = asStudyError(e, `could not combine the seeds into ${paths.root}`);
       if (isDiskRefusal(combineError)) { stopError ??= combineError; stop.abort(); }
+    }
+  };
+
+  const slots = semaphore(threads);
+  const waiting: number[] = [];
+  const finishedNow = (seed: number) => existsSync(join(paths.seeds, seedDirName(seed), 'seed.json'));
+  const elsewhere = (seed: number, why: 'finished') => {
+    summary.elsewhere.push(seed);
+    emit({ type: 'seed-elsewhere', seed, why });
+  };
+
+  /** Trains one claimed seed on the pool, writes it (or its failure record), refreshes the combined files. */
+  const trainSeed = async (seed: number, pool: SeedPool): Promise<void> => {
+    let result: SeedResult;
+    try {
+      result = await pool.run({ cfg, seed, studyId: cfg.name, configHash: meta.configHash, versions: meta.versions }, (m) => emit(m.type === 'stage' ? { type: 'stage', seed: m.seed, stage: m.stage } : { type: 'progress', progress: m }), stop.signal);
+    } catch (e) {
+      if (stop.signal.aborted) return; // never started, or stopped: not a failure of this seed
+      // The worker thread itself died (out of memory, native crash): only this seed fails.
+      result = { status: 'failed', seed, backend: null, seconds: 0, error: { code: 'E_TRAIN', message: `worker thread died: ${(e as Error).message}`, hint: 'out of memory or a crash in native code; rerun the same command to retry this seed' } } satisfies SeedFailure;
+    }
+    if (result.status === 'ok') {
+      let dir: string;
+      try {
+        dir = writeSeed(paths, result, meta);
+      } catch (e) {
+        const err = asStudyError(e, `could not write seed ${seed}`);
+        result = { status: 'failed', seed, backend: result.backend, seconds: result.seconds, error: { ...err.toJSON(), code: err.code } } satisfies SeedFailure;
+        if (isDiskRefusal(err)) { stopError ??= err; stop.abort(); }
+      }
+      if (result.status === 'ok') {
+        summary.completed.push(seed);
+        const testAccuracy = Object.fromEntries(result.metrics.filter((m) => m.split === 'test').map((m) => [`${m.model}.${m.network}`, m.accuracy]));
+        const onnxAgrees = result.agreement.model1.ok && result.agreement.model2.ok;
+        emit({ type: 'seed-done', seed, seconds: result.seconds, dir: dir!, backend: result.backend, testAccuracy, onnxAgrees, notes: result.backendNotes });
+        // Refresh the combined files now, so that an interrupted sweep (Ctrl-C, kill)
+        // leaves combined files that include every finished seed.
+        await combine();
+        return;
+      }
+    }
+    summary.failed.push({ seed, error: result.error });
+    try {
+      emit({ type: 'seed-failed', seed, error: result.error, file: writeFailure(paths, result) });
+    } catch (e) {
+      const why = (e as Error).message;
+      result.error.message = `${result.error.message} (and the failure record could not be written: ${why})`;
+      emit({ type: 'seed-failed', seed, error: result.error, file: null });
     }
   };
 
@@ -89,41 +148,54 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
     try {
       await Promise.all(
         pending.map(async (seed) => {
-          let result: SeedResult;
+          // A seed is claimed only when a thread is free for it, so that processes sharing the
+          // folder split the remaining seeds between them as they go (claims.ts).
+          await slots.acquire();
+          let lease: Lease | null = null;
           try {
-            result = await pool.run({ cfg, seed, studyId: cfg.name, configHash: meta.configHash, versions: meta.versions }, (m) => emit(m.type === 'stage' ? { type: 'stage', seed: m.seed, stage: m.stage } : { type: 'progress', progress: m }), stop.signal);
-          } catch (e) {
-            if (stop.signal.aborted) return; // never started, or stopped: not a failure of this seed
-            // The worker thread itself died (out of memory, native crash): only this seed fails.
-            result = { status: 'failed', seed, backend: null, seconds: 0, error: { code: 'E_TRAIN', message: `worker thread died: ${(e as Error).message}`, hint: 'out of memory or a crash in native code; rerun the same command to retry this seed' } } satisfies SeedFailure;
-          }
-          if (result.status === 'ok') {
-            let dir: string;
-            try {
-              dir = writeSeed(paths, result, meta);
-            } catch (e) {
-              const err = asStudyError(e, `could not write seed ${seed}`);
-              result = { status: 'failed', seed, backend: result.backend, seconds: result.seconds, error: { ...err.toJSON(), code: err.code } } satisfies SeedFailure;
-              if (isDiskRefusal(err)) { stopError ??= err; stop.abort(); }
-            }
-            if (result.status === 'ok') {
-              summary.completed.push(seed);
-              const testAccuracy = Object.fromEntries(result.metrics.filter((m) => m.split === 'test').map((m) => [`${m.model}.${m.network}`, m.accuracy]));
-              const onnxAgrees = result.agreement.model1.ok && result.agreement.model2.ok;
-              emit({ type: 'seed-done', seed, seconds: result.seconds, dir: dir!, backend: result.backend, testAccuracy, onnxAgrees, notes: result.backendNotes });
-              // Refresh the combined files now, so that an interrupted sweep (Ctrl-C, kill)
-              // leaves combined files that include every finished seed.
-              combine();
+            if (stop.signal.aborted) return;
+            if (finishedNow(seed)) return elsewhere(seed, 'finished');
+            lease = await claimSeed(paths.root, seed);
+            if (!lease) {
+              // Another process trains it: come back to it when this run's other seeds are done.
+              waiting.push(seed);
+              emit({ type: 'seed-waiting', seed, holder: holderOf(paths.root, seed) });
               return;
             }
+            if (finishedNow(seed)) return elsewhere(seed, 'finished'); // finished just before our claim
+            if (lease.tookOver) emit({ type: 'seed-takeover', seed, reason: lease.tookOver });
+            lease.startRenewing();
+            await trainSeed(seed, pool);
+          } finally {
+            lease?.release();
+            slots.release();
           }
-          summary.failed.push({ seed, error: result.error });
-          try {
-            emit({ type: 'seed-failed', seed, error: result.error, file: writeFailure(paths, result) });
-          } catch (e) {
-            const why = (e as Error).message;
-            result.error.message = `${result.error.message} (and the failure record could not be written: ${why})`;
-            emit({ type: 'seed-failed', seed, error: result.error, file: null });
+        }),
+      );
+      // Seeds another process held: wait until it finishes them, or take them over when its
+      // lease goes stale (it died: a killed shard on another node, resubmitted here). So a run
+      // ends with all of its seeds, whoever trained them.
+      await Promise.all(
+        waiting.map(async (seed) => {
+          for (;;) {
+            if (stop.signal.aborted) return;
+            if (finishedNow(seed)) return elsewhere(seed, 'finished');
+            await slots.acquire();
+            let lease: Lease | null = null;
+            try {
+              lease = await claimSeed(paths.root, seed);
+              if (lease && finishedNow(seed)) return elsewhere(seed, 'finished');
+              if (lease) {
+                if (lease.tookOver) emit({ type: 'seed-takeover', seed, reason: lease.tookOver });
+                lease.startRenewing();
+                await trainSeed(seed, pool);
+                return;
+              }
+            } finally {
+              lease?.release();
+              slots.release();
+            }
+            await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
           }
         }),
       );
@@ -132,15 +204,16 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
     }
   }
   summary.completed.sort((a, b) => a - b);
+  summary.elsewhere.sort((a, b) => a - b);
   // (set inside the callbacks above: TypeScript's narrowing cannot see that)
   const stopped = stopError as FilterstudyError | null;
   if (stopped) {
-    const notRun = pending.filter((s) => !summary.completed.includes(s) && !summary.failed.some((f) => f.seed === s));
+    const notRun = pending.filter((s) => !summary.completed.includes(s) && !summary.elsewhere.includes(s) && !summary.failed.some((f) => f.seed === s));
     throw new FilterstudyError(stopped.code, `${stopped.message}; the sweep stopped: ${summary.completed.length + skipped.length} seed(s) finished and kept, ${summary.failed.length} failed, ${notRun.length} not trained`, {
       cause: stopped.cause, hint: stopped.hint,
     });
   }
-  if (pending.length === 0 || summary.files.length === 0 || combineError) combine();
+  if (pending.length === 0 || summary.files.length === 0 || combineError) await combine();
   if (combineError) throw combineError as FilterstudyError;
   emit({ type: 'combined', files: summary.files });
   return summary;
@@ -153,4 +226,31 @@ function asStudyError(e: unknown, what: string): FilterstudyError {
   if (e instanceof FilterstudyError) return e;
   if (errnoCode(e) !== undefined) return ioError(e, 'write', (e as NodeJS.ErrnoException).path ?? what);
   return new FilterstudyError('E_INTERNAL', `${what}: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+}
+
+/** How often a run checks a seed another process holds (a stat, and a claim attempt). */
+const WAIT_POLL_MS = 2000; // cheap; small next to a seed's minutes of training
+
+/** A counting semaphore: at most `n` holders at once, the others wait in order. */
+function semaphore(n: number): { acquire(): Promise<void>; release(): void } {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  return {
+    acquire: () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((r) => waiting.push(r))),
+    release: () => {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
+}
+
+/** Who holds a seed's lease, for the message ("host pid 123"), or undefined. */
+function holderOf(root: string, seed: number): string | undefined {
+  try {
+    const h = JSON.parse(readFileSync(leasePath(root, seed), 'utf8')) as { host: string; pid: number; startedAt: string };
+    return `${h.host} pid ${h.pid} since ${h.startedAt}`;
+  } catch {
+    return undefined;
+  }
 }

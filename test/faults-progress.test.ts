@@ -19,7 +19,7 @@ describe('progress reporter on failures', () => {
     expect(text).toMatch(/seed 4 did not verify \(metrics\.arrow has 10 bytes.*truncated\)\): moved to out\/q\/quarantine\/seed-0004-x/);
     expect(text).toMatch(/seed 3 FAILED \[E_IO\] could not write .*\(ENOSPC\)/);
     expect(text).not.toContain('null');
-    expect(text).toMatch(/seed\s+3\s+model1\.cnn1/); // the epoch line
+    expect(text).toMatch(/seed\s+3\s+cnn1\s+epoch 1\/1/); // the epoch line
   });
 
   it('json: one parseable line per event, epoch lines marked as such', () => {

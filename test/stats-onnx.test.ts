@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadStudy } from '../src/stats/load.ts';
-import { aggregate, formatAggregateSummary, statsRows, writeStudyFiles } from '../src/stats/report.ts';
+import { aggregate, formatAggregateSummary, statsRows } from '../src/stats/report.ts';
+import { writeSeedFolders } from '../src/stats/report-study-files.ts';
 import { onnxCheck } from '../src/stats/standard.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 import type { SeedAgreement, StudyData } from '../src/stats/types.ts';
@@ -54,7 +55,7 @@ describe('ONNX-vs-tfjs check', () => {
 
   it('read from seed.json by loadStudy and shown in the report, summary and stats.arrow', async () => {
     const dir = join(root, 'study');
-    writeStudyFiles(dir, study());
+    writeSeedFolders(dir, study());
     const back = loadStudy(dir);
     expect(back.agreement![3].model2).toMatchObject({ argmaxMismatches: 2, ok: false });
     const r = await aggregate({ dirs: [dir], cka: false, reps: 200 });

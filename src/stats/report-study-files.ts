@@ -23,8 +23,8 @@ function withStopRule(base: Table, m: MetricRow[]): Table {
   return new Table(new Schema(t.schema.fields, base.schema.metadata), t.batches);
 }
 
-/** Write filters.arrow and metrics.arrow (and similarity.arrow when rows exist) for `seeds` of `data`;
- *  with data.agreement, also seeds/seed-NNNN/seed.json holding it as `onnxVsTfjs`. */
+/** Write filters.arrow and metrics.arrow (and similarity.arrow when rows exist) for `seeds` of `data`
+ *  (the ONNX-vs-tfjs records live in each seed's seed.json: writeSeedFolders writes them). */
 export function writeStudyFiles(dir: string, data: StudyData, o: { seeds?: number[]; metadata?: Record<string, unknown> } = {}): void {
   mkdirSync(dir, { recursive: true });
   const seeds = new Set(o.seeds ?? data.seeds);
@@ -66,12 +66,6 @@ export function writeStudyFiles(dir: string, data: StudyData, o: { seeds?: numbe
       metadata,
     ), m),
   );
-  for (const [seed, rec] of Object.entries(data.agreement ?? {})) {
-    if (!seeds.has(Number(seed))) continue;
-    const sd = join(dir, 'seeds', `seed-${String(seed).padStart(4, '0')}`);
-    mkdirSync(sd, { recursive: true });
-    writeFileSync(join(sd, 'seed.json'), `${JSON.stringify({ seed: Number(seed), onnxVsTfjs: rec }, null, 2)}\n`);
-  }
   const sim = ofSeeds(data.similarity);
   if (sim.length) {
     writeArrowFile(
@@ -114,6 +108,7 @@ export function writeSeedFolders(root: string, data: StudyData, o: { seeds?: num
     }
     // seed.json as writeSeed makes it: every file with its size and SHA-256 (seed-manifest.ts)
     const files = Object.fromEntries(readdirSync(dir).map((f) => [f, manifestEntry(readFileSync(join(dir, f)))]));
-    writeFileSync(join(dir, 'seed.json'), `${JSON.stringify({ seed: s, status: 'ok', configHash: data.configHash, manifestVersion: MANIFEST_VERSION, files })}\n`);
+    const onnxVsTfjs = data.agreement?.[s];
+    writeFileSync(join(dir, 'seed.json'), `${JSON.stringify({ seed: s, status: 'ok', configHash: data.configHash, ...(onnxVsTfjs ? { onnxVsTfjs } : {}), manifestVersion: MANIFEST_VERSION, files })}\n`);
   }
 }

@@ -11,11 +11,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, type StudyConfig } from '../src/config.ts';
+import { DEFAULTS, resolveConfig, type StudyConfig } from '../src/config.ts';
+import { plannedBackend } from '../src/coordinator/pool.ts';
+import { loadEngine } from '../src/worker/engine-load.ts';
 import { loadBackend, type TF } from '../src/worker/backend.ts';
 import type { Engine, NetWeights } from '../src/worker/engine.ts';
 import { makePairs, loadMnist, splitMnist } from '../src/worker/mnist.ts';
-import { cnnLogits, dropoutMask, initCnn, initLstm, lstmLogits, toVariables, disposeParams } from '../src/worker/models.ts';
+import { cnnDense, cnnLogits, dropoutMask, initCnn, initLstm, lstmLogits, toVariables, disposeParams } from '../src/worker/models.ts';
 import { makeRng } from '../src/worker/rng.ts';
 import type { SeedData } from '../src/worker/seed-task.ts';
 import { createOrtEngine } from '../src/worker/ort-train/index.ts';
@@ -143,10 +145,7 @@ describe('cnnForward', () => {
       const x = () => tf.div(tf.tensor4d(Float32Array.from(images('val', rows)), [rows.length, 28, 28, 1]), 255) as never;
       const logits = tf.tidy(() => cnnLogits(tf, p, x(), cfg.model).dataSync()) as Float32Array;
       expect(scaledDiff(got.logits, logits)).toBeLessThan(2e-5);
-      const dense = tf.tidy(() => {
-        const h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x(), p.convKernel as never, 1, 'valid'), p.convBias)) as never, 2, 2, 'valid');
-        return tf.relu(tf.add(tf.matMul(tf.reshape(h, [rows.length, -1]), p.dense1Kernel as never), p.dense1Bias)).dataSync();
-      }) as Float32Array;
+      const dense = tf.tidy(() => cnnDense(tf, p, x(), cfg.model).dataSync()) as Float32Array;
       expect(got.dense.length).toBe(rows.length * cfg.model.denseUnits);
       expect(scaledDiff(got.dense, dense)).toBeLessThan(2e-5);
     } finally {
@@ -210,6 +209,18 @@ describe('LSTM and model-2 trainers', () => {
       }
     });
   }
+});
+
+describe('engine selection', () => {
+  it("runtime.backend 'onnxruntime' and 'auto' load this engine; the config accepts the name", async () => {
+    expect((await loadEngine('onnxruntime')).name).toBe('onnxruntime');
+    expect((await loadEngine('auto')).name).toBe('onnxruntime');
+    const cfg = resolveConfig([{ source: 'test', config: { runtime: { backend: 'onnxruntime' } } }]);
+    expect(cfg.runtime.backend).toBe('onnxruntime');
+    expect(plannedBackend(cfg)).toBe('onnxruntime');
+    expect(plannedBackend({ ...cfg, runtime: { ...cfg.runtime, backend: 'auto' } })).toBe('onnxruntime');
+    expect(() => resolveConfig([{ source: 'test', config: { runtime: { backend: 'onnx' as never } } }])).toThrow(/runtime.backend/);
+  });
 });
 
 describe('onnx.checker (python3-onnx) on training graphs', () => {

@@ -84,7 +84,7 @@ const flatWeights = (parts: Record<string, Weights>) =>
 
 /** Runs `steps` steps on both engines from the same weights and compares everything after each. */
 async function compareSteps(cfg: StudyConfig, kind: 'cnn' | 'lstm' | 'model2', model: StepModel, parts: Record<string, Weights>, batches: RefBatch[]): Promise<void> {
-  const ref = new TfRef(tf, cfg, parts, kind, (cfg.model as { model2Input?: Model2Input }).model2Input);
+  const ref = new TfRef(tf, cfg, parts, kind, cfg.model.model2Input);
   const run = await StepRunner.create(model, flatWeights(parts));
   try {
     for (const [s, b] of batches.entries()) {

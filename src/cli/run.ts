@@ -1,6 +1,6 @@
 /** `filterstudy run`: train the seed sweep, write the outputs, print the summary, then aggregate. */
 import { Command, Option } from 'commander';
-import type { UserConfig } from '../config.ts';
+import type { BackendName, UserConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import { createReporter } from '../coordinator/progress.ts';
 import { summaryText } from '../coordinator/summary.ts';
@@ -16,7 +16,7 @@ const int = (name: string) => (v: string) => {
 
 interface RunOptions {
   config?: string; preset?: 'quick' | 'paper'; name?: string; out?: string; seeds?: number; seedStart?: number; epochs?: number;
-  workers?: number; backend?: 'auto' | 'tfjs-node' | 'wasm' | 'cpu'; dataDir?: string; verify: boolean; pairing?: 'reversed' | 'shuffled';
+  workers?: number; backend?: BackendName; dataDir?: string; verify: boolean; pairing?: 'reversed' | 'shuffled';
   set: string[]; json: boolean; aggregate: boolean;
 }
 
@@ -62,7 +62,7 @@ export function runCommand(): Command {
     .option('--seed-start <n>', 'first seed', int('--seed-start'))
     .option('-e, --epochs <n>', 'epochs of every network (the maximum with --set train.stopRule=plateau)', int('--epochs'))
     .option('-w, --workers <n>', 'worker threads (default: one per core; 1 with tfjs-node)', int('--workers'))
-    .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices(['auto', 'tfjs-node', 'wasm', 'cpu']))
+    .addOption(new Option('-b, --backend <name>', 'training engine: onnxruntime, or tfjs on tfjs-node, wasm or cpu (auto: the fastest that loads)').choices(['auto', 'onnxruntime', 'tfjs-node', 'wasm', 'cpu']))
     .option('--data-dir <dir>', 'your own MNIST IDX files (raw or .gz) instead of the embedded copy')
     .option('--no-verify', 'skip the official MNIST SHA-256 check (for other IDX data, e.g. Fashion-MNIST)')
     .addOption(new Option('--pairing <how>', 'how images are paired within a split').choices(['reversed', 'shuffled']))

@@ -20,7 +20,7 @@ import { cnnStepModel, lstmStepModel, model2LstmDim, model2StepModel, type Model
 import { TfRef, scaledDiff, type RefBatch } from './ort-train-ref.ts';
 
 const TOL = 2e-5;
-const ROWS = 32;
+const ROWS = 16; // small: tfjs cpu autodiff of the full-size networks is the slow part
 
 let tf: TF;
 let mnist: Mnist;

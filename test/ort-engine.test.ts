@@ -121,6 +121,8 @@ describe('digit CNN trainer', () => {
     await a.t.dispose();
     await a.t.dispose();
     await expect(a.t.step(batches(1)[0])).rejects.toThrow();
+    // both onnxruntime sessions are released (the step session and the logits session)
+    await expect(a.t.logits('val')).rejects.toThrow(/disposed/);
     await b.t.dispose();
     await fresh.dispose();
   });

@@ -166,8 +166,18 @@ describe('model-2 step vs tfjs autodiff', () => {
   }
 });
 
+/** Zeros for every input of a session (symbolic dims = rows), with each input's element type. */
+function zeroFeeds(session: ort.InferenceSession, rows: number): Record<string, ort.Tensor> {
+  return Object.fromEntries(session.inputMetadata.map((md) => {
+    const dims = (md as unknown as { shape: readonly (number | string)[] }).shape.map((d) => (typeof d === 'string' ? rows : d));
+    const size = dims.reduce((a, b) => a * b, 1);
+    const type = (md as unknown as { type: string }).type;
+    return [md.name, type === 'uint8' ? new ort.Tensor('uint8', new Uint8Array(size), dims) : new ort.Tensor('float32', new Float32Array(size), dims)];
+  }));
+}
+
 describe('StepRunner', () => {
-  it('pre-allocated, double-buffered outputs give bit-identical steps; runs repeat bit for bit', async () => {
+  it('pre-allocated, double-buffered outputs give bit-identical steps; runs repeat bit for bit; dispose releases the session', async () => {
     const cfg = cfgWith({}, { optimizer: 'adam', learningRate: 0.001, momentum: 0 });
     const rng = makeRng(14, 'batches');
     const batches = [true, true, false].map((real, s): RefBatch => ({ x: images(rng, real, s * ROWS), mask: dropoutMaskData(ROWS, cfg.model, rng), onehot: oneHot(rng, 10), rows: ROWS, classes: 10 }));
@@ -176,6 +186,9 @@ describe('StepRunner', () => {
       const losses = [];
       for (const b of batches) losses.push((await r.step(feeds(b, cfg.model))).loss);
       const w = Object.fromEntries(Object.entries(r.weightViews()).map(([k, v]) => [k, Array.from(v)]));
+      await r.dispose();
+      // the onnxruntime session itself is released, not just flagged
+      await expect(r.session.run(zeroFeeds(r.session, ROWS))).rejects.toThrow(/disposed/);
       await r.dispose();
       return { losses, w };
     };

@@ -184,7 +184,7 @@ describe('LSTM and model-2 trainers', () => {
 
   for (const mode of ['softmax', 'dense'] as const) {
     it(`model-2 (${mode}): loss curve follows tfjs; weights() has every part, dense2 untouched under 'dense'`, async () => {
-      const cfg = config({ optimizer: 'sgd', learningRate: 0.1 }, { model2Input: mode });
+      const cfg = config({ optimizer: 'sgd', learningRate: 0.1 }, { model2Input: mode, filters: 8, denseUnits: 32, lstmUnits: 16 }); // narrow: tfjs cpu is the slow part
       const init = { cnn1: initCnn(cfg.model, makeRng(6, 'a')), cnn2: initCnn(cfg.model, makeRng(6, 'b')), lstm: initLstm(cfg.model, mode === 'dense' ? cfg.model.denseUnits : 10, makeRng(6, 'l')) };
       const trainer = await engine.model2({ cfg, data, init, dropoutA: makeRng(6, 'da'), dropoutB: makeRng(6, 'db') });
       const ref = new TfRef(tf, cfg, init, 'model2', mode);

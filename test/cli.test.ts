@@ -55,7 +55,8 @@ describe('filterstudy CLI', () => {
     const done = () => (existsSync(seeds) ? readdirSync(seeds).filter((d) => /^seed-\d+$/.test(d)) : []);
     await new Promise<void>((resolve, reject) => {
       const t = setInterval(() => {
-        if (done().length >= 1) {
+        // the seed folder is renamed into place just before the combined files are refreshed: wait for both
+        if (done().length >= 1 && existsSync(join(cwd, 'out', 'k', 'filters.arrow'))) {
           clearInterval(t);
           child.kill('SIGKILL');
           resolve();

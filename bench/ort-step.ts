@@ -3,7 +3,7 @@
  * model-2 pairs/s, SGD and Adam, on random MNIST-like bytes with dropout on, one intra-op thread.
  *
  *   node --import tsx bench/ort-step.ts [--batch 128] [--runs 7] [--steps 20] [--mode softmax|logits|dense]
- *                                       [--only cnn|model2] [--optimizer sgd|adam] [--no-prealloc] [--profile]
+ *                                       [--only cnn|model2] [--optimizer sgd|adam] [--prealloc] [--profile]
  *
  * Each case: one session, 5 warm-up steps, then `runs` timed runs of `steps` steps each; prints the
  * median (and min–max) of the runs in wall-clock ms per step and items per second, the median
@@ -34,7 +34,7 @@ const BATCH = Number(opt('batch', '128'));
 const RUNS = Number(opt('runs', '7'));
 const STEPS = Number(opt('steps', '20'));
 const MODE = opt('mode', 'softmax') as Model2Input;
-const PREALLOC = !args.includes('--no-prealloc');
+const PREALLOC = args.includes('--prealloc');
 const PROFILE = args.includes('--profile');
 const ONLY = opt('only', '');
 const OPTIMIZERS = opt('optimizer', 'sgd,adam').split(',');

@@ -11,11 +11,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, type StudyConfig } from '../src/config.ts';
+import { DEFAULTS, resolveConfig, type StudyConfig } from '../src/config.ts';
+import { plannedBackend } from '../src/coordinator/pool.ts';
+import { loadEngine } from '../src/worker/engine-load.ts';
 import { loadBackend, type TF } from '../src/worker/backend.ts';
 import type { Engine, NetWeights } from '../src/worker/engine.ts';
 import { makePairs, loadMnist, splitMnist } from '../src/worker/mnist.ts';
-import { cnnLogits, dropoutMask, initCnn, initLstm, lstmLogits, toVariables, disposeParams } from '../src/worker/models.ts';
+import { cnnDense, cnnLogits, dropoutMask, initCnn, initLstm, lstmLogits, toVariables, disposeParams } from '../src/worker/models.ts';
 import { makeRng } from '../src/worker/rng.ts';
 import type { SeedData } from '../src/worker/seed-task.ts';
 import { createOrtEngine } from '../src/worker/ort-train/index.ts';
@@ -78,9 +80,10 @@ describe('digit CNN trainer', () => {
       const refDrop = makeRng(1, 'drop');
       const tr = data.pairs.train;
       try {
-        for (const idx of batches(5)) {
+        // five full batches, then a short one (an epoch's last batch: N is symbolic in the graphs)
+        for (const idx of [...batches(5), Int32Array.from([5, 17, 33, 64, 99, 120, 159])]) {
           const got = await trainer.step(idx);
-          const want = ref.step({ x: images('train', idx.map((i) => tr.b[i])), mask: dropoutMaskData(BATCH, cfg.model, refDrop), onehot: oneHot(tr.digitB, idx, 10), rows: BATCH, classes: 10 });
+          const want = ref.step({ x: images('train', idx.map((i) => tr.b[i])), mask: dropoutMaskData(idx.length, cfg.model, refDrop), onehot: oneHot(tr.digitB, idx, 10), rows: idx.length, classes: 10 });
           expect(Math.abs(got.loss - want.loss)).toBeLessThan(1e-4);
           expect(got.correct).toBe(want.correct);
         }
@@ -119,6 +122,8 @@ describe('digit CNN trainer', () => {
     await a.t.dispose();
     await a.t.dispose();
     await expect(a.t.step(batches(1)[0])).rejects.toThrow();
+    // both onnxruntime sessions are released (the step session and the logits session)
+    await expect(a.t.logits('val')).rejects.toThrow(/disposed/);
     await b.t.dispose();
     await fresh.dispose();
   });
@@ -143,10 +148,7 @@ describe('cnnForward', () => {
       const x = () => tf.div(tf.tensor4d(Float32Array.from(images('val', rows)), [rows.length, 28, 28, 1]), 255) as never;
       const logits = tf.tidy(() => cnnLogits(tf, p, x(), cfg.model).dataSync()) as Float32Array;
       expect(scaledDiff(got.logits, logits)).toBeLessThan(2e-5);
-      const dense = tf.tidy(() => {
-        const h = tf.maxPool(tf.relu(tf.add(tf.conv2d(x(), p.convKernel as never, 1, 'valid'), p.convBias)) as never, 2, 2, 'valid');
-        return tf.relu(tf.add(tf.matMul(tf.reshape(h, [rows.length, -1]), p.dense1Kernel as never), p.dense1Bias)).dataSync();
-      }) as Float32Array;
+      const dense = tf.tidy(() => cnnDense(tf, p, x(), cfg.model).dataSync()) as Float32Array;
       expect(got.dense.length).toBe(rows.length * cfg.model.denseUnits);
       expect(scaledDiff(got.dense, dense)).toBeLessThan(2e-5);
     } finally {
@@ -182,7 +184,7 @@ describe('LSTM and model-2 trainers', () => {
 
   for (const mode of ['softmax', 'dense'] as const) {
     it(`model-2 (${mode}): loss curve follows tfjs; weights() has every part, dense2 untouched under 'dense'`, async () => {
-      const cfg = config({ optimizer: 'sgd', learningRate: 0.1 }, { model2Input: mode });
+      const cfg = config({ optimizer: 'sgd', learningRate: 0.1 }, { model2Input: mode, filters: 8, denseUnits: 32, lstmUnits: 16 }); // narrow: tfjs cpu is the slow part
       const init = { cnn1: initCnn(cfg.model, makeRng(6, 'a')), cnn2: initCnn(cfg.model, makeRng(6, 'b')), lstm: initLstm(cfg.model, mode === 'dense' ? cfg.model.denseUnits : 10, makeRng(6, 'l')) };
       const trainer = await engine.model2({ cfg, data, init, dropoutA: makeRng(6, 'da'), dropoutB: makeRng(6, 'db') });
       const ref = new TfRef(tf, cfg, init, 'model2', mode);
@@ -210,6 +212,18 @@ describe('LSTM and model-2 trainers', () => {
       }
     });
   }
+});
+
+describe('engine selection', () => {
+  it("runtime.backend 'onnxruntime' and 'auto' load this engine; the config accepts the name", async () => {
+    expect((await loadEngine('onnxruntime')).name).toBe('onnxruntime');
+    expect((await loadEngine('auto')).name).toBe('onnxruntime');
+    const cfg = resolveConfig([{ source: 'test', config: { runtime: { backend: 'onnxruntime' } } }]);
+    expect(cfg.runtime.backend).toBe('onnxruntime');
+    expect(plannedBackend(cfg)).toBe('onnxruntime');
+    expect(plannedBackend({ ...cfg, runtime: { ...cfg.runtime, backend: 'auto' } })).toBe('onnxruntime');
+    expect(() => resolveConfig([{ source: 'test', config: { runtime: { backend: 'onnx' as never } } }])).toThrow(/runtime.backend/);
+  });
 });
 
 describe('onnx.checker (python3-onnx) on training graphs', () => {

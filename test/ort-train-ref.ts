@@ -1,11 +1,12 @@
 /**
  * The tfjs reference for the onnxruntime training engine's tests: the same networks (models.ts),
  * loss (train.ts lossAndCorrect) and optimisers (train.ts makeOptimizer), with autodiff
- * (tf.variableGrads) on whatever tfjs backend is active (the tests use 'cpu').
+ * (tf.variableGrads) on whatever tfjs backend is active (the tests use 'cpu'); model-2 is models.ts
+ * model2Logits under each model2Input.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { StudyConfig } from '../src/config.ts';
-import { cnnLogits, lstmLogits, pooledSide, toVariables, type Params, type Weights } from '../src/worker/models.ts';
+import { cnnLogits, lstmLogits, model2Logits, pooledSide, toVariables, type Params, type Weights } from '../src/worker/models.ts';
 import { lossAndCorrect, makeOptimizer } from '../src/worker/train.ts';
 import type { Model2Input } from '../src/worker/ort-train/steps.ts';
 
@@ -18,16 +19,6 @@ export interface RefBatch {
   mask?: Float32Array | null; maskA?: Float32Array | null; maskB?: Float32Array | null;
   x1?: Float32Array; x2?: Float32Array;
   onehot: Float32Array; rows: number; classes: number;
-}
-
-/** The dense layer after ReLU of models.ts cnnLogits (the same ops up to there): what model-2 reads with model2Input 'dense'. */
-export function cnnDense(tf: TF, p: Params, x: tfType.Tensor4D, m: ModelConfig, mask: tfType.Tensor4D | null): tfType.Tensor2D {
-  const conv = tf.relu(tf.add(tf.conv2d(x, p.convKernel as tfType.Tensor4D, 1, 'valid'), p.convBias));
-  const window: [number, number] = [m.poolSize, m.poolSize];
-  let h: tfType.Tensor4D = m.pool === 'max' ? tf.maxPool(conv as tfType.Tensor4D, window, window, 'valid') : tf.avgPool(conv as tfType.Tensor4D, window, window, 'valid');
-  if (mask) h = tf.mul(h, mask);
-  const flat = tf.reshape(h, [x.shape[0], -1]) as tfType.Tensor2D;
-  return tf.relu(tf.add(tf.matMul(flat, p.dense1Kernel as tfType.Tensor2D), p.dense1Bias)) as tfType.Tensor2D;
 }
 
 let unique = 0;
@@ -54,12 +45,8 @@ export class TfRef {
       const dim = b.x1!.length / b.rows;
       return lstmLogits(tf, this.params.lstm, [tf.tensor2d(b.x1!, [b.rows, dim]), tf.tensor2d(b.x2!, [b.rows, dim])], m);
     }
-    const side = (p: Params, x: Uint8Array, mask: Float32Array | null | undefined) => {
-      if (this.mode === 'dense') return cnnDense(tf, p, img(x), m, mk(mask));
-      const logits = cnnLogits(tf, p, img(x), m, mk(mask));
-      return this.mode === 'softmax' ? tf.softmax(logits) : logits;
-    };
-    return lstmLogits(tf, this.params.lstm, [side(this.params.cnn1, b.xa!, b.maskA), side(this.params.cnn2, b.xb!, b.maskB)], m);
+    const p = this.params as { cnn1: Params; cnn2: Params; lstm: Params };
+    return model2Logits(tf, p, img(b.xa!), img(b.xb!), { ...m, model2Input: this.mode }, { a: mk(b.maskA), b: mk(b.maskB) });
   }
 
   /** One step: loss, gradients by `<part>/<key>` (only those on the loss's path), weights after the update. */

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StudyConfig, UserConfig } from '../config.ts';
+import type { BackendName, StudyConfig, UserConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import { createReporter, wrapLine } from '../coordinator/progress.ts';
 import { summaryText } from '../coordinator/summary.ts';
@@ -24,7 +24,7 @@ const int = (name: string) => (v: string) => {
 
 export interface RunOptions {
   config?: string; preset?: 'quick' | 'paper'; name?: string; out?: string; seeds?: number; seedStart?: number; epochs?: number;
-  workers?: number; backend?: 'auto' | 'tfjs-node' | 'wasm' | 'cpu'; dataDir?: string; verify: boolean; pairing?: 'reversed' | 'shuffled';
+  workers?: number; backend?: BackendName; dataDir?: string; verify: boolean; pairing?: 'reversed' | 'shuffled';
   set: string[]; sweep?: string[]; json: boolean; aggregate: boolean; parquet: boolean; shard?: string;
 }
 
@@ -163,7 +163,7 @@ export function runCommand(): Command {
     .option('--shard <I/N>', 'train only shard I (0-based) of N: seeds at positions p with p mod N = I; no report (run aggregate after all shards)')
     .option('-e, --epochs <n>', 'epochs of every network (the maximum with --set train.stopRule=plateau)', int('--epochs'))
     .option('-w, --workers <n>', 'worker threads (default: one per core; 1 with tfjs-node)', int('--workers'))
-    .addOption(new Option('-b, --backend <name>', 'tfjs backend').choices(['auto', 'tfjs-node', 'wasm', 'cpu']))
+    .addOption(new Option('-b, --backend <name>', 'training engine: onnxruntime, or tfjs on tfjs-node, wasm or cpu (auto: the fastest that loads)').choices(['auto', 'onnxruntime', 'tfjs-node', 'wasm', 'cpu']))
     .option('--data-dir <dir>', 'your own MNIST IDX files (raw or .gz) instead of the embedded copy')
     .option('--no-verify', 'skip the official MNIST SHA-256 check (for other IDX data, e.g. Fashion-MNIST)')
     .addOption(new Option('--pairing <how>', 'how images are paired within a split').choices(['reversed', 'shuffled']))

@@ -3,7 +3,10 @@
  * by default; one in total when @tensorflow/tfjs-node will be used, because its native addon
  * fails to load in a second worker thread (tfjs issue #8388).
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
@@ -11,11 +14,26 @@ import type { StudyConfig } from '../config.ts';
 import { tfjsNodeInstalled } from '../worker/backend.ts';
 import type { SeedResult, SeedTask, WorkerMessage } from '../worker/task.ts';
 
+const require = createRequire(import.meta.url);
 const ENTRY = fileURLToPath(new URL('../worker/entry.mjs', import.meta.url));
 
-export function plannedBackend(cfg: StudyConfig): 'tfjs-node' | 'wasm' | 'cpu' {
+/**
+ * True when onnxruntime-node's native binding for this platform is installed. Does not load it
+ * (the workers do; a binding that is present but fails to load still falls back in the worker).
+ */
+export function onnxruntimeInstalled(): boolean {
+  try {
+    const dir = dirname(require.resolve('onnxruntime-node/package.json'));
+    return existsSync(join(dir, 'bin', 'napi-v6', process.platform, process.arch, 'onnxruntime_binding.node'));
+  } catch {
+    return false;
+  }
+}
+
+/** The engine/backend the workers will use (for the start message and the thread count). */
+export function plannedBackend(cfg: StudyConfig): 'onnxruntime' | 'tfjs-node' | 'wasm' | 'cpu' {
   const b = cfg.runtime.backend;
-  if (b === 'auto') return tfjsNodeInstalled() ? 'tfjs-node' : 'wasm';
+  if (b === 'auto') return onnxruntimeInstalled() ? 'onnxruntime' : tfjsNodeInstalled() ? 'tfjs-node' : 'wasm';
   return b;
 }
 

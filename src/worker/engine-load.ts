@@ -1,16 +1,42 @@
 /**
- * Picks the training engine for this worker thread from `runtime.backend`. Every tfjs backend
- * name ('auto', 'tfjs-node', 'wasm', 'cpu') goes to the tfjs engine, which picks its backend
- * itself (backend.ts); another engine adds its own name here.
+ * Picks the training engine for this worker thread from `runtime.backend`. 'onnxruntime' is the
+ * onnxruntime-node engine (src/worker/ort-train); the tfjs backend names ('tfjs-node', 'wasm', 'cpu')
+ * go to the tfjs engine, which picks its backend itself (backend.ts). 'auto' tries onnxruntime first
+ * (the fastest per core, bench/ort-step.ts) and falls back to tfjs' own 'auto' with a note.
  */
 import type { BackendName } from '../config.ts';
+import { FilterstudyError } from '../errors.ts';
 import { loadBackend } from './backend.ts';
 import type { Engine } from './engine.ts';
 import { TfjsEngine } from './engine-tfjs.ts';
 
+async function loadOrt(): Promise<Engine> {
+  const { createOrtEngine } = await import('./ort-train/index.ts');
+  return createOrtEngine();
+}
+
 export async function loadEngine(requested: BackendName): Promise<Engine> {
   switch (requested) {
-    case 'auto':
+    case 'onnxruntime':
+      try {
+        return await loadOrt();
+      } catch (e) {
+        throw new FilterstudyError('E_BACKEND', `onnxruntime-node did not load: ${(e as Error).message}`, {
+          hint: 'reinstall dependencies (npm ci) or use --backend wasm',
+          cause: e,
+        });
+      }
+    case 'auto': {
+      let why: string;
+      try {
+        return await loadOrt();
+      } catch (e) {
+        why = (e as Error).message.split('\n')[0];
+      }
+      const engine = new TfjsEngine(await loadBackend('auto'));
+      engine.notes.unshift(`onnxruntime-node did not load (${why}); using tfjs`);
+      return engine;
+    }
     case 'tfjs-node':
     case 'wasm':
     case 'cpu':

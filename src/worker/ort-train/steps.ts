@@ -11,8 +11,8 @@
  * [N,P,P,F] (0 or 1/(1−rate), models.ts dropoutMask) when model.dropout > 0; LSTM inputs x1, x2 [N,I];
  * Adam's two bias-correction scalars.
  */
-import type { StudyConfig } from '../../config.ts';
-import { DIGITS, IMAGE_SIDE, THIRD_CLASSES, cnnShapes, lstmShapes, pooledSide } from '../models.ts';
+import type { Model2Input, StudyConfig } from '../../config.ts';
+import { DIGITS, IMAGE_SIDE, THIRD_CLASSES, cnnShapes, lstmShapes, model2InputDim, pooledSide } from '../models.ts';
 import { CNN_KEYS, addCnnBackward, addCnnForward } from './cnn-graph.ts';
 import { LSTM_KEYS, addLstmBackward, addLstmForward } from './lstm-graph.ts';
 import { ADAM_SCALARS, addSoftmaxCe, addUpdate, optimizerKind, stateSlots } from './optimizer.ts';
@@ -20,18 +20,15 @@ import { TrainGraph, UINT8, attr } from './ops.ts';
 
 type ModelConfig = StudyConfig['model'];
 
-/** What model-2's LSTM reads from each CNN (config key model.model2Input). */
-export type Model2Input = 'softmax' | 'logits' | 'dense';
+export type { Model2Input };
 
-/** model.model2Input, 'softmax' (the paper's model-2) where the config does not have the key. */
+/** model.model2Input: what model-2's LSTM reads from each CNN. */
 export function model2InputOf(m: ModelConfig): Model2Input {
-  return ((m as { model2Input?: Model2Input }).model2Input ?? 'softmax');
+  return m.model2Input;
 }
 
-/** LSTM input width of model-2 for its model2Input. */
-export function model2LstmDim(m: ModelConfig): number {
-  return model2InputOf(m) === 'dense' ? m.denseUnits : DIGITS;
-}
+/** LSTM input width of model-2 for its model2Input (models.ts model2InputDim). */
+export const model2LstmDim = model2InputDim;
 
 /** A tensor carried from one step to the next: fed as `input`, returned as `output`. */
 export interface Carried { input: string; output: string; dims: number[]; weight: boolean }

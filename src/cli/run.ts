@@ -55,7 +55,7 @@ export function runCommand(): Command {
   return new Command('run')
     .description('train seeded model-1 and model-2 copies on a worker pool and write filters, metrics and S_i to out/<study>/')
     .option('-c, --config <file>', 'study config file (default: ./study.config.ts if present)')
-    .addOption(new Option('-p, --preset <name>', 'preset: quick (minutes) or paper (Table 1: 100 epochs)').choices(['quick', 'paper']))
+    .addOption(new Option('-p, --preset <name>', 'preset: quick (the main job: Adam, 10 epochs) or paper (Table 1: SGD, 100 epochs)').choices(['quick', 'paper']))
     .option('-n, --name <study>', 'study name: outputs go to <out>/<name> (default: the preset name)')
     .option('-o, --out <dir>', 'output root folder (default: out)')
     .option('-s, --seeds <count>', 'number of seeds', int('--seeds'))
@@ -69,5 +69,5 @@ export function runCommand(): Command {
     .option('--set <key=value>', 'set any config key, e.g. --set model.lstmInput=softmax (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'print JSON lines instead of the live display', false)
     .option('--no-aggregate', 'skip the statistics report at the end')
-    .addHelpText('after', '\nExamples:\n  filterstudy run                       # quick preset: 6 seeds, ~3 minutes on 2 cores\n  filterstudy run --preset paper -s 20  # Table 1 settings, 20 seeds\n  filterstudy run --set train.sharedInit=true --name paired\n\nRe-running the same study resumes: finished seeds are skipped, failed ones retried.');
+    .addHelpText('after', '\nExamples:\n  filterstudy run                       # quick preset: 6 seeds, all 42k pairs, Adam, 10 epochs\n  filterstudy run --preset paper -s 20  # Table 1 settings, 20 seeds\n  filterstudy run --set train.sharedInit=true --name paired\n\nRe-running the same study resumes: finished seeds are skipped, failed ones retried.');
 }

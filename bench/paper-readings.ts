@@ -27,6 +27,8 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'auto' },
     'test-every': { type: 'string', default: '5' },
     set: { type: 'string', multiple: true, default: [] },
+    /** 'model2' (default) or 'cnn1': model-1's CNN1 alone (digit of image a), for stop-rule choices. */
+    network: { type: 'string', default: 'model2' },
   },
 });
 
@@ -59,18 +61,22 @@ const engine = await loadEngine(cfg.runtime.backend);
 const rng = (s: string) => makeRng(seed, s);
 const m = cfg.model;
 // The same streams as the seed task's model-2, so epoch k here is epoch k of a study's seed.
-const trainer = await engine.model2({
-  cfg, data,
-  init: { cnn1: initCnn(m, rng('init/model2/cnn1')), cnn2: initCnn(m, rng('init/model2/cnn2')), lstm: initLstm(m, model2InputDim(m), rng('init/model2/lstm')) },
-  dropoutA: rng('dropout/model2/cnn1'), dropoutB: rng('dropout/model2/cnn2'),
-});
-const shuffle = rng('shuffle/model2');
-const head = { reading: m.model2Input, seed, engine: engine.name, optimizer: cfg.train.optimizer, learningRate: cfg.train.learningRate, batchSize: cfg.train.batchSize, nTrain: pairs.train.n };
+const cnn = values.network === 'cnn1';
+const trainer = cnn
+  ? await engine.digitCnn({ cfg, data, init: initCnn(m, rng('init/model1/cnn1')), side: 'a', dropout: rng('dropout/model1/cnn1') })
+  : await engine.model2({
+    cfg, data,
+    init: { cnn1: initCnn(m, rng('init/model2/cnn1')), cnn2: initCnn(m, rng('init/model2/cnn2')), lstm: initLstm(m, model2InputDim(m), rng('init/model2/lstm')) },
+    dropoutA: rng('dropout/model2/cnn1'), dropoutB: rng('dropout/model2/cnn2'),
+  });
+const shuffle = rng(cnn ? 'shuffle/model1/cnn1' : 'shuffle/model2');
+const [valLabels, testLabels, classes] = cnn ? [pairs.val.digitA, pairs.test.digitA, 10] : [pairs.val.label, pairs.test.label, 28];
+const head = { network: values.network, reading: m.model2Input, seed, engine: engine.name, optimizer: cfg.train.optimizer, learningRate: cfg.train.learningRate, batchSize: cfg.train.batchSize, nTrain: pairs.train.n };
 appendFileSync(values.out!, `${JSON.stringify({ type: 'start', ...head, at: new Date().toISOString() })}\n`);
 for (let epoch = 1; epoch <= cfg.train.epochs; epoch++) {
   // fit with epochs = 1, repeatedly: the shuffle stream continues, so this is one long fit.
-  const { history: [rec] } = await fit(trainer, { ...cfg.train, epochs: 1, stopRule: 'fixed' }, { network: 'pipeline', n: pairs.train.n, shuffle, valLabels: pairs.val.label, onProgress: () => {} });
-  const test = epoch % testEvery === 0 || epoch === cfg.train.epochs ? scoreLogits(await trainer.logits('test'), pairs.test.label, 28).accuracy : undefined;
+  const { history: [rec] } = await fit(trainer, { ...cfg.train, epochs: 1, stopRule: 'fixed' }, { network: values.network!, n: pairs.train.n, shuffle, valLabels, onProgress: () => {} });
+  const test = epoch % testEvery === 0 || epoch === cfg.train.epochs ? scoreLogits(await trainer.logits('test'), testLabels, classes).accuracy : undefined;
   appendFileSync(values.out!, `${JSON.stringify({ type: 'epoch', ...head, ...rec, epoch, testAccuracy: test, at: new Date().toISOString() })}\n`);
 }
 await trainer.dispose();

@@ -18,7 +18,7 @@ export function tinyConfig(over: UserConfig = {}): StudyConfig {
         seeds: { start: 1, count: 2 },
         data: { limit: { train: 300, val: 100, test: 200 } },
         model: { denseUnits: 32, lstmUnits: 16 },
-        train: { epochs: 1, batchSize: 64, evalBatchSize: 100, noiseFloor: false }, // no rerun: keeps end-to-end tests tiny
+        train: { epochs: 1, stopRule: 'fixed', batchSize: 64, evalBatchSize: 100, noiseFloor: false }, // no rerun: keeps end-to-end tests tiny
         runtime: { backend: 'wasm', workers: 2 },
       },
     },

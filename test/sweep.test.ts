@@ -161,6 +161,10 @@ describe('noise floor (train.noiseFloor)', () => {
     const sim = rows(join(out, 'floor', 'similarity.arrow')).filter((x) => x.comparison === 'model1.cnn1 -> model1.cnn1@rerun');
     expect(sim).toHaveLength(2 * 16);
     expect(rows(join(out, 'floor', 'history.arrow')).some((x) => x.network === 'cnn1-rerun')).toBe(true);
+    // claim 4 measures the rerun too, with the rerun's own stop-rule record
+    const c4 = rows(join(out, 'floor', 'metrics.arrow')).filter((x) => x.seed === 1 && x.network === 'cnn1-rerun');
+    expect(c4.map((x) => x.target).sort()).toEqual(['digit_probe', 'digit_relabelled']);
+    expect(c4[0]).toMatchObject({ model: 'model1', split: 'test', epochs_run: 1, stop_reason: 'fixed' });
     const { aggregate } = await import('../src/stats/report.ts');
     const res = await aggregate({ dirs: [join(out, 'floor')], cka: false, reps: 200 });
     expect(res.stats.baselines.noiseFloor?.['model1.cnn1'].perSeed).toHaveLength(2);

@@ -155,7 +155,7 @@ export function runCommand(): Command {
   return new Command('run')
     .description('train seeded model-1 and model-2 copies on a worker pool and write filters, metrics and S_i to out/<study>/')
     .option('-c, --config <file>', 'study config file (default: ./study.config.ts if present)')
-    .addOption(new Option('-p, --preset <name>', 'preset: quick (minutes) or paper (Table 1: 100 epochs)').choices(['quick', 'paper']))
+    .addOption(new Option('-p, --preset <name>', 'preset: quick (the main job: Adam, 10 epochs) or paper (Table 1: SGD, 100 epochs)').choices(['quick', 'paper']))
     .option('-n, --name <study>', 'study name: outputs go to <out>/<name> (default: the preset name)')
     .option('-o, --out <dir>', 'output root folder (default: out)')
     .option('-s, --seeds <count>', 'number of seeds', int('--seeds'))

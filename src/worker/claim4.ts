@@ -182,10 +182,14 @@ const firstRows = (n: number, limit: number) => Int32Array.from({ length: Math.m
 
 /**
  * Claim-4 metrics rows (split 'test', targets 'digit_relabelled' and 'digit_probe') for the CNNs
- * of both models, from their trained weights via Engine.cnnForward. Model-2 under
- * model.model2Input 'dense' gets no relabelled rows: its 10-way layer is not part of the network.
+ * of both models, from their trained weights via Engine.cnnForward, and for model-1's noise-floor
+ * rerun of CNN1 when there is one (network 'cnn1-rerun': how much data order alone moves these
+ * numbers). Model-2 under model.model2Input 'dense' gets no relabelled rows: its 10-way layer is
+ * not part of the network.
  */
-export async function claim4Metrics(engine: Engine, cfg: StudyConfig, data: SeedData, seed: number, weights: Record<ModelName, { cnn1: Weights; cnn2: Weights }>): Promise<MetricRow[]> {
+export async function claim4Metrics(
+  engine: Engine, cfg: StudyConfig, data: SeedData, seed: number, weights: Record<ModelName, { cnn1: Weights; cnn2: Weights }>, rerun: Weights | null = null,
+): Promise<MetricRow[]> {
   const { train, val, test } = data.splits;
   const trainRows = firstRows(train.n, PROBE_TRAIN);
   const valRows = firstRows(val.n, RELABEL_VAL);
@@ -193,19 +197,20 @@ export async function claim4Metrics(engine: Engine, cfg: StudyConfig, data: Seed
   const trainY = train.labels.subarray(0, trainRows.length);
   const valY = val.labels.subarray(0, valRows.length);
   const rows: MetricRow[] = [];
-  for (const model of ['model1', 'model2'] as const) {
-    for (const network of ['cnn1', 'cnn2'] as const) {
-      const w = weights[model][network];
-      const onTest = await engine.cnnForward(cfg, w, test.images, testRows);
-      if (!(model === 'model2' && cfg.model.model2Input === 'dense')) {
-        const onVal = await engine.cnnForward(cfg, w, val.images, valRows);
-        const perm = relabelMatching(onVal.logits, valY);
-        rows.push({ model, network, split: 'test', target: 'digit_relabelled', n: test.n, ...relabelledScore(onTest.logits, test.labels, perm) });
-      }
-      const onTrain = await engine.cnnForward(cfg, w, train.images, trainRows);
-      const probe = linearProbe({ x: onTrain.dense, y: trainY }, { x: onTest.dense, y: test.labels }, cfg.model.denseUnits, DIGITS, makeRng(seed, `probe/${model}/${network}`));
-      rows.push({ model, network, split: 'test', target: 'digit_probe', n: test.n, ...probe });
+  const cnns: { model: ModelName; network: string; w: Weights }[] = (['model1', 'model2'] as const).flatMap((model) =>
+    (['cnn1', 'cnn2'] as const).map((network) => ({ model, network, w: weights[model][network] })),
+  );
+  if (rerun) cnns.push({ model: 'model1', network: 'cnn1-rerun', w: rerun });
+  for (const { model, network, w } of cnns) {
+    const onTest = await engine.cnnForward(cfg, w, test.images, testRows);
+    if (!(model === 'model2' && cfg.model.model2Input === 'dense')) {
+      const onVal = await engine.cnnForward(cfg, w, val.images, valRows);
+      const perm = relabelMatching(onVal.logits, valY);
+      rows.push({ model, network, split: 'test', target: 'digit_relabelled', n: test.n, ...relabelledScore(onTest.logits, test.labels, perm) });
     }
+    const onTrain = await engine.cnnForward(cfg, w, train.images, trainRows);
+    const probe = linearProbe({ x: onTrain.dense, y: trainY }, { x: onTest.dense, y: test.labels }, cfg.model.denseUnits, DIGITS, makeRng(seed, `probe/${model}/${network}`));
+    rows.push({ model, network, split: 'test', target: 'digit_probe', n: test.n, ...probe });
   }
   return rows;
 }

@@ -32,6 +32,8 @@ export interface SeedOutcome {
   trainSeconds: Record<ModelName, number>;
   /** Trained weights, for ONNX export. */
   weights: Record<ModelName, { cnn1: Weights; cnn2: Weights; lstm: Weights }>;
+  /** The noise-floor rerun of model-1's CNN1 (train.noiseFloor), for the claim-4 measurements. */
+  rerunWeights: Weights | null;
   /** Test-set probabilities from tfjs [n,28], to check the ONNX models against. */
   testProbs: Record<ModelName, Float32Array>;
 }
@@ -108,6 +110,7 @@ export async function runSeed(engine: Engine, cfg: StudyConfig, seed: number, da
     // term from the CNNs' predictions (encoded as cfg.model.lstmInput).
     const t1 = performance.now();
     let rerunSeconds = 0;
+    let rerunWeights: Weights | null = null;
     const m1 = {} as Record<'cnn1' | 'cnn2', Trainer>;
     const m1Init = {} as Record<'cnn1' | 'cnn2', Weights>;
     // One digit classifier: trained from `init` with the named shuffle/dropout streams.
@@ -127,7 +130,8 @@ export async function runSeed(engine: Engine, cfg: StudyConfig, seed: number, da
     if (t.noiseFloor) {
       const t0 = performance.now();
       const rerun = await trainDigitCnn('a', m1Init.cnn1, 'cnn1/rerun', 'cnn1-rerun');
-      keepFilters('model1', 'cnn1', 'rerun', (await rerun.weights()).cnn);
+      rerunWeights = (await rerun.weights()).cnn;
+      keepFilters('model1', 'cnn1', 'rerun', rerunWeights);
       await rerun.dispose();
       rerunSeconds = (performance.now() - t0) / 1000; // not part of model-1's training time
     }
@@ -167,7 +171,7 @@ export async function runSeed(engine: Engine, cfg: StudyConfig, seed: number, da
       model2: { cnn1: w2.cnn1, cnn2: w2.cnn2, lstm: w2.lstm },
     };
     for (const model of ['model1', 'model2'] as const) for (const network of ['cnn1', 'cnn2'] as const) keepFilters(model, network, 'trained', weights[model][network]);
-    return { seed, filters, history, training, trainSeconds: { model1: train1, model2: train2 }, weights, testProbs: { model1: testProbs1, model2: testProbs2 } };
+    return { seed, filters, history, training, trainSeconds: { model1: train1, model2: train2 }, weights, rerunWeights, testProbs: { model1: testProbs1, model2: testProbs2 } };
   } finally {
     for (const tr of owned) await tr.dispose();
   }

@@ -173,7 +173,7 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     exportSeconds += (performance.now() - tStamp) / 1000;
     // ---- claim 4: each CNN's digit accuracy up to relabelling and a linear probe (not training time) ----
     const tc4 = performance.now();
-    const claim4 = await claim4Metrics(engine, task.cfg, data, task.seed, out.weights);
+    const claim4 = await claim4Metrics(engine, task.cfg, data, task.seed, out.weights, out.rerunWeights);
     const claim4Seconds = (performance.now() - tc4) / 1000;
     const agreement = {
       model1: compareProbs(evald.testProbs.model1, out.testProbs.model1, 28),

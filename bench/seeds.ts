@@ -42,6 +42,15 @@ function worker(layers: UserConfig[], seeds: number[]): Promise<Worker> {
   });
 }
 
+/** What the evaluation phase of each seed consists of, in seconds. */
+const evalParts = (label: string, runs: SeedRun[]) => {
+  for (const r of runs) {
+    const p = phasesOf(r);
+    const claim4 = r.claim4Seconds ?? 0;
+    console.log(`${label} seed ${r.seed}: evaluation ${p.evaluation.toFixed(1)} s = tfjs test pass for the ONNX check ${(p.evaluation - r.phaseSeconds.onnxEvaluate - claim4).toFixed(1)} + onnxruntime metrics ${r.phaseSeconds.onnxEvaluate.toFixed(1)} + claim 4 ${claim4.toFixed(1)}`);
+  }
+};
+
 const mean = (ps: Phases[]): Phases => {
   const k = ['training', 'evaluation', 'export', 'setup', 'total'] as const;
   return Object.fromEntries(k.map((key) => [key, ps.reduce((a, p) => a + p[key], 0) / ps.length])) as unknown as Phases;
@@ -60,6 +69,7 @@ if (presets.includes('quick')) {
   const load2 = os.loadavg()[0];
   engineName = one.runs[0].engine;
   rows.push({ preset: 'quick', phases: mean(one.runs.map(phasesOf)), note: 'measured: mean of seeds 1–2 in one worker' });
+  evalParts('quick', one.runs);
   const w1 = span(one.runs);
   const w2 = span(two.flatMap((w) => w.runs));
   console.log(`quick, seeds 1 and 2: one worker ${w1.toFixed(1)} s (load average ${load1.toFixed(2)} after); two workers at once ${w2.toFixed(1)} s (load ${load2.toFixed(2)} after) → ${(w1 / w2).toFixed(2)}× (target ≥ 1.9)`);
@@ -73,6 +83,7 @@ if (presets.includes('paper')) {
   // Every network trains train.epochs under the paper's 'fixed' stop rule (a plateau rule would stop some earlier).
   const target = () => paper.epochs;
   rows.push({ preset: `paper, ${paperEpochs} epoch${paperEpochs > 1 ? 's' : ''}`, phases: phasesOf(w.runs[0]), note: 'measured: seed 1, full data' });
+  evalParts('paper', w.runs);
   rows.push({ preset: `paper, ${paper.epochs} epochs`, phases: extrapolate(w.runs[0], target), note: `training extrapolated linearly from the ${paperEpochs}-epoch seed above` });
   memory.push(`paper (full data): one worker ${Math.round(w.peakMB)} MB`);
 }

@@ -22,7 +22,7 @@ const pool = new Piscina({ filename: fileURLToPath(new URL('./training-entry.mjs
 const fmt = (x: number) => Math.round(x).toLocaleString('en-US').padStart(8);
 const line = (label: string, r: BenchResult[]) => {
   const sum = (k: 'cnnImagesPerSec' | 'model2PairsPerSec') => r.reduce((a, b) => a + b[k], 0);
-  console.log(`${label.padEnd(22)} ${r[0].engine.padEnd(11)} CNN ${fmt(sum('cnnImagesPerSec'))} images/s   model-2 ${fmt(sum('model2PairsPerSec'))} pairs/s${r.length > 1 ? `   (per worker ${fmt(sum('cnnImagesPerSec') / r.length).trim()} / ${fmt(sum('model2PairsPerSec') / r.length).trim()})` : ''}`);
+  console.log(`${label.padEnd(22)} ${r[0].engine.padEnd(11)} CNN ${fmt(sum('cnnImagesPerSec'))} images/s   model-2 ${fmt(sum('model2PairsPerSec'))} pairs/s${r.length > 1 ? `   (per worker ${fmt(sum('cnnImagesPerSec') / r.length).trim()} / ${fmt(sum('model2PairsPerSec') / r.length).trim()})` : ''}   process RSS ${Math.round(Math.max(...r.map((x) => x.rssMB)))} MB`);
 };
 
 console.log(`training throughput (${optimizer}): batch ${batch}, ${steps} timed steps after 3 warm-up steps, load average ${loadavg()[0].toFixed(2)}`);

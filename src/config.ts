@@ -131,7 +131,8 @@ export const DEFAULTS: StudyConfig = {
 export const PRESETS: Record<PresetName, UserConfig> = {
   // The main job, chosen from measurements (README "How the quick preset was chosen"): Adam lr
   // 0.001, batch 64, all 42,000 training pairs, 10 fixed epochs for every network. Model-2 seed 1
-  // (our code): test 0.30, 0.47, 0.60, 0.73, 0.81, 0.83, 0.87, 0.88, 0.89, 0.91 after epochs 1–10; the
+  // (our code): test 0.30, 0.47, 0.60, 0.73, 0.81, 0.83, 0.87, 0.88, 0.89, 0.91 after epochs 1–10
+  // (seed 2: 0.27 … 0.86 at 6, 0.93 at 10); the
   // PyTorch reference: 6 of 6 seeds ≥ 0.85 after 8 epochs. Adam 0.005 saturates a CNN and stalls
   // model-2; 6,000 pairs overfit. 'fixed', not 'plateau': model-2's validation loss still falls by
   // > 0.04 per epoch at epoch 10, so a plateau rule would end it at the maximum (not met) unless the

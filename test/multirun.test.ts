@@ -100,7 +100,7 @@ describe('compare', () => {
 describe('run --sweep, end to end (tiny)', () => {
   it('trains one resumable study per value, writes Parquet, and compares them from one command', () => {
     const cwd = join(root, 'e2e');
-    const tiny = ['-s', '1', '-e', '1', '--set', 'train.lstmEpochs=1', '--set', 'data.limit.train=300', '--set', 'data.limit.val=100', '--set', 'data.limit.test=200', '--set', 'model.denseUnits=32', '--set', 'model.lstmUnits=16'];
+    const tiny = ['-s', '1', '-e', '1', '--set', 'data.limit.train=300', '--set', 'data.limit.val=100', '--set', 'data.limit.test=200', '--set', 'model.denseUnits=32', '--set', 'model.lstmUnits=16'];
     const args = [join(import.meta.dirname, '..', 'bin', 'filterstudy.mjs'), 'run', '--out', cwd, ...tiny, '--sweep', 'model.lstmInput=onehot,scalar'];
     const r = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 600_000 });
     expect(r.status, r.stderr).toBe(0);

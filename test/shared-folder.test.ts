@@ -12,7 +12,7 @@ import { hostTag } from '../src/coordinator/claims.ts';
 import { tempDir } from './helpers.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'filterstudy.mjs');
-const TINY = ['-e', '1', '--set', 'train.lstmEpochs=1', '--set', 'data.limit.train=300', '--set', 'data.limit.val=100', '--set', 'data.limit.test=200',
+const TINY = ['-e', '1', '--set', 'data.limit.train=300', '--set', 'data.limit.val=100', '--set', 'data.limit.test=200',
   '--set', 'model.denseUnits=32', '--set', 'model.lstmUnits=16', '--no-aggregate', '--json', '-w', '1'];
 
 function run(args: string[], cwd: string): Promise<{ code: number; events: Record<string, unknown>[] }> {

@@ -57,6 +57,17 @@ describe('fit stop rule', () => {
     expect(restored).toEqual([]);
   });
 
+  it('the end-of-epoch progress event carries val loss, val accuracy and the epoch time (what --json prints)', async () => {
+    const { trainer } = fakeTrainer([1, 0.5], 2);
+    const events: Record<string, unknown>[] = [];
+    await fit(trainer, train({ stopRule: 'fixed', epochs: 2 }), { ...spec, onProgress: (p) => events.push({ ...p }) });
+    const ends = events.filter((e) => e.valAccuracy !== undefined);
+    expect(ends.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(ends[1].valLoss).toBeCloseTo(0.5, 5);
+    for (const e of ends) expect(e.seconds).toBeGreaterThanOrEqual(0);
+    expect(events.filter((e) => e.valAccuracy === undefined).every((e) => e.valLoss === undefined && e.seconds === undefined)).toBe(true);
+  });
+
   it("'plateau' stops once patience runs out and restores the best epoch's weights", async () => {
     const { trainer, restored } = fakeTrainer([1, 0.6, 0.5, 0.55, 0.52, 0.51, 0.3, 0.2], 2);
     const r = await fit(trainer, train({ stopRule: 'plateau', patience: 3, minDelta: 0.001, epochs: 8 }), spec);

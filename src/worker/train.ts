@@ -29,7 +29,10 @@ export interface Progress {
   steps: number;
   loss: number;
   accuracy: number;
+  /** Set on the end-of-epoch event only: the validation pass (dropout off) and the epoch's wall time. */
   valAccuracy?: number;
+  valLoss?: number;
+  seconds?: number;
 }
 
 /** images[n·784] bytes → x[N,28,28,1] in [0,1] for the rows idx (gathered in JS: one copy, no gather kernel). */
@@ -206,7 +209,7 @@ export async function fit(trainer: Trainer, train: StudyConfig['train'], spec: F
       }
     }
     rec.seconds = (performance.now() - t0) / 1000;
-    spec.onProgress({ network: spec.network, epoch, epochs: maxEpochs, step: steps, steps, loss: rec.trainLoss, accuracy: rec.trainAccuracy, valAccuracy: rec.valAccuracy });
+    spec.onProgress({ network: spec.network, epoch, epochs: maxEpochs, step: steps, steps, loss: rec.trainLoss, accuracy: rec.trainAccuracy, valAccuracy: rec.valAccuracy, valLoss: rec.valLoss, seconds: rec.seconds });
     if (stop) break;
   }
   const epochsRun = history.length;

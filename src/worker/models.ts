@@ -139,8 +139,9 @@ export function disposeParams(p: Params): void {
 
 // ---- forward passes ------------------------------------------------------------------------------
 
-/** Inverted-dropout mask [N,P,P,F] of 0 and 1/(1−rate), drawn in JS so it is the same on every backend. */
-export function dropoutMask(tf: TF, n: number, m: ModelConfig, rng: Rng): tfType.Tensor4D | null {
+/** Inverted-dropout mask [N,P,P,F] of 0 and 1/(1−rate), drawn in JS so it is the same on every
+ *  engine (tfjs feeds it as a tensor, onnxruntime as a graph input); null when dropout is off (no draws). */
+export function dropoutMaskData(n: number, m: ModelConfig, rng: Rng): Float32Array | null {
   if (m.dropout === 0) return null;
   const p = pooledSide(m);
   const size = n * p * p * m.filters;
@@ -150,7 +151,14 @@ export function dropoutMask(tf: TF, n: number, m: ModelConfig, rng: Rng): tfType
   const draws = rng.fillUint32(new Uint32Array(size));
   const data = new Float32Array(size);
   for (let i = 0; i < size; i++) data[i] = draws[i] < threshold ? 1 / keep : 0;
-  return tf.tensor4d(data, [n, p, p, m.filters]);
+  return data;
+}
+
+/** dropoutMaskData as a tfjs tensor [N,P,P,F]. */
+export function dropoutMask(tf: TF, n: number, m: ModelConfig, rng: Rng): tfType.Tensor4D | null {
+  const data = dropoutMaskData(n, m, rng);
+  const p = pooledSide(m);
+  return data && tf.tensor4d(data, [n, p, p, m.filters]);
 }
 
 /** x[N,28,28,1] in [0,1] → the dense layer after ReLU [N,D]; `mask` given = training (dropout on). */

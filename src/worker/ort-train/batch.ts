@@ -5,7 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { StudyConfig } from '../../config.ts';
-import { IMAGE_SIDE, pooledSide } from '../models.ts';
+import { dropoutMaskData, IMAGE_SIDE, pooledSide } from '../models.ts';
 import type { Rng } from '../rng.ts';
 
 const PIXELS = IMAGE_SIDE * IMAGE_SIDE;
@@ -31,18 +31,8 @@ export function rowTensor(data: Float32Array, width: number, idx: ArrayLike<numb
   return new ort.Tensor('float32', out, [idx.length, width]);
 }
 
-/** models.ts dropoutMask without tfjs: [n,P,P,F] of 0 and 1/(1−rate); null when dropout is off (no draws). */
-export function dropoutMaskData(n: number, m: StudyConfig['model'], rng: Rng): Float32Array | null {
-  if (m.dropout === 0) return null;
-  const p = pooledSide(m);
-  const size = n * p * p * m.filters;
-  const keep = 1 - m.dropout;
-  const threshold = keep * 4294967296;
-  const draws = rng.fillUint32(new Uint32Array(size));
-  const data = new Float32Array(size);
-  for (let i = 0; i < size; i++) data[i] = draws[i] < threshold ? 1 / keep : 0;
-  return data;
-}
+/** The dropout mask of models.ts (the same draws on every engine). */
+export { dropoutMaskData };
 
 export function maskTensor(n: number, m: StudyConfig['model'], rng: Rng): ort.Tensor | null {
   const data = dropoutMaskData(n, m, rng);

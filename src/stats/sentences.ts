@@ -6,6 +6,9 @@
 import { ci, fmt, fmtSigned, num } from './report-format.ts';
 import type { ClaimVerdict, StudyStats, Verdict } from './types.ts';
 
+/** "95% CI [lo, hi]", or plainly that none could be computed (too few seeds). */
+const ci95 = (text: string): string => (text === 'CI not computable' ? 'no CI computable' : text === '—' ? '95% CI —' : `95% CI ${text}`);
+
 const meaning = (v: Verdict): string =>
   v === 'supported' ? 'the seeds support the claim' : v === 'not supported' ? 'the seeds contradict the claim' : 'the seeds do not decide the claim';
 
@@ -17,10 +20,10 @@ function claim1(c: ClaimVerdict, st: StudyStats): string {
   const e = c.effect;
   const std = c.secondary[0];
   const learnedPart = L.n
-    ? `; ${L.k} of ${L.n} model-2 networks learned the task (test accuracy ≥ ${L.threshold}; ${pctOf(L.fraction)}, 95% CI ${ci(L.ci, 2)})` +
+    ? `; ${L.k} of ${L.n} model-2 networks learned the task (test accuracy ≥ ${L.threshold}; ${pctOf(L.fraction)}, ${ci95(ci(L.ci, 2))})` +
       (std && std.seeds.length ? `, and on the ${std.seeds.length} seeds trained to the standard model-2 scored ${fmt(num(x.model2MeanLearned))} against ${fmt(num(x.model1MeanLearned))} (${std.verdict})` : '')
     : '';
-  return `Over ${c.nSeeds} seeds model-2 answered ${fmt(num(x.model2Mean))} of the test pairs correctly and model-1 ${fmt(num(x.model1Mean))} (difference ${e ? fmtSigned(e.estimate, 3) : '—'}, 95% CI ${e ? ci(e.ci) : '—'}), so ${meaning(c.verdict)} that model-2 is more accurate${learnedPart}.`;
+  return `Over ${c.nSeeds} seeds model-2 answered ${fmt(num(x.model2Mean))} of the test pairs correctly and model-1 ${fmt(num(x.model1Mean))} (difference ${e ? fmtSigned(e.estimate, 3) : '—'}, ${ci95(e ? ci(e.ci) : '—')}), so ${meaning(c.verdict)} that model-2 is more accurate${learnedPart}.`;
 }
 
 function claim2(c: ClaimVerdict, st: StudyStats): string {
@@ -34,19 +37,19 @@ function claim2(c: ClaimVerdict, st: StudyStats): string {
     return `Claim 2 is not decided: model-1's filters barely left their random starting values (they moved ${fmt(num(x.movedRatio), 2)} of the distance to unrelated random filters, below ${fmt(num(x.movedFraction), 2)}), so CNN1 and CNN2 differ because they started differently, not because they learned differently${premise}.`;
   }
   const e = c.effect;
-  return `Model-1's CNN1 and CNN2 filters are ${fmt(num(x.meanSWithinModel1))} apart on average, against ${fmt(num(x.meanSNoiseFloor))} for CNN1 retrained from the same start and ${fmt(num(x.meanSFreshGlorot))} for unrelated random filters — ${e ? fmt(e.estimate, 2) : '—'} of the way from noise (0) to unrelated (1), 95% CI ${e ? ci(e.ci, 2) : '—'} — so ${meaning(c.verdict)} that equally accurate CNNs learn different filters${premise}.`;
+  return `Model-1's CNN1 and CNN2 filters are ${fmt(num(x.meanSWithinModel1))} apart on average, against ${fmt(num(x.meanSNoiseFloor))} for CNN1 retrained from the same start and ${fmt(num(x.meanSFreshGlorot))} for unrelated random filters — ${e ? fmt(e.estimate, 2) : '—'} of the way from noise (0) to unrelated (1), ${ci95(e ? ci(e.ci, 2) : '—')} — so ${meaning(c.verdict)} that equally accurate CNNs learn different filters${premise}.`;
 }
 
 function claim3(c: ClaimVerdict): string {
   const x = c.numbers;
-  return `Model-2's two CNNs have filters ${fmt(num(x.meanSModel2Pair))} apart on average against ${fmt(num(x.meanSModel1Pair))} for model-1's pair (difference ${fmtSigned(num(x.effectB), 3)}, 95% CI ${ci({ lo: num(x.effectBLo), hi: num(x.effectBHi) })}, ${c.nSeeds} seeds), so ${meaning(c.verdict)} that model-2's filters resemble each other and model-1's${x.partA === 'descriptive' ? ' (only the "resemble each other" part is tested in this study)' : ''}.`;
+  return `Model-2's two CNNs have filters ${fmt(num(x.meanSModel2Pair))} apart on average against ${fmt(num(x.meanSModel1Pair))} for model-1's pair (difference ${fmtSigned(num(x.effectB), 3)}, ${ci95(ci({ lo: num(x.effectBLo), hi: num(x.effectBHi) }))}, ${c.nSeeds} seeds), so ${meaning(c.verdict)} that model-2's filters resemble each other and model-1's${x.partA === 'descriptive' ? ' (only the "resemble each other" part is tested in this study)' : ''}.`;
 }
 
 function claim4(c: ClaimVerdict): string {
   const x = c.numbers;
   if (!c.testable) return 'Claim 4 cannot be tested on this study: it has no relabelled-digit or linear-probe measurements of the CNNs (metrics.arrow targets digit_relabelled, digit_probe).';
   const e = c.effect;
-  return `Even under the best renaming of their 10 outputs, model-2's CNNs name ${fmt(num(x.relabelledModel2))} of test digits correctly against ${fmt(num(x.relabelledModel1))} for model-1's (difference ${e ? fmtSigned(e.estimate, 3) : '—'}, 95% CI ${e ? ci(e.ci) : '—'}, ${c.nSeeds} seeds trained to the standard), while a linear probe on their 128-unit layer reads digits at ${fmt(num(x.probeModel2))} against ${fmt(num(x.probeModel1))}, so ${meaning(c.verdict)} that model-2's CNNs extract features rather than classify digits.`;
+  return `Even under the best renaming of their 10 outputs, model-2's CNNs name ${fmt(num(x.relabelledModel2))} of test digits correctly against ${fmt(num(x.relabelledModel1))} for model-1's (difference ${e ? fmtSigned(e.estimate, 3) : '—'}, ${ci95(e ? ci(e.ci) : '—')}, ${c.nSeeds} seeds trained to the standard), while a linear probe on their 128-unit layer reads digits at ${fmt(num(x.probeModel2))} against ${fmt(num(x.probeModel1))}, so ${meaning(c.verdict)} that model-2's CNNs extract features rather than classify digits.`;
 }
 
 export function claimSentences(st: StudyStats): string[] {

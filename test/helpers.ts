@@ -1,4 +1,5 @@
 /** Shared test helpers: a tiny study config and a temp output root. */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,4 +38,16 @@ export function idxBytes(dims: number[], data: ArrayLike<number>, type = 0x08): 
   out.set(head);
   out.set(data, head.length);
   return out;
+}
+
+/** A python3 that can `import onnx` (Debian's python3-onnx), for the onnx.checker tests; undefined if none. */
+export function pythonWithOnnx(): string | undefined {
+  return ['/usr/bin/python3', 'python3'].find((py) => {
+    try {
+      execFileSync(py, ['-c', 'import onnx'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }

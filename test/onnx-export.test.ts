@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pythonWithOnnx } from './helpers.ts';
 import { DEFAULTS, type StudyConfig } from '../src/config.ts';
 import {
   cnnDense, cnnLogits, encodePrediction, initCnn, initLstm, lstmInputDim, lstmLogits, model2InputDim, model2Logits, toVariables, disposeParams, type Rng, type Weights,
@@ -354,14 +355,7 @@ describe('metadata', () => {
 });
 
 describe('onnx.checker (python3-onnx)', () => {
-  const python = ['/usr/bin/python3', 'python3'].find((py) => {
-    try {
-      execFileSync(py, ['-c', 'import onnx'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const python = pythonWithOnnx();
   if (!python) console.log('skipping onnx.checker test: python3 with the onnx module (Debian: apt-get install python3-onnx) not found');
   let dir = '';
   afterAll(() => {

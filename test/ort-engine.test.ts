@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { pythonWithOnnx } from './helpers.ts';
 import { DEFAULTS, resolveConfig, type StudyConfig } from '../src/config.ts';
 import { plannedBackend } from '../src/coordinator/pool.ts';
 import { loadEngine } from '../src/worker/engine-load.ts';
@@ -227,14 +228,7 @@ describe('engine selection', () => {
 });
 
 describe('onnx.checker (python3-onnx) on training graphs', () => {
-  const python = ['/usr/bin/python3', 'python3'].find((py) => {
-    try {
-      execFileSync(py, ['-c', 'import onnx'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const python = pythonWithOnnx();
   if (!python) console.log('skipping onnx.checker test: python3 with the onnx module (Debian: apt-get install python3-onnx) not found');
   it.skipIf(!python)('CNN, LSTM and model-2 step graphs pass check_model(full_check=True)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fs-ort-train-'));

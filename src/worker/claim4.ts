@@ -20,7 +20,7 @@ import type { Engine } from './engine.ts';
 import { DIGITS, type Weights } from './models.ts';
 import { makeRng, type Rng } from './rng.ts';
 import type { MetricRow, ModelName, SeedData } from './seed-task.ts';
-import { permutation } from './train.ts';
+import { permutation, scoreLogits } from './train.ts';
 
 /** Train images the probe is fit on (at most): enough for a 128→10 linear map (1,290 parameters). */
 export const PROBE_TRAIN = 10000;
@@ -58,22 +58,11 @@ export function relabelMatching(logits: Float32Array, labels: ArrayLike<number>)
 
 /** Accuracy and mean cross-entropy of logits [n,10] after relabelling output k as digit perm[k]. */
 export function relabelledScore(logits: Float32Array, labels: ArrayLike<number>, perm: Int32Array): { accuracy: number; loss: number } {
+  // Output k stands for digit perm[k]: digit d is output inv[d], so score against the relabelled targets.
   const inv = new Int32Array(DIGITS);
   perm.forEach((d, k) => (inv[d] = k));
-  const n = labels.length;
-  let correct = 0;
-  let loss = 0;
-  for (let r = 0; r < n; r++) {
-    const o = r * DIGITS;
-    let max = -Infinity;
-    let arg = 0;
-    for (let k = 0; k < DIGITS; k++) if (logits[o + k] > max) { max = logits[o + k]; arg = k; }
-    let sum = 0;
-    for (let k = 0; k < DIGITS; k++) sum += Math.exp(logits[o + k] - max);
-    loss += Math.log(sum) + max - logits[o + inv[labels[r]]];
-    if (perm[arg] === labels[r]) correct++;
-  }
-  return { accuracy: correct / n, loss: loss / n };
+  const { accuracy, loss } = scoreLogits(logits, Int32Array.from(labels as ArrayLike<number>, (d) => inv[d]), DIGITS);
+  return { accuracy, loss };
 }
 
 /**

@@ -5,8 +5,8 @@
  */
 import { createHash } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { loadMnist } from '../src/worker/mnist.ts';
-import { readIdxBytes } from '../src/worker/idx.ts';
+import { loadMnist } from '../src/data/mnist.ts';
+import { readIdxBytes } from '../src/data/idx.ts';
 
 const reps = Number(process.argv[2] ?? 7);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

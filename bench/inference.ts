@@ -11,11 +11,11 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULTS } from '../src/config.ts';
-import { cnnLogits, disposeParams, initCnn, toVariables } from '../src/worker/models.ts';
-import { loadMnist } from '../src/worker/mnist.ts';
-import { makeRng } from '../src/worker/rng.ts';
-import { exportCnn } from '../src/worker/onnx/export.ts';
-import { compareProbs, loadSession, runProbs } from '../src/worker/onnx/ort.ts';
+import { cnnLogits, disposeParams, initCnn, toVariables } from '../src/ml/models.ts';
+import { loadMnist } from '../src/data/mnist.ts';
+import { makeRng } from '../src/rng.ts';
+import { exportCnn } from '../src/onnx/export.ts';
+import { compareProbs, loadSession, runProbs } from '../src/onnx/ort.ts';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,5 +1,5 @@
 /**
- * Benchmark of the wasm kernel fixes (src/worker/wasm-kernels.ts) on the study's two training steps.
+ * Benchmark of the wasm kernel fixes (src/ml/kernels/index.ts) on the study's two training steps.
  *   npx tsx bench/kernels.ts [--profile] [--steps=N] [--all]
  * Prints images/s (CNN, batch 128) and pairs/s (model-2, batch 128 pairs), for several kernel sets:
  * "orig" = stock wasm kernels (the CNN cannot train there: Conv2DBackpropFilter is missing),
@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { registerWasmKernelFixes, restoreWasmKernels, type FixedKernel } from '../src/worker/wasm-kernels.ts';
+import { registerWasmKernelFixes, restoreWasmKernels, type FixedKernel } from '../src/ml/kernels/index.ts';
 
 const N = 128;
 const args = process.argv.slice(2);

@@ -7,10 +7,10 @@
  */
 import { resolveConfig } from '../src/config.ts';
 import { loadEngine } from '../src/worker/engine-load.ts';
-import { loadMnist, makePairs, splitMnist } from '../src/worker/mnist.ts';
-import { initLstm } from '../src/worker/models.ts';
-import { makeRng } from '../src/worker/rng.ts';
-import { fit, scoreLogits } from '../src/worker/train.ts';
+import { loadMnist, makePairs, splitMnist } from '../src/data/mnist.ts';
+import { initLstm } from '../src/ml/models.ts';
+import { makeRng } from '../src/rng.ts';
+import { fit, scoreLogits } from '../src/ml/train.ts';
 const lr = Number(process.argv[2] ?? 0.001);
 const cfg = resolveConfig([{ source: 'x', config: { preset: 'paper', data: { limit: { val: 6000 } }, train: { optimizer: 'adam', learningRate: lr, batchSize: 64, epochs: 1, stopRule: 'fixed' }, runtime: { backend: 'wasm' } } }]);
 const d = cfg.data;

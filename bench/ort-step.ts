@@ -1,5 +1,5 @@
 /**
- * Micro-bench of the onnxruntime training engine's steps (src/worker/ort-train): CNN images/s and
+ * Micro-bench of the onnxruntime training engine's steps (src/onnx/train): CNN images/s and
  * model-2 pairs/s, SGD and Adam, on random MNIST-like bytes with dropout on, one intra-op thread.
  *
  *   node --import tsx bench/ort-step.ts [--batch 128] [--runs 7] [--steps 20] [--mode softmax|logits|dense]
@@ -19,11 +19,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { DEFAULTS, type StudyConfig } from '../src/config.ts';
-import { initCnn, initLstm } from '../src/worker/models.ts';
-import { makeRng } from '../src/worker/rng.ts';
-import { imageTensor, maskTensor, oneHotTensor } from '../src/worker/ort-train/batch.ts';
-import { StepRunner } from '../src/worker/ort-train/session.ts';
-import { cnnStepModel, model2LstmDim, model2StepModel, type Model2Input } from '../src/worker/ort-train/steps.ts';
+import { initCnn, initLstm } from '../src/ml/models.ts';
+import { makeRng } from '../src/rng.ts';
+import { imageTensor, maskTensor, oneHotTensor } from '../src/onnx/train/batch.ts';
+import { StepRunner } from '../src/onnx/train/session.ts';
+import { cnnStepModel, model2LstmDim, model2StepModel, type Model2Input } from '../src/onnx/train/steps.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: string) => {

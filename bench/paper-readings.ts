@@ -12,11 +12,11 @@ import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveConfig, type BackendName, type Model2Input, type UserConfig } from '../src/config.ts';
 import { loadEngine } from '../src/worker/engine-load.ts';
-import { loadMnist, makePairs, splitMnist } from '../src/worker/mnist.ts';
-import { initCnn, initLstm, model2InputDim } from '../src/worker/models.ts';
-import { makeRng } from '../src/worker/rng.ts';
+import { loadMnist, makePairs, splitMnist } from '../src/data/mnist.ts';
+import { initCnn, initLstm, model2InputDim } from '../src/ml/models.ts';
+import { makeRng } from '../src/rng.ts';
 import type { SeedData } from '../src/worker/seed-task.ts';
-import { fit, scoreLogits } from '../src/worker/train.ts';
+import { fit, scoreLogits } from '../src/ml/train.ts';
 
 const { values } = parseArgs({
   options: {

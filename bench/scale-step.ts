@@ -3,13 +3,13 @@
  *   npx tsx bench/scale-step.ts <combine|refresh|load|aggregate> <study folder>
  * Prints one JSON line: step, wall seconds, CPU seconds (user + system), peak RSS (MB).
  */
-import { studyPaths } from '../src/coordinator/outputs.ts';
-import { combineSeeds, type CombineCache } from '../src/coordinator/outputs.ts';
+import { studyPaths } from '../src/io/outputs.ts';
+import { combineSeeds, type CombineCache } from '../src/io/outputs.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StudyMeta } from '../src/coordinator/outputs.ts';
-import { loadStudy } from '../src/stats/load.ts';
-import { aggregate } from '../src/stats/report.ts';
+import type { StudyMeta } from '../src/io/outputs.ts';
+import { loadStudy } from '../src/io/load.ts';
+import { aggregate } from '../src/report/report.ts';
 
 const [step, dir] = process.argv.slice(2);
 const meta = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as StudyMeta;

@@ -4,8 +4,8 @@
  * the 18 metric rows of a real seed. No ONNX graphs (they are not read by aggregate or combining).
  */
 import { resolveConfig } from '../src/config.ts';
-import { studyMeta, studyPaths, writeSeed, type StudyMeta, type StudyPaths } from '../src/coordinator/outputs.ts';
-import { makeRng } from '../src/worker/rng.ts';
+import { studyMeta, studyPaths, writeSeed, type StudyMeta, type StudyPaths } from '../src/io/outputs.ts';
+import { makeRng } from '../src/rng.ts';
 import type { SeedSuccess } from '../src/worker/task.ts';
 
 export function syntheticStudy(outDir: string, name: string): { paths: StudyPaths; meta: StudyMeta } {

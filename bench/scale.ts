@@ -35,7 +35,7 @@ try {
     const t0 = performance.now();
     // prepare like run does (config.json), then the seed folders
     rmSync(paths.root, { recursive: true, force: true });
-    const { prepareStudyDir } = await import('../src/coordinator/outputs.ts');
+    const { prepareStudyDir } = await import('../src/io/outputs.ts');
     prepareStudyDir(paths, meta);
     writeSyntheticSeeds(paths, meta, n);
     console.log(`n=${n}: wrote ${n} seed folders in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

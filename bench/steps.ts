@@ -1,17 +1,17 @@
 /**
  * What `npm run bench` times: one training step of a digit CNN (images) and of model-2 (pairs), at
- * batch B on real MNIST rows, on a named engine, through the `Engine` contract (src/worker/engine.ts):
+ * batch B on real MNIST rows, on a named engine, through the `Engine` contract (src/ml/engine.ts):
  * `Trainer.step(idx)` of `engine.digitCnn` / `engine.model2`, exactly what train.ts `fit` calls.
  * The tfjs backends come from engine-load.ts `loadEngine`; 'onnxruntime' from the engine branch's
- * src/worker/ort-train/index.ts `createOrtEngine` when that module is on this branch.
+ * src/onnx/train/index.ts `createOrtEngine` when that module is on this branch.
  */
 import { DEFAULTS, type BackendName, type StudyConfig } from '../src/config.ts';
 import { FilterstudyError } from '../src/errors.ts';
-import type { Engine, Trainer } from '../src/worker/engine.ts';
-import { loadMnist, makePairs, splitMnist } from '../src/worker/mnist.ts';
+import type { Engine, Trainer } from '../src/ml/engine.ts';
+import { loadMnist, makePairs, splitMnist } from '../src/data/mnist.ts';
 import { loadEngine } from '../src/worker/engine-load.ts';
-import { DIGITS, initCnn, initLstm } from '../src/worker/models.ts';
-import { makeRng } from '../src/worker/rng.ts';
+import { DIGITS, initCnn, initLstm } from '../src/ml/models.ts';
+import { makeRng } from '../src/rng.ts';
 import type { SeedData } from '../src/worker/seed-task.ts';
 
 export type Optimizer = 'sgd' | 'adam';
@@ -60,7 +60,7 @@ export const batchRows = (s: number, batch: number, n: number) => Int32Array.fro
 
 /** The onnxruntime engine, if the engine branch's module is on this branch (else E_BACKEND). */
 async function ortEngine(): Promise<Engine> {
-  const path = '../src/worker/ort-train/index.ts';
+  const path = '../src/onnx/train/index.ts';
   let mod: { createOrtEngine?: () => Engine | Promise<Engine> };
   try {
     mod = (await import(path)) as typeof mod;
@@ -69,7 +69,7 @@ async function ortEngine(): Promise<Engine> {
     mod = {};
   }
   if (!mod.createOrtEngine) {
-    throw new FilterstudyError('E_BACKEND', 'the onnxruntime training engine is not on this branch (src/worker/ort-train/index.ts createOrtEngine)', {
+    throw new FilterstudyError('E_BACKEND', 'the onnxruntime training engine is not on this branch (src/onnx/train/index.ts createOrtEngine)', {
       hint: 'bench a tfjs backend (--engine wasm), or merge the engine branch',
     });
   }

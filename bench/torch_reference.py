@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for `npm run bench -- --torch`: the study's networks (src/worker/models.ts),
+"""PyTorch reference for `npm run bench -- --torch`: the study's networks (src/ml/models.ts),
 timed the way bench/steps.ts times ours (per wall second and per CPU second), so the two can be printed side by side.
 
   CNN      x[N,1,28,28] -> conv 3x3 16 valid [N,16,26,26] -> ReLU -> maxpool 2 [N,16,13,13]

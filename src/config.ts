@@ -12,7 +12,7 @@ export type LstmInput = 'onehot' | 'softmax' | 'scalar';
 export type Model2Input = 'softmax' | 'logits' | 'dense';
 export type RecurrentActivation = 'sigmoid' | 'hardSigmoid';
 /**
- * What trains: 'onnxruntime' (training steps as ONNX graphs on onnxruntime-node, src/worker/ort-train),
+ * What trains: 'onnxruntime' (training steps as ONNX graphs on onnxruntime-node, src/onnx/train),
  * or tfjs on one of its backends. 'auto': onnxruntime where it loads (measured fastest per core), else
  * tfjs-node where installed, else wasm, else cpu.
  */

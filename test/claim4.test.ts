@@ -1,7 +1,7 @@
 /** Claim-4 measurements: the relabelling matcher and the linear probe on synthetic problems. */
 import { describe, expect, it } from 'vitest';
 import { linearProbe, relabelMatching, relabelledScore } from '../src/worker/claim4.ts';
-import { makeRng, type Rng } from '../src/worker/rng.ts';
+import { makeRng, type Rng } from '../src/rng.ts';
 
 /** Logits [n,10] of a classifier that outputs class perm[digit] for `acc` of the rows, another class otherwise. */
 function permutedClassifier(labels: number[], perm: number[], acc: number, rng: Rng): Float32Array {

@@ -1,9 +1,9 @@
-/** Seed leases, temp-folder names and the combined-files lock (src/coordinator/claims.ts). */
+/** Seed leases, temp-folder names and the combined-files lock (src/io/claims.ts). */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claimSeed, hostTag, leasePath, pidAlive, staleTempFolders, tempPathFor, withCombinedLock } from '../src/coordinator/claims.ts';
+import { claimSeed, hostTag, leasePath, pidAlive, staleTempFolders, tempPathFor, withCombinedLock } from '../src/io/claims.ts';
 import { tempDir } from './helpers.ts';
 
 const deadPid = (): number => spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout as unknown as number;

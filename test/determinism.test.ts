@@ -1,8 +1,8 @@
 /** The same seed on the same backend gives bit-identical filters; another seed does not. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadBackend, type LoadedBackend } from '../src/worker/backend.ts';
-import { TfjsEngine } from '../src/worker/engine-tfjs.ts';
-import { loadMnist, makePairs, splitMnist } from '../src/worker/mnist.ts';
+import { loadBackend, type LoadedBackend } from '../src/ml/backend.ts';
+import { TfjsEngine } from '../src/ml/engine-tfjs.ts';
+import { loadMnist, makePairs, splitMnist } from '../src/data/mnist.ts';
 import { runSeed, type SeedData, type SeedOutcome } from '../src/worker/seed-task.ts';
 import { tinyConfig } from './helpers.ts';
 

@@ -1,12 +1,12 @@
 /**
  * What the docs and the CLI state about the tool agree: the main job's time comes from one place
- * (src/main-job-time.ts), --version prints package.json's version, and the new commands are listed.
+ * (src/cli/main-job-time.ts), --version prints package.json's version, and the new commands are listed.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MAIN_JOB_TIME } from '../src/main-job-time.ts';
+import { MAIN_JOB_TIME } from '../src/cli/main-job-time.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'filterstudy.mjs');

@@ -1,8 +1,8 @@
 /** Model-1's LSTM input encoded in JS (seed-task encodeLogits) = the tfjs encodePrediction it replaced. */
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { encodePrediction } from '../src/worker/models.ts';
-import { makeRng } from '../src/worker/rng.ts';
+import { encodePrediction } from '../src/ml/models.ts';
+import { makeRng } from '../src/rng.ts';
 import { encodeLogits } from '../src/worker/seed-task.ts';
 
 describe('encodeLogits', () => {

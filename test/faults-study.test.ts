@@ -8,9 +8,9 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, truncate
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runStudy, type StudyEvent } from '../src/coordinator/sweep.ts';
-import { verifySeedDir } from '../src/coordinator/seed-manifest.ts';
+import { verifySeedDir } from '../src/io/seed-manifest.ts';
 import { FilterstudyError } from '../src/errors.ts';
-import { aggregate, writeStudyFiles } from '../src/stats/report.ts';
+import { aggregate, writeStudyFiles } from '../src/report/report.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 import { tempDir, tinyConfig } from './helpers.ts';
 
@@ -108,7 +108,7 @@ describe('seed verification: truncated and garbage files in a study folder', () 
     // The retrained seed verifies and reproduces the first training bit for bit.
     expect(verifySeedDir(seedDir(1), 1).ok).toBe(true);
     expect(readFileSync(join(seedDir(1), 'filters.arrow')).equals(filtersBefore)).toBe(true);
-    const { loadStudy } = await import('../src/stats/load.ts');
+    const { loadStudy } = await import('../src/io/load.ts');
     expect(loadStudy(root).seeds).toEqual([1, 2]);
   });
 

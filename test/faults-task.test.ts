@@ -8,8 +8,8 @@ import { tinyConfig } from './helpers.ts';
 
 const h = vi.hoisted(() => ({ backendCalls: 0, failBackendOnce: false, sessionLoads: 0, failSecondSession: false, released: 0 }));
 
-vi.mock('../src/worker/backend.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/worker/backend.ts')>();
+vi.mock('../src/ml/backend.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/ml/backend.ts')>();
   return {
     ...real,
     loadBackend: async (name: Parameters<typeof real.loadBackend>[0]) => {
@@ -23,8 +23,8 @@ vi.mock('../src/worker/backend.ts', async (importOriginal) => {
   };
 });
 
-vi.mock('../src/worker/onnx/ort.ts', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/worker/onnx/ort.ts')>();
+vi.mock('../src/onnx/ort.ts', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/onnx/ort.ts')>();
   return {
     ...real,
     loadSession: async (...a: Parameters<typeof real.loadSession>) => {

@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Trainer } from '../src/worker/engine.ts';
+import type { Trainer } from '../src/ml/engine.ts';
 import { runStudy } from '../src/coordinator/sweep.ts';
 import { FilterstudyError } from '../src/errors.ts';
-import { makeRng } from '../src/worker/rng.ts';
-import { fit } from '../src/worker/train.ts';
+import { makeRng } from '../src/rng.ts';
+import { fit } from '../src/ml/train.ts';
 import { tempDir, tinyConfig } from './helpers.ts';
 
 describe('faults inside seeds', () => {

@@ -8,8 +8,8 @@ import {
   scatterSvg,
   svgToPng,
   textWidth,
-} from '../src/stats/figures.ts';
-import { wrap } from '../src/stats/figures-specs.ts';
+} from '../src/report/figures.ts';
+import { wrap } from '../src/report/figure-specs.ts';
 
 // ---- parse-light helpers ----------------------------------------------------------------------
 

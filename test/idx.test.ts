@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FilterstudyError } from '../src/errors.ts';
-import { parseIdx, readIdxFile } from '../src/worker/idx.ts';
-import { hashString, makeRng, mix32, permutation, shuffleInPlace } from '../src/worker/rng.ts';
+import { parseIdx, readIdxFile } from '../src/data/idx.ts';
+import { hashString, makeRng, mix32, permutation, shuffleInPlace } from '../src/rng.ts';
 import { idxBytes as idx } from './helpers.ts';
 
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FilterstudyError } from '../src/errors.ts';
-import { embeddedMnistDir, loadMnist, makePairs, OFFICIAL_SHA256, splitMnist, type Mnist, type Split } from '../src/worker/mnist.ts';
+import { embeddedMnistDir, loadMnist, makePairs, OFFICIAL_SHA256, splitMnist, type Mnist, type Split } from '../src/data/mnist.ts';
 import { idxBytes as idx } from './helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'filterstudy-mnist-'));

@@ -11,8 +11,8 @@ import { parseSweep, sweepPoints } from '../src/coordinator/multirun.ts';
 import { resolveConfig } from '../src/config.ts';
 import { parseSet } from '../src/cli/load-config.ts';
 import { FilterstudyError } from '../src/errors.ts';
-import { compareStudies, differingSettings } from '../src/stats/compare.ts';
-import { aggregate, writeStudyFiles } from '../src/stats/report.ts';
+import { compareStudies, differingSettings } from '../src/report/compare.ts';
+import { aggregate, writeStudyFiles } from '../src/report/report.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'multirun-'));

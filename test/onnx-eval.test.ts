@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, type StudyConfig } from '../src/config.ts';
-import { loadMnist, makePairs, splitMnist } from '../src/worker/mnist.ts';
-import { DIGITS, initCnn, initLstm, lstmInputDim } from '../src/worker/models.ts';
-import { exportModel1, exportModel2, type OnnxMeta } from '../src/worker/onnx/export.ts';
-import { loadSession, runProbs, type Session } from '../src/worker/onnx/ort.ts';
-import { onnxMetrics, scoreProbs } from '../src/worker/onnx-eval.ts';
-import { makeRng } from '../src/worker/rng.ts';
+import { loadMnist, makePairs, splitMnist } from '../src/data/mnist.ts';
+import { DIGITS, initCnn, initLstm, lstmInputDim } from '../src/ml/models.ts';
+import { exportModel1, exportModel2, type OnnxMeta } from '../src/onnx/export.ts';
+import { loadSession, runProbs, type Session } from '../src/onnx/ort.ts';
+import { onnxMetrics, scoreProbs } from '../src/onnx/eval.ts';
+import { makeRng } from '../src/rng.ts';
 import type { ModelName, SeedData, SplitName } from '../src/worker/seed-task.ts';
 
 const m: StudyConfig['model'] = { ...DEFAULTS.model, filters: 4, denseUnits: 16, lstmUnits: 8 };

@@ -1,10 +1,10 @@
 /**
  * ONNX export round trips: random weights with non-trivial biases → export → onnxruntime-node,
- * compared with the tfjs forward passes of src/worker/models.ts on random and real MNIST inputs.
+ * compared with the tfjs forward passes of src/ml/models.ts on random and real MNIST inputs.
  * Plus checks that the comparison is sensitive to the layouts it guards (conv kernel axes, flatten
  * order, LSTM gate order), metadata round trip and, when python3-onnx is present, onnx.checker.
  */
-import { makeRng } from '../src/worker/rng.ts';
+import { makeRng } from '../src/rng.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,12 +16,12 @@ import { pythonWithOnnx } from './helpers.ts';
 import { DEFAULTS, type StudyConfig } from '../src/config.ts';
 import {
   cnnDense, cnnLogits, encodePrediction, initCnn, initLstm, lstmInputDim, lstmLogits, model2InputDim, model2Logits, toVariables, disposeParams, type Rng, type Weights,
-} from '../src/worker/models.ts';
-import { loadMnist } from '../src/worker/mnist.ts';
+} from '../src/ml/models.ts';
+import { loadMnist } from '../src/data/mnist.ts';
 import {
   CNN_CHUNK, convKernelToOnnx, exportCnn, exportLstm, exportModel1, exportModel2, lstmBiasToOnnx, lstmMatrixToOnnx, readOnnxMeta, ONNX_IR_VERSION, ONNX_OPSET, type OnnxMeta,
-} from '../src/worker/onnx/export.ts';
-import { compareProbs, compareWithTfjs, loadSession, runProbs, type Agreement } from '../src/worker/onnx/ort.ts';
+} from '../src/onnx/export.ts';
+import { compareProbs, compareWithTfjs, loadSession, runProbs, type Agreement } from '../src/onnx/ort.ts';
 
 type ModelConfig = StudyConfig['model'];
 

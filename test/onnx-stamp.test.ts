@@ -4,10 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, type StudyConfig } from '../src/config.ts';
-import { DIGITS, initCnn, initLstm, lstmInputDim } from '../src/worker/models.ts';
-import { exportCnn, exportLstm, exportModel1, exportModel2, readOnnxMeta, type OnnxMeta } from '../src/worker/onnx/export.ts';
-import { stampProp, stampTestAccuracy } from '../src/worker/onnx/stamp.ts';
-import { makeRng } from '../src/worker/rng.ts';
+import { DIGITS, initCnn, initLstm, lstmInputDim } from '../src/ml/models.ts';
+import { exportCnn, exportLstm, exportModel1, exportModel2, readOnnxMeta, type OnnxMeta } from '../src/onnx/export.ts';
+import { stampProp, stampTestAccuracy } from '../src/onnx/stamp.ts';
+import { makeRng } from '../src/rng.ts';
 
 const m: StudyConfig['model'] = { ...DEFAULTS.model, filters: 4, denseUnits: 16, lstmUnits: 8 };
 const rng = makeRng(3, 'test/stamp');

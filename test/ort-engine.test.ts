@@ -1,5 +1,5 @@
 /**
- * The onnxruntime engine through the Engine contract (src/worker/engine.ts): a few steps' loss
+ * The onnxruntime engine through the Engine contract (src/ml/engine.ts): a few steps' loss
  * curve and weights against the tfjs reference (cpu backend) fed the same batches and dropout
  * masks, logits and cnnForward against models.ts, determinism (same seed → bit-identical weights),
  * weights()/setWeights(), dispose, coded errors, and onnx.checker on the training graphs.
@@ -15,15 +15,15 @@ import { pythonWithOnnx } from './helpers.ts';
 import { DEFAULTS, resolveConfig, type StudyConfig } from '../src/config.ts';
 import { plannedBackend } from '../src/coordinator/pool.ts';
 import { loadEngine } from '../src/worker/engine-load.ts';
-import { loadBackend, type TF } from '../src/worker/backend.ts';
-import type { Engine, NetWeights } from '../src/worker/engine.ts';
-import { makePairs, loadMnist, splitMnist } from '../src/worker/mnist.ts';
-import { cnnDense, cnnLogits, dropoutMask, initCnn, initLstm, lstmLogits, toVariables, disposeParams } from '../src/worker/models.ts';
-import { makeRng } from '../src/worker/rng.ts';
+import { loadBackend, type TF } from '../src/ml/backend.ts';
+import type { Engine, NetWeights } from '../src/ml/engine.ts';
+import { makePairs, loadMnist, splitMnist } from '../src/data/mnist.ts';
+import { cnnDense, cnnLogits, dropoutMask, initCnn, initLstm, lstmLogits, toVariables, disposeParams } from '../src/ml/models.ts';
+import { makeRng } from '../src/rng.ts';
 import type { SeedData } from '../src/worker/seed-task.ts';
-import { createOrtEngine } from '../src/worker/ort-train/index.ts';
-import { dropoutMaskData } from '../src/worker/ort-train/batch.ts';
-import { cnnStepModel, lstmStepModel, model2StepModel, type Model2Input } from '../src/worker/ort-train/steps.ts';
+import { createOrtEngine } from '../src/onnx/train/index.ts';
+import { dropoutMaskData } from '../src/onnx/train/batch.ts';
+import { cnnStepModel, lstmStepModel, model2StepModel, type Model2Input } from '../src/onnx/train/steps.ts';
 import { TfRef, scaledDiff } from './ort-train-ref.ts';
 
 let tf: TF;

@@ -6,9 +6,9 @@
  */
 import type * as tfType from '@tensorflow/tfjs';
 import type { StudyConfig } from '../src/config.ts';
-import { cnnLogits, lstmLogits, model2Logits, pooledSide, toVariables, type Params, type Weights } from '../src/worker/models.ts';
-import { lossAndCorrect, makeOptimizer } from '../src/worker/train.ts';
-import type { Model2Input } from '../src/worker/ort-train/steps.ts';
+import { cnnLogits, lstmLogits, model2Logits, pooledSide, toVariables, type Params, type Weights } from '../src/ml/models.ts';
+import { lossAndCorrect, makeOptimizer } from '../src/ml/train.ts';
+import type { Model2Input } from '../src/onnx/train/steps.ts';
 
 type TF = typeof tfType;
 type ModelConfig = StudyConfig['model'];

@@ -10,13 +10,13 @@
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS, type StudyConfig } from '../src/config.ts';
-import { loadBackend, type TF } from '../src/worker/backend.ts';
-import { initCnn, initLstm, type Weights } from '../src/worker/models.ts';
-import { loadMnist, type Mnist } from '../src/worker/mnist.ts';
-import { makeRng, type Rng } from '../src/worker/rng.ts';
-import { dropoutMaskData } from '../src/worker/ort-train/batch.ts';
-import { StepRunner } from '../src/worker/ort-train/session.ts';
-import { cnnStepModel, lstmStepModel, model2LstmDim, model2StepModel, type Model2Input, type StepModel } from '../src/worker/ort-train/steps.ts';
+import { loadBackend, type TF } from '../src/ml/backend.ts';
+import { initCnn, initLstm, type Weights } from '../src/ml/models.ts';
+import { loadMnist, type Mnist } from '../src/data/mnist.ts';
+import { makeRng, type Rng } from '../src/rng.ts';
+import { dropoutMaskData } from '../src/onnx/train/batch.ts';
+import { StepRunner } from '../src/onnx/train/session.ts';
+import { cnnStepModel, lstmStepModel, model2LstmDim, model2StepModel, type Model2Input, type StepModel } from '../src/onnx/train/steps.ts';
 import { TfRef, scaledDiff, type RefBatch } from './ort-train-ref.ts';
 
 const TOL = 2e-5;

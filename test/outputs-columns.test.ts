@@ -1,9 +1,9 @@
 /** The stop-rule and claim-4 columns survive writeSeed → combineSeeds → readArrowFile / loadStudy. */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readArrowFile } from '../src/coordinator/arrow.ts';
-import { combineSeeds, studyMeta, studyPaths, writeSeed, prepareStudyDir } from '../src/coordinator/outputs.ts';
-import { loadStudy } from '../src/stats/load.ts';
+import { readArrowFile } from '../src/io/arrow.ts';
+import { combineSeeds, studyMeta, studyPaths, writeSeed, prepareStudyDir } from '../src/io/outputs.ts';
+import { loadStudy } from '../src/io/load.ts';
 import type { MetricRow } from '../src/worker/seed-task.ts';
 import type { SeedSuccess } from '../src/worker/task.ts';
 import { tempDir, tinyConfig } from './helpers.ts';

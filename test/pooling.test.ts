@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FilterstudyError } from '../src/errors.ts';
-import { loadStudy, missingSeeds } from '../src/stats/load.ts';
-import { aggregate, writeSeedFolders, writeStudyFiles } from '../src/stats/report.ts';
+import { loadStudy, missingSeeds } from '../src/io/load.ts';
+import { aggregate, writeSeedFolders, writeStudyFiles } from '../src/report/report.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 import { tempDir } from './helpers.ts';
 

@@ -2,7 +2,7 @@
  * `filterstudy predict`: the result matches the tfjs forward pass of the exported weights, PNG and
  * test:<index> inputs agree, and every bad input fails with an error that names the problem.
  */
-import { makeRng } from '../src/worker/rng.ts';
+import { makeRng } from '../src/rng.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,10 +11,10 @@ import pngjs from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULTS, type StudyConfig } from '../src/config.ts';
 import { FilterstudyError } from '../src/errors.ts';
-import { cnnLogits, disposeParams, encodePrediction, initCnn, initLstm, lstmLogits, model2Logits, toVariables, type Rng, type Weights } from '../src/worker/models.ts';
-import { loadMnist, type Mnist } from '../src/worker/mnist.ts';
-import { exportCnn, exportModel1, exportModel2, type OnnxMeta } from '../src/worker/onnx/export.ts';
-import { modelProtoType } from '../src/worker/onnx/graph.ts';
+import { cnnLogits, disposeParams, encodePrediction, initCnn, initLstm, lstmLogits, model2Logits, toVariables, type Rng, type Weights } from '../src/ml/models.ts';
+import { loadMnist, type Mnist } from '../src/data/mnist.ts';
+import { exportCnn, exportModel1, exportModel2, type OnnxMeta } from '../src/onnx/export.ts';
+import { modelProtoType } from '../src/onnx/graph.ts';
 import { loadDigitImage, predict, predictCommand } from '../src/cli/predict.ts';
 
 type ModelConfig = StudyConfig['model'];

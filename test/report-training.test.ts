@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTable, writeArrowFile } from '../src/coordinator/arrow.ts';
-import { aggregate, writeStudyFiles } from '../src/stats/report.ts';
-import { settingsRows } from '../src/stats/report-training.ts';
+import { buildTable, writeArrowFile } from '../src/io/arrow.ts';
+import { aggregate, writeStudyFiles } from '../src/report/report.ts';
+import { settingsRows } from '../src/report/training.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'report-training-'));

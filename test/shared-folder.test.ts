@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFile
 import { tableFromIPC } from 'apache-arrow';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hostTag } from '../src/coordinator/claims.ts';
+import { hostTag } from '../src/io/claims.ts';
 import { tempDir } from './helpers.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'filterstudy.mjs');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrapCI, hierarchicalBootstrap, percentileInterval, quantileSorted } from '../src/stats/bootstrap.ts';
-import { makeRng } from '../src/worker/rng.ts';
+import { makeRng } from '../src/rng.ts';
 
 describe('bootstrap', () => {
   it('type-7 quantiles like numpy', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { activationPositions, firstLayerActivations, hsicUnbiased, linearCkaDebiased, type Features } from '../src/stats/cka.ts';
-import { makeRng } from '../src/worker/rng.ts';
+import { makeRng } from '../src/rng.ts';
 
 const ref = JSON.parse(readFileSync(new URL('./fixtures/stats-reference.json', import.meta.url), 'utf8'));
 const feat = (rows: number[][]): Features => ({ n: rows.length, p: rows[0].length, data: Float64Array.from(rows.flat()) });

@@ -4,7 +4,7 @@ import {
   chamferDistance, collisions, distanceMatrix, filterSimilarity, hungarian, matchedDistance, nearest, nearestOther,
 } from '../src/stats/distances.ts';
 import { crossSeed, glorotFilters, glorotLimit, trainedVsFreshGlorot, withinCnnNearest } from '../src/stats/baselines.ts';
-import { makeRng } from '../src/worker/rng.ts';
+import { makeRng } from '../src/rng.ts';
 
 const ref = JSON.parse(readFileSync(new URL('./fixtures/stats-reference.json', import.meta.url), 'utf8'));
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { RecordBatch, Schema, Table, tableFromArrays, tableToIPC } from 'apache-arrow';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FilterstudyError } from '../src/errors.ts';
-import { loadStudy } from '../src/stats/load.ts';
+import { loadStudy } from '../src/io/load.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 import type { StudyData } from '../src/stats/types.ts';
 

@@ -1,9 +1,9 @@
 /** The stop rule of train.ts `fit`, on synthetic validation-loss sequences through a fake Trainer. */
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../src/config.ts';
-import type { NetWeights, Trainer } from '../src/worker/engine.ts';
-import { makeRng } from '../src/worker/rng.ts';
-import { fit, PlateauRule } from '../src/worker/train.ts';
+import type { NetWeights, Trainer } from '../src/ml/engine.ts';
+import { makeRng } from '../src/rng.ts';
+import { fit, PlateauRule } from '../src/ml/train.ts';
 
 /**
  * A trainer whose validation loss after epoch e is losses[e−1]: 2 classes, every label 0, logits

@@ -165,7 +165,7 @@ describe('noise floor (train.noiseFloor)', () => {
     const c4 = rows(join(out, 'floor', 'metrics.arrow')).filter((x) => x.seed === 1 && x.network === 'cnn1-rerun');
     expect(c4.map((x) => x.target).sort()).toEqual(['digit_probe', 'digit_relabelled']);
     expect(c4[0]).toMatchObject({ model: 'model1', split: 'test', epochs_run: 1, stop_reason: 'fixed' });
-    const { aggregate } = await import('../src/stats/report.ts');
+    const { aggregate } = await import('../src/report/report.ts');
     const res = await aggregate({ dirs: [join(out, 'floor')], cka: false, reps: 200 });
     expect(res.stats.baselines.noiseFloor?.['model1.cnn1'].perSeed).toHaveLength(2);
     expect(readFileSync(join(out, 'floor', 'report.md'), 'utf8')).toContain('noise floor');

@@ -7,12 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, type StudyConfig } from '../src/config.ts';
 import { loadEngine } from '../src/worker/engine-load.ts';
-import { TFJS_INFER_CHUNK } from '../src/worker/engine-tfjs.ts';
-import { loadMnist, makePairs, splitMnist } from '../src/worker/mnist.ts';
-import { DIGITS, cnnLogits, disposeParams, initCnn, initLstm, model2Logits, toVariables } from '../src/worker/models.ts';
-import { makeRng } from '../src/worker/rng.ts';
+import { TFJS_INFER_CHUNK } from '../src/ml/engine-tfjs.ts';
+import { loadMnist, makePairs, splitMnist } from '../src/data/mnist.ts';
+import { DIGITS, cnnLogits, disposeParams, initCnn, initLstm, model2Logits, toVariables } from '../src/ml/models.ts';
+import { makeRng } from '../src/rng.ts';
 import type { SeedData } from '../src/worker/seed-task.ts';
-import { imageBatch } from '../src/worker/train.ts';
+import { imageBatch } from '../src/ml/train.ts';
 
 const N = 2 * TFJS_INFER_CHUNK + 37; // two full chunks and a short one
 const cfg: StudyConfig = { ...DEFAULTS, train: { ...DEFAULTS.train, evalBatchSize: 1000, batchSize: 64 } };

@@ -1,5 +1,5 @@
 /**
- * Correctness of src/worker/wasm-kernels.ts: every fixed kernel (output, and the gradient through the op
+ * Correctness of src/ml/kernels/index.ts: every fixed kernel (output, and the gradient through the op
  * that uses it) on wasm must equal the cpu backend, and small cases also a naive JS reference.
  * Tolerance: |wasm - ref| <= 1e-4 * max|ref| + 1e-6 per element (relative to the tensor's scale: float32
  * sums over up to 86k terms, e.g. the study's filter gradient, cannot be compared element-relative).
@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
-import { FIXED_KERNELS, registerWasmKernelFixes, restoreWasmKernels } from '../src/worker/wasm-kernels.ts';
-import { maxPoolGrad2x2 } from '../src/worker/wasm-kernels-loops.ts';
+import { FIXED_KERNELS, registerWasmKernelFixes, restoreWasmKernels } from '../src/ml/kernels/index.ts';
+import { maxPoolGrad2x2 } from '../src/ml/kernels/loops.ts';
 
 vi.setConfig({ testTimeout: 120_000 }); // the cpu reference is slow on the study's shapes
 
@@ -131,7 +131,7 @@ describe('Conv2DBackpropFilter', () => {
   });
   it('SIMD module: instantiated on the backend memory; the 1-channel result survives memory growth', async () => {
     await tf.setBackend('wasm');
-    const { simdKernels } = await import('../src/worker/wasm-kernels-simd.ts');
+    const { simdKernels } = await import('../src/ml/kernels/simd.ts');
     const k = simdKernels((tf.backend() as unknown as { wasm: { asm: { memory: unknown } } }).wasm.asm.memory);
     expect(k?.tapGrad16).toBeTypeOf('function');
     expect(k?.maxPoolGrad2x2).toBeTypeOf('function');

@@ -1,11 +1,11 @@
 /**
  * `filterstudy aggregate <dir...> [--out DIR] [--seed N] [--no-cka] [--reps N] [--min-seeds N] [--json]`:
  * pool one or more out/<study> folders, compute the statistics and verdicts, and write
- * stats.json, stats.arrow, report.md, report.html and figures/ (see src/stats/report.ts).
+ * stats.json, stats.arrow, report.md, report.html and figures/ (see src/report/report.ts).
  */
 import { Command } from 'commander';
 import { FilterstudyError } from '../errors.ts';
-import { aggregate, formatAggregateSummary } from '../stats/report.ts';
+import { aggregate, formatAggregateSummary } from '../report/report.ts';
 
 function intOption(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;

@@ -1,9 +1,9 @@
 /**
  * `filterstudy compare <dir...> [--out DIR]`: studies side by side (settings that differ, Table 2,
- * verdicts, a per-seed accuracy plot); see src/stats/compare.ts. `run --sweep` calls it at the end.
+ * verdicts, a per-seed accuracy plot); see src/report/compare.ts. `run --sweep` calls it at the end.
  */
 import { Command } from 'commander';
-import { compareStudies } from '../stats/compare.ts';
+import { compareStudies } from '../report/compare.ts';
 
 export function compareCommand(): Command {
   return new Command('compare')

@@ -1,11 +1,11 @@
 /**
  * `filterstudy export <dir...> [--format parquet|csv] [--out DIR]`: every Arrow table of each
- * study folder as Parquet or CSV (same columns plus `study` and `config_hash`; src/coordinator/export.ts).
+ * study folder as Parquet or CSV (same columns plus `study` and `config_hash`; src/io/export.ts).
  */
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Command, Option } from 'commander';
-import { EXPORT_FORMATS, exportStudy, type ExportFormat } from '../coordinator/export.ts';
+import { EXPORT_FORMATS, exportStudy, type ExportFormat } from '../io/export.ts';
 
 export function exportAction(dirs: string[], opts: { format: ExportFormat; out?: string }): string[] {
   const written: string[] = [];

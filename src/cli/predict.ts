@@ -7,10 +7,10 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { Command } from 'commander';
 import pngjs from 'pngjs';
 import { FilterstudyError } from '../errors.ts';
-import { IMAGE_SIDE, THIRD_CLASSES, DIGITS } from '../worker/models.ts';
-import { loadMnist, type Mnist } from '../worker/mnist.ts';
-import { readOnnxMeta, type OnnxInfo } from '../worker/onnx/export.ts';
-import { loadSession, runProbs } from '../worker/onnx/ort.ts';
+import { IMAGE_SIDE, THIRD_CLASSES, DIGITS } from '../ml/models.ts';
+import { loadMnist, type Mnist } from '../data/mnist.ts';
+import { readOnnxMeta, type OnnxInfo } from '../onnx/export.ts';
+import { loadSession, runProbs } from '../onnx/ort.ts';
 
 const PIXELS = IMAGE_SIDE * IMAGE_SIDE;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

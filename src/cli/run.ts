@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import type { BackendName, StudyConfig, UserConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import { createReporter, wrapLine } from '../coordinator/progress.ts';
-import { summaryText } from '../coordinator/summary.ts';
+import { summaryText } from '../report/summary.ts';
 import { formatShard, parseShard } from '../coordinator/shard.ts';
-import { exportStudy } from '../coordinator/export.ts';
+import { exportStudy } from '../io/export.ts';
 import { parseSweep, sweepPoints } from '../coordinator/multirun.ts';
-import { studyPaths } from '../coordinator/outputs.ts';
+import { studyPaths } from '../io/outputs.ts';
 import { runStudy } from '../coordinator/sweep.ts';
-import { compareStudies } from '../stats/compare.ts';
-import { aggregate, formatAggregateSummary } from '../stats/report.ts';
-import { MAIN_JOB_TIME } from '../main-job-time.ts';
+import { compareStudies } from '../report/compare.ts';
+import { aggregate, formatAggregateSummary } from '../report/report.ts';
+import { MAIN_JOB_TIME } from './main-job-time.ts';
 import { configFromCli } from './load-config.ts';
 
 const int = (name: string) => (v: string) => {

@@ -11,7 +11,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { StudyConfig } from '../config.ts';
-import { tfjsNodeInstalled } from '../worker/backend.ts';
+import { tfjsNodeInstalled } from '../ml/backend.ts';
 import type { SeedResult, SeedTask, WorkerMessage } from '../worker/task.ts';
 
 const require = createRequire(import.meta.url);

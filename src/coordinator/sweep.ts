@@ -8,12 +8,12 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { seedList, type StudyConfig } from '../config.ts';
 import type { ProgressMessage, SeedFailure, SeedResult, StageMessage } from '../worker/task.ts';
-import { combineSeeds, seedDirName, type CombineCache, prepareStudyDir, studyMeta, studyPaths, writeFailure, writeSeed, type StudyMeta, type StudyPaths } from './outputs.ts';
-import { loadMnist, splitMnist } from '../worker/mnist.ts';
+import { combineSeeds, seedDirName, type CombineCache, prepareStudyDir, studyMeta, studyPaths, writeFailure, writeSeed, type StudyMeta, type StudyPaths } from '../io/outputs.ts';
+import { loadMnist, splitMnist } from '../data/mnist.ts';
 import { createSeedPool, plannedBackend, workerCount, type SeedPool } from './pool.ts';
-import { claimSeed, leasePath, withCombinedLock, type Lease } from './claims.ts';
+import { claimSeed, leasePath, withCombinedLock, type Lease } from '../io/claims.ts';
 import { shardSeeds, WHOLE, type Shard } from './shard.ts';
-import type { Quarantined } from './seed-manifest.ts';
+import type { Quarantined } from '../io/seed-manifest.ts';
 import { DISK_REFUSALS, errnoCode, FilterstudyError, ioError } from '../errors.ts';
 
 export type StudyEvent =

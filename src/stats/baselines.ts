@@ -9,7 +9,7 @@
  * - same role across seeds:   model-1 CNN1 of seed a vs seed b, all pairs a<b: two independent
  *                             trainings of the same task — the natural "not the same" scale
  */
-import { makeRng, type Rng } from '../worker/rng.ts';
+import { makeRng, type Rng } from '../rng.ts';
 import { filterSimilarity, mean, nearestOther, type DistanceVariant } from './distances.ts';
 import type { FilterInput } from './types.ts';
 

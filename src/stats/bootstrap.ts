@@ -8,7 +8,7 @@
  *
  * Groups: groups[s] = the F values of seed s (e.g. S_i, i = 0..F−1).
  */
-import { makeRng, type Rng } from '../worker/rng.ts';
+import { makeRng, type Rng } from '../rng.ts';
 import { FilterstudyError } from '../errors.ts';
 import { mean } from './distances.ts';
 import { normalCdf, normalQuantile, studentTQuantile } from './tests.ts';

@@ -18,7 +18,7 @@
  * computes; averaging a channel over the image keeps mostly its mean brightness response. Both
  * CNNs are evaluated at the same positions, so rows are paired.
  */
-import { makeRng } from '../worker/rng.ts';
+import { makeRng } from '../rng.ts';
 import { FilterstudyError } from '../errors.ts';
 
 /** An n×p row-major matrix. */

@@ -19,7 +19,7 @@
  *             called SUPPORTED); 'barely-moved': move = 0.035 (filters barely left init: trained vs
  *             init ≈ 0.10 against ≈ 0.34 for random filters, the issue's 1-epoch study).
  */
-import { makeRng, type Rng } from '../worker/rng.ts';
+import { makeRng, type Rng } from '../rng.ts';
 import { glorotFilters } from './baselines.ts';
 import type { FilterSet, MetricRow, ModelName, NetworkName, StudyData } from './types.ts';
 import { analyzeStudy, type AnalyzeOptions } from './verdicts.ts';

@@ -21,7 +21,7 @@
  *          trained set E (independent of A), so model-2's CNNs are alike (part (b) true) but the
  *          same-seed model-1 is no closer than another seed's (part (a) false by construction).
  */
-import { makeRng } from '../worker/rng.ts';
+import { makeRng } from '../rng.ts';
 import { glorotFilters } from './baselines.ts';
 import type { FilterSet, MetricRow, ModelName, NetworkName, StudyData } from './types.ts';
 

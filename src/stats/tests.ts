@@ -2,7 +2,7 @@
  * Hypothesis tests and effect sizes for the seed-level design (seed = unit of replication).
  * Conventions follow scipy.stats so results can be checked against it (test/fixtures/).
  */
-import { makeRng } from '../worker/rng.ts';
+import { makeRng } from '../rng.ts';
 import { FilterstudyError } from '../errors.ts';
 import { mean, sd } from './distances.ts';
 

@@ -39,7 +39,7 @@ export interface MetricRow {
   metStopRule?: boolean | null;
 }
 
-/** seed.json's ONNX-vs-tfjs check of one pipeline graph (src/worker/onnx/ort.ts Agreement). */
+/** seed.json's ONNX-vs-tfjs check of one pipeline graph (src/onnx/ort.ts Agreement). */
 export interface SeedAgreement {
   argmaxMismatches: number;
   maxAbsDiff: number;

@@ -16,11 +16,11 @@
  */
 import type { StudyConfig } from '../config.ts';
 import { hungarian } from '../stats/distances.ts';
-import type { Engine } from './engine.ts';
-import { DIGITS, type Weights } from './models.ts';
-import { makeRng, type Rng } from './rng.ts';
+import type { Engine } from '../ml/engine.ts';
+import { DIGITS, type Weights } from '../ml/models.ts';
+import { makeRng, type Rng } from '../rng.ts';
 import type { MetricRow, ModelName, SeedData } from './seed-task.ts';
-import { permutation, scoreLogits } from './train.ts';
+import { permutation, scoreLogits } from '../ml/train.ts';
 
 /** Train images the probe is fit on (at most): enough for a 128→10 linear map (1,290 parameters). */
 export const PROBE_TRAIN = 10000;

@@ -1,17 +1,17 @@
 /**
  * Picks the training engine for this worker thread from `runtime.backend`. 'onnxruntime' is the
- * onnxruntime-node engine (src/worker/ort-train); the tfjs backend names ('tfjs-node', 'wasm', 'cpu')
+ * onnxruntime-node engine (src/onnx/train); the tfjs backend names ('tfjs-node', 'wasm', 'cpu')
  * go to the tfjs engine, which picks its backend itself (backend.ts). 'auto' tries onnxruntime first
  * (the fastest per core, bench/ort-step.ts) and falls back to tfjs' own 'auto' with a note.
  */
 import type { BackendName } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
-import { loadBackend } from './backend.ts';
-import type { Engine } from './engine.ts';
-import { TfjsEngine } from './engine-tfjs.ts';
+import { loadBackend } from '../ml/backend.ts';
+import type { Engine } from '../ml/engine.ts';
+import { TfjsEngine } from '../ml/engine-tfjs.ts';
 
 async function loadOrt(): Promise<Engine> {
-  const { createOrtEngine } = await import('./ort-train/index.ts');
+  const { createOrtEngine } = await import('../onnx/train/index.ts');
   return createOrtEngine();
 }
 

@@ -4,11 +4,11 @@
  * (seed, stream name), so the same seed on the same engine gives bit-identical filters.
  */
 import type { LstmInput, StudyConfig } from '../config.ts';
-import type { Engine, NetWeights, Trainer } from './engine.ts';
-import { DIGITS, THIRD_CLASSES, initCnn, initLstm, lstmInputDim, model2InputDim, type Weights } from './models.ts';
-import { makeRng } from './rng.ts';
-import { fit, type EpochRecord, type FitResult, type Progress } from './train.ts';
-import type { Pairs, Split } from './mnist.ts';
+import type { Engine, NetWeights, Trainer } from '../ml/engine.ts';
+import { DIGITS, THIRD_CLASSES, initCnn, initLstm, lstmInputDim, model2InputDim, type Weights } from '../ml/models.ts';
+import { makeRng } from '../rng.ts';
+import { fit, type EpochRecord, type FitResult, type Progress } from '../ml/train.ts';
+import type { Pairs, Split } from '../data/mnist.ts';
 
 export type ModelName = 'model1' | 'model2';
 export type SplitName = 'train' | 'val' | 'test';

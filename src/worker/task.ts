@@ -7,16 +7,16 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
-import type { Engine } from './engine.ts';
+import type { Engine } from '../ml/engine.ts';
 import { loadEngine } from './engine-load.ts';
-import { loadMnist, makePairs, splitMnist } from './mnist.ts';
-import { exportCnn, exportLstm, exportModel1, exportModel2, type OnnxMeta } from './onnx/export.ts';
-import { compareProbs, loadSession, type Agreement, type Session } from './onnx/ort.ts';
+import { loadMnist, makePairs, splitMnist } from '../data/mnist.ts';
+import { exportCnn, exportLstm, exportModel1, exportModel2, type OnnxMeta } from '../onnx/export.ts';
+import { compareProbs, loadSession, type Agreement, type Session } from '../onnx/ort.ts';
 import { claim4Metrics } from './claim4.ts';
-import { onnxMetrics } from './onnx-eval.ts';
-import { stampTestAccuracy } from './onnx/stamp.ts';
+import { onnxMetrics } from '../onnx/eval.ts';
+import { stampTestAccuracy } from '../onnx/stamp.ts';
 import { runSeed, type FilterSet, type HistoryRow, type MetricRow, type ModelName, type NetworkTraining, type SeedData } from './seed-task.ts';
-import type { Progress } from './train.ts';
+import type { Progress } from '../ml/train.ts';
 
 export interface SeedTask {
   cfg: StudyConfig;

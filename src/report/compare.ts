@@ -1,0 +1,155 @@
+/**
+ * `filterstudy compare dir…`: several studies (typically the points of a `run --sweep`) side by
+ * side. Reads each study's stats.json (running `aggregate` first where it is missing) and
+ * config.json, and writes into outDir:
+ *
+ *   compare.md, compare.html   the settings that differ, Table 2 and the verdicts side by side, the plot
+ *   compare.json               the same numbers (per study: config differences, Table 2 rows, claims)
+ *   figures/compare-accuracy.svg   per-seed test accuracy per study, one panel per network
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../io/arrow.ts';
+import { FilterstudyError } from '../errors.ts';
+import { compareAccuracySvg, type ComparePoint } from './figure-curves.ts';
+import { aggregate } from './report.ts';
+import type { Block, ReportDoc } from './doc.ts';
+import { fmt, fmtP, verdictWord } from './format.ts';
+import { renderHtml } from './html.ts';
+import { renderMarkdown } from './md.ts';
+import type { StudyStats } from '../stats/types.ts';
+
+export interface ComparedStudy {
+  name: string;
+  dir: string;
+  configHash: string | null;
+  /** Flattened training config (data.*, model.*, train.*) → value. */
+  settings: Record<string, unknown>;
+  stats: StudyStats;
+}
+
+function flatten(o: unknown, prefix = ''): Record<string, unknown> {
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) return { [prefix]: o };
+  return Object.assign({}, ...Object.entries(o as Record<string, unknown>).map(([k, v]) => flatten(v, prefix ? `${prefix}.${k}` : k)));
+}
+
+export async function loadCompared(dirs: string[], o: { reps?: number; cka?: boolean } = {}): Promise<ComparedStudy[]> {
+  if (dirs.length < 2) throw new FilterstudyError('E_CONFIG', `compare needs at least two study folders, got ${dirs.length}`, { hint: 'filterstudy compare out/a out/b [out/c …]' });
+  const out: ComparedStudy[] = [];
+  for (const dir of dirs) {
+    if (!existsSync(dir)) throw new FilterstudyError('E_OUTPUT', `${dir} does not exist`, { hint: 'pass out/<study> folders written by filterstudy run' });
+    const statsFile = join(dir, 'stats.json');
+    // A study not yet aggregated gets its report now (the same one `aggregate` writes).
+    const stats = existsSync(statsFile) ? (JSON.parse(readFileSync(statsFile, 'utf8')) as StudyStats) : (await aggregate({ dirs: [dir], reps: o.reps, cka: o.cka })).stats;
+    const cfgFile = join(dir, 'config.json');
+    const meta = existsSync(cfgFile) ? (JSON.parse(readFileSync(cfgFile, 'utf8')) as { study?: string; configHash?: string; config?: Record<string, unknown> }) : {};
+    const c = meta.config ?? {};
+    out.push({
+      name: meta.study ?? basename(resolve(dir)),
+      dir,
+      configHash: meta.configHash ?? stats.configHash ?? null,
+      settings: flatten({ data: c.data, model: c.model, train: c.train }),
+      stats,
+    });
+  }
+  const names = out.map((s) => s.name);
+  out.forEach((s, i) => { if (names.indexOf(s.name) !== i) s.name = `${s.name} (${s.dir})`; });
+  return out;
+}
+
+/** Config keys whose values differ between the studies (what the comparison is about). */
+export function differingSettings(studies: ComparedStudy[]): string[] {
+  const keys = [...new Set(studies.flatMap((s) => Object.keys(s.settings)))].sort();
+  return keys.filter((k) => new Set(studies.map((s) => JSON.stringify(s.settings[k]))).size > 1);
+}
+
+const pm = (mean: number | null | undefined, sd: number | null | undefined) =>
+  mean === null || mean === undefined || !Number.isFinite(mean) ? '—' : `${fmt(mean, 3)} ± ${sd === null || sd === undefined || !Number.isFinite(sd) ? '—' : fmt(sd, 3)}`;
+
+/** Table 2 rows present in any study, keyed model.network.target, in first-seen order. */
+function table2Keys(studies: ComparedStudy[]) {
+  const seen = new Map<string, { label: string; paper: number | null }>();
+  for (const s of studies) for (const r of s.stats.table2) if (!r.diagnostic && !seen.has(`${r.model}.${r.network}.${r.target}`)) seen.set(`${r.model}.${r.network}.${r.target}`, { label: r.label, paper: r.paper });
+  return [...seen.entries()];
+}
+
+const row2 = (s: ComparedStudy, key: string) => s.stats.table2.find((r) => `${r.model}.${r.network}.${r.target}` === key);
+
+/** The plain-text comparison for the terminal. */
+export function compareText(studies: ComparedStudy[]): string {
+  const w = Math.max(14, ...studies.map((s) => s.name.length + 2));
+  const keys = table2Keys(studies);
+  const lw = Math.max(10, ...keys.map(([, v]) => v.label.length)) + 2;
+  const lines = [`compare ${studies.length} studies; settings that differ: ${differingSettings(studies).join(', ') || 'none'}`, '', 'Table 2 — test accuracy, mean ± sd over seeds'];
+  lines.push(`  ${''.padEnd(lw)}${studies.map((s) => s.name.padEnd(w)).join('')}paper`);
+  for (const [k, v] of keys) lines.push(`  ${v.label.padEnd(lw)}${studies.map((s) => pm(row2(s, k)?.mean, row2(s, k)?.sd).padEnd(w)).join('')}${v.paper === null ? '—' : fmt(v.paper, 3)}`);
+  lines.push('', 'Verdicts (Holm p)');
+  for (const c of studies[0].stats.claims) {
+    lines.push(`  claim ${c.claim}${''.padEnd(lw - 7)}${studies.map((s) => {
+      const x = s.stats.claims.find((y) => y.claim === c.claim);
+      return (x ? `${verdictWord(x.verdict).toLowerCase()} (${fmtP(x.pHolm)})` : '—').padEnd(w);
+    }).join('')}`);
+  }
+  return lines.join('\n');
+}
+
+export async function compareReport(studies: ComparedStudy[]): Promise<{ doc: ReportDoc; svg: string | null; warnings: string[] }> {
+  const blocks: Block[] = [];
+  const warnings: string[] = [];
+  const names = studies.map((s) => s.name);
+  const diff = differingSettings(studies);
+  blocks.push({ kind: 'para', text: `${studies.length} studies: ${studies.map((s) => `\`${s.name}\` (${s.dir}, config ${s.configHash ?? '?'}, ${s.stats.seeds.length} seeds)`).join('; ')}.` });
+  blocks.push({ kind: 'heading', level: 2, text: 'Settings that differ', id: 'settings' });
+  if (diff.length) blocks.push({ kind: 'table', head: ['config key', ...names], rows: diff.map((k) => [k, ...studies.map((s) => JSON.stringify(s.settings[k]) ?? '—')]) });
+  else blocks.push({ kind: 'para', text: 'None: the studies share their training config (they differ in seeds or were pooled differently).' });
+
+  blocks.push({ kind: 'heading', level: 2, text: 'Table 2 side by side', id: 'table2' });
+  const keys = table2Keys(studies);
+  blocks.push({
+    kind: 'table',
+    head: ['network', ...names, 'paper'],
+    numeric: [false, ...names.map(() => true), true],
+    rows: keys.map(([k, v]) => [v.label, ...studies.map((s) => { const r = row2(s, k); return r ? `${pm(r.mean, r.sd)}\nn = ${r.n}` : '—'; }), v.paper === null ? '—' : fmt(v.paper, 3)]),
+    caption: 'Test accuracy, mean ± sd over seeds (each study’s own Table 2; model-2’s diagnostic CNN rows left out).',
+  });
+  const points: ComparePoint[] = studies.flatMap((s) => s.stats.table2.filter((r) => !r.diagnostic).flatMap((r) => r.perSeed.map((p) => ({ study: s.name, network: r.label, seed: p.seed, accuracy: p.accuracy }))));
+  let svg: string | null = null;
+  try {
+    svg = await compareAccuracySvg(points, { title: 'Test accuracy per study', studies: names, networks: keys.map(([, v]) => v.label), paper: Object.fromEntries(keys.map(([, v]) => [v.label, v.paper ?? NaN])) });
+    blocks.push({ kind: 'figures', columns: 1, items: [{ file: 'figures/compare-accuracy.svg', title: 'Test accuracy per study', svg }] });
+  } catch (e) {
+    warnings.push(`the comparison plot could not be drawn: ${(e as Error).message}`);
+  }
+
+  blocks.push({ kind: 'heading', level: 2, text: 'Verdicts side by side', id: 'verdicts' });
+  blocks.push({
+    kind: 'table',
+    head: ['claim', ...names],
+    rows: studies[0].stats.claims.map((c) => [`${c.claim}. ${c.statement}`, ...studies.map((s) => {
+      const x = s.stats.claims.find((y) => y.claim === c.claim);
+      return x ? `${verdictWord(x.verdict)}\nHolm p = ${fmtP(x.pHolm)}, n = ${x.nSeeds}` : '—';
+    })]),
+    caption: 'Each study’s verdicts as its own report gives them (same rules, same α); the studies are not pooled.',
+  });
+  const w = studies.flatMap((s) => s.stats.warnings.map((x) => `${s.name}: ${x}`));
+  if (w.length) {
+    blocks.push({ kind: 'heading', level: 2, text: 'Warnings of the studies', id: 'warnings' });
+    blocks.push({ kind: 'list', items: w });
+  }
+  return { doc: { title: `Comparison: ${names.join(' · ')}`, blocks }, svg, warnings };
+}
+
+/** Writes the comparison into outDir; returns the files written and the terminal text. */
+export async function compareStudies(o: { dirs: string[]; outDir: string; reps?: number; cka?: boolean }): Promise<{ files: string[]; text: string; studies: ComparedStudy[] }> {
+  const studies = await loadCompared(o.dirs, o);
+  const { doc, svg, warnings } = await compareReport(studies);
+  mkdirSync(join(o.outDir, 'figures'), { recursive: true });
+  const files: string[] = [];
+  const write = (rel: string, content: string) => { const p = join(o.outDir, rel); writeFileAtomic(p, content); files.push(p); };
+  if (svg) write('figures/compare-accuracy.svg', svg);
+  write('compare.md', renderMarkdown(doc));
+  write('compare.html', renderHtml(doc));
+  write('compare.json', `${JSON.stringify({ differing: differingSettings(studies), studies: studies.map((s) => ({ name: s.name, dir: s.dir, configHash: s.configHash, settings: Object.fromEntries(differingSettings(studies).map((k) => [k, s.settings[k]])), table2: s.stats.table2, claims: s.stats.claims, seeds: s.stats.seeds })) }, null, 2)}\n`);
+  const text = compareText(studies) + warnings.map((x) => `\nwarning: ${x}`).join('');
+  return { files, text, studies };
+}

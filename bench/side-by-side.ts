@@ -8,7 +8,7 @@
 import os from 'node:os';
 import { argOf } from './args.ts';
 import { checkEngineName, openStepper, timeStepsCpu, type Optimizer } from './steps.ts';
-import { probeTorch, runTorch, sideBySideTable, torchRun, type SideBySideRow } from './torch-compare.ts';
+import { fasterOf, median, probeTorch, runTorch, sideBySideTable, torchRun, TORCH_VARIANTS, type SideBySideRow, type TorchResult, type TorchVariant } from './torch-compare.ts';
 
 const engine = checkEngineName(argOf('engine', argOf('backend', 'auto')));
 const rounds = Math.max(1, Number(argOf('rounds', '3')));
@@ -27,6 +27,8 @@ const rows: SideBySideRow[] = []; // per wall second
 const cpuRows: SideBySideRow[] = []; // per CPU second
 let oursName = '';
 let data = '';
+// every torch run by optimizer and variant, for the per-variant medians printed at the end
+const byVariant: Record<string, TorchResult[]> = {};
 for (const optimizer of ['sgd', 'adam'] as Optimizer[]) {
   const cnn: SideBySideRow = { label: `CNN training (${optimizer})`, unit: 'images/s', ours: [], torch: [] };
   const m2: SideBySideRow = { label: `model-2 training (${optimizer})`, unit: 'pairs/s', ours: [], torch: [] };
@@ -42,13 +44,15 @@ for (const optimizer of ['sgd', 'adam'] as Optimizer[]) {
       m2.ours.push(om.perSec);
       cnnCpu.ours.push(oc.perCpuSec);
       m2Cpu.ours.push(om.perCpuSec);
-      const t = runTorch(run, { optimizer, steps, batch });
-      cnn.torch.push(t.cnnImagesPerSec);
-      m2.torch.push(t.model2PairsPerSec);
-      cnnCpu.torch.push(t.cnnImagesPerCpuSec);
-      m2Cpu.torch.push(t.model2PairsPerCpuSec);
-      data = t.data;
-      console.log(`  round ${r + 1}/${rounds} ${optimizer}: ours ${Math.round(cnn.ours.at(-1)!)} img/s ${Math.round(m2.ours.at(-1)!)} pairs/s · torch ${Math.round(t.cnnImagesPerSec)} img/s ${Math.round(t.model2PairsPerSec)} pairs/s`);
+      const ts = TORCH_VARIANTS.map((variant: TorchVariant) => runTorch(run, { optimizer, steps, batch, variant }));
+      for (const t of ts) (byVariant[`${optimizer} ${t.variant}`] ??= []).push(t);
+      cnn.torch.push(fasterOf(ts.map((t) => t.cnnImagesPerSec)));
+      m2.torch.push(fasterOf(ts.map((t) => t.model2PairsPerSec)));
+      cnnCpu.torch.push(fasterOf(ts.map((t) => t.cnnImagesPerCpuSec)));
+      m2Cpu.torch.push(fasterOf(ts.map((t) => t.model2PairsPerCpuSec)));
+      data = ts[0].data;
+      const tv = ts.map((t) => `${t.variant} ${Math.round(t.cnnImagesPerSec)} img/s ${Math.round(t.model2PairsPerSec)} pairs/s`).join(', ');
+      console.log(`  round ${r + 1}/${rounds} ${optimizer}: ours ${Math.round(cnn.ours.at(-1)!)} img/s ${Math.round(m2.ours.at(-1)!)} pairs/s · torch ${tv}`);
     }
   } finally {
     await st.dispose();
@@ -61,6 +65,9 @@ const load1 = os.loadavg();
 console.log(`\nside by side: batch ${batch}, 1 thread each, dropout on, ${steps} timed steps after 3 warm-up, ${rounds} interleaved rounds, medians`);
 console.log(`ours: ${oursName}; PyTorch ${probe.version} (${run.python}, OPENBLAS_NUM_THREADS=1, LD_LIBRARY_PATH=${run.env.LD_LIBRARY_PATH || '-'}); data: ${data}`);
 console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), load average ${load0[0].toFixed(2)} before, ${load1[0].toFixed(2)} after\n`);
-const heads = { ours: `filterstudy (${oursName}, 1 thread)`, torch: `PyTorch ${probe.version} + OpenBLAS` };
+const heads = { ours: `filterstudy (${oursName}, 1 thread)`, torch: `PyTorch ${probe.version} + OpenBLAS (faster variant per round)` };
+console.log('PyTorch variants (bench/torch_reference.py --variant), medians per wall second:');
+for (const [k, ts] of Object.entries(byVariant)) console.log(`  ${k}: CNN ${Math.round(median(ts.map((t) => t.cnnImagesPerSec)))} images/s, model-2 ${Math.round(median(ts.map((t) => t.model2PairsPerSec)))} pairs/s`);
+console.log('');
 console.log(`per wall second (what an idle machine shows):\n${sideBySideTable(rows, heads)}`);
 console.log(`\nper CPU second of each process (steadier when the machine is shared):\n${sideBySideTable(cpuRows, heads)}`);

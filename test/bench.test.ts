@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { groupKernels } from '../bench/profile-lib.ts';
 import { extrapolate, phasesOf, phasesTable, span, type SeedRun } from '../bench/seeds-lib.ts';
 import { checkEngineName } from '../bench/steps.ts';
-import { TORCH_SCRIPT, median, probeTorch, sideBySideTable, torchRun } from '../bench/torch-compare.ts';
+import { TORCH_SCRIPT, fasterOf, median, probeTorch, sideBySideTable, torchRun } from '../bench/torch-compare.ts';
 
 describe('side-by-side table', () => {
   it('prints medians and ours / PyTorch per row', () => {
@@ -56,6 +56,20 @@ describe('PyTorch probe', () => {
     const r = spawnSync(torch.python, [TORCH_SCRIPT, '--steps', '0'], { encoding: 'utf8', env: torch.env });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/--steps and --batch must be at least 1/);
+  });
+
+  it.skipIf(!probeTorch(torch).ok)('the reference script\'s two variants are the same network (needs python3 + torch)', () => {
+    const r = spawnSync(torch.python, [TORCH_SCRIPT, '--check-variants'], { encoding: 'utf8', env: torch.env });
+    expect(r.status, r.stderr).toBe(0);
+    const { maxAbsDiff } = JSON.parse(r.stdout.trim()) as { maxAbsDiff: number };
+    expect(maxAbsDiff).toBeLessThan(1e-5);
+  });
+});
+
+describe('the PyTorch reference of a round', () => {
+  it('is the faster variant', () => {
+    expect(fasterOf([5000, 6200])).toBe(6200);
+    expect(fasterOf([7000])).toBe(7000);
   });
 });
 

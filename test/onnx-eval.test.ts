@@ -11,7 +11,8 @@ import { exportModel1, exportModel2, type OnnxMeta } from '../src/onnx/export.ts
 import { loadSession, runProbs, type Session } from '../src/onnx/ort.ts';
 import { onnxMetrics, scoreProbs } from '../src/onnx/eval.ts';
 import { makeRng } from '../src/rng.ts';
-import type { ModelName, SeedData, SplitName } from '../src/worker/seed-task.ts';
+import type { SeedData, SplitName } from '../src/data/mnist.ts';
+import type { ModelName } from '../src/ml/records.ts';
 
 const m: StudyConfig['model'] = { ...DEFAULTS.model, filters: 4, denseUnits: 16, lstmUnits: 8 };
 const META: OnnxMeta = { seed: 1, model: 'model1', network: 'pipeline', studyId: 'eval', configHash: '-', versions: {} };

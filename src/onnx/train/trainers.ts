@@ -8,7 +8,7 @@ import type { StudyConfig } from '../../config.ts';
 import type { DigitCnnSpec, LstmSpec, Model2Spec, NetWeights, StepResult, Trainer } from '../../ml/engine.ts';
 import { DIGITS, THIRD_CLASSES } from '../../ml/models.ts';
 import { CNN_CHUNK } from '../export.ts';
-import type { SplitName } from '../../worker/seed-task.ts';
+import type { SplitName } from '../../data/mnist.ts';
 import { imageTensor, maskTensor, oneHotTensor, rowTensor } from './batch.ts';
 import { StepRunner, createSession } from './session.ts';
 import { cnnForwardModel, cnnStepModel, lstmForwardModel, lstmStepModel, model2ForwardModel, model2StepModel, type StepModel } from './steps.ts';

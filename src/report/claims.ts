@@ -5,7 +5,7 @@
  */
 import type { ReportContext } from './context.ts';
 import { ci, fmt, fmtP, fmtSigned, num, verdictWord } from './format.ts';
-import type { Block } from './doc.ts';
+import type { Block } from './blocks.ts';
 import type { ClaimVerdict, StudyStats } from '../stats/types.ts';
 
 function testSentence(c: ClaimVerdict, st: StudyStats, signFlip: unknown): string {

@@ -41,7 +41,8 @@ import type { StudyData, StudyStats } from '../stats/types.ts';
 import { analyzeStudy } from '../stats/verdicts.ts';
 
 export type { ReportContext } from './context.ts';
-export { buildReport, type Block, type FigureRef, type ReportDoc } from './doc.ts';
+export { buildReport } from './doc.ts';
+export type { Block, FigureRef, ReportDoc } from './blocks.ts';
 export type { Figures } from './doc-figures.ts';
 export { fmt, fmtP } from './format.ts';
 export { STATS_COLUMNS, statsRows, statsTable, type StatRow } from './stats-table.ts';

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readArrowFile } from '../io/arrow.ts';
 import { learningCurvesSvg, type CurvePoint } from './figure-curves.ts';
-import type { Block, FigureRef, ReportDoc } from './doc.ts';
+import type { Block, FigureRef, ReportDoc } from './blocks.ts';
 import type { StudyData } from '../stats/types.ts';
 
 type Cfg = { data?: Record<string, unknown>; model?: Record<string, unknown>; train?: Record<string, unknown> };

@@ -1,5 +1,5 @@
 /**
- * onnx-eval.ts: the seed's metrics from the exported graphs equal an independent computation —
+ * src/onnx/eval.ts: the seed's metrics from the exported graphs equal an independent computation —
  * each model's graph run on its own over the whole split (ort.ts runProbs, one batch), scored the
  * same way — exactly, whatever the evaluation batch size, and in the study's row order.
  */
@@ -24,7 +24,7 @@ function tinyData(pairing: 'reversed' | 'shuffled'): SeedData {
   return { splits, pairs };
 }
 
-/** The split's pair images as two [n,28,28,1] float inputs, built here without onnx-eval's helpers. */
+/** The split's pair images as two [n,28,28,1] float inputs, built here without onnx/eval.ts's helpers. */
 function splitInputs(data: SeedData, split: SplitName) {
   const pr = data.pairs[split];
   const img = data.splits[split].images;

@@ -1,7 +1,7 @@
 /**
  * The report's prose about the claims: each claim's paragraph (its plain sentence first, then the
  * numbers and the test), the tables of who learned the task and which seeds the ONNX check left
- * out, Methods and Limitations. report-doc.ts assembles them.
+ * out, Methods and Limitations. doc.ts assembles them.
  */
 import type { ReportContext } from './context.ts';
 import { ci, fmt, fmtP, fmtSigned, num, verdictWord } from './format.ts';

@@ -1,7 +1,7 @@
 /**
  * Report pieces about how the models were trained (issue #12): a settings table placed next to
  * the verdicts, and learning curves per network (validation accuracy and loss per epoch, seeds
- * overlaid) from history.arrow. Kept out of report-doc.ts: `insertTrainingSection` splices the
+ * overlaid) from history.arrow. Kept out of doc.ts: `insertTrainingSection` splices the
  * blocks into a built ReportDoc (the settings before Table 2, the curves after it).
  *
  * The settings table is generic over the config's train.* keys: keys it does not name (e.g. a

@@ -1,6 +1,6 @@
 /**
  * One seed of the study: model-1 and model-2, trained and evaluated on one thread through an
- * Engine (engine.ts). Every random stream (initialisers, shuffling, dropout) derives from
+ * Engine (ml/engine.ts). Every random stream (initialisers, shuffling, dropout) derives from
  * (seed, stream name), so the same seed on the same engine gives bit-identical filters.
  */
 import type { LstmInput, StudyConfig } from '../config.ts';
@@ -40,7 +40,7 @@ function probsFromLogits(logits: Float32Array, classes: number): Float32Array {
 }
 
 /**
- * Model-1's LSTM input from a CNN's logits [n,10] → [n,I], as models.ts encodePrediction does it
+ * Model-1's LSTM input from a CNN's logits [n,10] → [n,I], as ml/models.ts encodePrediction does it
  * in tfjs: one-hot of the argmax (first max), the softmax (float64, stored as float32), or
  * argmax/9. Computed here, not by an engine, so that every engine feeds the LSTM the same values.
  */

@@ -33,7 +33,7 @@ export function weightFeeds(session: ort.InferenceSession, shapes: NetWeights, f
 
 /**
  * Runs `session` over rows 0..n−1 in batches of at most min(batchSize, CNN_CHUNK) rows: the conv
- * output of 100 images stays in cache (as in the exported graphs, export.ts CNN_CHUNK; measured
+ * output of 100 images stays in cache (as in the exported graphs, onnx/export.ts CNN_CHUNK; measured
  * 24–30 µs/image at 100 rows against 31–43 at 1000, scratch bench on the shared machine).
  * `batch(idx)` gives the per-batch feeds; returns each output [n, width].
  */

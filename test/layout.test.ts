@@ -3,13 +3,16 @@
  * < stats < worker < coordinator < report < cli; a folder imports only folders to its left; stats
  * and report never import worker or coordinator; no import cycle between files. Every import
  * counts: static, re-export, `import()` and type-only. The checker itself (test/layout-rules.ts)
- * is tested on fake import lists first, so this test can fail.
+ * is tested on fake import lists first, so this test can fail. Also: every folder of src/ has a
+ * README saying what it may import, and the READMEs name only source files that exist.
  */
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ImportEdge, importCycles, layerOf, layerViolations, parseImports, scanImports } from './layout-rules.ts';
 
-const SRC = join(import.meta.dirname, '..', 'src');
+const ROOT = join(import.meta.dirname, '..');
+const SRC = join(ROOT, 'src');
 
 /**
  * io/'s imports that still break the rule on this branch. Branch `schema9` owns io/ and removes
@@ -129,5 +132,30 @@ describe('src/ follows the layout', () => {
   it('no import cycle between files', () => {
     const cycles = importCycles(edges).map((c) => `import cycle: ${c.map((f) => `src/${f}`).join(' ↔ ')} (rule: no cycles between files)`);
     expect(cycles, cycles.join('\n')).toEqual([]);
+  });
+});
+
+describe('the folder READMEs', () => {
+  const folders = (dir: string): string[] =>
+    readdirSync(join(ROOT, dir)).filter((n) => statSync(join(ROOT, dir, n)).isDirectory()).flatMap((n) => [`${dir}/${n}`, ...folders(`${dir}/${n}`)]);
+  const readmes = ['README.md', 'src/README.md', ...folders('src').map((f) => `${f}/README.md`)];
+
+  it('every folder of src/ has a README.md saying what it may import', () => {
+    const missing = readmes.filter((r) => !existsSync(join(ROOT, r)) || (r.startsWith('src/') && r !== 'src/README.md' && !readFileSync(join(ROOT, r), 'utf8').includes('**May import:**')));
+    expect(missing, `READMEs missing or without a "**May import:**" part: ${missing.join(', ')}`).toEqual([]);
+  });
+
+  // Source files only: `x.ts`, or an .mjs with a folder (`worker/entry.mjs`); a bare .mjs such as
+  // `study.config.mjs` is a file the tool writes into a study folder.
+  it('every source file a README names in backticks exists (relative to the README, the repo or src/)', () => {
+    const stale: string[] = [];
+    for (const md of readmes) {
+      for (const m of readFileSync(join(ROOT, md), 'utf8').matchAll(/`([\w./-]+\.ts|[\w.-]+\/[\w./-]+\.mjs)`/g)) {
+        const ref = m[1];
+        if (ref.includes('*')) continue;
+        if (![join(ROOT, dirname(md), ref), join(ROOT, ref), join(SRC, ref)].some((p) => existsSync(p))) stale.push(`${md} names \`${ref}\`, which does not exist`);
+      }
+    }
+    expect(stale, stale.join('\n')).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ import { loadEngine } from '../src/worker/engine-load.ts';
 import { loadMnist, makePairs, splitMnist } from '../src/data/mnist.ts';
 import { initCnn, initLstm, model2InputDim } from '../src/ml/models.ts';
 import { makeRng } from '../src/rng.ts';
-import type { SeedData } from '../src/worker/seed-task.ts';
+import type { SeedData } from '../src/data/mnist.ts';
 import { fit, scoreLogits } from '../src/ml/train.ts';
 
 const { values } = parseArgs({

@@ -12,7 +12,7 @@ import { loadMnist, makePairs, splitMnist } from '../src/data/mnist.ts';
 import { loadEngine } from '../src/worker/engine-load.ts';
 import { DIGITS, initCnn, initLstm } from '../src/ml/models.ts';
 import { makeRng } from '../src/rng.ts';
-import type { SeedData } from '../src/worker/seed-task.ts';
+import type { SeedData } from '../src/data/mnist.ts';
 
 export type Optimizer = 'sgd' | 'adam';
 

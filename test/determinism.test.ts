@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadBackend, type LoadedBackend } from '../src/ml/backend.ts';
 import { TfjsEngine } from '../src/ml/engine-tfjs.ts';
 import { loadMnist, makePairs, splitMnist } from '../src/data/mnist.ts';
-import { runSeed, type SeedData, type SeedOutcome } from '../src/worker/seed-task.ts';
+import type { SeedData } from '../src/data/mnist.ts';
+import { runSeed, type SeedOutcome } from '../src/worker/seed-task.ts';
 import { tinyConfig } from './helpers.ts';
 
 describe('seed determinism (wasm)', () => {

@@ -1,5 +1,5 @@
 /**
- * onnx-eval.ts: the seed's metrics from the exported graphs equal an independent computation —
+ * src/onnx/eval.ts: the seed's metrics from the exported graphs equal an independent computation —
  * each model's graph run on its own over the whole split (ort.ts runProbs, one batch), scored the
  * same way — exactly, whatever the evaluation batch size, and in the study's row order.
  */
@@ -11,7 +11,8 @@ import { exportModel1, exportModel2, type OnnxMeta } from '../src/onnx/export.ts
 import { loadSession, runProbs, type Session } from '../src/onnx/ort.ts';
 import { onnxMetrics, scoreProbs } from '../src/onnx/eval.ts';
 import { makeRng } from '../src/rng.ts';
-import type { ModelName, SeedData, SplitName } from '../src/worker/seed-task.ts';
+import type { SeedData, SplitName } from '../src/data/mnist.ts';
+import type { ModelName } from '../src/ml/records.ts';
 
 const m: StudyConfig['model'] = { ...DEFAULTS.model, filters: 4, denseUnits: 16, lstmUnits: 8 };
 const META: OnnxMeta = { seed: 1, model: 'model1', network: 'pipeline', studyId: 'eval', configHash: '-', versions: {} };
@@ -23,7 +24,7 @@ function tinyData(pairing: 'reversed' | 'shuffled'): SeedData {
   return { splits, pairs };
 }
 
-/** The split's pair images as two [n,28,28,1] float inputs, built here without onnx-eval's helpers. */
+/** The split's pair images as two [n,28,28,1] float inputs, built here without onnx/eval.ts's helpers. */
 function splitInputs(data: SeedData, split: SplitName) {
   const pr = data.pairs[split];
   const img = data.splits[split].images;

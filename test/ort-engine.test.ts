@@ -20,7 +20,7 @@ import type { Engine, NetWeights } from '../src/ml/engine.ts';
 import { makePairs, loadMnist, splitMnist } from '../src/data/mnist.ts';
 import { cnnDense, cnnLogits, dropoutMask, initCnn, initLstm, lstmLogits, toVariables, disposeParams } from '../src/ml/models.ts';
 import { makeRng } from '../src/rng.ts';
-import type { SeedData } from '../src/worker/seed-task.ts';
+import type { SeedData } from '../src/data/mnist.ts';
 import { createOrtEngine } from '../src/onnx/train/index.ts';
 import { dropoutMaskData } from '../src/onnx/train/batch.ts';
 import { cnnStepModel, lstmStepModel, model2StepModel, type Model2Input } from '../src/onnx/train/steps.ts';

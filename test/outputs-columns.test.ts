@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readArrowFile } from '../src/io/arrow.ts';
 import { combineSeeds, studyMeta, studyPaths, writeSeed, prepareStudyDir } from '../src/io/outputs.ts';
 import { loadStudy } from '../src/io/load.ts';
-import type { MetricRow } from '../src/worker/seed-task.ts';
+import type { MetricRow } from '../src/ml/records.ts';
 import type { SeedSuccess } from '../src/worker/task.ts';
 import { tempDir, tinyConfig } from './helpers.ts';
 

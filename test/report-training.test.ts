@@ -1,5 +1,5 @@
 /**
- * The report's training settings table and learning curves (report-training.ts), through
+ * The report's training settings table and learning curves (src/report/training.ts), through
  * `aggregate` on a synthetic study given a config and a history.arrow.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

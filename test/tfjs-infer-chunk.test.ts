@@ -11,7 +11,7 @@ import { TFJS_INFER_CHUNK } from '../src/ml/engine-tfjs.ts';
 import { loadMnist, makePairs, splitMnist } from '../src/data/mnist.ts';
 import { DIGITS, cnnLogits, disposeParams, initCnn, initLstm, model2Logits, toVariables } from '../src/ml/models.ts';
 import { makeRng } from '../src/rng.ts';
-import type { SeedData } from '../src/worker/seed-task.ts';
+import type { SeedData } from '../src/data/mnist.ts';
 import { imageBatch } from '../src/ml/train.ts';
 
 const N = 2 * TFJS_INFER_CHUNK + 37; // two full chunks and a short one

@@ -149,7 +149,7 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
       await Promise.all(
         pending.map(async (seed) => {
           // A seed is claimed only when a thread is free for it, so that processes sharing the
-          // folder split the remaining seeds between them as they go (claims.ts).
+          // folder split the remaining seeds between them as they go (io/claims.ts).
           await slots.acquire();
           let lease: Lease | null = null;
           try {

@@ -188,8 +188,11 @@ function checkLabels(labels: Uint8Array, path: string): void {
 
 // ---- split --------------------------------------------------------------------------------
 
+/** The three splits every seed trains, stops on and is scored on. */
+export type SplitName = 'train' | 'val' | 'test';
+
 export interface Split {
-  name: 'train' | 'val' | 'test';
+  name: SplitName;
   images: Uint8Array; // [n*784]; the test split may be a view into Mnist.testImages: do not mutate
   labels: Uint8Array; // [n]
   index: Int32Array; // [n] position of each image in its official file
@@ -220,7 +223,7 @@ export function splitMnist(
       { hint: 'lower trainSize / valSize (their sum must not exceed the training file) or use a larger training file' },
     );
   }
-  const lim = (name: 'train' | 'val' | 'test', n: number): number => {
+  const lim = (name: SplitName, n: number): number => {
     const l = opts.limit?.[name];
     if (l === undefined) return n;
     if (!Number.isInteger(l) || l < 1) {
@@ -313,4 +316,11 @@ export function makePairs(split: Split, opts: { pairing: 'reversed' | 'shuffled'
     label[i] = 2 * db - da + 9;
   }
   return { n, a, b, digitA, digitB, third, label };
+}
+
+/** One seed's data, as every engine and evaluator reads it: the three splits and the pairs drawn
+ *  from each (Pairs index into their own split's images). */
+export interface SeedData {
+  splits: Record<SplitName, Split>;
+  pairs: Record<SplitName, Pairs>;
 }

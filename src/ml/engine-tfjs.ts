@@ -11,7 +11,7 @@ import {
   DIGITS, THIRD_CLASSES, cnnDense, cnnHead, cnnLogits, disposeParams, dropoutMask, fromVariables, lstmLogits, model2Logits, toVariables,
   type Params, type Weights,
 } from './models.ts';
-import type { SeedData, SplitName } from '../worker/seed-task.ts';
+import type { SeedData, SplitName } from '../data/mnist.ts';
 import { imageBatch, labelBatch, lossAndCorrect, makeOptimizer, predictLogits, rowBatch } from './train.ts';
 
 type TF = typeof tfType;

@@ -17,7 +17,7 @@
 import type { StudyConfig } from '../config.ts';
 import type { Weights } from './models.ts';
 import type { Rng } from '../rng.ts';
-import type { SeedData, SplitName } from '../worker/seed-task.ts';
+import type { SeedData, SplitName } from '../data/mnist.ts';
 
 /** A trainer's weights by part: { cnn } for a digit CNN, { lstm } for model-1's LSTM, { cnn1, cnn2, lstm } for model-2. */
 export type NetWeights = Record<string, Weights>;

@@ -6,7 +6,8 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { Session } from './ort.ts';
-import type { MetricRow, ModelName, SeedData, SplitName } from '../worker/seed-task.ts';
+import type { SeedData, SplitName } from '../data/mnist.ts';
+import type { MetricRow, ModelName } from '../ml/records.ts';
 
 const PIXELS = 784;
 const SPLITS: SplitName[] = ['train', 'val', 'test'];

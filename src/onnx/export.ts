@@ -213,7 +213,7 @@ function twoSteps(g: GraphBuilder, a: string, b: string): string {
   return g.op('Concat', [g.op('Unsqueeze', [a, axes]), g.op('Unsqueeze', [b, axes])], [attr.int('axis', 0)]);
 }
 
-/** Model-1's LSTM input from a CNN's logits, exactly as encodePrediction in models.ts. */
+/** Model-1's LSTM input from a CNN's logits, exactly as encodePrediction in ml/models.ts. */
 function encodeDigits(g: GraphBuilder, logits: string, probs: string, m: ModelConfig): string {
   if (m.lstmInput === 'softmax') return probs;
   if (m.lstmInput === 'onehot') {

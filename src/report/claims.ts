@@ -1,11 +1,11 @@
 /**
  * The report's prose about the claims: each claim's paragraph (its plain sentence first, then the
  * numbers and the test), the tables of who learned the task and which seeds the ONNX check left
- * out, Methods and Limitations. report-doc.ts assembles them.
+ * out, Methods and Limitations. doc.ts assembles them.
  */
 import type { ReportContext } from './context.ts';
 import { ci, fmt, fmtP, fmtSigned, num, verdictWord } from './format.ts';
-import type { Block } from './doc.ts';
+import type { Block } from './blocks.ts';
 import type { ClaimVerdict, StudyStats } from '../stats/types.ts';
 
 function testSentence(c: ClaimVerdict, st: StudyStats, signFlip: unknown): string {

@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../io/arrow.ts';
 import { FilterstudyError } from '../errors.ts';
 import { compareAccuracySvg, type ComparePoint } from './figure-curves.ts';
 import { aggregate } from './report.ts';
-import type { Block, ReportDoc } from './doc.ts';
+import type { Block, ReportDoc } from './blocks.ts';
 import { fmt, fmtP, verdictWord } from './format.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './md.ts';

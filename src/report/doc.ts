@@ -1,41 +1,16 @@
 /**
  * The report as a document model (ReportDoc: a title and a list of blocks), built once from the
- * study context, the statistics and the figures, and rendered by report-md.ts and report-html.ts.
- * The claims' prose, Methods and Limitations are in report-claims.ts.
- *
- * Inline text uses a tiny markup: **bold** and `code`; S_i, E_ij … are written plainly.
- * In table cells, a '\n' starts a secondary line (a CI under its estimate).
+ * study context, the statistics and the figures, and rendered by md.ts and html.ts. The block
+ * types are in blocks.ts; the claims' prose, Methods and Limitations in claims.ts.
  */
 import { VARIANTS } from '../stats/distances.ts';
 import { claimText, learnedBlocks, limitations, methods, onnxBlocks } from './claims.ts';
 import type { ReportContext } from './context.ts';
+import type { Block, FigureRef, ReportDoc } from './blocks.ts';
 import type { Figures } from './doc-figures.ts';
 import { ci, ckaPairLabel, cmpLabel, fmt, fmtP, fmtSigned, netLabel, verdictWord } from './format.ts';
 import { NETWORKS } from '../stats/summaries.ts';
 import type { SSummary, StudyStats, Verdict } from '../stats/types.ts';
-
-export interface FigureRef {
-  /** Path relative to outDir, e.g. 'figures/fig4-model1-cnn1-cnn2.svg'. */
-  file: string;
-  title: string;
-  svg: string;
-  caption?: string;
-}
-
-export type Block =
-  | { kind: 'heading'; level: 2 | 3; text: string; id: string }
-  | { kind: 'para'; text: string }
-  | { kind: 'claim'; claim: number; verdict: Verdict; title: string; text: string; notes: string[] }
-  | { kind: 'list'; items: string[] }
-  | { kind: 'meta'; items: [string, string][] }
-  | { kind: 'table'; head: string[]; rows: string[][]; numeric?: boolean[]; caption?: string }
-  /** columns: 2 = two figures per row (pairs: heatmap directions, trained beside init); 1 = full width. */
-  | { kind: 'figures'; items: FigureRef[]; columns?: 1 | 2 };
-
-export interface ReportDoc {
-  title: string;
-  blocks: Block[];
-}
 
 // ---------------------------------------------------------------------------------------------
 // The document

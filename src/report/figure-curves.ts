@@ -2,7 +2,7 @@
  * Figures added for researchers' views of a study (issue #12): learning curves per network
  * (validation accuracy and loss per epoch, one line per seed) and the per-seed test accuracy of
  * several studies side by side (`filterstudy compare`). Vega-Lite specs, rendered to SVG by
- * renderSvg (figures.ts), in the shared look (CONFIG, PALETTE) of figures-specs.ts.
+ * renderSvg (figures.ts), in the shared look (CONFIG, PALETTE) of figure-specs.ts.
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { CONFIG, REFERENCE_COLOR } from './figure-specs.ts';

@@ -1,7 +1,7 @@
 /**
  * Figures as standalone SVG strings: pure functions from plain data to an SVG document.
  *
- * Each figure is a small Vega-Lite spec (built in ./figures-specs.ts) compiled to Vega and
+ * Each figure is a small Vega-Lite spec (built in ./figure-specs.ts) compiled to Vega and
  * rendered headless with `new vega.View(vega.parse(spec), { renderer: 'none' }).toSVG()`:
  * no DOM, no canvas, no browser. Same input → byte-identical SVG (jitter is deterministic).
  *

@@ -1,14 +1,13 @@
 /**
- * Number and label formatting shared by the report document (report-doc.ts), its figures
- * (report-figures.ts) and the terminal summary (report.ts).
+ * Number and label formatting shared by the report document (doc.ts), its figures
+ * (doc-figures.ts), the comparison (compare.ts) and the terminal summary (report.ts). Those that
+ * stats also needs live in stats/format.ts (stats writes the claim sentences and Table 2 labels); they are
+ * re-exported here so that the report has one module to format with.
  */
 import type { Verdict } from '../stats/types.ts';
+import { netLabel } from '../stats/format.ts';
 
-/** Fixed digits with a typographic minus (−), '—' for null/NaN. */
-export const fmt = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits).replace(/^-/, '−'));
-
-/** Fixed digits with an explicit sign (+ or −), '—' for null/NaN. */
-export const fmtSigned = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`);
+export { ci, fmt, fmtSigned, netLabel, num } from '../stats/format.ts';
 
 /** A p-value: exponent below 0.001, four digits below 0.01, else three. */
 export function fmtP(p: number | null | undefined): string {
@@ -16,16 +15,6 @@ export function fmtP(p: number | null | undefined): string {
   if (p < 0.001) return p.toExponential(1);
   return p < 0.01 ? p.toFixed(4) : p.toFixed(3);
 }
-
-/** A confidence interval '[lo, hi]' (Interval or any { lo, hi }). */
-export const ci = (iv: { lo: number | null; hi: number | null }, d = 3): string => (iv.lo === null || iv.hi === null ? 'CI not computable' : `[${fmt(iv.lo, d)}, ${fmt(iv.hi, d)}]`);
-
-/** 'model1.cnn1' → 'model-1 CNN1'; 'model1' → 'model-1 (both CNNs)'. */
-export const netLabel = (key: string): string => {
-  const [m, n] = key.split('.');
-  const model = m === 'model1' ? 'model-1' : m === 'model2' ? 'model-2' : m;
-  return n ? `${model} ${n.toUpperCase()}` : `${model} (both CNNs)`;
-};
 
 /** 'model-1 CNN1 → model-1 CNN2' for a ref → other pair of network keys. */
 export const pairLabel = (ref: string, other: string): string => `${netLabel(ref)} → ${netLabel(other)}`;
@@ -43,6 +32,3 @@ export const ckaPairLabel = (k: string): string => k.split(' <-> ').map(netLabel
 export const verdictWord = (v: Verdict): string => v.toUpperCase();
 
 export const slug = (s: string): string => s.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase();
-
-/** A finite number, else null (for values of unknown type, e.g. ClaimVerdict.numbers). */
-export const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);

@@ -1,8 +1,8 @@
 /**
  * report.html: one self-contained page (inline CSS, inline SVG figures, no scripts, no external
- * assets) from the document model built in ./report-doc.ts.
+ * assets) from the document model built in ./doc.ts.
  */
-import type { Block, ReportDoc } from './doc.ts';
+import type { Block, ReportDoc } from './blocks.ts';
 import { verdictWord } from './format.ts';
 
 export function escapeHtml(s: string): string {

@@ -2,7 +2,7 @@
  * report.md: the same document as report.html in Markdown (GitHub flavour); figures are linked
  * from figures/*.svg next to the file.
  */
-import type { Block, ReportDoc } from './doc.ts';
+import type { Block, ReportDoc } from './blocks.ts';
 import { verdictWord } from './format.ts';
 
 /** Escape Markdown in plain text, keeping our **bold** and `code` markup. */

@@ -3,20 +3,23 @@
  * analyses them (analyzeStudy), draws the figures and writes, atomically, into outDir:
  *
  *   stats.json    the StudyStats (src/stats/types.ts), pretty-printed
- *   stats.arrow   the main numbers as one tidy long table (Arrow IPC file; columns in report-stats-table.ts)
+ *   stats.arrow   the main numbers as one tidy long table (Arrow IPC file; columns in stats-table.ts)
  *   report.md     Markdown, figures linked from figures/
  *   report.html   one self-contained page: SVGs inline, CSS inline, no external assets
  *   figures/*.svg (and *.png when @resvg/resvg-js loads)
  *
  * The parts, each in its own file:
- *   report-context.ts      study name, sources, backend, data source, dates (ReportContext)
- *   report-figures.ts      every figure, from StudyData and StudyStats
- *   report-doc.ts          the document model and its prose (buildReport)
- *   report-md.ts, report-html.ts   render the document
- *   report-stats-table.ts  stats.arrow (statsRows, statsTable, STATS_COLUMNS)
- *   report-format.ts       number and label formatting
- *   report-training.ts     the training-settings table and the learning curves (history.arrow)
- *   report-study-files.ts  writeStudyFiles: StudyData as filters/metrics/similarity.arrow (tests, demos)
+ *   context.ts             study name, sources, backend, data source, dates (ReportContext)
+ *   doc-figures.ts         every figure, from StudyData and StudyStats (drawn by figures.ts,
+ *                          figure-specs.ts, figure-curves.ts)
+ *   blocks.ts              the document model (ReportDoc, Block, FigureRef)
+ *   doc.ts, claims.ts      the document and its prose (buildReport)
+ *   md.ts, html.ts         render the document
+ *   stats-table.ts         stats.arrow (statsRows, statsTable, STATS_COLUMNS)
+ *   format.ts              number and label formatting
+ *   training.ts            the training-settings table and the learning curves (history.arrow)
+ *   compare.ts, summary.ts the comparison of studies; the terminal summary
+ *   ../io/study-files.ts   writeStudyFiles: StudyData as filters/metrics/similarity.arrow (tests, demos)
  * This file is the public entry: everything above that other modules use is re-exported here.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -41,7 +44,8 @@ import type { StudyData, StudyStats } from '../stats/types.ts';
 import { analyzeStudy } from '../stats/verdicts.ts';
 
 export type { ReportContext } from './context.ts';
-export { buildReport, type Block, type FigureRef, type ReportDoc } from './doc.ts';
+export { buildReport } from './doc.ts';
+export type { Block, FigureRef, ReportDoc } from './blocks.ts';
 export type { Figures } from './doc-figures.ts';
 export { fmt, fmtP } from './format.ts';
 export { STATS_COLUMNS, statsRows, statsTable, type StatRow } from './stats-table.ts';
@@ -176,7 +180,7 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   const fig = await buildFigures(data, stats, seed, figWarnings);
   stats.warnings.push(...figWarnings);
   const ctx = studyContext(data, o.dirs, seed, ckaNote);
-  // How the models were trained (next to the verdicts) and learning curves: report-training.ts.
+  // How the models were trained (next to the verdicts) and learning curves: training.ts.
   const training = await trainingSection(o.dirs, data, stats.warnings);
   const doc = insertTrainingSection(buildReport(ctx, stats, fig), training);
 

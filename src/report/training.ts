@@ -1,7 +1,7 @@
 /**
  * Report pieces about how the models were trained (issue #12): a settings table placed next to
  * the verdicts, and learning curves per network (validation accuracy and loss per epoch, seeds
- * overlaid) from history.arrow. Kept out of report-doc.ts: `insertTrainingSection` splices the
+ * overlaid) from history.arrow. Kept out of doc.ts: `insertTrainingSection` splices the
  * blocks into a built ReportDoc (the settings before Table 2, the curves after it).
  *
  * The settings table is generic over the config's train.* keys: keys it does not name (e.g. a
@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readArrowFile } from '../io/arrow.ts';
 import { learningCurvesSvg, type CurvePoint } from './figure-curves.ts';
-import type { Block, FigureRef, ReportDoc } from './doc.ts';
+import type { Block, FigureRef, ReportDoc } from './blocks.ts';
 import type { StudyData } from '../stats/types.ts';
 
 type Cfg = { data?: Record<string, unknown>; model?: Record<string, unknown>; train?: Record<string, unknown> };

@@ -19,7 +19,7 @@ export function glorotLimit(kernelSize: number, filters: number, inChannels = 1)
   return Math.sqrt(6 / (k2 * inChannels + k2 * filters));
 }
 
-/** F fresh filters of K·K weights, i.i.d. U(−limit, limit) (same draw as models.ts). */
+/** F fresh filters of K·K weights, i.i.d. U(−limit, limit) (same draw as ml/models.ts). */
 export function glorotFilters(kernelSize: number, filters: number, rng: Rng): Float32Array[] {
   const limit = glorotLimit(kernelSize, filters);
   const d = kernelSize * kernelSize;

@@ -3,7 +3,7 @@
  * verdict means. Built from StudyStats only (so the report, the terminal summary and stats.json
  * say the same thing).
  */
-import { ci, fmt, fmtSigned, num } from '../report/format.ts';
+import { ci, fmt, fmtSigned, num } from './format.ts';
 import type { ClaimVerdict, StudyStats, Verdict } from './types.ts';
 
 /** "95% CI [lo, hi]", or plainly that none could be computed (too few seeds). */

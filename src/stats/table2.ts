@@ -4,7 +4,7 @@
  */
 import { bootstrapCI } from './bootstrap.ts';
 import { mean, sd } from './distances.ts';
-import { netLabel } from '../report/format.ts';
+import { netLabel } from './format.ts';
 import { fin, type SummaryOptions } from './summaries.ts';
 import type { StudyData, Table2Row } from './types.ts';
 

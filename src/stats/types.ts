@@ -62,7 +62,7 @@ export interface SimilarityRow {
   argmin: number;
 }
 
-/** What analyzeStudy needs; load.ts builds it from out/<study> folders. */
+/** What analyzeStudy needs; io/load.ts builds it from out/<study> folders. */
 export interface StudyData {
   /** Folders the data came from (informational). */
   sources: string[];

@@ -19,7 +19,8 @@ import { hungarian } from '../stats/distances.ts';
 import type { Engine } from '../ml/engine.ts';
 import { DIGITS, type Weights } from '../ml/models.ts';
 import { makeRng, type Rng } from '../rng.ts';
-import type { MetricRow, ModelName, SeedData } from './seed-task.ts';
+import type { SeedData } from '../data/mnist.ts';
+import type { MetricRow, ModelName } from '../ml/records.ts';
 import { permutation, scoreLogits } from '../ml/train.ts';
 
 /** Train images the probe is fit on (at most): enough for a 128→10 linear map (1,290 parameters). */

@@ -1,7 +1,7 @@
 /**
  * Picks the training engine for this worker thread from `runtime.backend`. 'onnxruntime' is the
  * onnxruntime-node engine (src/onnx/train); the tfjs backend names ('tfjs-node', 'wasm', 'cpu')
- * go to the tfjs engine, which picks its backend itself (backend.ts). 'auto' tries onnxruntime first
+ * go to the tfjs engine, which picks its backend itself (ml/backend.ts). 'auto' tries onnxruntime first
  * (the fastest per core, bench/ort-step.ts) and falls back to tfjs' own 'auto' with a note.
  */
 import type { BackendName } from '../config.ts';

@@ -1,28 +1,15 @@
 /**
  * One seed of the study: model-1 and model-2, trained and evaluated on one thread through an
- * Engine (engine.ts). Every random stream (initialisers, shuffling, dropout) derives from
+ * Engine (ml/engine.ts). Every random stream (initialisers, shuffling, dropout) derives from
  * (seed, stream name), so the same seed on the same engine gives bit-identical filters.
  */
 import type { LstmInput, StudyConfig } from '../config.ts';
 import type { Engine, NetWeights, Trainer } from '../ml/engine.ts';
 import { DIGITS, THIRD_CLASSES, initCnn, initLstm, lstmInputDim, model2InputDim, type Weights } from '../ml/models.ts';
 import { makeRng } from '../rng.ts';
-import { fit, type EpochRecord, type FitResult, type Progress } from '../ml/train.ts';
-import type { Pairs, Split } from '../data/mnist.ts';
-
-export type ModelName = 'model1' | 'model2';
-export type SplitName = 'train' | 'val' | 'test';
-
-export interface SeedData {
-  splits: Record<SplitName, Split>;
-  pairs: Record<SplitName, Pairs>;
-}
-
-export interface MetricRow { model: ModelName; network: string; split: SplitName; target: 'digit' | 'third' | 'digit_relabelled' | 'digit_probe'; accuracy: number; loss: number; n: number }
-export interface HistoryRow extends EpochRecord { model: ModelName; network: string; /** The epoch whose weights were kept. */ best: boolean }
-/** How one network's training ended (network: 'cnn1', 'cnn2', 'cnn1-rerun', 'lstm' or 'pipeline' (model-2)). */
-export interface NetworkTraining extends Omit<FitResult, 'history'> { model: ModelName; network: string }
-export interface FilterSet { model: ModelName; network: 'cnn1' | 'cnn2'; stage: 'init' | 'trained' | 'rerun'; kernel: Float32Array /* [K,K,1,F] */; bias: Float32Array /* [F] */ }
+import { fit, type Progress } from '../ml/train.ts';
+import type { SeedData, SplitName } from '../data/mnist.ts';
+import type { FilterSet, HistoryRow, ModelName, NetworkTraining } from '../ml/records.ts';
 
 export interface SeedOutcome {
   seed: number;
@@ -53,7 +40,7 @@ function probsFromLogits(logits: Float32Array, classes: number): Float32Array {
 }
 
 /**
- * Model-1's LSTM input from a CNN's logits [n,10] → [n,I], as models.ts encodePrediction does it
+ * Model-1's LSTM input from a CNN's logits [n,10] → [n,I], as ml/models.ts encodePrediction does it
  * in tfjs: one-hot of the argmax (first max), the softmax (float64, stored as float32), or
  * argmax/9. Computed here, not by an engine, so that every engine feeds the LSTM the same values.
  */

@@ -15,7 +15,9 @@ import { compareProbs, loadSession, type Agreement, type Session } from '../onnx
 import { claim4Metrics } from './claim4.ts';
 import { onnxMetrics } from '../onnx/eval.ts';
 import { stampTestAccuracy } from '../onnx/stamp.ts';
-import { runSeed, type FilterSet, type HistoryRow, type MetricRow, type ModelName, type NetworkTraining, type SeedData } from './seed-task.ts';
+import { runSeed } from './seed-task.ts';
+import type { SeedData } from '../data/mnist.ts';
+import type { FilterSet, HistoryRow, MetricRow, ModelName, NetworkTraining } from '../ml/records.ts';
 import type { Progress } from '../ml/train.ts';
 
 export interface SeedTask {

@@ -1,6 +1,6 @@
 /**
  * Batch inputs for the step and forward models, built in JS: image rows gathered as bytes (the
- * models scale by 1/255 themselves), one-hot labels, and dropout masks drawn exactly as models.ts
+ * models scale by 1/255 themselves), one-hot labels, and dropout masks drawn exactly as ml/models.ts
  * `dropoutMask` draws them (same Rng calls, same threshold), so every engine sees the same masks.
  */
 import * as ort from 'onnxruntime-node';
@@ -31,7 +31,7 @@ export function rowTensor(data: Float32Array, width: number, idx: ArrayLike<numb
   return new ort.Tensor('float32', out, [idx.length, width]);
 }
 
-/** The dropout mask of models.ts (the same draws on every engine). */
+/** The dropout mask of ml/models.ts (the same draws on every engine). */
 export { dropoutMaskData };
 
 export function maskTensor(n: number, m: StudyConfig['model'], rng: Rng): ort.Tensor | null {

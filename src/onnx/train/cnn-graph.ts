@@ -1,5 +1,5 @@
 /**
- * The digit CNN of models.ts as ONNX nodes: forward pass and hand-derived backward pass.
+ * The digit CNN of ml/models.ts as ONNX nodes: forward pass and hand-derived backward pass.
  *
  * Weights stay in tfjs layouts (convKernel [K,K,1,F], dense kernels [in,out]) so that the optimiser,
  * weights() and the Arrow outputs need no conversion; the conv kernel is transposed to ONNX's

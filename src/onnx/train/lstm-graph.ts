@@ -1,5 +1,5 @@
 /**
- * The 2-step LSTM + dense head of models.ts `lstmLogits` as ONNX nodes, forward and backward,
+ * The 2-step LSTM + dense head of ml/models.ts `lstmLogits` as ONNX nodes, forward and backward,
  * unrolled (two steps: no Loop, no ONNX LSTM op, whose training gradient is not a standard op).
  *
  * Shapes (N batch, I input dim, U units): kernel [I,4U], recurrentKernel [U,4U], bias [4U] with

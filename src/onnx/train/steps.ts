@@ -8,7 +8,7 @@
  * full batches and the last, short one.
  *
  * Inputs: images x / xa / xb uint8 [N,28,28,1]; onehot [N,C]; dropout masks mask / maskA / maskB
- * [N,P,P,F] (0 or 1/(1−rate), models.ts dropoutMask) when model.dropout > 0; LSTM inputs x1, x2 [N,I];
+ * [N,P,P,F] (0 or 1/(1−rate), ml/models.ts dropoutMask) when model.dropout > 0; LSTM inputs x1, x2 [N,I];
  * Adam's two bias-correction scalars.
  */
 import type { Model2Input, StudyConfig } from '../../config.ts';
@@ -27,7 +27,7 @@ export function model2InputOf(m: ModelConfig): Model2Input {
   return m.model2Input;
 }
 
-/** LSTM input width of model-2 for its model2Input (models.ts model2InputDim). */
+/** LSTM input width of model-2 for its model2Input (ml/models.ts model2InputDim). */
 export const model2LstmDim = model2InputDim;
 
 /** A tensor carried from one step to the next: fed as `input`, returned as `output`. */

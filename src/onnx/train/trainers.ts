@@ -8,7 +8,7 @@ import type { StudyConfig } from '../../config.ts';
 import type { DigitCnnSpec, LstmSpec, Model2Spec, NetWeights, StepResult, Trainer } from '../../ml/engine.ts';
 import { DIGITS, THIRD_CLASSES } from '../../ml/models.ts';
 import { CNN_CHUNK } from '../export.ts';
-import type { SplitName } from '../../worker/seed-task.ts';
+import type { SplitName } from '../../data/mnist.ts';
 import { imageTensor, maskTensor, oneHotTensor, rowTensor } from './batch.ts';
 import { StepRunner, createSession } from './session.ts';
 import { cnnForwardModel, cnnStepModel, lstmForwardModel, lstmStepModel, model2ForwardModel, model2StepModel, type StepModel } from './steps.ts';
@@ -33,7 +33,7 @@ export function weightFeeds(session: ort.InferenceSession, shapes: NetWeights, f
 
 /**
  * Runs `session` over rows 0..n−1 in batches of at most min(batchSize, CNN_CHUNK) rows: the conv
- * output of 100 images stays in cache (as in the exported graphs, export.ts CNN_CHUNK; measured
+ * output of 100 images stays in cache (as in the exported graphs, onnx/export.ts CNN_CHUNK; measured
  * 24–30 µs/image at 100 rows against 31–43 at 1000, scratch bench on the shared machine).
  * `batch(idx)` gives the per-batch feeds; returns each output [n, width].
  */

@@ -1,0 +1,25 @@
+/**
+ * Number and network-label formatting for the text that stats itself writes — the claim sentences (sentences.ts) and
+ * the Table 2 row labels (table2.ts), both stored in stats.json — so that stats never imports the
+ * report. report/format.ts re-exports these for the report's document, figures and terminal summary,
+ * so a number reads the same everywhere.
+ */
+
+/** Fixed digits with a typographic minus (−), '—' for null/NaN. */
+export const fmt = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits).replace(/^-/, '−'));
+
+/** Fixed digits with an explicit sign (+ or −), '—' for null/NaN. */
+export const fmtSigned = (x: number | null | undefined, digits = 3): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(digits)}`);
+
+/** A confidence interval '[lo, hi]' (Interval or any { lo, hi }). */
+export const ci = (iv: { lo: number | null; hi: number | null }, d = 3): string => (iv.lo === null || iv.hi === null ? 'CI not computable' : `[${fmt(iv.lo, d)}, ${fmt(iv.hi, d)}]`);
+
+/** 'model1.cnn1' → 'model-1 CNN1'; 'model1' → 'model-1 (both CNNs)'. */
+export const netLabel = (key: string): string => {
+  const [m, n] = key.split('.');
+  const model = m === 'model1' ? 'model-1' : m === 'model2' ? 'model-2' : m;
+  return n ? `${model} ${n.toUpperCase()}` : `${model} (both CNNs)`;
+};
+
+/** A finite number, else null (for values of unknown type, e.g. ClaimVerdict.numbers). */
+export const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);

@@ -22,10 +22,16 @@
  * Kernels work on TensorInfos and call other kernels' kernelFuncs directly (never through the engine),
  * so nothing is recorded on the gradient tape and no engine tensors are created; every intermediate
  * TensorInfo is released with backend.disposeData.
+ *
+ * Every call is tallied by the implementation it ran (paths.ts: SIMD module, JS loop or tfjs' own
+ * kernel), and a call that fell back from the SIMD module because it was unavailable is marked, so
+ * each seed records its kernel paths and a slow fallback is a warning (set FILTERSTUDY_NO_SIMD=1
+ * to see it). The SIMD module's source text is simd.wat.
  */
 import type * as tfType from '@tensorflow/tfjs';
 import { columnSums, convFilterGrad1ch3x3, maxPoolGrad2x2 } from './loops.ts';
-import { simdKernels, type SimdKernels, type TapGrad16 } from './simd.ts';
+import { countPath, FIXED_KERNELS, noteSimd, type FixedKernel } from './paths.ts';
+import { simdModule, type SimdKernels, type TapGrad16 } from './simd.ts';
 
 type TF = typeof tfType;
 type Info = tfType.TensorInfo;
@@ -46,15 +52,38 @@ type KFunc = (args: Args) => Info;
 const FIX = Symbol.for('filterstudy.wasmKernelFix');
 type FixedConfig = tfType.KernelConfig & { [FIX]?: tfType.KernelConfig | null };
 
-export const FIXED_KERNELS = ['Conv2DBackpropFilter', 'BatchMatMul', 'MaxPoolGrad', 'Slice', 'Sum', 'Identity', 'Cast', 'Add'] as const;
-export type FixedKernel = (typeof FIXED_KERNELS)[number];
+export { FIXED_KERNELS, type FixedKernel };
 
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const heapF32 = (be: WasmBackend, t: Info) => be.typedArrayFromHeap(t) as Float32Array;
 const call = (c: tfType.KernelConfig, args: Args) => (c.kernelFunc as unknown as KFunc)(args);
-/** The SIMD module on this backend's memory, or null (no wasm SIMD, shared memory). */
-const simdOf = (be: WasmBackend): SimdKernels | null =>
-  simdKernels((be as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory);
+/**
+ * Why the SIMD module is not to be used even where it could run, or null. FILTERSTUDY_NO_SIMD=1 (any
+ * value but '' and '0') pretends a runtime without wasm SIMD: the fallbacks run, and each seed
+ * says so (paths.ts) — what the tests of that warning use.
+ */
+let simdOff: string | null = !['', '0', undefined].includes(process.env.FILTERSTUDY_NO_SIMD) ? 'disabled by FILTERSTUDY_NO_SIMD' : null;
+/** Turns the SIMD module off (`why`) or back on (null) in this thread, as FILTERSTUDY_NO_SIMD does at start. */
+export function disableSimd(why: string | null): void {
+  simdOff = why;
+}
+
+/**
+ * The SIMD module on this backend's memory, or null; either way the seed's kernel paths record
+ * whether it ran or why not. tfjs-backend-wasm 4.22 (emscripten) keeps its instance exports at
+ * backend.wasm.asm; a tfjs upgrade may move them (newer emscripten calls them wasmExports), and
+ * that must show up as a warning, not only as slower training.
+ */
+function simdOf(be: WasmBackend): SimdKernels | null {
+  if (simdOff !== null) {
+    noteSimd(simdOff);
+    return null;
+  }
+  const memory = (be as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+  const k = memory === undefined ? "tfjs-backend-wasm's memory is not at backend.wasm.asm.memory (tfjs internals changed?)" : simdModule(memory);
+  noteSimd(typeof k === 'string' ? k : 'ok');
+  return typeof k === 'string' ? null : k;
+}
 
 // ---------------------------------------------------------------- Conv2DBackpropFilter
 /**
@@ -108,16 +137,23 @@ function makeConv2DBackpropFilter(tf: TF, matMul: tfType.KernelConfig): KFunc {
     const { filterHeight: KH, filterWidth: KW, outChannels: CO, strideHeight: SH, strideWidth: SW } = ci;
     const pt = ci.padInfo.top, pl = ci.padInfo.left;
     const K = KH * KW * C, M = N * OH * OW;
+    let fellBack = false; // the shapes fit the SIMD module but it is unavailable
     if (C === 1 && SH === 1 && SW === 1 && pt === 0 && pl === 0 && OH === H - KH + 1 && OW === W - KW + 1 && N * OH * OW > 0) {
       // 1 input channel, stride 1, 'valid' (the study's conv)
       const g = CO % 16 === 0 ? simdOf(be)?.tapGrad16 : null;
-      if (g) return convGrad1chSimd(be, g, x, dy, N, H, W, KH, KW, OH, OW, CO);
+      if (g) {
+        countPath('Conv2DBackpropFilter', 'simd');
+        return convGrad1chSimd(be, g, x, dy, N, H, W, KH, KW, OH, OW, CO);
+      }
+      fellBack = CO % 16 === 0;
       if (KH === 3 && KW === 3) { // no SIMD module: direct JS loop, no im2col, no matmul packing
+        countPath('Conv2DBackpropFilter', 'js-loop', fellBack);
         const out = be.makeOutput([KH, KW, C, CO], 'float32');
         convFilterGrad1ch3x3(heapF32(be, x), heapF32(be, dy), heapF32(be, out), N, H, W, OH, OW, CO);
         return out;
       }
     }
+    countPath('Conv2DBackpropFilter', 'im2col+matmul', fellBack);
     // Allocate first: allocation may grow the wasm memory and detach earlier heap views.
     const colsT = be.makeOutput([K, M], 'float32');
     // XNNPACK caches its packed-weights operator under the id of matmul input b. dy's data may be viewed
@@ -170,8 +206,10 @@ function makeBatchMatMul(orig: tfType.KernelConfig, transpose: tfType.KernelConf
     const { transposeA, transposeB } = args.attrs;
     if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32' ||
         size(a.shape.slice(0, -2)) !== 1 || size(b.shape.slice(0, -2)) !== 1) {
+      countPath('BatchMatMul', 'tfjs');
       return call(orig, args);
     }
+    countPath('BatchMatMul', 'transposed');
     const be = args.backend;
     const swapLast2 = (t: Info) => {
       const perm = t.shape.map((_, i) => i);
@@ -218,7 +256,10 @@ function makeBatchMatMul(orig: tfType.KernelConfig, transpose: tfType.KernelConf
 function makeMaxPoolGrad(tf: TF, orig: tfType.KernelConfig): KFunc {
   return (args) => {
     const { dy, input } = args.inputs;
-    if (input.dtype !== 'float32' || dy.dtype !== 'float32') return call(orig, args);
+    if (input.dtype !== 'float32' || dy.dtype !== 'float32') {
+      countPath('MaxPoolGrad', 'tfjs');
+      return call(orig, args);
+    }
     const { filterSize, strides, pad, dimRoundingMode } = args.attrs;
     const be = args.backend;
     const ci = tf.backend_util.computePool2DInfo(
@@ -230,7 +271,9 @@ function makeMaxPoolGrad(tf: TF, orig: tfType.KernelConfig): KFunc {
     const X = heapF32(be, input), DY = heapF32(be, dy), DX = heapF32(be, dx);
     if (FH === 2 && FW === 2 && SH === 2 && SW === 2 && pt === 0 && pl === 0 && H >= 2 * OH && W >= 2 * OW) {
       // Fast path (the study's maxPool(2, 2, 'valid')): windows do not overlap, one write per dx element.
-      const m = C > 0 && C % 4 === 0 && OH > 0 && OW > 0 ? simdOf(be)?.maxPoolGrad2x2 : null;
+      const fits = C > 0 && C % 4 === 0 && OH > 0 && OW > 0;
+      const m = fits ? simdOf(be)?.maxPoolGrad2x2 : null;
+      countPath('MaxPoolGrad', m ? 'simd' : 'js-loop', fits && !m);
       if (m) { // SIMD, 4 channels per vector, same tie/NaN rule as the JS loop (~6x faster for the study)
         if (H !== 2 * OH || W !== 2 * OW) DX.fill(0); // odd sizes: the last row/column is in no window
         const xb = X.byteOffset, dyb = DY.byteOffset, rowb = W * C * 4;
@@ -240,6 +283,7 @@ function makeMaxPoolGrad(tf: TF, orig: tfType.KernelConfig): KFunc {
       maxPoolGrad2x2(X, DY, DX, N, H, W, C, OH, OW);
       return dx;
     }
+    countPath('MaxPoolGrad', 'js-general');
     DX.fill(0);
     const rowX = W * C;
     let yi = 0; // index into dy, runs over (n, oh, ow, c)
@@ -278,7 +322,11 @@ function makeMaxPoolGrad(tf: TF, orig: tfType.KernelConfig): KFunc {
 function makeSlice(tf: TF, orig: tfType.KernelConfig): KFunc {
   return (args) => {
     const x = args.inputs.x;
-    if (x.shape.length < 5 || x.dtype === 'string') return call(orig, args);
+    if (x.shape.length < 5 || x.dtype === 'string') {
+      countPath('Slice', 'tfjs');
+      return call(orig, args);
+    }
+    countPath('Slice', 'js-runs');
     const be = args.backend;
     const [begin, sz] = tf.slice_util.parseSliceParams(x as tfType.Tensor, args.attrs.begin, args.attrs.size);
     const out = be.makeOutput(sz, x.dtype);
@@ -319,10 +367,17 @@ function makeSum(tf: TF, orig: tfType.KernelConfig): KFunc {
   return (args) => {
     const x = args.inputs.x;
     const r = x.shape.length;
-    if (x.dtype !== 'float32' || r < 2) return call(orig, args);
+    if (x.dtype !== 'float32' || r < 2) {
+      countPath('Sum', 'tfjs');
+      return call(orig, args);
+    }
     const axes = [...new Set(tf.util.parseAxisParam(args.attrs.axis, x.shape))].sort((a, b) => a - b);
     const k = axes.length;
-    if (k === 0 || k === r || axes[k - 1] !== k - 1 || size(x.shape) === 0) return call(orig, args);
+    if (k === 0 || k === r || axes[k - 1] !== k - 1 || size(x.shape) === 0) {
+      countPath('Sum', 'tfjs');
+      return call(orig, args);
+    }
+    countPath('Sum', 'js-columns');
     const rows = size(x.shape.slice(0, k)), cols = size(x.shape.slice(k));
     const outShape = args.attrs.keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
     const be = args.backend;
@@ -346,13 +401,20 @@ function makeAdd(orig: tfType.KernelConfig): KFunc {
   };
   return (args) => {
     const { a, b } = args.inputs;
-    if (a.dtype !== 'float32' || b.dtype !== 'float32') return call(orig, args);
-    const [x, bias] = isBiasOf(b, a) ? [a, b] : isBiasOf(a, b) ? [b, a] : [null, null];
-    if (!x || !bias) return call(orig, args);
+    const [x, bias] = a.dtype !== 'float32' || b.dtype !== 'float32' ? [null, null]
+      : isBiasOf(b, a) ? [a, b] : isBiasOf(a, b) ? [b, a] : [null, null];
+    if (!x || !bias) {
+      countPath('Add', 'tfjs');
+      return call(orig, args);
+    }
     const be = args.backend;
     const k = simdOf(be);
     const C = x.shape[x.shape.length - 1], rows = size(x.shape) / C;
-    if (!k || rows === 0) return call(orig, args);
+    if (!k || rows === 0) {
+      countPath('Add', 'tfjs', !k);
+      return call(orig, args);
+    }
+    countPath('Add', 'simd');
     const out = be.makeOutput(x.shape.slice(), 'float32'); // allocate before taking heap offsets
     k.biasAdd(heapF32(be, x).byteOffset, heapF32(be, bias).byteOffset, heapF32(be, out).byteOffset, rows, C * 4);
     return out;
@@ -366,9 +428,14 @@ function makeAdd(orig: tfType.KernelConfig): KFunc {
  * gradients cast float32 to float32; the stock wasm kernels copy the data each time.
  */
 function makeShare(orig: tfType.KernelConfig, isCast: boolean): KFunc {
+  const name = isCast ? 'Cast' : 'Identity';
   return (args) => {
     const x = args.inputs.x;
-    if (x.dtype === 'string' || (isCast && args.attrs.dtype !== x.dtype)) return call(orig, args);
+    if (x.dtype === 'string' || (isCast && args.attrs.dtype !== x.dtype)) {
+      countPath(name, 'tfjs');
+      return call(orig, args);
+    }
+    countPath(name, 'shared');
     args.backend.incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
   };

@@ -42,7 +42,7 @@ export async function aggregateAction(dirs: string[], opts: AggregateCliOptions)
     return;
   }
   const html = res.files.find((f) => f.endsWith('report.html'));
-  process.stdout.write(`${formatAggregateSummary(res.stats)}\n\nwrote ${res.files.length} files${html ? `; report: ${html}` : ''}\n`);
+  process.stdout.write(`${formatAggregateSummary(res.stats, res.kernels)}\n\nwrote ${res.files.length} files${html ? `; report: ${html}` : ''}\n`);
 }
 
 export function aggregateCommand(): Command {

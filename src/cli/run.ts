@@ -126,7 +126,7 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
   }
   if (res) {
     const html = res.files.find((f) => f.endsWith('report.html'));
-    if (!o.json) out(`\n${formatAggregateSummary(res.stats)}\n${html ? `report: ${html}\n` : ''}`);
+    if (!o.json) out(`\n${formatAggregateSummary(res.stats, res.kernels)}\n${html ? `report: ${html}\n` : ''}`);
   } else if (!o.json) out(`\n${summaryText(summary.paths.root)}\n`);
   if (o.parquet && anyFinished) {
     const files = exportStudy(summary.paths.root, 'parquet');

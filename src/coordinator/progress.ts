@@ -148,6 +148,9 @@ export function createReporter(opts: {
           eta?.seedFailed(e.seed);
           print(`seed ${e.seed} FAILED [${e.error.code}] ${e.error.message}${e.error.hint ? ` — hint: ${e.error.hint}` : ''}${e.file ? ` (recorded in ${e.file})` : ''}`);
           break;
+        case 'warning':
+          print(`seed ${e.seed} WARNING [${e.code}]: ${e.message}`);
+          break;
         case 'seed-quarantined':
           print(`seed ${e.seed} did not verify (${e.reason}): moved to ${e.movedTo}; it is trained again`);
           break;

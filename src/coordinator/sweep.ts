@@ -15,6 +15,7 @@ import { claimSeed, leasePath, withCombinedLock, type Lease } from '../io/claims
 import { shardSeeds, WHOLE, type Shard } from './shard.ts';
 import type { Quarantined } from '../io/seed-manifest.ts';
 import { DISK_REFUSALS, errnoCode, FilterstudyError, ioError } from '../errors.ts';
+import { slowPathWarning } from '../ml/kernels/paths.ts';
 
 export type StudyEvent =
   | { type: 'start'; study: string; root: string; seeds: number[]; pending: number[]; skipped: number[]; threads: number; backend: string }
@@ -22,6 +23,8 @@ export type StudyEvent =
   | { type: 'stage'; seed: number; stage: StageMessage['stage'] }
   | { type: 'seed-done'; seed: number; seconds: number; dir: string; backend: string; testAccuracy: Record<string, number>; onnxAgrees: boolean; notes: string[] }
   | { type: 'seed-failed'; seed: number; error: SeedFailure['error']; file: string | null }
+  /** A finished seed that ran a slower fallback (W_SLOW_KERNELS: its wasm kernels fell back from the SIMD module). */
+  | { type: 'warning'; seed: number; code: 'W_SLOW_KERNELS'; message: string }
   | { type: 'seed-quarantined'; seed: number; reason: string; movedTo: string }
   | { type: 'seed-elsewhere'; seed: number; why: 'finished' }
   | { type: 'seed-waiting'; seed: number; holder?: string }
@@ -127,6 +130,8 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
         const testAccuracy = Object.fromEntries(result.metrics.filter((m) => m.split === 'test').map((m) => [`${m.model}.${m.network}`, m.accuracy]));
         const onnxAgrees = result.agreement.model1.ok && result.agreement.model2.ok;
         emit({ type: 'seed-done', seed, seconds: result.seconds, dir: dir!, backend: result.backend, testAccuracy, onnxAgrees, notes: result.backendNotes });
+        const slow = slowPathWarning(result.kernelPaths);
+        if (slow) emit({ type: 'warning', seed, code: 'W_SLOW_KERNELS', message: slow });
         // Refresh the combined files now, so that an interrupted sweep (Ctrl-C, kill)
         // leaves combined files that include every finished seed.
         await combine();

@@ -257,7 +257,7 @@ export function writeSeed(paths: StudyPaths, r: SeedSuccess, meta: StudyMeta): s
   ];
   const files: Manifest = Object.fromEntries(contents.map(([name, bytes]) => [name, manifestEntry(bytes)]));
   const record = {
-    seed: r.seed, status: r.status, configHash: meta.configHash, backend: r.backend, backendNotes: r.backendNotes, kernels: r.kernels,
+    seed: r.seed, status: r.status, configHash: meta.configHash, backend: r.backend, backendNotes: r.backendNotes, kernels: r.kernels, kernelPaths: r.kernelPaths,
     seconds: r.seconds, trainSeconds: r.trainSeconds, claim4Seconds: r.claim4Seconds, onnxVsTfjs: r.agreement, finishedAt: new Date().toISOString(),
     manifestVersion: MANIFEST_VERSION, files,
   };

@@ -6,6 +6,7 @@
 import type * as tfType from '@tensorflow/tfjs';
 import type { StudyConfig } from '../config.ts';
 import type { LoadedBackend } from './backend.ts';
+import { noWasmKernels, takeKernelPaths, type KernelPaths } from './kernels/paths.ts';
 import type { CnnOutputs, DigitCnnSpec, Engine, LstmSpec, Model2Spec, NetWeights, StepResult, Trainer } from './engine.ts';
 import {
   DIGITS, THIRD_CLASSES, cnnDense, cnnHead, cnnLogits, disposeParams, dropoutMask, fromVariables, lstmLogits, model2Logits, toVariables,
@@ -98,6 +99,11 @@ export class TfjsEngine implements Engine {
     this.name = backend.name;
     this.notes = backend.notes;
     this.kernels = backend.kernels;
+  }
+
+  takeKernelPaths(): KernelPaths {
+    // Only the wasm backend runs our kernels (backend.ts registers them there); cpu and tfjs-node run tfjs' own.
+    return this.name === 'wasm' ? takeKernelPaths() : noWasmKernels(`tfjs ${this.name} backend: tfjs' own kernels, no wasm kernels`);
   }
 
   async digitCnn(spec: DigitCnnSpec): Promise<Trainer> {

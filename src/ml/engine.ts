@@ -15,6 +15,7 @@
  * logits are row-major [n, classes] Float32Arrays (10 for a digit CNN, 28 for a third-term model).
  */
 import type { StudyConfig } from '../config.ts';
+import type { KernelPaths } from './kernels/paths.ts';
 import type { Weights } from './models.ts';
 import type { Rng } from '../rng.ts';
 import type { SeedData, SplitName } from '../data/mnist.ts';
@@ -84,6 +85,12 @@ export interface Engine {
   readonly notes: string[];
   /** Kernels an engine registered or replaced (tfjs: our wasm kernel fixes), as recorded in seed.json. */
   readonly kernels?: string[];
+  /**
+   * Which kernel implementations ran since the last call, and a fresh tally (seed.json `kernelPaths`;
+   * the seed task calls it when a seed starts and when it ends). An engine without tfjs wasm kernels
+   * returns a record that says so.
+   */
+  takeKernelPaths(): KernelPaths;
   digitCnn(spec: DigitCnnSpec): Promise<Trainer>;
   lstm(spec: LstmSpec): Promise<Trainer>;
   model2(spec: Model2Spec): Promise<Trainer>;

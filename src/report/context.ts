@@ -19,6 +19,8 @@ export interface ReportContext {
   figureSeed: number;
   synthetic: boolean;
   ckaNote: string | null;
+  /** Which kernel implementations the seeds ran (report/kernels.ts), when recorded. */
+  kernels?: string;
 }
 
 function readMeta(dir: string): Record<string, unknown> {

@@ -34,6 +34,7 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
       ['Seeds', `${n} complete (${st.seeds.join(', ') || 'none'})`],
       ['Config hash', ctx.configHash ?? '(none)'],
       ['Backend', ctx.backend],
+      ...(ctx.kernels ? [['Kernels', ctx.kernels] as [string, string]] : []),
       ['Data', ctx.dataSource],
       ['Output folders', ctx.sources.join(', ')],
       ['Report generated', ctx.date + (ctx.dataWritten ? ` (data written ${ctx.dataWritten})` : '')],

@@ -33,6 +33,7 @@ import { svgToPng } from './figures.ts';
 import { historyFiles, loadStudy, missingSeeds } from '../io/load.ts';
 import { REQUIRED_FILES, scanSeeds } from '../io/seed-manifest.ts';
 import { studyContext } from './context.ts';
+import { studyKernels, type StudyKernels } from './kernels.ts';
 import { buildReport } from './doc.ts';
 import { buildFigures, figureList } from './doc-figures.ts';
 import { ci, fmt, fmtP, fmtSigned, verdictWord } from './format.ts';
@@ -50,6 +51,7 @@ export type { Figures } from './doc-figures.ts';
 export { fmt, fmtP } from './format.ts';
 export { STATS_COLUMNS, statsRows, statsTable, type StatRow } from './stats-table.ts';
 export { writeSeedFolders, writeStudyFiles } from '../io/study-files.ts';
+export type { StudyKernels } from './kernels.ts';
 
 export interface AggregateOptions {
   /** out/<study> folders to pool (same configHash, disjoint seeds). */
@@ -68,10 +70,11 @@ export interface AggregateOptions {
   skipBad?: boolean;
 }
 
-/** A short plain-text summary for the terminal: Table 2, who learned, and the four verdicts. */
-export function formatAggregateSummary(st: StudyStats): string {
+/** A short plain-text summary for the terminal: Table 2, who learned, and the four verdicts (and, given them, the kernel paths). */
+export function formatAggregateSummary(st: StudyStats, kernels?: StudyKernels): string {
   const lines: string[] = [];
   lines.push(`study statistics over ${st.seeds.length} seed${st.seeds.length === 1 ? '' : 's'} (${st.seeds.join(', ')})${st.configHash ? `, config ${st.configHash}` : ''}`);
+  if (kernels) lines.push(`kernels: ${kernels.summary}`);
   lines.push('', 'Table 2 — test accuracy across seeds');
   const w = Math.max(24, ...st.table2.map((r) => r.label.length));
   lines.push(`  ${'network'.padEnd(w)} ${'mean'.padStart(7)}  ${'sd'.padStart(7)}  ${'95% CI (BCa)'.padEnd(18)}  paper`);
@@ -126,7 +129,7 @@ function loadVerified(dirs: string[], skipBad: boolean): { data: StudyData; left
   return { data: { ...data, seeds: data.seeds.filter((s) => !left.seeds.has(s)), filters: keep(data.filters), metrics: keep(data.metrics), similarity: keep(data.similarity) }, left };
 }
 
-export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStats; files: string[] }> {
+export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStats; files: string[]; kernels: StudyKernels }> {
   if (!o || !Array.isArray(o.dirs) || o.dirs.length === 0) {
     throw new FilterstudyError('E_CONFIG', 'aggregate needs at least one output folder', { hint: 'filterstudy aggregate out/<study> [out/<study2> …]' });
   }
@@ -157,6 +160,9 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   const stats = analyzeStudy(data, { reps: o.reps, minSeeds: o.minSeeds, images });
   if (wantCka && ckaNote) stats.warnings.push(ckaNote); // asked for CKA, MNIST failed
   stats.warnings.push(...left.warnings);
+  // Which kernel implementations the seeds ran (seed.json); a fallback from the SIMD module is a warning.
+  const kernels = studyKernels(o.dirs, left.seeds);
+  stats.warnings.push(...kernels.warnings);
   // Networks still improving when training stopped: their numbers are not final.
   stats.warnings.push(...convergenceNotes(historyFiles(o.dirs, left.seeds).flatMap((f) => readArrowFile(f).toArray().map((r) => r.toJSON() as Record<string, unknown>))));
   // Seeds the study planned that are not there (a failed or killed shard): listed, not hidden.
@@ -179,7 +185,7 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   const figWarnings: string[] = [];
   const fig = await buildFigures(data, stats, seed, figWarnings);
   stats.warnings.push(...figWarnings);
-  const ctx = studyContext(data, o.dirs, seed, ckaNote);
+  const ctx = { ...studyContext(data, o.dirs, seed, ckaNote), kernels: kernels.summary };
   // How the models were trained (next to the verdicts) and learning curves: training.ts.
   const training = await trainingSection(o.dirs, data, stats.warnings);
   const doc = insertTrainingSection(buildReport(ctx, stats, fig), training);
@@ -207,5 +213,5 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   writeArrowFile(listed('stats.arrow'), statsTable(stats));
   write('report.md', renderMarkdown(doc));
   write('report.html', renderHtml(doc));
-  return { stats, files };
+  return { stats, files, kernels };
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { readArrowFile } from '../io/arrow.ts';
 import { convergenceNotes } from '../stats/convergence.ts';
 import { COMPARISONS, comparisonName } from '../stats/similarity.ts';
+import { studyKernels } from './kernels.ts';
 
 export const PAPER_TABLE2: { key: string; label: string; paper: number }[] = [
   { key: 'model1.cnn1', label: 'CNN1 (model-1, digit)', paper: 0.982 },
@@ -52,6 +53,8 @@ export function summaryText(root: string): string {
       if (means.length) lines.push(`  ${name.padEnd(34)}${pm(meanSd(means))}`);
     }
   }
+  const kernels = studyKernels([root]);
+  lines.push('', `kernels: ${kernels.summary}`, ...kernels.warnings.map((w) => `warning: ${w}`));
   const hist = join(root, 'history.arrow');
   if (existsSync(hist)) {
     const notes = convergenceNotes(readArrowFile(hist).toArray().map((r) => r.toJSON() as Record<string, unknown>));

@@ -8,6 +8,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import type { Engine } from '../ml/engine.ts';
+import type { KernelPaths } from '../ml/kernels/paths.ts';
 import { loadEngine } from './engine-load.ts';
 import { loadMnist, makePairs, splitMnist } from '../data/mnist.ts';
 import { exportCnn, exportLstm, exportModel1, exportModel2, type OnnxMeta } from '../onnx/export.ts';
@@ -41,6 +42,12 @@ export interface SeedSuccess {
   backend: string;
   backendNotes: string[];
   kernels: string[];
+  /**
+   * Which kernel implementation ran, per kernel name, during this seed (ml/kernels/paths.ts), or that
+   * no tfjs wasm kernels ran. Always set by the seed task; optional only so that hand-built results
+   * in tests need not carry it.
+   */
+  kernelPaths?: KernelPaths;
   seconds: number;
   trainSeconds: Record<ModelName, number>;
   /**
@@ -127,6 +134,7 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
   try {
     const engine = await engineOnce(task.cfg.runtime.backend);
     backendName = engine.name;
+    engine.takeKernelPaths(); // a fresh tally: this seed's kernel paths only
     const data = seedData(task.cfg);
     injectFault(task.seed);
     const post = (p: Progress & { model: ModelName }) => task.port?.postMessage({ type: 'progress', seed: task.seed, ...p } satisfies ProgressMessage);
@@ -177,12 +185,13 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     const tc4 = performance.now();
     const claim4 = await claim4Metrics(engine, task.cfg, data, task.seed, out.weights, out.rerunWeights);
     const claim4Seconds = (performance.now() - tc4) / 1000;
+    const kernelPaths = engine.takeKernelPaths(); // training, the tfjs test inference and claim 4
     const agreement = {
       model1: compareProbs(evald.testProbs.model1, out.testProbs.model1, 28),
       model2: compareProbs(evald.testProbs.model2, out.testProbs.model2, 28),
     };
     return {
-      status: 'ok', seed: task.seed, backend: engine.name, backendNotes: engine.notes, kernels: engine.kernels ?? [],
+      status: 'ok', seed: task.seed, backend: engine.name, backendNotes: engine.notes, kernels: engine.kernels ?? [], kernelPaths,
       seconds: (performance.now() - t0) / 1000, trainSeconds: out.trainSeconds, claim4Seconds,
       phaseSeconds: { runSeed: runSeedSeconds, export: exportSeconds, onnxEvaluate: evaluateSeconds },
       filters: out.filters, history: out.history, training: out.training, metrics: [...evald.metrics, ...claim4], onnx, agreement,

@@ -1,7 +1,7 @@
 /**
  * Kernel fixes for the tfjs 4.22 'wasm' backend, so the study's CNN / model-2 can train on it.
  *
- * - Conv2DBackpropFilter: missing on wasm (tf.grad of conv2d w.r.t. the filter throws). 1 input channel,
+ * - Conv2DBackpropFilter (conv-grad.ts): missing on wasm (tf.grad of conv2d w.r.t. the filter throws). 1 input channel,
  *   stride 1, 'valid', Cout % 16 == 0 (the study's conv): a hand-assembled wasm SIMD loop on the backend's
  *   heap (simd.ts); without wasm SIMD, 3x3: a direct JS loop (loops.ts).
  *   Otherwise im2col written straight into the wasm heap + one plain BatchMatMul (XNNPACK fully-connected).
@@ -22,140 +22,26 @@
  * Kernels work on TensorInfos and call other kernels' kernelFuncs directly (never through the engine),
  * so nothing is recorded on the gradient tape and no engine tensors are created; every intermediate
  * TensorInfo is released with backend.disposeData.
+ *
+ * Every call is tallied by the implementation it ran (paths.ts: SIMD module, JS loop or tfjs' own
+ * kernel), and a call that fell back from the SIMD module because it was unavailable is marked, so
+ * each seed records its kernel paths and a slow fallback is a warning (set FILTERSTUDY_NO_SIMD=1
+ * to see it). The SIMD module's source text is simd.wat.
  */
 import type * as tfType from '@tensorflow/tfjs';
-import { columnSums, convFilterGrad1ch3x3, maxPoolGrad2x2 } from './loops.ts';
-import { simdKernels, type SimdKernels, type TapGrad16 } from './simd.ts';
+import { makeConv2DBackpropFilter } from './conv-grad.ts';
+import { columnSums, maxPoolGrad2x2 } from './loops.ts';
+import { countPath, FIXED_KERNELS, type FixedKernel } from './paths.ts';
+import { call, heapF32, simdOf, size, type Info, type KFunc } from './wasm-heap.ts';
 
 type TF = typeof tfType;
-type Info = tfType.TensorInfo;
-type Heap = Float32Array | Int32Array | Uint8Array;
-/** The parts of tfjs-backend-wasm's BackendWasm we use. */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tfType.DataType): Info;
-  typedArrayFromHeap(t: Info): Heap;
-  disposeData(dataId: object, force?: boolean): boolean;
-  incRef(dataId: object): void;
-}
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Attrs = Record<string, any>;
-type Args = { inputs: Record<string, Info>; backend: WasmBackend; attrs: Attrs };
-type KFunc = (args: Args) => Info;
 
 /** Marks configs registered by us; the value is the original config (null if there was none). */
 const FIX = Symbol.for('filterstudy.wasmKernelFix');
 type FixedConfig = tfType.KernelConfig & { [FIX]?: tfType.KernelConfig | null };
 
-export const FIXED_KERNELS = ['Conv2DBackpropFilter', 'BatchMatMul', 'MaxPoolGrad', 'Slice', 'Sum', 'Identity', 'Cast', 'Add'] as const;
-export type FixedKernel = (typeof FIXED_KERNELS)[number];
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-const heapF32 = (be: WasmBackend, t: Info) => be.typedArrayFromHeap(t) as Float32Array;
-const call = (c: tfType.KernelConfig, args: Args) => (c.kernelFunc as unknown as KFunc)(args);
-/** The SIMD module on this backend's memory, or null (no wasm SIMD, shared memory). */
-const simdOf = (be: WasmBackend): SimdKernels | null =>
-  simdKernels((be as unknown as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory);
-
-// ---------------------------------------------------------------- Conv2DBackpropFilter
-/**
- * Filter gradient for ONE input channel, stride 1, 'valid', Cout a multiple of 16, with the SIMD module of
- * simd.ts: one call per (image, tap, 16 channels) writes 16 float32 partial sums straight
- * into the output buffer, which are added up over the images in float64 here. For the study's shape
- * (x [128,28,28,1], dy [128,26,26,16]) this takes ~1.5 ms; the direct JS loop below took 8 ms in
- * isolation (12 ms in the training step), and im2col + XNNPACK ~6 ms (XNNPACK re-packs the [86528,16]
- * right operand on every call: 5 of those 6 ms).
- */
-function convGrad1chSimd(be: WasmBackend, g: TapGrad16, x: Info, dy: Info,
-  N: number, H: number, W: number, KH: number, KW: number, OH: number, OW: number, CO: number): Info {
-  const K = KH * KW;
-  const out = be.makeOutput([KH, KW, 1, CO], 'float32'); // allocate before taking heap offsets/views
-  const OUT = heapF32(be, out);
-  const xb = heapF32(be, x).byteOffset, dyb = heapF32(be, dy).byteOffset, ob = OUT.byteOffset;
-  const acc = new Float64Array(K * CO);
-  for (let n = 0; n < N; n++) {
-    const xn = xb + n * H * W * 4, dyn = dyb + n * OH * OW * CO * 4;
-    for (let t = 0; t < K; t++) {
-      const xt = xn + (Math.floor(t / KW) * W + (t % KW)) * 4;
-      for (let c = 0; c < CO; c += 16) g(xt, dyn + c * 4, ob + (t * CO + c) * 4, OH, OW, W * 4, CO * 4);
-    }
-    for (let i = 0; i < K * CO; i++) acc[i] += OUT[i];
-  }
-  OUT.set(acc);
-  return out;
-}
-
-/**
- * dW[kh,kw,ci,co] = sum_{n,oh,ow} x[n, oh*sh+kh-padTop, ow*sw+kw-padLeft, ci] * dy[n,oh,ow,co]
- * x [N,H,W,Cin], dy [N,OH,OW,Cout] (NHWC only), dilation 1 (tfjs' conv2d gradient asserts that).
- * As a matmul: colsT [K=KH*KW*Cin, M=N*OH*OW] · dy2d [M, Cout] = dW2d [K, Cout], which is already the
- * filter's memory layout [KH,KW,Cin,Cout]. For the study: K=9, M=128*26*26=86528, Cout=16.
- * colsT (not cols) is built so the matmul has no transpose flag and runs on XNNPACK.
- */
-function makeConv2DBackpropFilter(tf: TF, matMul: tfType.KernelConfig): KFunc {
-  return ({ inputs, backend: be, attrs }) => {
-    const { x, dy } = inputs;
-    const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
-    if (dataFormat != null && dataFormat !== 'NHWC') {
-      throw new Error(`Conv2DBackpropFilter (wasm fix): dataFormat '${dataFormat}' not supported, only NHWC`);
-    }
-    if (x.dtype !== 'float32' || dy.dtype !== 'float32') {
-      throw new Error(`Conv2DBackpropFilter (wasm fix): only float32 supported, got ${x.dtype}/${dy.dtype}`);
-    }
-    const ci = tf.backend_util.computeConv2DInfo(
-      x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false,
-      'channelsLast');
-    const { batchSize: N, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = ci;
-    const { filterHeight: KH, filterWidth: KW, outChannels: CO, strideHeight: SH, strideWidth: SW } = ci;
-    const pt = ci.padInfo.top, pl = ci.padInfo.left;
-    const K = KH * KW * C, M = N * OH * OW;
-    if (C === 1 && SH === 1 && SW === 1 && pt === 0 && pl === 0 && OH === H - KH + 1 && OW === W - KW + 1 && N * OH * OW > 0) {
-      // 1 input channel, stride 1, 'valid' (the study's conv)
-      const g = CO % 16 === 0 ? simdOf(be)?.tapGrad16 : null;
-      if (g) return convGrad1chSimd(be, g, x, dy, N, H, W, KH, KW, OH, OW, CO);
-      if (KH === 3 && KW === 3) { // no SIMD module: direct JS loop, no im2col, no matmul packing
-        const out = be.makeOutput([KH, KW, C, CO], 'float32');
-        convFilterGrad1ch3x3(heapF32(be, x), heapF32(be, dy), heapF32(be, out), N, H, W, OH, OW, CO);
-        return out;
-      }
-    }
-    // Allocate first: allocation may grow the wasm memory and detach earlier heap views.
-    const colsT = be.makeOutput([K, M], 'float32');
-    // XNNPACK caches its packed-weights operator under the id of matmul input b. dy's data may be viewed
-    // with other shapes elsewhere (same id), so b is a private copy of dy that we dispose right away.
-    const dyCopy = be.makeOutput([M, CO], 'float32');
-    const X = heapF32(be, x), COLS = heapF32(be, colsT);
-    heapF32(be, dyCopy).set(heapF32(be, dy));
-    for (let kh = 0; kh < KH; kh++) {
-      for (let kw = 0; kw < KW; kw++) {
-        for (let c = 0; c < C; c++) {
-          let o = ((kh * KW + kw) * C + c) * M; // row (kh,kw,c) of colsT; columns run over (n,oh,ow)
-          // valid ow range: 0 <= ow*SW + kw - pl < W
-          const owLo = Math.max(0, Math.ceil((pl - kw) / SW));
-          const owHi = Math.min(OW, Math.floor((W - 1 + pl - kw) / SW) + 1);
-          for (let n = 0; n < N; n++) {
-            for (let oh = 0; oh < OH; oh++, o += OW) {
-              const ih = oh * SH + kh - pt;
-              if (ih < 0 || ih >= H || owHi <= owLo) { COLS.fill(0, o, o + OW); continue; }
-              if (owLo > 0) COLS.fill(0, o, o + owLo);
-              if (owHi < OW) COLS.fill(0, o + owHi, o + OW);
-              let xi = ((n * H + ih) * W + owLo * SW + kw - pl) * C + c;
-              const step = SW * C;
-              if (step === 1) COLS.set(X.subarray(xi, xi + owHi - owLo), o + owLo);
-              else for (let ow = owLo; ow < owHi; ow++, xi += step) COLS[o + ow] = X[xi];
-            }
-          }
-        }
-      }
-    }
-    try {
-      const out = call(matMul, { inputs: { a: colsT, b: dyCopy }, backend: be, attrs: { transposeA: false, transposeB: false } });
-      return { ...out, shape: [KH, KW, C, CO] }; // [K, CO] is already laid out as [KH,KW,Cin,Cout]
-    } finally {
-      be.disposeData(colsT.dataId);
-      be.disposeData(dyCopy.dataId);
-    }
-  };
-}
+export { FIXED_KERNELS, type FixedKernel };
+export { disableSimd } from './wasm-heap.ts';
 
 // ---------------------------------------------------------------- BatchMatMul
 /**
@@ -170,8 +56,10 @@ function makeBatchMatMul(orig: tfType.KernelConfig, transpose: tfType.KernelConf
     const { transposeA, transposeB } = args.attrs;
     if ((!transposeA && !transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32' ||
         size(a.shape.slice(0, -2)) !== 1 || size(b.shape.slice(0, -2)) !== 1) {
+      countPath('BatchMatMul', 'tfjs');
       return call(orig, args);
     }
+    countPath('BatchMatMul', 'transposed');
     const be = args.backend;
     const swapLast2 = (t: Info) => {
       const perm = t.shape.map((_, i) => i);
@@ -218,7 +106,10 @@ function makeBatchMatMul(orig: tfType.KernelConfig, transpose: tfType.KernelConf
 function makeMaxPoolGrad(tf: TF, orig: tfType.KernelConfig): KFunc {
   return (args) => {
     const { dy, input } = args.inputs;
-    if (input.dtype !== 'float32' || dy.dtype !== 'float32') return call(orig, args);
+    if (input.dtype !== 'float32' || dy.dtype !== 'float32') {
+      countPath('MaxPoolGrad', 'tfjs');
+      return call(orig, args);
+    }
     const { filterSize, strides, pad, dimRoundingMode } = args.attrs;
     const be = args.backend;
     const ci = tf.backend_util.computePool2DInfo(
@@ -230,7 +121,9 @@ function makeMaxPoolGrad(tf: TF, orig: tfType.KernelConfig): KFunc {
     const X = heapF32(be, input), DY = heapF32(be, dy), DX = heapF32(be, dx);
     if (FH === 2 && FW === 2 && SH === 2 && SW === 2 && pt === 0 && pl === 0 && H >= 2 * OH && W >= 2 * OW) {
       // Fast path (the study's maxPool(2, 2, 'valid')): windows do not overlap, one write per dx element.
-      const m = C > 0 && C % 4 === 0 && OH > 0 && OW > 0 ? simdOf(be)?.maxPoolGrad2x2 : null;
+      const fits = C > 0 && C % 4 === 0 && OH > 0 && OW > 0;
+      const m = fits ? simdOf(be)?.maxPoolGrad2x2 : null;
+      countPath('MaxPoolGrad', m ? 'simd' : 'js-loop', fits && !m);
       if (m) { // SIMD, 4 channels per vector, same tie/NaN rule as the JS loop (~6x faster for the study)
         if (H !== 2 * OH || W !== 2 * OW) DX.fill(0); // odd sizes: the last row/column is in no window
         const xb = X.byteOffset, dyb = DY.byteOffset, rowb = W * C * 4;
@@ -240,6 +133,7 @@ function makeMaxPoolGrad(tf: TF, orig: tfType.KernelConfig): KFunc {
       maxPoolGrad2x2(X, DY, DX, N, H, W, C, OH, OW);
       return dx;
     }
+    countPath('MaxPoolGrad', 'js-general');
     DX.fill(0);
     const rowX = W * C;
     let yi = 0; // index into dy, runs over (n, oh, ow, c)
@@ -278,7 +172,11 @@ function makeMaxPoolGrad(tf: TF, orig: tfType.KernelConfig): KFunc {
 function makeSlice(tf: TF, orig: tfType.KernelConfig): KFunc {
   return (args) => {
     const x = args.inputs.x;
-    if (x.shape.length < 5 || x.dtype === 'string') return call(orig, args);
+    if (x.shape.length < 5 || x.dtype === 'string') {
+      countPath('Slice', 'tfjs');
+      return call(orig, args);
+    }
+    countPath('Slice', 'js-runs');
     const be = args.backend;
     const [begin, sz] = tf.slice_util.parseSliceParams(x as tfType.Tensor, args.attrs.begin, args.attrs.size);
     const out = be.makeOutput(sz, x.dtype);
@@ -319,10 +217,17 @@ function makeSum(tf: TF, orig: tfType.KernelConfig): KFunc {
   return (args) => {
     const x = args.inputs.x;
     const r = x.shape.length;
-    if (x.dtype !== 'float32' || r < 2) return call(orig, args);
+    if (x.dtype !== 'float32' || r < 2) {
+      countPath('Sum', 'tfjs');
+      return call(orig, args);
+    }
     const axes = [...new Set(tf.util.parseAxisParam(args.attrs.axis, x.shape))].sort((a, b) => a - b);
     const k = axes.length;
-    if (k === 0 || k === r || axes[k - 1] !== k - 1 || size(x.shape) === 0) return call(orig, args);
+    if (k === 0 || k === r || axes[k - 1] !== k - 1 || size(x.shape) === 0) {
+      countPath('Sum', 'tfjs');
+      return call(orig, args);
+    }
+    countPath('Sum', 'js-columns');
     const rows = size(x.shape.slice(0, k)), cols = size(x.shape.slice(k));
     const outShape = args.attrs.keepDims ? x.shape.map((d, i) => (i < k ? 1 : d)) : x.shape.slice(k);
     const be = args.backend;
@@ -346,13 +251,20 @@ function makeAdd(orig: tfType.KernelConfig): KFunc {
   };
   return (args) => {
     const { a, b } = args.inputs;
-    if (a.dtype !== 'float32' || b.dtype !== 'float32') return call(orig, args);
-    const [x, bias] = isBiasOf(b, a) ? [a, b] : isBiasOf(a, b) ? [b, a] : [null, null];
-    if (!x || !bias) return call(orig, args);
+    const [x, bias] = a.dtype !== 'float32' || b.dtype !== 'float32' ? [null, null]
+      : isBiasOf(b, a) ? [a, b] : isBiasOf(a, b) ? [b, a] : [null, null];
+    if (!x || !bias) {
+      countPath('Add', 'tfjs');
+      return call(orig, args);
+    }
     const be = args.backend;
     const k = simdOf(be);
     const C = x.shape[x.shape.length - 1], rows = size(x.shape) / C;
-    if (!k || rows === 0) return call(orig, args);
+    if (!k || rows === 0) {
+      countPath('Add', 'tfjs', !k);
+      return call(orig, args);
+    }
+    countPath('Add', 'simd');
     const out = be.makeOutput(x.shape.slice(), 'float32'); // allocate before taking heap offsets
     k.biasAdd(heapF32(be, x).byteOffset, heapF32(be, bias).byteOffset, heapF32(be, out).byteOffset, rows, C * 4);
     return out;
@@ -366,9 +278,14 @@ function makeAdd(orig: tfType.KernelConfig): KFunc {
  * gradients cast float32 to float32; the stock wasm kernels copy the data each time.
  */
 function makeShare(orig: tfType.KernelConfig, isCast: boolean): KFunc {
+  const name = isCast ? 'Cast' : 'Identity';
   return (args) => {
     const x = args.inputs.x;
-    if (x.dtype === 'string' || (isCast && args.attrs.dtype !== x.dtype)) return call(orig, args);
+    if (x.dtype === 'string' || (isCast && args.attrs.dtype !== x.dtype)) {
+      countPath(name, 'tfjs');
+      return call(orig, args);
+    }
+    countPath(name, 'shared');
     args.backend.incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape.slice(), dtype: x.dtype };
   };

@@ -8,6 +8,7 @@ import * as ort from 'onnxruntime-node';
 import type { StudyConfig } from '../../config.ts';
 import { FilterstudyError } from '../../errors.ts';
 import type { CnnOutputs, Engine } from '../../ml/engine.ts';
+import { noWasmKernels } from '../../ml/kernels/paths.ts';
 import { cnnShapes, DIGITS, type Weights } from '../../ml/models.ts';
 import { imageTensor } from './batch.ts';
 import { createSession } from './session.ts';
@@ -43,6 +44,7 @@ export async function createOrtEngine(): Promise<Engine> {
   return {
     name: 'onnxruntime',
     notes: [`onnxruntime-node ${ort.env.versions?.common ?? ''}: training graphs, 1 intra-op thread per session`],
+    takeKernelPaths: () => noWasmKernels('onnxruntime engine: ONNX graphs on onnxruntime-node, no tfjs wasm kernels'),
     digitCnn: async (spec) => (checkConfig(spec.cfg), digitCnnTrainer(spec)),
     lstm: async (spec) => (checkConfig(spec.cfg), lstmTrainer(spec)),
     model2: async (spec) => (checkConfig(spec.cfg), model2Trainer(spec)),

@@ -147,7 +147,7 @@ describe('aggregate: other ground truths and small studies', () => {
 describe('report details from the StudyStats', () => {
   const ctx = (data: StudyData): ReportContext => ({
     studyId: 'test', sources: data.sources, configHash: data.configHash, backend: 'synthetic', dataSource: 'synthetic', date: '2024-01-01',
-    dataWritten: null, figureSeed: data.seeds[0], ckaNote: null, synthetic: true,
+    dataFiles: [], dataWritten: null, figureSeed: data.seeds[0], ckaNote: null, synthetic: true,
   });
   const fast = { reps: 100, freshDraws: 3 };
 

@@ -12,7 +12,7 @@ import { Bool, Float32, Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportStudy, toCsv, exportColumns } from '../src/io/export.ts';
-import { writeStudyFiles } from '../src/report/report.ts';
+import { writeStudyFiles } from './study-folder.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 import { analyzeStudy } from '../src/stats/verdicts.ts';
 import { FilterstudyError } from '../src/errors.ts';

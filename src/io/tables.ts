@@ -3,12 +3,12 @@
  * Table with `schemaVersion` in its metadata; a read Arrow file → its declared metadata keys and a
  * coded error for a missing column, a wrong type or a newer schema, naming the file and the fix.
  */
-import type { Table } from 'apache-arrow';
+import { DataType, type Table } from 'apache-arrow';
 import { FilterstudyError } from '../errors.ts';
 import { arrowFromBytes, buildTable, readArrowFile, type Column } from './arrow.ts';
 import {
   filtersSpec, META_KEYS, METADATA_KEY, SCHEMA_VERSION, TABLE_SPECS, UNVERSIONED_SCHEMA, WEIGHT_COLUMN,
-  type CellValue, type ColumnSpec, type FileMeta, type MetaKey, type TableName, type TableSpec,
+  type ArrowType, type CellValue, type ColumnSpec, type FileMeta, type MetaKey, type TableName, type TableSpec,
 } from './schema.ts';
 
 /** The metadata object of a file: the caller's keys (each one of META_KEYS) plus the schema version. */
@@ -65,31 +65,42 @@ export function readMeta(table: Table, path: string, name: TableName): FileMeta 
   return meta;
 }
 
-/** The kernel size a filters table's weight columns give (K·K columns w_r_c), or an error naming the file. */
+/** The kernel size a filters table's weight columns w_<r>_<c> give (largest index + 1), or an error naming the file. */
 function kernelSizeOf(table: Table, path: string): number {
-  const n = table.schema.fields.filter((f) => WEIGHT_COLUMN.test(f.name)).length;
-  const k = Math.round(Math.sqrt(n));
-  if (n === 0 || k * k !== n) {
-    throw new FilterstudyError('E_OUTPUT', `${path}: ${n} weight columns w_<r>_<c>, not K·K for a K×K kernel`, { hint: rerunHint('filters') });
-  }
-  return k;
+  const idx = table.schema.fields.map((f) => WEIGHT_COLUMN.exec(f.name)).filter((m) => m !== null).flatMap((m) => [Number(m[1]), Number(m[2])]);
+  if (!idx.length) throw new FilterstudyError('E_OUTPUT', `${path}: no weight columns w_<r>_<c>`, { hint: rerunHint('filters') });
+  return Math.max(...idx) + 1; // a missing w_r_c of that K×K kernel is then named by validateTable
 }
 
 /**
- * Checks every declared column: present (unless `optional`) and of its Arrow type. Extra columns
- * are allowed (a newer minor addition, or a tool's own). Returns the spec the table matched.
+ * Whether a column of Arrow type `t` reads as the schema's `want`: the exact type, or one the
+ * reader converts without loss of meaning (dictionary or large strings, other integer widths,
+ * either float precision), as pandas, polars or a tool's rewrite of a study file may store them.
+ */
+function readsAs(t: DataType, want: ArrowType): boolean {
+  switch (want) {
+    case 'Utf8': return DataType.isUtf8(t) || DataType.isLargeUtf8(t) || (DataType.isDictionary(t) && (DataType.isUtf8(t.dictionary) || DataType.isLargeUtf8(t.dictionary)));
+    case 'Int32': return DataType.isInt(t);
+    case 'Float32': case 'Float64': return DataType.isFloat(t);
+    case 'Bool': return DataType.isBool(t);
+  }
+}
+
+/**
+ * Checks every declared column: present (unless `optional`) and of a type that reads as the
+ * schema's (readsAs; the writer writes exactly the schema's). Extra columns are allowed (a newer minor addition, or a tool's own). Returns the spec the table matched.
  */
 export function validateTable(table: Table, name: TableName, path: string, version: number): TableSpec<unknown> {
   const spec = (name === 'filters' ? filtersSpec(kernelSizeOf(table, path)) : TABLE_SPECS[name]) as TableSpec<unknown>;
-  const fields = new Map(table.schema.fields.map((f) => [f.name, String(f.type)]));
+  const fields = new Map(table.schema.fields.map((f) => [f.name, f.type as DataType]));
   for (const c of spec.columns) {
     const type = fields.get(c.name);
     if (type === undefined) {
       if (c.optional) continue;
-      throw new FilterstudyError('E_OUTPUT', `${path}: column '${c.name}' (${c.type}) is missing (file schema version ${version}; columns present: ${[...fields.keys()].join(', ')})`, { hint: rerunHint(name) });
+      throw new FilterstudyError('E_OUTPUT', `${path}: column '${c.name}' is missing (${c.type}; file schema version ${version}; columns present: ${[...fields.keys()].join(', ')})`, { hint: rerunHint(name) });
     }
-    if (type !== c.type) {
-      throw new FilterstudyError('E_OUTPUT', `${path}: column '${c.name}' is ${type}, the schema says ${c.type}`, { hint: rerunHint(name) });
+    if (!readsAs(type, c.type)) {
+      throw new FilterstudyError('E_OUTPUT', `${path}: column '${c.name}' is ${String(type)}, the schema says ${c.type}`, { hint: rerunHint(name) });
     }
   }
   return spec;

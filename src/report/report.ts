@@ -16,12 +16,12 @@
  *   report-stats-table.ts  stats.arrow (statsRows, statsTable, STATS_COLUMNS)
  *   report-format.ts       number and label formatting
  *   report-training.ts     the training-settings table and the learning curves (history.arrow)
- *   report-study-files.ts  writeStudyFiles: StudyData as filters/metrics/similarity.arrow (tests, demos)
  * This file is the public entry: everything above that other modules use is re-exported here.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDir, readArrowFile, writeArrowFile, writeFileAtomic } from '../io/arrow.ts';
+import { ensureDir, writeArrowFile, writeFileAtomic } from '../io/arrow.ts';
+import { readStudyTable, tableRows } from '../io/tables.ts';
 import { FilterstudyError } from '../errors.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { imagesToFloat } from '../stats/cka.ts';
@@ -45,7 +45,6 @@ export { buildReport, type Block, type FigureRef, type ReportDoc } from './doc.t
 export type { Figures } from './doc-figures.ts';
 export { fmt, fmtP } from './format.ts';
 export { STATS_COLUMNS, statsRows, statsTable, type StatRow } from './stats-table.ts';
-export { writeSeedFolders, writeStudyFiles } from '../io/study-files.ts';
 
 export interface AggregateOptions {
   /** out/<study> folders to pool (same configHash, disjoint seeds). */
@@ -154,7 +153,7 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   if (wantCka && ckaNote) stats.warnings.push(ckaNote); // asked for CKA, MNIST failed
   stats.warnings.push(...left.warnings);
   // Networks still improving when training stopped: their numbers are not final.
-  stats.warnings.push(...convergenceNotes(historyFiles(o.dirs, left.seeds).flatMap((f) => readArrowFile(f).toArray().map((r) => r.toJSON() as Record<string, unknown>))));
+  stats.warnings.push(...convergenceNotes(historyFiles(o.dirs, left.seeds).flatMap((f) => tableRows(readStudyTable(f, 'history')))));
   // Seeds the study planned that are not there (a failed or killed shard): listed, not hidden.
   const missing = missingSeeds(o.dirs, data.seeds);
   if (missing.length) {

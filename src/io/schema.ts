@@ -108,6 +108,7 @@ export interface TableSpec<R> {
   file: string;
   /** Where the file is: per seed and combined, or written by aggregate. */
   where: string;
+  /** What one row is ("one row per …"). */
   rowIs: string;
   columns: ColumnSpec<R>[];
 }
@@ -122,7 +123,7 @@ export const weightColumns = (k: number): string[] => Array.from({ length: k * k
 /** filters.arrow for kernel size k (its weight columns depend on k). */
 export function filtersSpec(k: number): TableSpec<FilterRow> {
   return {
-    name: 'filters', file: 'filters.arrow', where: 'seeds/seed-NNNN/ and combined', rowIs: 'one filter',
+    name: 'filters', file: 'filters.arrow', where: 'in every `seeds/seed-NNNN/` and combined in the study folder', rowIs: 'filter',
     columns: [
       col('seed', 'Int32', 'study seed', (r) => r.seed),
       col('model', 'Utf8', '`model1` or `model2`', (r) => r.model),
@@ -136,7 +137,7 @@ export function filtersSpec(k: number): TableSpec<FilterRow> {
 }
 
 export const METRICS: TableSpec<MetricRow> = {
-  name: 'metrics', file: 'metrics.arrow', where: 'seeds/seed-NNNN/ and combined', rowIs: 'one (model, network, split, target): final metrics, computed by onnxruntime from the exported ONNX graphs (claim-4 rows in the worker)',
+  name: 'metrics', file: 'metrics.arrow', where: 'in every `seeds/seed-NNNN/` and combined in the study folder', rowIs: '(seed, model, network, split, target): final metrics, computed by onnxruntime from the exported ONNX graphs (the claim-4 targets in the worker)',
   columns: [
     col('seed', 'Int32', 'study seed', (r) => r.seed),
     col('model', 'Utf8', '`model1`, `model2`', (r) => r.model),
@@ -156,7 +157,7 @@ export const METRICS: TableSpec<MetricRow> = {
 };
 
 export const HISTORY: TableSpec<HistoryRow> = {
-  name: 'history', file: 'history.arrow', where: 'seeds/seed-NNNN/ and combined', rowIs: 'one epoch of one network',
+  name: 'history', file: 'history.arrow', where: 'in every `seeds/seed-NNNN/` and combined in the study folder', rowIs: 'epoch of one network of one seed',
   columns: [
     col('seed', 'Int32', 'study seed', (r) => r.seed),
     col('model', 'Utf8', '`model1`, `model2`', (r) => r.model),
@@ -172,7 +173,7 @@ export const HISTORY: TableSpec<HistoryRow> = {
 };
 
 export const SIMILARITY: TableSpec<SimilarityRow> = {
-  name: 'similarity', file: 'similarity.arrow', where: 'seeds/seed-NNNN/ and combined', rowIs: 'one (seed, comparison, reference filter i)',
+  name: 'similarity', file: 'similarity.arrow', where: 'in every `seeds/seed-NNNN/` and combined in the study folder', rowIs: '(seed, comparison, reference filter i)',
   columns: [
     col('seed', 'Int32', 'study seed', (r) => r.seed),
     col('comparison', 'Utf8', 'e.g. `model1.cnn1 -> model1.cnn2` (reference → other); `@init`/`@rerun` mark initial/rerun filters', (r) => r.comparison),
@@ -189,7 +190,7 @@ export const SIMILARITY: TableSpec<SimilarityRow> = {
 };
 
 export const STATS: TableSpec<StatRow> = {
-  name: 'stats', file: 'stats.arrow', where: 'written by aggregate (beside report.html)', rowIs: 'one number of the report (long form)',
+  name: 'stats', file: 'stats.arrow', where: 'written by aggregate (beside report.html)', rowIs: 'number of the report (long form)',
   columns: [
     col('section', 'Utf8', "`study`, `claim`, `table2`, `similarity`, `baseline`, `cka`, `accuracy_gap`, `learned`, `equivalence`, `onnx`", (r) => r.section),
     col('key', 'Utf8', "what is measured: claim id (`claim1`), Table 2 row, comparison, CNN, CKA pair", (r) => r.key),

@@ -174,7 +174,7 @@ const SEED_DIR = /^seed-\d+$/;
  * Where a study folder's tables are. A folder written by `run` has seeds/seed-NNNN/, and those are
  * read (not the combined files: several processes may share the folder, and the per-seed folders
  * are the ground truth, each complete once seed.json is in it). A folder of combined files only
- * (writeStudyFiles, or copied tables) is read as one unit.
+ * (an exported or copied study, or test/study-folder.ts writeStudyFiles) is read as one unit.
  */
 export function studyFileSets(dir: string, skip: ReadonlySet<number> = new Set()): FileSet[] {
   const seedsDir = join(dir, 'seeds');

@@ -7,7 +7,8 @@
  *   quarantine/seed-0004-<time>/     a seed folder that failed verification, with quarantine.json (retrained)
  *   filters.arrow metrics.arrow history.arrow similarity.arrow     all finished seeds, combined
  * A killed run loses only the seeds in flight; the next run of the same study verifies and skips
- * finished seeds (seed-manifest.ts).
+ * finished seeds (seed-manifest.ts). Every table's columns, the metadata keys and seed.json's
+ * fields are io/schema.ts's; the caller hands the rows (coordinator/seed-rows.ts computes them).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -17,7 +17,7 @@ import { configHash, DEFAULTS, trainingFingerprint, type HashInputs, type StudyC
 import { FilterstudyError, ioError } from '../errors.ts';
 import { arrowFromBytes, ensureDir, concatTables, writeArrowFile, writeFileAtomic } from './arrow.ts';
 import { staleTempFolders, staleTemps, tempPathFor } from './claims.ts';
-import { filtersSpec, HISTORY, METRICS, SCHEMA_VERSION, SEED_TABLES, SIMILARITY, type DataSource, type SeedRecordField, type SeedTables } from './schema.ts';
+import { filtersSpec, HISTORY, METRICS, SCHEMA_VERSION, SEED_RECORD_FIELDS, SEED_TABLES, SIMILARITY, type DataSource, type SeedRecordField, type SeedTables } from './schema.ts';
 import { adoptLegacySeed, manifestEntry, MANIFEST_VERSION, quarantineSeed, readVerified, scanSeeds, type Manifest, type Quarantined } from './seed-manifest.ts';
 import { readStudyTable, tableFromRows, type MetaInput, type StudyTable } from './tables.ts';
 
@@ -144,15 +144,11 @@ export function finishedSeeds(paths: StudyPaths): number[] {
 
 // ---- per-seed tables ---------------------------------------------------------------------------
 
-/** seed.json's fields that come from the seed task (the writer adds configHash, finishedAt and the manifest). */
-export interface SeedRecordInput {
-  backendNotes: string[];
-  kernels: string[];
-  seconds: number;
-  trainSeconds: Record<string, number>;
-  claim4Seconds: number | null;
-  onnxVsTfjs: unknown;
-}
+/** seed.json's fields the writer fills itself; every other SEED_RECORD_FIELDS field comes from the caller. */
+const WRITER_FIELDS = ['seed', 'status', 'configHash', 'backend', 'finishedAt', 'manifestVersion', 'files'] as const;
+
+/** seed.json's fields that come from the seed task: SEED_RECORD_FIELDS (io/schema.ts) but WRITER_FIELDS. */
+export type SeedRecordInput = Record<Exclude<SeedRecordField, (typeof WRITER_FIELDS)[number]>, unknown>;
 
 /** One finished seed as the writer takes it: its table rows (computed by the caller), ONNX files and record. */
 export interface SeedOutput {
@@ -186,12 +182,11 @@ export function writeSeed(paths: StudyPaths, r: SeedOutput, meta: StudyMeta): st
   const tmp = tempPathFor(dir); // host, pid, random: never another process's temp folder
   const contents: [string, Uint8Array][] = [...seedTableBytes(r.tables, meta.config.model.kernelSize, fileMeta), ...Object.entries(r.onnx)];
   const files: Manifest = Object.fromEntries(contents.map(([name, bytes]) => [name, manifestEntry(bytes)]));
-  // Exactly SEED_RECORD_FIELDS, in its order (io/schema.ts; test/schema.test.ts checks both ways).
-  const record: Record<SeedRecordField, unknown> = {
-    seed: r.seed, status: 'ok', configHash: meta.configHash, backend: r.backend, backendNotes: r.record.backendNotes, kernels: r.record.kernels,
-    seconds: r.record.seconds, trainSeconds: r.record.trainSeconds, claim4Seconds: r.record.claim4Seconds, onnxVsTfjs: r.record.onnxVsTfjs, finishedAt: new Date().toISOString(),
-    manifestVersion: MANIFEST_VERSION, files,
+  // Exactly SEED_RECORD_FIELDS, in its order (io/schema.ts; test/schema.test.ts checks it).
+  const own: Record<(typeof WRITER_FIELDS)[number], unknown> = {
+    seed: r.seed, status: 'ok', configHash: meta.configHash, backend: r.backend, finishedAt: new Date().toISOString(), manifestVersion: MANIFEST_VERSION, files,
   };
+  const record = Object.fromEntries((Object.keys(SEED_RECORD_FIELDS) as SeedRecordField[]).map((k) => [k, k in own ? own[k as keyof typeof own] : r.record[k as keyof SeedRecordInput]]));
   let current = tmp;
   try {
     rmSync(tmp, { recursive: true, force: true });

@@ -245,7 +245,8 @@ export type FileMeta = { [K in MetaKey]?: unknown } & { schemaVersion: number };
 
 /**
  * The fields of seeds/seed-NNNN/seed.json, in the order written, each with its meaning. The writer
- * (io/outputs.ts writeSeed) writes exactly these (a test checks it); add a field here and there.
+ * (io/outputs.ts writeSeed) writes exactly these, in this order; a new field is one line here and
+ * its value in coordinator/seed-rows.ts seedOutput (the type SeedRecordInput then requires it).
  */
 export const SEED_RECORD_FIELDS = {
   seed: 'the seed',

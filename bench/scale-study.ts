@@ -5,12 +5,13 @@
  */
 import { resolveConfig } from '../src/config.ts';
 import { studyMeta, studyPaths, writeSeed, type StudyMeta, type StudyPaths } from '../src/io/outputs.ts';
+import { seedOutput } from '../src/coordinator/seed-rows.ts';
 import { makeRng } from '../src/rng.ts';
 import type { SeedSuccess } from '../src/worker/task.ts';
 
 export function syntheticStudy(outDir: string, name: string): { paths: StudyPaths; meta: StudyMeta } {
   const cfg = resolveConfig([{ source: 'bench', config: { name, outDir, train: { epochs: 3 } } }]);
-  const meta = studyMeta(cfg, { filterstudy: 'bench' }, { backend: 'wasm', data: [{ role: 'synthetic', sha256: '0'.repeat(64) }] });
+  const meta = studyMeta(cfg, { filterstudy: 'bench' }, { backend: 'wasm', data: [{ role: 'synthetic', sha256: '0'.repeat(64) }] }, null);
   return { paths: studyPaths(cfg), meta };
 }
 
@@ -41,5 +42,5 @@ export function syntheticSeed(seed: number, k = 3, f = 16): SeedSuccess {
 
 /** Writes seeds 1..n as finished seed folders. */
 export function writeSyntheticSeeds(paths: StudyPaths, meta: StudyMeta, n: number): void {
-  for (let s = 1; s <= n; s++) writeSeed(paths, syntheticSeed(s), meta);
+  for (let s = 1; s <= n; s++) writeSeed(paths, seedOutput(syntheticSeed(s), meta.config), meta);
 }

@@ -10,7 +10,8 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runStudy, type StudyEvent } from '../src/coordinator/sweep.ts';
 import { verifySeedDir } from '../src/io/seed-manifest.ts';
 import { FilterstudyError } from '../src/errors.ts';
-import { aggregate, writeStudyFiles } from '../src/report/report.ts';
+import { aggregate } from '../src/report/report.ts';
+import { writeStudyFiles } from './study-folder.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 import { tempDir, tinyConfig } from './helpers.ts';
 

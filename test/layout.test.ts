@@ -14,19 +14,6 @@ import { type ImportEdge, importCycles, layerOf, layerViolations, parseImports, 
 const ROOT = join(import.meta.dirname, '..');
 const SRC = join(ROOT, 'src');
 
-/**
- * io/'s imports that still break the rule on this branch. Branch `schema9` owns io/ and removes
- * them (S_i computed outside the writer, SeedResult and the loaded-table types owned by io): after
- * merging it, delete each entry here — the test fails on an entry that no longer occurs, so the
- * list cannot go stale. Keyed by file → imported file, not line, so unrelated edits keep matching.
- */
-const KNOWN_IO: readonly { from: string; to: string; why: string }[] = [
-  { from: 'io/outputs.ts', to: 'stats/similarity.ts', why: 'the writer computes S_i for seeds.arrow' },
-  { from: 'io/outputs.ts', to: 'worker/task.ts', why: 'SeedResult types' },
-  { from: 'io/load.ts', to: 'stats/types.ts', why: 'StudyData row types' },
-  { from: 'io/study-files.ts', to: 'stats/types.ts', why: 'StudyData row types (test-only writer)' },
-];
-
 const edge = (from: string, to: string, typeOnly = false): ImportEdge => ({ from, to, specifier: `./${to}`, line: 1, typeOnly });
 
 describe('the layout checker', () => {
@@ -110,7 +97,6 @@ describe('the layout checker', () => {
 
 describe('src/ follows the layout', () => {
   const edges = scanImports(SRC);
-  const known = (e: ImportEdge) => KNOWN_IO.some((k) => k.from === e.from && k.to === e.to);
 
   it('the scan reads src/ (a sanity check, so an empty scan cannot pass)', () => {
     expect(edges.length).toBeGreaterThan(200);
@@ -118,15 +104,9 @@ describe('src/ follows the layout', () => {
     expect(edges).toContainEqual(expect.objectContaining({ from: 'worker/entry.mjs', to: 'worker/task.ts' }));
   });
 
-  it('every import points down the flow (except the listed io/ ones)', () => {
-    const messages = layerViolations(edges).filter((v) => !known(v.edge)).map((v) => v.message);
+  it('every import points down the flow', () => {
+    const messages = layerViolations(edges).map((v) => v.message);
     expect(messages, messages.join('\n')).toEqual([]);
-  });
-
-  it('each KNOWN_IO entry still occurs (delete the ones that do not)', () => {
-    const stale = KNOWN_IO.filter((k) => !edges.some((e) => e.from === k.from && e.to === k.to))
-      .map((k) => `KNOWN_IO lists src/${k.from} → src/${k.to}, which no longer occurs: delete it from test/layout.test.ts`);
-    expect(stale, stale.join('\n')).toEqual([]);
   });
 
   it('no import cycle between files', () => {

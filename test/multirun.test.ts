@@ -12,7 +12,8 @@ import { resolveConfig } from '../src/config.ts';
 import { parseSet } from '../src/cli/load-config.ts';
 import { FilterstudyError } from '../src/errors.ts';
 import { compareStudies, differingSettings } from '../src/report/compare.ts';
-import { aggregate, writeStudyFiles } from '../src/report/report.ts';
+import { aggregate } from '../src/report/report.ts';
+import { writeStudyFiles } from './study-folder.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'multirun-'));

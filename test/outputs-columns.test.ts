@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readArrowFile } from '../src/io/arrow.ts';
 import { combineSeeds, studyMeta, studyPaths, writeSeed, prepareStudyDir } from '../src/io/outputs.ts';
 import { loadStudy } from '../src/io/load.ts';
+import { seedOutput } from '../src/coordinator/seed-rows.ts';
 import type { MetricRow } from '../src/ml/records.ts';
 import type { SeedSuccess } from '../src/worker/task.ts';
 import { tempDir, tinyConfig } from './helpers.ts';
@@ -39,9 +40,9 @@ describe('stop-rule columns', () => {
   it('round-trip through the per-seed and combined Arrow files and the stats loader', () => {
     const cfg = tinyConfig({ outDir: tempDir(), name: 'cols', model: { filters: 2, kernelSize: 3 } });
     const paths = studyPaths(cfg);
-    const meta = studyMeta(cfg, {}, { backend: 'wasm', data: [] });
+    const meta = studyMeta(cfg, {}, { backend: 'wasm', data: [] }, null);
     prepareStudyDir(paths, meta);
-    for (const s of [1, 2]) writeSeed(paths, fakeSeed(s, 3, 2), meta);
+    for (const s of [1, 2]) writeSeed(paths, seedOutput(fakeSeed(s, 3, 2), cfg), meta);
     combineSeeds(paths, meta);
 
     const h = readArrowFile(join(paths.root, 'history.arrow'));

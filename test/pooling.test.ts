@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FilterstudyError } from '../src/errors.ts';
 import { loadStudy, missingSeeds } from '../src/io/load.ts';
-import { aggregate, writeSeedFolders, writeStudyFiles } from '../src/report/report.ts';
+import { aggregate } from '../src/report/report.ts';
+import { writeSeedFolders, writeStudyFiles } from './study-folder.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 import { tempDir } from './helpers.ts';
 

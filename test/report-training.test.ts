@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTable, writeArrowFile } from '../src/io/arrow.ts';
-import { aggregate, writeStudyFiles } from '../src/report/report.ts';
+import { aggregate } from '../src/report/report.ts';
+import { writeStudyFiles } from './study-folder.ts';
 import { settingsRows } from '../src/report/training.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { aggregateCommand } from '../src/cli/aggregate.ts';
 import { FilterstudyError } from '../src/errors.ts';
 import { loadStudy } from '../src/io/load.ts';
-import { aggregate, buildReport, formatAggregateSummary, STATS_COLUMNS, statsRows, writeStudyFiles, type ReportContext } from '../src/report/report.ts';
+import { aggregate, buildReport, formatAggregateSummary, STATS_COLUMNS, statsRows, type ReportContext } from '../src/report/report.ts';
+import { writeStudyFiles } from './study-folder.ts';
 import { buildFigures } from '../src/report/doc-figures.ts';
 import { renderMarkdown } from '../src/report/md.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
@@ -147,7 +148,7 @@ describe('aggregate: other ground truths and small studies', () => {
 describe('report details from the StudyStats', () => {
   const ctx = (data: StudyData): ReportContext => ({
     studyId: 'test', sources: data.sources, configHash: data.configHash, backend: 'synthetic', dataSource: 'synthetic', date: '2024-01-01',
-    dataWritten: null, figureSeed: data.seeds[0], ckaNote: null, synthetic: true,
+    dataFiles: [], dataWritten: null, figureSeed: data.seeds[0], ckaNote: null, synthetic: true,
   });
   const fast = { reps: 100, freshDraws: 3 };
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadStudy } from '../src/io/load.ts';
 import { aggregate, formatAggregateSummary, statsRows } from '../src/report/report.ts';
-import { writeSeedFolders } from '../src/io/study-files.ts';
+import { writeSeedFolders } from './study-folder.ts';
 import { onnxCheck } from '../src/stats/standard.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 import type { SeedAgreement, StudyData } from '../src/stats/types.ts';

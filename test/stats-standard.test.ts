@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadStudy } from '../src/io/load.ts';
-import { writeStudyFiles } from '../src/report/report.ts';
+import { writeStudyFiles } from './study-folder.ts';
 import { learnedStats, LEARNED_THRESHOLD } from '../src/stats/standard.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 import { clopperPearson } from '../src/stats/tests.ts';

@@ -10,6 +10,7 @@ import { seedList, type StudyConfig } from '../config.ts';
 import type { ProgressMessage, SeedFailure, SeedResult, StageMessage } from '../worker/task.ts';
 import { combineSeeds, seedDirName, type CombineCache, prepareStudyDir, studyMeta, studyPaths, writeFailure, writeSeed, type StudyMeta, type StudyPaths } from '../io/outputs.ts';
 import { loadMnist, splitMnist } from '../data/mnist.ts';
+import { seedOutput } from './seed-rows.ts';
 import { createSeedPool, plannedBackend, workerCount, type SeedPool } from './pool.ts';
 import { claimSeed, leasePath, withCombinedLock, type Lease } from '../io/claims.ts';
 import { shardSeeds, WHOLE, type Shard } from './shard.ts';
@@ -68,7 +69,7 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
   // clear error instead of one per seed.
   const mnist = loadMnist({ dataDir: cfg.data.dir ?? undefined, verify: cfg.data.verify });
   splitMnist(mnist, { dataSeed: cfg.data.dataSeed, trainSize: cfg.data.trainSize, valSize: cfg.data.valSize });
-  const meta = { ...studyMeta(cfg, packageVersions(), { backend: plannedBackend(cfg), data: mnist.source.files }), data: mnist.source };
+  const meta = studyMeta(cfg, packageVersions(), { backend: plannedBackend(cfg), data: mnist.source.files }, mnist.source);
   const prepared = prepareStudyDir(paths, meta);
   for (const q of prepared.quarantined) emit({ type: 'seed-quarantined', ...q });
   const finished = new Set(prepared.finished);
@@ -119,7 +120,7 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
     if (result.status === 'ok') {
       let dir: string;
       try {
-        dir = writeSeed(paths, result, meta);
+        dir = writeSeed(paths, seedOutput(result, cfg), meta);
       } catch (e) {
         const err = asStudyError(e, `could not write seed ${seed}`);
         result = { status: 'failed', seed, backend: result.backend, seconds: result.seconds, error: { ...err.toJSON(), code: err.code } } satisfies SeedFailure;

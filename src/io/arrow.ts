@@ -5,19 +5,20 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Bool, Int32, makeVector, Schema, Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
+import { Bool, Float32, Float64, Int32, makeVector, Schema, Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import { FilterstudyError, ioError } from '../errors.ts';
 import { tempPathFor } from './claims.ts';
+import { METADATA_KEY } from './schema.ts';
 
-/** A column that may hold nulls (or booleans, which have no typed array): Arrow int32, bool or utf8 with a validity bitmap. */
+/** A column that may hold nulls (or booleans, which have no typed array): built with a validity bitmap. */
 export interface TypedColumn {
-  type: 'int32' | 'bool' | 'utf8';
+  type: 'int32' | 'float32' | 'float64' | 'bool' | 'utf8';
   values: (number | boolean | string | null)[];
 }
 
 export type Column = Int32Array | Float32Array | Float64Array | string[] | TypedColumn;
 
-const ARROW_TYPES = { int32: () => new Int32(), bool: () => new Bool(), utf8: () => new Utf8() };
+const ARROW_TYPES = { int32: () => new Int32(), float32: () => new Float32(), float64: () => new Float64(), bool: () => new Bool(), utf8: () => new Utf8() };
 
 function toVector(values: Column): Vector {
   // Typed arrays map to their Arrow type directly (zero copy); strings to plain Utf8.
@@ -33,7 +34,7 @@ export function buildTable(columns: Record<string, Column>, metadata: unknown): 
   const lengths = new Set(Object.values(columns).map((c) => (Array.isArray(c) || ArrayBuffer.isView(c) ? c.length : c.values.length)));
   if (lengths.size > 1) throw new Error(`internal: columns of unequal length ${[...lengths].join(', ')}`);
   const t = new Table(Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, toVector(v)])));
-  const schema = new Schema(t.schema.fields, new Map([['filterstudy', JSON.stringify(metadata)]]));
+  const schema = new Schema(t.schema.fields, new Map([[METADATA_KEY, JSON.stringify(metadata)]]));
   return new Table(schema, t.batches);
 }
 
@@ -113,6 +114,6 @@ export function readArrowFile(path: string): Table {
 export function concatTables(tables: Table[], metadata: unknown): Table | null {
   if (tables.length === 0) return null;
   const batches = tables.flatMap((t) => t.batches);
-  const schema = new Schema(tables[0].schema.fields, new Map([['filterstudy', JSON.stringify(metadata)]]));
+  const schema = new Schema(tables[0].schema.fields, new Map([[METADATA_KEY, JSON.stringify(metadata)]]));
   return new Table(schema, batches);
 }

@@ -14,6 +14,7 @@ import { DataType, type Table, type Vector } from 'apache-arrow';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { FilterstudyError } from '../errors.ts';
 import { readArrowFile, writeFileAtomic } from './arrow.ts';
+import { METADATA_KEY, type FileMeta } from './schema.ts';
 
 export const EXPORT_FORMATS = ['parquet', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -49,8 +50,10 @@ export function studyIdentity(dir: string, table?: Table): { study: string; conf
     const c = JSON.parse(readFileSync(cfgFile, 'utf8')) as { study?: string; configHash?: string };
     if (c.study && c.configHash) return { study: c.study, configHash: c.configHash };
   }
-  const meta = JSON.parse(table?.schema.metadata.get('filterstudy') ?? '{}') as { study?: string; configHash?: string; config?: { name?: string } };
-  return { study: meta.study ?? meta.config?.name ?? basename(dir), configHash: meta.configHash ?? '' };
+  // Declared keys only (io/schema.ts META_KEYS): a file's metadata, or none when it has none.
+  const meta = JSON.parse(table?.schema.metadata.get(METADATA_KEY) ?? '{}') as Pick<FileMeta, 'study' | 'configHash'> & { config?: { name?: string } };
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  return { study: str(meta.study) ?? meta.config?.name ?? basename(dir), configHash: str(meta.configHash) ?? '' };
 }
 
 /** The table's columns plus `study` and `config_hash` (constant over the rows), in export order. */
@@ -69,7 +72,7 @@ export function exportColumns(table: Table, id: { study: string; configHash: str
 export function toParquet(cols: ExportColumn[], metadata?: string): Uint8Array {
   const buf = parquetWriteBuffer({
     columnData: cols.map((c) => ({ name: c.name, type: c.type, data: c.values as never, nullable: true })),
-    kvMetadata: metadata ? [{ key: 'filterstudy', value: metadata }] : undefined,
+    kvMetadata: metadata ? [{ key: METADATA_KEY, value: metadata }] : undefined,
     createdBy: 'filterstudy (hyparquet-writer)',
   });
   return new Uint8Array(buf);
@@ -120,7 +123,7 @@ export function exportStudy(dir: string, format: ExportFormat, outDir = dir): st
     const table = readArrowFile(file);
     const cols = exportColumns(table, studyIdentity(dir, table));
     const out = join(outDir, `${basename(file, '.arrow')}.${format}`);
-    writeFileAtomic(out, format === 'parquet' ? toParquet(cols, table.schema.metadata.get('filterstudy')) : toCsv(cols));
+    writeFileAtomic(out, format === 'parquet' ? toParquet(cols, table.schema.metadata.get(METADATA_KEY)) : toCsv(cols));
     written.push(out);
   }
   return written;

@@ -8,63 +8,35 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Table } from 'apache-arrow';
-import { arrowFromBytes } from './arrow.ts';
 import { FilterstudyError } from '../errors.ts';
-import type { FilterSet, MetricRow, ModelName, NetworkName, SeedAgreement, SimilarityRow, Stage, StudyData } from '../stats/types.ts';
+import { WEIGHT_COLUMN, weightColumns, type SeedRecordField, type FileMeta, type MetricRow, type ModelName, type NetworkName, type SeedTableName, type SimilarityRow, type Stage } from './schema.ts';
+import type { FilterSet, SeedAgreement, StudyData } from './study-data.ts';
+import { columnGetter, readStudyTable, type StudyTable } from './tables.ts';
 
-interface ArrowFile {
-  path: string;
-  table: Table;
-  meta: { configHash: string | null; config: unknown };
-}
-
-function readArrow(path: string, required: boolean): ArrowFile | null {
+/** A study table, read and validated against io/schema.ts; null when it is optional and absent. */
+function readTable(path: string, name: SeedTableName, required: boolean): StudyTable | null {
   if (!existsSync(path)) {
     if (!required) return null;
     throw new FilterstudyError('E_OUTPUT', `${path} is missing`, { hint: 'run the study first (filterstudy run), or point to its out/<study> folder' });
   }
   // An empty or truncated file is named as such (not, later, as a config-hash mismatch).
-  const table = arrowFromBytes(readFileSync(path), path);
-  const raw = table.schema.metadata.get('filterstudy');
-  let meta: { configHash: string | null; config: unknown } = { configHash: null, config: null };
-  if (raw !== undefined) {
-    try {
-      const j = JSON.parse(raw) as { configHash?: string; config?: unknown };
-      meta = { configHash: j.configHash ?? null, config: j.config ?? null };
-    } catch (cause) {
-      throw new FilterstudyError('E_OUTPUT', `${path}: schema metadata 'filterstudy' is not valid JSON`, { cause });
-    }
-  }
-  return { path, table, meta };
+  return readStudyTable(path, name);
 }
 
-/** Column accessor that names the file and column when it is missing. */
-function column(f: ArrowFile, name: string): (i: number) => unknown {
-  const c = f.table.getChild(name);
-  if (!c) {
-    throw new FilterstudyError('E_OUTPUT', `${f.path}: column '${name}' is missing`, {
-      hint: `columns present: ${f.table.schema.fields.map((x) => x.name).join(', ')}; the file may be from an older version — re-run the study`,
-    });
-  }
-  return (i: number) => c.get(i);
-}
+const configHashOf = (m: FileMeta): string | null => (typeof m.configHash === 'string' ? m.configHash : null);
 
-const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : (v as number));
+const num = (v: unknown): number => v as number;
 
-function parseFilters(f: ArrowFile): { sets: FilterSet[]; k: number; nf: number } {
-  const names = f.table.schema.fields.map((x) => x.name).filter((n) => /^w_\d+_\d+$/.test(n));
-  const k = Math.round(Math.sqrt(names.length));
-  if (k < 1) throw new FilterstudyError('E_OUTPUT', `${f.path}: no weight columns w_r_c`);
-  const cols: ((i: number) => unknown)[] = [];
-  for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) cols.push(column(f, `w_${r}_${c}`));
-  if (names.length !== k * k) throw new FilterstudyError('E_OUTPUT', `${f.path}: ${names.length} weight columns is not K·K`);
-  const seed = column(f, 'seed');
-  const model = column(f, 'model');
-  const network = column(f, 'network');
-  const stage = column(f, 'stage');
-  const filter = column(f, 'filter');
-  const bias = column(f, 'bias');
+function parseFilters(f: StudyTable): { sets: FilterSet[]; k: number; nf: number } {
+  const k = Math.round(Math.sqrt(f.spec.columns.filter((c) => WEIGHT_COLUMN.test(c.name)).length)); // validated: K·K columns
+  const column = (n: string) => columnGetter(f, n);
+  const cols = weightColumns(k).map(column);
+  const seed = column('seed');
+  const model = column('model');
+  const network = column('network');
+  const stage = column('stage');
+  const filter = column('filter');
+  const bias = column('bias');
   const groups = new Map<string, { key: [number, string, string, string]; rows: Map<number, { w: Float32Array; b: number }> }>();
   for (let i = 0; i < f.table.numRows; i++) {
     const key: [number, string, string, string] = [num(seed(i)), String(model(i)), String(network(i)), String(stage(i))];
@@ -93,15 +65,12 @@ function parseFilters(f: ArrowFile): { sets: FilterSet[]; k: number; nf: number 
   return { sets, k, nf };
 }
 
-function parseMetrics(f: ArrowFile): MetricRow[] {
+function parseMetrics(f: StudyTable): MetricRow[] {
   const c = Object.fromEntries(
-    ['seed', 'model', 'network', 'split', 'target', 'accuracy', 'loss', 'n', 'train_seconds', 'backend'].map((n) => [n, column(f, n)]),
+    ['seed', 'model', 'network', 'split', 'target', 'accuracy', 'loss', 'n', 'train_seconds', 'backend'].map((n) => [n, columnGetter(f, n)]),
   );
-  // Stop-rule columns: optional (older files lack them), nullable (model-2's CNN rows).
-  const opt = Object.fromEntries(['epochs_run', 'best_epoch', 'stop_reason', 'met_stop_rule'].map((n) => {
-    const col = f.table.getChild(n);
-    return [n, (i: number) => (col ? (col.get(i) ?? null) : null)];
-  }));
+  // Stop-rule columns: optional in the schema (older files lack them: null), nullable (model-2's CNN rows).
+  const opt = Object.fromEntries(['epochs_run', 'best_epoch', 'stop_reason', 'met_stop_rule'].map((n) => [n, columnGetter(f, n)]));
   return Array.from({ length: f.table.numRows }, (_, i) => ({
     seed: num(c.seed(i)),
     model: String(c.model(i)),
@@ -120,36 +89,67 @@ function parseMetrics(f: ArrowFile): MetricRow[] {
   }));
 }
 
+/** A seed.json as read: only the fields io/schema.ts SEED_RECORD_FIELDS declares, each possibly absent. */
+export type SeedRecord = { [K in SeedRecordField]?: unknown };
+
 /**
- * seed.json's `onnxVsTfjs` (per model: argmax mismatches and max |Δp| between onnxruntime and tfjs
- * on every test pair) for each seed folder under dir/seeds. A missing or unreadable seed.json
- * leaves the seed out of the map (the report then says the check is unknown for it).
+ * seed.json of each seed folder under dir/seeds, by seed. A missing or unreadable seed.json
+ * leaves the seed out of the map (the report then says what it could not read for it).
  */
-export function readAgreement(dir: string): Record<number, Record<string, SeedAgreement>> {
-  const out: Record<number, Record<string, SeedAgreement>> = {};
+export function readSeedRecords(dir: string): Map<number, SeedRecord> {
+  const out = new Map<number, SeedRecord>();
   const seedsDir = join(dir, 'seeds');
   if (!existsSync(seedsDir)) return out;
   for (const name of readdirSync(seedsDir)) {
     const file = join(seedsDir, name, 'seed.json');
     if (!/^seed-\d+$/.test(name) || !existsSync(file)) continue;
     try {
-      const j = JSON.parse(readFileSync(file, 'utf8')) as { seed?: number; onnxVsTfjs?: Record<string, Partial<SeedAgreement>> };
-      if (typeof j.seed !== 'number' || !j.onnxVsTfjs) continue;
-      const rec: Record<string, SeedAgreement> = {};
-      for (const [model, a] of Object.entries(j.onnxVsTfjs)) {
-        rec[model] = { argmaxMismatches: Number(a.argmaxMismatches ?? NaN), maxAbsDiff: Number(a.maxAbsDiff ?? NaN), tolerance: Number(a.tolerance ?? 1e-5), ok: a.ok === true };
-      }
-      out[j.seed] = rec;
+      const j = JSON.parse(readFileSync(file, 'utf8')) as SeedRecord;
+      if (typeof j.seed === 'number') out.set(j.seed, j);
     } catch {
-      continue; // an unreadable seed.json: the agreement is unknown for that seed (reported as such)
+      continue; // an unreadable seed.json: unknown for that seed (reported as such)
     }
   }
   return out;
 }
 
-function parseSimilarity(f: ArrowFile): SimilarityRow[] {
+/**
+ * seed.json's `onnxVsTfjs` (per model: argmax mismatches and max |Δp| between onnxruntime and tfjs
+ * on every test pair) for each seed folder under dir/seeds; seeds without it are left out.
+ */
+export function readAgreement(dir: string): Record<number, Record<string, SeedAgreement>> {
+  const out: Record<number, Record<string, SeedAgreement>> = {};
+  for (const [seed, j] of readSeedRecords(dir)) {
+    const checks = j.onnxVsTfjs as Record<string, Partial<SeedAgreement>> | undefined;
+    if (!checks || typeof checks !== 'object') continue;
+    const rec: Record<string, SeedAgreement> = {};
+    for (const [model, a] of Object.entries(checks)) {
+      rec[model] = { argmaxMismatches: Number(a.argmaxMismatches ?? NaN), maxAbsDiff: Number(a.maxAbsDiff ?? NaN), tolerance: Number(a.tolerance ?? 1e-5), ok: a.ok === true };
+    }
+    out[seed] = rec;
+  }
+  return out;
+}
+
+/** The latest seed.json `finishedAt` of the folders (when the data was written), or null. */
+export function lastFinishedAt(dirs: string[]): string | null {
+  const times = dirs.flatMap((d) => [...readSeedRecords(d).values()].map((r) => r.finishedAt)).filter((t): t is string => typeof t === 'string');
+  return times.length ? times.sort().at(-1)! : null;
+}
+
+/**
+ * The metadata (io/schema.ts META_KEYS) of a study folder's first metrics.arrow: a seed's, or the
+ * folder's own when it has no seed folders. Null when there is none.
+ */
+export function studyMetadata(dir: string): FileMeta | null {
+  const first = studyFileSets(dir)[0];
+  if (!first || !existsSync(first.metrics)) return null;
+  return readStudyTable(first.metrics, 'metrics').meta;
+}
+
+function parseSimilarity(f: StudyTable): SimilarityRow[] {
   const names = ['seed', 'comparison', 'ref_model', 'ref_network', 'ref_stage', 'other_model', 'other_network', 'other_stage', 'i', 's', 'argmin'];
-  const c = Object.fromEntries(names.map((n) => [n, column(f, n)]));
+  const c = Object.fromEntries(names.map((n) => [n, columnGetter(f, n)]));
   return Array.from({ length: f.table.numRows }, (_, i) => ({
     seed: num(c.seed(i)),
     comparison: String(c.comparison(i)),
@@ -174,7 +174,7 @@ const SEED_DIR = /^seed-\d+$/;
  * Where a study folder's tables are. A folder written by `run` has seeds/seed-NNNN/, and those are
  * read (not the combined files: several processes may share the folder, and the per-seed folders
  * are the ground truth, each complete once seed.json is in it). A folder of combined files only
- * (writeStudyFiles, or copied tables) is read as one unit.
+ * (an exported or copied study, or test/study-folder.ts writeStudyFiles) is read as one unit.
  */
 export function studyFileSets(dir: string, skip: ReadonlySet<number> = new Set()): FileSet[] {
   const seedsDir = join(dir, 'seeds');
@@ -244,16 +244,16 @@ export function loadStudy(dirs: string | string[], skip: ReadonlySet<number> = n
   for (const dir of list) {
     const dirSeeds = new Set<number>();
     for (const set of studyFileSets(dir, skip)) {
-      const filtersFile = readArrow(set.filters, true)!;
-      const metricsFile = readArrow(set.metrics, true)!;
-      const simFile = readArrow(set.similarity, false);
+      const filtersFile = readTable(set.filters, 'filters', true)!;
+      const metricsFile = readTable(set.metrics, 'metrics', true)!;
+      const simFile = readTable(set.similarity, 'similarity', false);
       for (const f of [filtersFile, metricsFile, simFile]) {
         if (!f) continue;
         if (hash === null) {
-          hash = { value: f.meta.configHash, path: f.path };
-          config = f.meta.config;
-        } else if (f.meta.configHash !== hash.value) {
-          throw new FilterstudyError('E_OUTPUT', `${f.path} has configHash ${f.meta.configHash ?? '(none)'} but ${hash.path} has ${hash.value ?? '(none)'}`, {
+          hash = { value: configHashOf(f.meta), path: f.path };
+          config = f.meta.config ?? null;
+        } else if (configHashOf(f.meta) !== hash.value) {
+          throw new FilterstudyError('E_OUTPUT', `${f.path} has configHash ${configHashOf(f.meta) ?? '(none)'} but ${hash.path} has ${hash.value ?? '(none)'}`, {
             hint: 'only folders trained with the same config (apart from seeds) can be pooled; analyse them separately or re-run with one config',
           });
         }

@@ -7,22 +7,20 @@
  *   quarantine/seed-0004-<time>/     a seed folder that failed verification, with quarantine.json (retrained)
  *   filters.arrow metrics.arrow history.arrow similarity.arrow     all finished seeds, combined
  * A killed run loses only the seeds in flight; the next run of the same study verifies and skips
- * finished seeds (seed-manifest.ts).
+ * finished seeds (seed-manifest.ts). Every table's columns, the metadata keys and seed.json's
+ * fields are io/schema.ts's; the caller hands the rows (coordinator/seed-rows.ts computes them).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Table } from 'apache-arrow';
+import { tableToIPC } from 'apache-arrow';
 import { configHash, DEFAULTS, trainingFingerprint, type HashInputs, type StudyConfig } from '../config.ts';
 import { FilterstudyError, ioError } from '../errors.ts';
-import { kernelToFilters, seedSimilarity, type FilterRef } from '../stats/similarity.ts';
-import type { SeedFailure, SeedSuccess } from '../worker/task.ts';
-import { arrowFromBytes, ensureDir, buildTable, concatTables, writeArrowFile, writeFileAtomic, type Column } from './arrow.ts';
+import { arrowFromBytes, ensureDir, concatTables, writeArrowFile, writeFileAtomic } from './arrow.ts';
 import { staleTempFolders, staleTemps, tempPathFor } from './claims.ts';
+import { filtersSpec, HISTORY, METRICS, SCHEMA_VERSION, SEED_RECORD_FIELDS, SEED_TABLES, SIMILARITY, type DataSource, type SeedRecordField, type SeedTables } from './schema.ts';
 import { adoptLegacySeed, manifestEntry, MANIFEST_VERSION, quarantineSeed, readVerified, scanSeeds, type Manifest, type Quarantined } from './seed-manifest.ts';
-import { tableToIPC } from 'apache-arrow';
+import { readStudyTable, tableFromRows, type MetaInput, type StudyTable } from './tables.ts';
 
-export const TABLES = ['filters', 'metrics', 'history', 'similarity'] as const;
-export type TableName = (typeof TABLES)[number];
 
 export interface StudyPaths { root: string; seeds: string; failed: string; config: string; quarantine: string }
 
@@ -41,13 +39,14 @@ export interface StudyMeta {
   versions: Record<string, string>;
   /** The backend and data SHA-256s the hash covers (absent in folders made before issue #11). */
   hashInputs?: HashInputs;
-  /** Where the MNIST files came from and their SHA-256s. */
-  data?: unknown;
+  /** Where the MNIST files came from and their SHA-256s (null: synthetic, no data; absent in folders made before it was recorded). */
+  data?: DataSource | null;
 }
 
-export function studyMeta(cfg: StudyConfig, versions: Record<string, string>, inputs: HashInputs): StudyMeta {
+/** The study's metadata (io/schema.ts META_KEYS); `data`: the MNIST source trained on (null for synthetic studies). */
+export function studyMeta(cfg: StudyConfig, versions: Record<string, string>, inputs: HashInputs, data: DataSource | null): StudyMeta {
   const hashInputs = { backend: inputs.backend, data: inputs.data.map((f) => ({ role: f.role, sha256: f.sha256 })) };
-  return { study: cfg.name, configHash: configHash(cfg, hashInputs), config: cfg, versions, hashInputs };
+  return { study: cfg.name, configHash: configHash(cfg, hashInputs), config: cfg, versions, hashInputs, data };
 }
 
 /** Leaf-level differences of the training sections, as `key: old → new`, skipping `ignore(key, old, new)`. */
@@ -145,96 +144,30 @@ export function finishedSeeds(paths: StudyPaths): number[] {
 
 // ---- per-seed tables ---------------------------------------------------------------------------
 
-function filtersTable(r: SeedSuccess, cfg: StudyConfig, meta: unknown) {
-  const k = cfg.model.kernelSize;
-  const f = cfg.model.filters;
-  const n = r.filters.length * f;
-  const cols: Record<string, Column> = { seed: new Int32Array(n).fill(r.seed), model: [], network: [], stage: [], filter: new Int32Array(n) };
-  const w = Array.from({ length: k * k }, () => new Float32Array(n));
-  const bias = new Float32Array(n);
-  let row = 0;
-  for (const set of r.filters) {
-    const filters = kernelToFilters(set.kernel, k, f);
-    for (let j = 0; j < f; j++, row++) {
-      (cols.model as string[]).push(set.model);
-      (cols.network as string[]).push(set.network);
-      (cols.stage as string[]).push(set.stage);
-      (cols.filter as Int32Array)[row] = j;
-      filters[j].forEach((v, rc) => (w[rc][row] = v));
-      bias[row] = set.bias[j];
-    }
-  }
-  for (let rc = 0; rc < k * k; rc++) cols[`w_${Math.floor(rc / k)}_${rc % k}`] = w[rc];
-  cols.bias = bias;
-  return buildTable(cols, meta);
+/** seed.json's fields the writer fills itself; every other SEED_RECORD_FIELDS field comes from the caller. */
+const WRITER_FIELDS = ['seed', 'status', 'configHash', 'backend', 'finishedAt', 'manifestVersion', 'files'] as const;
+
+/** seed.json's fields that come from the seed task: SEED_RECORD_FIELDS (io/schema.ts) but WRITER_FIELDS. */
+export type SeedRecordInput = Record<Exclude<SeedRecordField, (typeof WRITER_FIELDS)[number]>, unknown>;
+
+/** One finished seed as the writer takes it: its table rows (computed by the caller), ONNX files and record. */
+export interface SeedOutput {
+  seed: number;
+  backend: string;
+  tables: SeedTables;
+  /** file name → bytes (the ONNX graphs) */
+  onnx: Record<string, Uint8Array>;
+  record: SeedRecordInput;
 }
 
-/**
- * The training of the network a metrics row measures: a model-1 CNN row → that CNN; a pipeline
- * row → the network trained last (model-1's LSTM, model-2 end to end); model-2's cnn1/cnn2 rows →
- * none (those CNNs are not trained on their own).
- */
-export function trainingOf(r: SeedSuccess, model: string, network: string): SeedSuccess['training'][number] | null {
-  const trained = model === 'model1' ? (network === 'pipeline' ? 'lstm' : network) : network === 'pipeline' ? 'pipeline' : null;
-  return r.training.find((t) => t.model === model && t.network === trained) ?? null;
-}
-
-function metricsTable(r: SeedSuccess, meta: unknown) {
-  const m = r.metrics;
-  const tr = m.map((x) => trainingOf(r, x.model, x.network));
-  return buildTable({
-    seed: new Int32Array(m.length).fill(r.seed),
-    model: m.map((x) => x.model),
-    network: m.map((x) => x.network),
-    split: m.map((x) => x.split),
-    target: m.map((x) => x.target),
-    accuracy: Float64Array.from(m, (x) => x.accuracy),
-    loss: Float64Array.from(m, (x) => x.loss),
-    n: Int32Array.from(m, (x) => x.n),
-    train_seconds: Float64Array.from(m, (x) => r.trainSeconds[x.model]),
-    backend: m.map(() => r.backend),
-    epochs_run: { type: 'int32', values: tr.map((t) => t?.epochsRun ?? null) },
-    best_epoch: { type: 'int32', values: tr.map((t) => t?.bestEpoch ?? null) },
-    stop_reason: { type: 'utf8', values: tr.map((t) => t?.stopReason ?? null) },
-    met_stop_rule: { type: 'bool', values: tr.map((t) => t?.metStopRule ?? null) },
-  }, meta);
-}
-
-function historyTable(r: SeedSuccess, meta: unknown) {
-  const h = r.history;
-  return buildTable({
-    seed: new Int32Array(h.length).fill(r.seed),
-    model: h.map((x) => x.model),
-    network: h.map((x) => x.network),
-    epoch: Int32Array.from(h, (x) => x.epoch),
-    train_loss: Float64Array.from(h, (x) => x.trainLoss),
-    train_accuracy: Float64Array.from(h, (x) => x.trainAccuracy),
-    val_loss: Float64Array.from(h, (x) => x.valLoss),
-    val_accuracy: Float64Array.from(h, (x) => x.valAccuracy),
-    seconds: Float64Array.from(h, (x) => x.seconds),
-    best: { type: 'bool', values: h.map((x) => x.best) },
-  }, meta);
-}
-
-function similarityTable(r: SeedSuccess, cfg: StudyConfig, meta: unknown) {
-  const get = (ref: FilterRef) => {
-    const set = r.filters.find((s) => s.model === ref.model && s.network === ref.network && s.stage === ref.stage);
-    return set ? kernelToFilters(set.kernel, cfg.model.kernelSize, cfg.model.filters) : null;
-  };
-  const rows = seedSimilarity(get);
-  return buildTable({
-    seed: new Int32Array(rows.length).fill(r.seed),
-    comparison: rows.map((x) => x.comparison),
-    ref_model: rows.map((x) => x.ref.model),
-    ref_network: rows.map((x) => x.ref.network),
-    ref_stage: rows.map((x) => x.ref.stage),
-    other_model: rows.map((x) => x.other.model),
-    other_network: rows.map((x) => x.other.network),
-    other_stage: rows.map((x) => x.other.stage),
-    i: Int32Array.from(rows, (x) => x.i),
-    s: Float64Array.from(rows, (x) => x.s),
-    argmin: Int32Array.from(rows, (x) => x.argmin),
-  }, meta);
+/** The Arrow bytes of one seed's four tables, in SEED_TABLES order (kernel size k for filters.arrow). */
+export function seedTableBytes(t: SeedTables, k: number, meta: MetaInput): [string, Uint8Array][] {
+  return [
+    ['filters.arrow', tableToIPC(tableFromRows(filtersSpec(k), t.filters, meta), 'file')],
+    ['metrics.arrow', tableToIPC(tableFromRows(METRICS, t.metrics, meta), 'file')],
+    ['history.arrow', tableToIPC(tableFromRows(HISTORY, t.history, meta), 'file')],
+    ['similarity.arrow', tableToIPC(tableFromRows(SIMILARITY, t.similarity, meta), 'file')],
+  ];
 }
 
 /**
@@ -243,24 +176,17 @@ function similarityTable(r: SeedSuccess, cfg: StudyConfig, meta: unknown) {
  * full, read-only) the temp folder is removed, nothing finished is touched, and an E_IO error
  * names the file and the OS reason.
  */
-export function writeSeed(paths: StudyPaths, r: SeedSuccess, meta: StudyMeta): string {
-  const cfg = meta.config;
-  const fileMeta = { ...meta, seed: r.seed, backend: r.backend };
+export function writeSeed(paths: StudyPaths, r: SeedOutput, meta: StudyMeta): string {
+  const fileMeta: MetaInput = { ...meta, seed: r.seed, backend: r.backend };
   const dir = join(paths.seeds, seedDirName(r.seed));
   const tmp = tempPathFor(dir); // host, pid, random: never another process's temp folder
-  const contents: [string, Uint8Array][] = [
-    ['filters.arrow', tableToIPC(filtersTable(r, cfg, fileMeta), 'file')],
-    ['metrics.arrow', tableToIPC(metricsTable(r, fileMeta), 'file')],
-    ['history.arrow', tableToIPC(historyTable(r, fileMeta), 'file')],
-    ['similarity.arrow', tableToIPC(similarityTable(r, cfg, fileMeta), 'file')],
-    ...Object.entries(r.onnx),
-  ];
+  const contents: [string, Uint8Array][] = [...seedTableBytes(r.tables, meta.config.model.kernelSize, fileMeta), ...Object.entries(r.onnx)];
   const files: Manifest = Object.fromEntries(contents.map(([name, bytes]) => [name, manifestEntry(bytes)]));
-  const record = {
-    seed: r.seed, status: r.status, configHash: meta.configHash, backend: r.backend, backendNotes: r.backendNotes, kernels: r.kernels, kernelPaths: r.kernelPaths,
-    seconds: r.seconds, trainSeconds: r.trainSeconds, claim4Seconds: r.claim4Seconds, onnxVsTfjs: r.agreement, finishedAt: new Date().toISOString(),
-    manifestVersion: MANIFEST_VERSION, files,
+  // Exactly SEED_RECORD_FIELDS, in its order (io/schema.ts; test/schema.test.ts checks it).
+  const own: Record<(typeof WRITER_FIELDS)[number], unknown> = {
+    seed: r.seed, status: 'ok', configHash: meta.configHash, backend: r.backend, finishedAt: new Date().toISOString(), manifestVersion: MANIFEST_VERSION, files,
   };
+  const record = Object.fromEntries((Object.keys(SEED_RECORD_FIELDS) as SeedRecordField[]).map((k) => [k, k in own ? own[k as keyof typeof own] : r.record[k as keyof SeedRecordInput]]));
   let current = tmp;
   try {
     rmSync(tmp, { recursive: true, force: true });
@@ -278,14 +204,15 @@ export function writeSeed(paths: StudyPaths, r: SeedSuccess, meta: StudyMeta): s
   return dir;
 }
 
-export function writeFailure(paths: StudyPaths, r: SeedFailure): string {
+/** failed/seed-NNNN.json: the failed seed's record (the worker's SeedFailure) with the time. */
+export function writeFailure(paths: StudyPaths, r: { seed: number; status: 'failed' }): string {
   const file = join(paths.failed, `${seedDirName(r.seed)}.json`);
   writeFileAtomic(file, `${JSON.stringify({ ...r, failedAt: new Date().toISOString() }, null, 2)}\n`);
   return file;
 }
 
 /** Parsed tables of seeds already read by this process, keyed by seed folder (see combineSeeds). */
-export type CombineCache = Map<string, { key: string; tables: Table[] }>;
+export type CombineCache = Map<string, { key: string; tables: StudyTable[] }>;
 
 /**
  * Concatenates every verified seed's tables into out/<study>/<table>.arrow. Returns the files written.
@@ -305,19 +232,19 @@ export function combineSeeds(paths: StudyPaths, meta: StudyMeta, cache: CombineC
   }
   const seeds = good.map((g) => g.seed);
   const perSeed = good.map((g) => {
-    const key = TABLES.map((t) => g.files[`${t}.arrow`]?.sha256).join(',');
+    const key = SEED_TABLES.map((t) => g.files[`${t}.arrow`]?.sha256).join(',');
     const hit = cache.get(g.dir);
     if (hit && hit.key === key) return hit.tables;
-    // Parsed from the bytes whose SHA-256 was just checked against seed.json.
-    const tables = TABLES.map((name) => arrowFromBytes(readVerified(g.dir, `${name}.arrow`, g.files), join(g.dir, `${name}.arrow`)));
+    // Parsed from the bytes whose SHA-256 was just checked against seed.json, and checked against the schema.
+    const tables = SEED_TABLES.map((name) => readStudyTable(join(g.dir, `${name}.arrow`), name, readVerified(g.dir, `${name}.arrow`, g.files)));
     cache.set(g.dir, { key, tables });
     return tables;
   });
   const written: string[] = [];
-  TABLES.forEach((name, ti) => {
+  SEED_TABLES.forEach((name, ti) => {
     const tables = perSeed.map((t) => t[ti]);
-    const backends = [...new Set(tables.map((t) => (JSON.parse(t.schema.metadata.get('filterstudy') ?? '{}') as { backend?: string }).backend).filter(Boolean))];
-    const combined = concatTables(tables, { ...meta, seeds, backends });
+    const backends = [...new Set(tables.map((t) => t.meta.backend).filter((b): b is string => typeof b === 'string'))];
+    const combined = concatTables(tables.map((t) => t.table), { schemaVersion: SCHEMA_VERSION, ...meta, seeds, backends } satisfies MetaInput);
     if (!combined) return;
     const file = join(paths.root, `${name}.arrow`);
     writeArrowFile(file, combined);

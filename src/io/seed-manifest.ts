@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FilterstudyError, ioError } from '../errors.ts';
+import { SEED_TABLES } from './schema.ts';
 
 /** Bumped when the manifest's meaning changes; a seed.json without it predates manifests. */
 export const MANIFEST_VERSION = 1;
@@ -20,7 +21,7 @@ export interface FileEntry { bytes: number; sha256: string }
 export type Manifest = Record<string, FileEntry>;
 
 /** Files every finished seed must have, whatever else it lists. */
-export const REQUIRED_FILES = ['filters.arrow', 'metrics.arrow', 'history.arrow', 'similarity.arrow'] as const;
+export const REQUIRED_FILES: readonly string[] = SEED_TABLES.map((t) => `${t}.arrow`);
 
 export const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 

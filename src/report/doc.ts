@@ -41,6 +41,13 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
       ['Figures drawn for', `seed ${ctx.figureSeed}`],
     ],
   });
+  if (ctx.dataFiles.length) {
+    blocks.push({
+      kind: 'table', head: ['data file', 'SHA-256', 'official'],
+      rows: ctx.dataFiles.map((f) => [f.role, f.sha256, f.official === null ? '—' : f.official ? 'yes' : 'no']),
+      caption: 'The files the study trained and tested on, hashed when they were loaded (the Arrow files’ metadata `data`, also in config.json). “official”: equal to the published MNIST SHA-256.',
+    });
+  }
   if (st.warnings.length) {
     h(3, 'Warnings', 'warnings');
     blocks.push({ kind: 'list', items: st.warnings });

@@ -19,12 +19,12 @@
  *   format.ts              number and label formatting
  *   training.ts            the training-settings table and the learning curves (history.arrow)
  *   compare.ts, summary.ts the comparison of studies; the terminal summary
- *   ../io/study-files.ts   writeStudyFiles: StudyData as filters/metrics/similarity.arrow (tests, demos)
  * This file is the public entry: everything above that other modules use is re-exported here.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureDir, readArrowFile, writeArrowFile, writeFileAtomic } from '../io/arrow.ts';
+import { ensureDir, writeArrowFile, writeFileAtomic } from '../io/arrow.ts';
+import { readStudyTable, tableRows } from '../io/tables.ts';
 import { FilterstudyError } from '../errors.ts';
 import { loadMnist } from '../data/mnist.ts';
 import { imagesToFloat } from '../stats/cka.ts';
@@ -50,7 +50,6 @@ export type { Block, FigureRef, ReportDoc } from './blocks.ts';
 export type { Figures } from './doc-figures.ts';
 export { fmt, fmtP } from './format.ts';
 export { STATS_COLUMNS, statsRows, statsTable, type StatRow } from './stats-table.ts';
-export { writeSeedFolders, writeStudyFiles } from '../io/study-files.ts';
 export type { StudyKernels } from './kernels.ts';
 
 export interface AggregateOptions {
@@ -164,7 +163,7 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   const kernels = studyKernels(o.dirs, left.seeds);
   stats.warnings.push(...kernels.warnings);
   // Networks still improving when training stopped: their numbers are not final.
-  stats.warnings.push(...convergenceNotes(historyFiles(o.dirs, left.seeds).flatMap((f) => readArrowFile(f).toArray().map((r) => r.toJSON() as Record<string, unknown>))));
+  stats.warnings.push(...convergenceNotes(historyFiles(o.dirs, left.seeds).flatMap((f) => tableRows(readStudyTable(f, 'history')))));
   // Seeds the study planned that are not there (a failed or killed shard): listed, not hidden.
   const missing = missingSeeds(o.dirs, data.seeds);
   if (missing.length) {

@@ -1,47 +1,31 @@
 /**
- * stats.arrow: the main numbers of a StudyStats as one tidy long table (one row per number).
- *
- * Columns (nullable where marked ?):
- *   section    utf8    'study' | 'claim' | 'table2' | 'similarity' | 'baseline' | 'cka' | 'accuracy_gap' |
- *                      'learned' (model-2 learned the task; per seed: accuracy, learned, standard) |
- *                      'equivalence' (TOST of CNN1 − CNN2 digit accuracy) | 'onnx' (flagged seeds)
- *   key        utf8    what is measured: claim id ('claim1'), Table 2 row ('CNN1', 'model-2', …),
- *                      comparison ('model1.cnn1 -> model1.cnn2'), CNN ('model1.cnn1'), CKA pair
- *   variant    utf8?   distance variant ('raw' | 'unit' | 'signflip' | 'unit-signflip' | 'matched'),
- *                      baseline kind ('trained-vs-init' | 'fresh-glorot' | 'within-cnn-nearest' |
- *                      'cross-seed'), claim part ('a' | 'b'), else null
- *   statistic  utf8    'mean' | 'median' | 'sd' | 'paper' | 'accuracy' | 'mean_S' | 'collisions' |
- *                      'chamfer' | 'effect' | 'p' | 'p_holm' | 'p_signflip' | 'verdict' | 'cka' |
- *                      'spearman_rho' | 'abs_gap' | …
- *   seed       int32?  the seed for per-seed rows; null for summaries over seeds
- *   value      f64?    the number (null when it could not be computed, or for 'verdict' rows)
- *   lo, hi     f64?    confidence interval bounds (level in the file's metadata), when there is one
- *   n          int32?  seeds (or seed pairs for cross-seed) behind the number
- *   text       utf8?   the verdict ('supported' | 'not supported' | 'inconclusive') on 'verdict' rows;
- *                      the row label on Table 2 'mean' rows (e.g. 'model-2 CNN1 (diagnostic: never
- *                      trained on digits)'); on claim 3's 'effect' rows 'tested' or 'descriptive'
- *                      (part (a) without train.sharedInit); the effect's name on other 'effect' rows;
- *                      the secondary analysis' name on claim rows with variant 'secondary'
- * Schema metadata 'filterstudy': JSON { configHash, seeds, level, columns } (columns = this list).
+ * stats.arrow: the main numbers of a StudyStats as one tidy long table (one row per number). Its
+ * columns, their types and meanings are io/schema.ts STATS (and the README's table generated from it):
+ *   section    'study' | 'claim' | 'table2' | 'similarity' | 'baseline' | 'cka' | 'accuracy_gap' |
+ *              'learned' (model-2 learned the task; per seed: accuracy, learned, standard) |
+ *              'equivalence' (TOST of CNN1 − CNN2 digit accuracy) | 'onnx' (flagged seeds)
+ *   key        claim id ('claim1'), Table 2 row ('CNN1', 'model-2', …), comparison
+ *              ('model1.cnn1 -> model1.cnn2'), CNN ('model1.cnn1'), CKA pair
+ *   variant    distance variant ('raw' | 'unit' | 'signflip' | 'unit-signflip' | 'matched'),
+ *              baseline kind ('trained-vs-init' | 'fresh-glorot' | 'within-cnn-nearest' |
+ *              'cross-seed'), claim part ('a' | 'b'), else null
+ *   statistic  'mean' | 'median' | 'sd' | 'paper' | 'accuracy' | 'mean_S' | 'collisions' |
+ *              'chamfer' | 'effect' | 'p' | 'p_holm' | 'p_signflip' | 'verdict' | 'cka' |
+ *              'spearman_rho' | 'abs_gap' | …
+ *   text       the verdict ('supported' | 'not supported' | 'inconclusive') on 'verdict' rows;
+ *              the row label on Table 2 'mean' rows; on claim 3's 'effect' rows 'tested' or
+ *              'descriptive' (part (a) without train.sharedInit); the effect's name on other
+ *              'effect' rows; the secondary analysis' name on claim rows with variant 'secondary'
+ * Schema metadata 'filterstudy': JSON { schemaVersion, configHash, seeds, level, columns }.
  */
-import { Float64, Int32, Schema, Table, Utf8, vectorFromArray } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
+import { STATS, type StatRow } from '../io/schema.ts';
+import { tableFromRows } from '../io/tables.ts';
 import { num } from './format.ts';
 import type { SSummary, StudyStats } from '../stats/types.ts';
 
-export const STATS_COLUMNS = ['section', 'key', 'variant', 'statistic', 'seed', 'value', 'lo', 'hi', 'n', 'text'] as const;
-
-export interface StatRow {
-  section: string;
-  key: string;
-  variant: string | null;
-  statistic: string;
-  seed: number | null;
-  value: number | null;
-  lo: number | null;
-  hi: number | null;
-  n: number | null;
-  text: string | null;
-}
+export type { StatRow } from '../io/schema.ts';
+export const STATS_COLUMNS = STATS.columns.map((c) => c.name);
 
 export function statsRows(st: StudyStats): StatRow[] {
   const rows: StatRow[] = [];
@@ -133,24 +117,7 @@ export function statsRows(st: StudyStats): StatRow[] {
   return rows;
 }
 
-/** The long table as an Arrow Table (nullable columns built directly; buildTable has no nulls). */
+/** The long table as an Arrow Table, built from io/schema.ts STATS (nullable columns with validity bitmaps). */
 export function statsTable(st: StudyStats, level = 0.95): Table {
-  const rows = statsRows(st);
-  const utf8 = (f: (r: StatRow) => string | null) => vectorFromArray(rows.map(f), new Utf8());
-  const int32 = (f: (r: StatRow) => number | null) => vectorFromArray(rows.map(f), new Int32());
-  const float64 = (f: (r: StatRow) => number | null) => vectorFromArray(rows.map(f), new Float64());
-  const t = new Table({
-    section: utf8((r) => r.section),
-    key: utf8((r) => r.key),
-    variant: utf8((r) => r.variant),
-    statistic: utf8((r) => r.statistic),
-    seed: int32((r) => r.seed),
-    value: float64((r) => r.value),
-    lo: float64((r) => r.lo),
-    hi: float64((r) => r.hi),
-    n: int32((r) => r.n),
-    text: utf8((r) => r.text),
-  });
-  const meta = { configHash: st.configHash, seeds: st.seeds, level, columns: STATS_COLUMNS };
-  return new Table(new Schema(t.schema.fields, new Map([['filterstudy', JSON.stringify(meta)]])), t.batches);
+  return tableFromRows(STATS, statsRows(st), { configHash: st.configHash, seeds: st.seeds, level, columns: STATS_COLUMNS });
 }

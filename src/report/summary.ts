@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readArrowFile } from '../io/arrow.ts';
+import { readStudyTable, tableRows } from '../io/tables.ts';
 import { convergenceNotes } from '../stats/convergence.ts';
 import { COMPARISONS, comparisonName } from '../stats/similarity.ts';
 import { studyKernels } from './kernels.ts';
@@ -29,7 +29,7 @@ export function summaryText(root: string): string {
   const lines: string[] = [];
   const metricsFile = join(root, 'metrics.arrow');
   if (!existsSync(metricsFile)) return `no finished seeds in ${root}`;
-  const metrics = readArrowFile(metricsFile).toArray().map((r) => r.toJSON() as Record<string, unknown>);
+  const metrics = tableRows(readStudyTable(metricsFile, 'metrics'));
   const seeds = new Set(metrics.map((r) => r.seed)).size;
   lines.push(`Table 2 — test accuracy across ${seeds} seed(s), mean ± sd (sd over seeds)`);
   lines.push(`  ${'network'.padEnd(32)}${'this study'.padEnd(18)}paper`);
@@ -40,7 +40,7 @@ export function summaryText(root: string): string {
   }
   const simFile = join(root, 'similarity.arrow');
   if (existsSync(simFile)) {
-    const t = readArrowFile(simFile);
+    const t = readStudyTable(simFile, 'similarity').table;
     const comp = t.getChild('comparison')!.toArray() as string[];
     const seed = t.getChild('seed')!.toArray() as Int32Array;
     const s = t.getChild('s')!.toArray() as Float64Array;
@@ -57,7 +57,7 @@ export function summaryText(root: string): string {
   lines.push('', `kernels: ${kernels.summary}`, ...kernels.warnings.map((w) => `warning: ${w}`));
   const hist = join(root, 'history.arrow');
   if (existsSync(hist)) {
-    const notes = convergenceNotes(readArrowFile(hist).toArray().map((r) => r.toJSON() as Record<string, unknown>));
+    const notes = convergenceNotes(tableRows(readStudyTable(hist, 'history')));
     if (notes.length) lines.push('', ...notes.map((n) => `  note: ${n}`));
   }
   return lines.join('\n');

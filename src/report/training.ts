@@ -9,7 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readArrowFile } from '../io/arrow.ts';
+import { readStudyTable, tableRows } from '../io/tables.ts';
 import { learningCurvesSvg, type CurvePoint } from './figure-curves.ts';
 import type { Block, FigureRef, ReportDoc } from './blocks.ts';
 import type { StudyData } from '../stats/types.ts';
@@ -67,7 +67,7 @@ export function readCurves(dirs: string[]): (CurvePoint & { key: string })[] {
   for (const dir of dirs) {
     const file = join(dir, 'history.arrow');
     if (!existsSync(file)) continue;
-    for (const r of readArrowFile(file).toArray().map((x) => x.toJSON() as Record<string, unknown>)) {
+    for (const r of tableRows(readStudyTable(file, 'history'))) {
       const key = `${String(r.model)}.${String(r.network)}`;
       const label = CURVE_NETWORKS.find(([k]) => k === key)?.[1] ?? key;
       out.push({ key, seed: Number(r.seed), network: label, epoch: Number(r.epoch), valAccuracy: Number(r.val_accuracy), valLoss: Number(r.val_loss) });
@@ -87,7 +87,7 @@ export async function trainingSection(dirs: string[], data: StudyData, warnings:
   const curves: Block[] = [{ kind: 'heading', level: 2, text: 'Learning curves', id: 'curves' }];
   const figures: FigureRef[] = [];
   if (!points.length) {
-    curves.push({ kind: 'para', text: 'No history.arrow in the study folder(s): no learning curves.' });
+    curves.push({ kind: 'para', text: 'No epochs in history.arrow of the study folder(s): no learning curves.' });
     return { settings, curves, figures };
   }
   const networks = CURVE_NETWORKS.map(([, l]) => l).filter((l) => points.some((p) => p.network === l));

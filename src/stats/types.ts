@@ -3,82 +3,13 @@
  * (StudyStats) is plain JSON: numbers, strings, arrays, null — never NaN/Infinity (null instead).
  */
 
-export type ModelName = 'model1' | 'model2';
-export type NetworkName = 'cnn1' | 'cnn2';
-export type Stage = 'init' | 'trained' | 'rerun';
+// The study folder's rows and the loader's output live with the reader (io/, below stats in the
+// flow); re-exported here so the statistics modules name them from one place.
+export type { ModelName, NetworkName, Stage, MetricRow, SimilarityRow } from '../io/schema.ts';
+export type { FilterSet, SeedAgreement, StudyData } from '../io/study-data.ts';
 
 /** A filter set: F rows of length D = K·K (row-major w_r_c), or a flat F×D matrix. */
 export type FilterInput = ArrayLike<number>[] | { rows: number; cols: number; data: ArrayLike<number> };
-
-/** One CNN's first conv layer at one stage: weights[f] has K·K entries (w_0_0, w_0_1, …). */
-export interface FilterSet {
-  seed: number;
-  model: ModelName;
-  network: NetworkName;
-  stage: Stage;
-  weights: Float32Array[]; // [F][K·K]
-  bias: Float32Array; // [F]
-}
-
-/** One row of metrics.arrow. */
-export interface MetricRow {
-  seed: number;
-  model: string;
-  network: string; // 'cnn1' | 'cnn2' | 'pipeline'
-  split: string; // 'train' | 'val' | 'test'
-  target: string; // 'digit' | 'third'
-  accuracy: number;
-  loss: number;
-  n: number;
-  trainSeconds: number;
-  backend: string;
-  /** Stop rule of the network the row measures (optional: synthetic rows omit it); null for model-2's cnn1/cnn2 rows and files written before these columns existed. */
-  epochsRun?: number | null;
-  bestEpoch?: number | null;
-  stopReason?: string | null; // 'fixed' | 'plateau' | 'max_epochs'
-  metStopRule?: boolean | null;
-}
-
-/** seed.json's ONNX-vs-tfjs check of one pipeline graph (src/onnx/ort.ts Agreement). */
-export interface SeedAgreement {
-  argmaxMismatches: number;
-  maxAbsDiff: number;
-  tolerance: number;
-  ok: boolean;
-}
-
-/** One row of similarity.arrow (as written by the training code; kept for cross-checks). */
-export interface SimilarityRow {
-  seed: number;
-  comparison: string;
-  refModel: string;
-  refNetwork: string;
-  refStage: string;
-  otherModel: string;
-  otherNetwork: string;
-  otherStage: string;
-  i: number;
-  s: number;
-  argmin: number;
-}
-
-/** What analyzeStudy needs; io/load.ts builds it from out/<study> folders. */
-export interface StudyData {
-  /** Folders the data came from (informational). */
-  sources: string[];
-  configHash: string | null;
-  /** The parsed 'filterstudy' schema metadata's config (opaque here). */
-  config: unknown;
-  kernelSize: number; // K
-  numFilters: number; // F
-  seeds: number[]; // sorted, distinct
-  filters: FilterSet[];
-  metrics: MetricRow[];
-  similarity: SimilarityRow[];
-  /** Per seed, seed.json's ONNX-vs-tfjs agreement per model ('model1', 'model2'); seeds without a
-   *  readable seed.json are absent (synthetic studies: undefined). */
-  agreement?: Record<number, Record<string, SeedAgreement>>;
-}
 
 /** A confidence interval; null bounds when it could not be computed (e.g. one seed). */
 export interface Interval {

@@ -23,7 +23,7 @@
  * so nothing is recorded on the gradient tape and no engine tensors are created; every intermediate
  * TensorInfo is released with backend.disposeData.
  */
-import type * as tfType from '@tensorflow/tfjs';
+import type * as tfType from '../tfjs.ts';
 import { columnSums, convFilterGrad1ch3x3, maxPoolGrad2x2 } from './loops.ts';
 import { simdKernels, type SimdKernels, type TapGrad16 } from './simd.ts';
 

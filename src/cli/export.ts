@@ -18,9 +18,9 @@ export function exportAction(dirs: string[], opts: { format: ExportFormat; out?:
   return written;
 }
 
+/** The command's description is in index.ts COMMANDS (listed by --help without importing this file). */
 export function exportCommand(): Command {
   return new Command('export')
-    .description('write a study\'s Arrow tables as Parquet or CSV (same columns, plus study and config_hash) for pandas, R, DuckDB, spreadsheets')
     .argument('<dir...>', 'one or more out/<study> folders')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...EXPORT_FORMATS]).default('parquet'))
     .option('-o, --out <dir>', 'where to write (default: beside the .arrow files)')

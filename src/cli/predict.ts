@@ -171,9 +171,9 @@ export function formatPrediction(r: PredictResult): string {
   return lines.join('\n');
 }
 
+/** The command's description is in index.ts COMMANDS (listed by --help without importing this file). */
 export function predictCommand(): Command {
   return new Command('predict')
-    .description('predict the third term 2b − a for two digit images with an exported model-1 or model-2 ONNX file')
     .requiredOption('-m, --model <file.onnx>', 'a model-1 pipeline or model-2 graph exported by filterstudy')
     .option('--top <k>', 'how many classes to list', '3')
     .option('--invert', 'invert the images (for dark digits on a light background)', false)

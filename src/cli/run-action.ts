@@ -1,8 +1,10 @@
-/** `filterstudy run`: train the seed sweep, write the outputs, print the summary, then aggregate. */
-import { Command, Option } from 'commander';
+/**
+ * What `filterstudy run` does: train the seed sweep, write the outputs, print the summary, then
+ * aggregate. Imported by run.ts only when the command runs: it loads the ML stack, Arrow and vega.
+ */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BackendName, StudyConfig, UserConfig } from '../config.ts';
+import type { StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import { createReporter, wrapLine } from '../coordinator/progress.ts';
 import { summaryText } from '../report/summary.ts';
@@ -13,36 +15,13 @@ import { studyPaths } from '../io/outputs.ts';
 import { runStudy } from '../coordinator/sweep.ts';
 import { compareStudies } from '../report/compare.ts';
 import { aggregate, formatAggregateSummary } from '../report/report.ts';
-import { MAIN_JOB_TIME } from './main-job-time.ts';
 import { configFromCli } from './load-config.ts';
-
-const int = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n)) throw new FilterstudyError('E_CONFIG', `${name} expects an integer, got "${v}"`);
-  return n;
-};
-
-export interface RunOptions {
-  config?: string; preset?: 'quick' | 'paper'; name?: string; out?: string; seeds?: number; seedStart?: number; epochs?: number;
-  workers?: number; backend?: BackendName; dataDir?: string; verify: boolean; pairing?: 'reversed' | 'shuffled';
-  set: string[]; sweep?: string[]; json: boolean; aggregate: boolean; parquet: boolean; shard?: string;
-}
+import { runOptionsConfig, type RunOptions } from './run.ts';
 
 /** Text for stdout: on a terminal every line is word-wrapped to its width (the width rule of the live display). */
 function out(text: string): void {
   const cols = process.stdout.isTTY ? process.stdout.columns || 80 : 0;
   process.stdout.write(cols ? text.split('\n').flatMap((l) => wrapLine(l, cols)).join('\n') : text);
-}
-
-/** The config layer the run options give (shared with `slurm` and `k8s`, which take the same options). */
-export function runOptionsConfig(o: RunOptions): UserConfig {
-  return {
-    preset: o.preset, name: o.name, outDir: o.out,
-    seeds: { count: o.seeds, start: o.seedStart },
-    data: { dir: o.dataDir, verify: o.verify === false ? false : undefined, pairing: o.pairing },
-    train: { epochs: o.epochs },
-    runtime: { workers: o.workers, backend: o.backend },
-  };
 }
 
 /** Sets an exit code; never exits: the CLI entry does. */
@@ -149,28 +128,4 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
 function resumeCommand(): string {
   const q = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
   return ['filterstudy', ...process.argv.slice(2)].map(q).join(' ');
-}
-
-export function runCommand(): Command {
-  return new Command('run')
-    .description('train seeded model-1 and model-2 copies on a worker pool and write filters, metrics and S_i to out/<study>/')
-    .option('-c, --config <file>', 'study config file (default: ./study.config.ts if present)')
-    .addOption(new Option('-p, --preset <name>', 'preset: quick (the main job: Adam, 10 epochs) or paper (Table 1: SGD, 100 epochs)').choices(['quick', 'paper']))
-    .option('-n, --name <study>', 'study name: outputs go to <out>/<name> (default: the preset name)')
-    .option('-o, --out <dir>', 'output root folder (default: out)')
-    .option('-s, --seeds <count>', 'number of seeds', int('--seeds'))
-    .option('--seed-start <n>', 'first seed', int('--seed-start'))
-    .option('--shard <I/N>', 'train only shard I (0-based) of N: seeds at positions p with p mod N = I; no report (run aggregate after all shards)')
-    .option('-e, --epochs <n>', 'epochs of every network (the maximum with --set train.stopRule=plateau)', int('--epochs'))
-    .option('-w, --workers <n>', 'worker threads (default: one per core; 1 with tfjs-node)', int('--workers'))
-    .addOption(new Option('-b, --backend <name>', 'training engine: onnxruntime, or tfjs on tfjs-node, wasm or cpu (auto: the fastest that loads)').choices(['auto', 'onnxruntime', 'tfjs-node', 'wasm', 'cpu']))
-    .option('--data-dir <dir>', 'your own MNIST IDX files (raw or .gz) instead of the embedded copy')
-    .option('--no-verify', 'skip the official MNIST SHA-256 check (for other IDX data, e.g. Fashion-MNIST)')
-    .addOption(new Option('--pairing <how>', 'how images are paired within a split').choices(['reversed', 'shuffled']))
-    .option('--set <key=value>', 'set any config key, e.g. --set model.lstmInput=softmax (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--sweep <key=v1,v2,...>', 'multirun: one study per value, named <name>.<key>-<value>; repeat for a grid; ends with a comparison report', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--json', 'print JSON lines instead of the live display', false)
-    .option('--no-aggregate', 'skip the statistics report at the end')
-    .option('--no-parquet', 'do not write Parquet copies of the tables (filterstudy export does it later)')
-    .addHelpText('after', `\nExamples:\n  filterstudy run                       # quick preset: ${MAIN_JOB_TIME}\n  filterstudy run --preset paper -s 20  # Table 1 settings, 20 seeds\n  filterstudy run --set train.sharedInit=true --name paired\n  filterstudy run --sweep model.lstmInput=onehot,softmax,scalar   # 3 studies + out/quick.compare/\n\nRe-running the same study resumes: finished seeds are skipped, failed ones retried.`);
 }

@@ -7,7 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { COMMANDS } from '../src/cli/index.ts';
+import { exportCommand, FORMAT_CHOICES } from '../src/cli/export.ts';
 import { KEY_SPECS } from '../src/config-keys.ts';
+import { EXPORT_FORMATS } from '../src/io/export.ts';
 import { tempDir } from './helpers.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -50,6 +53,20 @@ describe('lazy commands', () => {
       expect(r.modules.some((m) => m.endsWith('/src/cli/run-action.ts'))).toBe(false);
       for (const [, spec] of KEY_SPECS) if (spec.flag) expect(r.stdout).toContain(spec.flag.flags);
     }
+  });
+
+  it('every other command\'s --help prints its usage and loads no heavy package', () => {
+    for (const name of Object.keys(COMMANDS).filter((c) => c !== 'run')) {
+      const r = loads([BIN, name, '--help']);
+      expect(r.status, name).toBe(0);
+      expect(r.stdout, name).toContain(`Usage: filterstudy ${name}`);
+      expect(heavyIn(r.modules), name).toEqual([]);
+    }
+  });
+
+  it("export's --format choices, declared in the command for its help, are io/export.ts's formats", () => {
+    expect([...FORMAT_CHOICES]).toEqual([...EXPORT_FORMATS]);
+    expect(exportCommand().options.find((o) => o.long === '--format')!.argChoices).toEqual([...EXPORT_FORMATS]);
   });
 
   it('an unknown command still gets a suggestion from the stubs', () => {

@@ -9,7 +9,7 @@
  * probabilities are also compared with ORT's (same argmax, max |Δprob|).
  */
 import os from 'node:os';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/ml/tfjs.ts';
 import { DEFAULTS } from '../src/config.ts';
 import { cnnLogits, disposeParams, initCnn, toVariables } from '../src/ml/models.ts';
 import { loadMnist } from '../src/data/mnist.ts';

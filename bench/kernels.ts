@@ -5,7 +5,7 @@
  * "orig" = stock wasm kernels (the CNN cannot train there: Conv2DBackpropFilter is missing),
  * "+convBF" = only the missing kernel added, "all" = every fix. One wasm thread.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/ml/tfjs.ts';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmKernelFixes, restoreWasmKernels, type FixedKernel } from '../src/ml/kernels/index.ts';
 
@@ -113,7 +113,7 @@ async function main() {
   await tf.ready();
   const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const mt = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
-  console.log(`tfjs ${tf.version.tfjs} backend=${tf.getBackend()} simd=${simd} multithread=${mt} steps=${STEPS} batch=${N}`);
+  console.log(`tfjs-core ${tf.version_core} backend=${tf.getBackend()} simd=${simd} multithread=${mt} steps=${STEPS} batch=${N}`);
   const opt = tf.train.sgd(0.01);
   const cnn = makeCnn();
   const m2 = lstmModel();

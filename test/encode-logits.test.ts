@@ -1,5 +1,5 @@
 /** Model-1's LSTM input encoded in JS (seed-task encodeLogits) = the tfjs encodePrediction it replaced. */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/ml/tfjs.ts';
 import { describe, expect, it } from 'vitest';
 import { encodePrediction } from '../src/ml/models.ts';
 import { makeRng } from '../src/rng.ts';

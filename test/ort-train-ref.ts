@@ -4,7 +4,7 @@
  * (tf.variableGrads) on whatever tfjs backend is active (the tests use 'cpu'); model-2 is models.ts
  * model2Logits under each model2Input.
  */
-import type * as tfType from '@tensorflow/tfjs';
+import type * as tfType from '../src/ml/tfjs.ts';
 import type { StudyConfig } from '../src/config.ts';
 import { cnnLogits, lstmLogits, model2Logits, pooledSide, toVariables, type Params, type Weights } from '../src/ml/models.ts';
 import { lossAndCorrect, makeOptimizer } from '../src/ml/train.ts';

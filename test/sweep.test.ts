@@ -47,7 +47,8 @@ describe('seed sweep', () => {
     const meta = JSON.parse(t.schema.metadata.get('filterstudy')!);
     expect(meta).toMatchObject({ study: 'tiny', seeds: [1, 2], backends: ['wasm'] });
     expect(meta.config.model.recurrentActivation).toBe('sigmoid');
-    expect(meta.versions['@tensorflow/tfjs']).toBe('4.22.0');
+    expect(meta.versions['@tensorflow/tfjs-core']).toBe('4.22.0');
+    expect(meta.versions['@tensorflow/tfjs-backend-cpu']).toBe('4.22.0');
   });
 
   it('metrics.arrow has every model/network/split, computed by onnxruntime, with the backend', () => {

@@ -3,7 +3,7 @@
  * wasm heap small). That is only allowed because chunking does not change a bit: here the chunked
  * logits of a trained CNN and of model-2 equal one forward pass over all rows at once.
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/ml/tfjs.ts';
 import { describe, expect, it } from 'vitest';
 import { DEFAULTS, type StudyConfig } from '../src/config.ts';
 import { loadEngine } from '../src/worker/engine-load.ts';

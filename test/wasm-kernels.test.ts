@@ -5,7 +5,7 @@
  * sums over up to 86k terms, e.g. the study's filter gradient, cannot be compared element-relative).
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../src/ml/tfjs.ts';
 import '@tensorflow/tfjs-backend-wasm';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { FIXED_KERNELS, registerWasmKernelFixes, restoreWasmKernels } from '../src/ml/kernels/index.ts';
@@ -169,7 +169,7 @@ describe('BatchMatMul', () => {
       const data: Data = [{ v: rand(as.reduce((p, q) => p * q)), s: as }, { v: rand(bs.reduce((p, q) => p * q)), s: bs }];
       await vsCpu(data, (a, b) => {
         const y = tf.matMul(a, b, ta, tb);
-        const w = tf.sin(tf.range(0, y.size).reshape(y.shape)); // fixed non-uniform upstream gradient
+        const w = tf.sin(tf.reshape(tf.range(0, y.size), y.shape)); // fixed non-uniform upstream gradient
         const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.matMul(p, q, ta, tb), w)))([a, b]);
         return [y, da, db];
       }, 'matMul');
@@ -272,7 +272,7 @@ describe('Slice', () => {
       const n = xs.reduce((a, b) => a * b);
       await vsCpu([{ v: rand(n), s: xs }], (x) => {
         const y = tf.slice(x, begin, size);
-        const g = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.slice(z, begin, size), tf.sin(tf.range(0, y.size).reshape(y.shape)))))(x);
+        const g = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.slice(z, begin, size), tf.sin(tf.reshape(tf.range(0, y.size), y.shape)))))(x);
         return [y, g];
       }, 'slice');
       const [gotInt] = await on('wasm', [{ v: Int32Array.from({ length: n }, (_, i) => i), s: xs }], (x) => tf.slice(x, begin, size));
@@ -293,7 +293,7 @@ describe('Sum', () => {
     it(`sum x${xs} axis ${axis} keepDims ${keepDims}: output and grad match cpu`, async () => {
       await vsCpu([{ v: rand(xs.reduce((a, b) => a * b)), s: xs }], (x) => {
         const y = tf.sum(x, axis, keepDims);
-        const g = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.sum(z, axis, keepDims), tf.sin(tf.range(0, y.size).reshape(y.shape)))))(x);
+        const g = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.sum(z, axis, keepDims), tf.sin(tf.reshape(tf.range(0, y.size), y.shape)))))(x);
         return [y, g];
       }, 'sum');
     });
@@ -323,7 +323,7 @@ describe('Add (bias broadcast)', () => {
         const y = tf.add(a, b);
         // upstream 1.5 + sin: the bias gradient sums ~86k terms; without the offset they cancel to ~0.07 and
         // the cpu backend's float32 sum is too inexact to be a reference
-        const u = tf.add(1.5, tf.sin(tf.range(0, y.size).reshape(y.shape)));
+        const u = tf.add(1.5, tf.sin(tf.reshape(tf.range(0, y.size), y.shape)));
         const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(tf.add(p, q), u)))([a, b]);
         return [y, da, db];
       }, 'add');

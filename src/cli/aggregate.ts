@@ -5,7 +5,6 @@
  */
 import { Command } from 'commander';
 import { FilterstudyError } from '../errors.ts';
-import { aggregate, formatAggregateSummary } from '../report/report.ts';
 
 function intOption(name: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
@@ -27,6 +26,7 @@ export interface AggregateCliOptions {
 }
 
 export async function aggregateAction(dirs: string[], opts: AggregateCliOptions): Promise<void> {
+  const { aggregate, formatAggregateSummary } = await import('../report/report.ts'); // here, not at the top: --help must not load Arrow and vega
   const res = await aggregate({
     dirs,
     outDir: opts.out,
@@ -45,9 +45,9 @@ export async function aggregateAction(dirs: string[], opts: AggregateCliOptions)
   process.stdout.write(`${formatAggregateSummary(res.stats, res.kernels)}\n\nwrote ${res.files.length} files${html ? `; report: ${html}` : ''}\n`);
 }
 
+/** The command's description is in index.ts COMMANDS (listed by --help without importing this file). */
 export function aggregateCommand(): Command {
   return new Command('aggregate')
-    .description('pool out/<study> folders (same config, disjoint seeds) and write the statistics report: stats.json, stats.arrow, report.html, report.md, figures/')
     .argument('<dir...>', 'one or more out/<study> folders written by filterstudy run')
     .option('-o, --out <dir>', 'where to write the report (default: the study folder; required with several folders)')
     .option('--seed <n>', 'seed whose heatmaps and filters are drawn (default: the first complete seed)')

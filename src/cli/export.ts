@@ -5,9 +5,13 @@
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Command, Option } from 'commander';
-import { EXPORT_FORMATS, exportStudy, type ExportFormat } from '../io/export.ts';
+import type { ExportFormat } from '../io/export.ts';
 
-export function exportAction(dirs: string[], opts: { format: ExportFormat; out?: string }): string[] {
+/** io/export.ts EXPORT_FORMATS, here so that export --help does not load Arrow (test/lazy-commands.test.ts checks they agree). */
+export const FORMAT_CHOICES = ['parquet', 'csv'] as const satisfies readonly ExportFormat[];
+
+export async function exportAction(dirs: string[], opts: { format: ExportFormat; out?: string }): Promise<string[]> {
+  const { exportStudy } = await import('../io/export.ts');
   const written: string[] = [];
   for (const dir of dirs) {
     // Several folders into one --out: one subfolder per study so same-named tables do not collide.
@@ -18,15 +22,15 @@ export function exportAction(dirs: string[], opts: { format: ExportFormat; out?:
   return written;
 }
 
+/** The command's description is in index.ts COMMANDS (listed by --help without importing this file). */
 export function exportCommand(): Command {
   return new Command('export')
-    .description('write a study\'s Arrow tables as Parquet or CSV (same columns, plus study and config_hash) for pandas, R, DuckDB, spreadsheets')
     .argument('<dir...>', 'one or more out/<study> folders')
-    .addOption(new Option('-f, --format <format>', 'output format').choices([...EXPORT_FORMATS]).default('parquet'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMAT_CHOICES]).default('parquet'))
     .option('-o, --out <dir>', 'where to write (default: beside the .arrow files)')
     .addHelpText('after', '\nExamples:\n  filterstudy export out/quick                 # out/quick/*.parquet\n  filterstudy export out/quick --format csv\n  duckdb -c "SELECT model, network, avg(accuracy) FROM \'out/quick/metrics.parquet\' WHERE split = \'test\' GROUP BY ALL"')
-    .action((dirs: string[], opts: { format: ExportFormat; out?: string }) => {
-      const files = exportAction(dirs, opts);
+    .action(async (dirs: string[], opts: { format: ExportFormat; out?: string }) => {
+      const files = await exportAction(dirs, opts);
       process.stdout.write(`wrote ${files.length} files:\n${files.map((f) => `  ${f}\n`).join('')}`);
     });
 }

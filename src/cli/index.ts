@@ -7,30 +7,67 @@
 import { Command, CommanderError } from 'commander';
 import { FilterstudyError, ioError, isOsError } from '../errors.ts';
 import { createRequire } from 'node:module';
-import { aggregateCommand } from './aggregate.ts';
-import { compareCommand } from './compare.ts';
-import { exportCommand } from './export.ts';
-import { predictCommand } from './predict.ts';
-import { runAction, runCommand } from './run.ts';
-import { k8sCommand } from './k8s.ts';
-import { slurmCommand } from './slurm.ts';
 
 export const EXIT = { ok: 0, seedsFailed: 1, error: 2, internal: 3 } as const;
 
-export function buildProgram(): Command {
+/**
+ * The commands, one file each, imported only when that command is named on the command line, so
+ * `filterstudy --help` (which lists these descriptions) and `filterstudy run --help` print
+ * without loading onnxruntime, tfjs, Arrow or vega (test/lazy-commands.test.ts checks what loads).
+ */
+export const COMMANDS: Record<string, { description: string; load: () => Promise<Command> }> = {
+  run: {
+    description: 'train seeded model-1 and model-2 copies on a worker pool and write filters, metrics and S_i to out/<study>/',
+    load: async () => (await import('./run.ts')).runCommand(),
+  },
+  aggregate: {
+    description: 'pool out/<study> folders (same config, disjoint seeds) and write the statistics report: stats.json, stats.arrow, report.html, report.md, figures/',
+    load: async () => (await import('./aggregate.ts')).aggregateCommand(),
+  },
+  predict: {
+    description: 'predict the third term 2b − a for two digit images with an exported model-1 or model-2 ONNX file',
+    load: async () => (await import('./predict.ts')).predictCommand(),
+  },
+  export: {
+    description: "write a study's Arrow tables as Parquet or CSV (same columns, plus study and config_hash) for pandas, R, DuckDB, spreadsheets",
+    load: async () => (await import('./export.ts')).exportCommand(),
+  },
+  compare: {
+    description: 'compare studies side by side: the settings that differ, Table 2 and the verdicts of each, and a plot (compare.html, compare.md, compare.json)',
+    load: async () => (await import('./compare.ts')).compareCommand(),
+  },
+  slurm: {
+    description: 'write (and with --submit submit) a Slurm array job for a study: one task per shard, then an aggregate job (afterany)',
+    load: async () => (await import('./slurm.ts')).slurmCommand(),
+  },
+  k8s: {
+    description: 'print Kubernetes manifests for a study: an Indexed Job (one pod per shard, shared volume) and a suspended aggregate Job',
+    load: async () => (await import('./k8s.ts')).k8sCommand(),
+  },
+};
+
+/** The command the arguments (after node and the script) name: the first one not an option, or the one after `help`. */
+export function requestedCommand(args: readonly string[]): string | undefined {
+  const words = args.filter((a) => !a.startsWith('-'));
+  const name = words[0] === 'help' ? words[1] : words[0];
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? name : undefined;
+}
+
+/**
+ * The program with the named command loaded and every other command a stub (name and
+ * description: enough for the command list and for "unknown command" suggestions).
+ */
+export async function buildProgram(args: readonly string[] = []): Promise<Command> {
   const program = new Command('filterstudy')
     .description('Do CNNs that reach the same accuracy learn the same filters? Seeded model-1/model-2 sweeps, Arrow outputs, ONNX models, statistics.')
     .option('--debug', 'print the stack trace of an internal error')
     .showHelpAfterError('(add --help for usage)')
     .version((createRequire(import.meta.url)('../../package.json') as { version: string }).version, '-V, --version', 'print the filterstudy version')
     .exitOverride();
-  program.addCommand(runCommand().action(async (opts) => { process.exitCode = await runAction(opts); }));
-  program.addCommand(aggregateCommand());
-  program.addCommand(predictCommand());
-  program.addCommand(exportCommand());
-  program.addCommand(compareCommand());
-  program.addCommand(slurmCommand());
-  program.addCommand(k8sCommand());
+  const wanted = requestedCommand(args);
+  for (const [name, c] of Object.entries(COMMANDS)) {
+    program.addCommand((name === wanted ? await c.load() : new Command(name)).description(c.description));
+  }
   // addCommand does not pass exitOverride on: without it a usage error inside a command
   // (bad --preset, unknown flag) would call process.exit(1), the code of failed seeds.
   for (const c of program.commands) c.exitOverride().showHelpAfterError('(add --help for usage)');
@@ -55,7 +92,7 @@ export function printError(e: unknown, debug: boolean): number {
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug') || process.env.FILTERSTUDY_DEBUG === '1';
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv.slice(2))).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.error;

@@ -90,10 +90,10 @@ export async function k8sAction(o: K8sCliOptions): Promise<void> {
   process.stdout.write(k8sYaml(cfg, ko));
 }
 
+/** The command's description is in index.ts COMMANDS (listed by --help without importing this file). */
 export function k8sCommand(): Command {
   const cmd = new Command('k8s')
     .exitOverride() // usage errors reach main(), which exits 2 (addCommand does not inherit it)
-    .description('print Kubernetes manifests for a study: an Indexed Job (one pod per shard, shared volume) and a suspended aggregate Job')
     .requiredOption('--shards <n>', 'completions of the Indexed Job; pod i trains shard i/n')
     .requiredOption('--image <image>', 'container image with filterstudy installed')
     .requiredOption('--claim <pvc>', `PersistentVolumeClaim (ReadWriteMany) mounted at ${STUDY_MOUNT} for the study folder`)

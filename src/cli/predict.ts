@@ -9,8 +9,7 @@ import pngjs from 'pngjs';
 import { FilterstudyError } from '../errors.ts';
 import { IMAGE_SIDE, THIRD_CLASSES, DIGITS } from '../ml/models.ts';
 import { loadMnist, type Mnist } from '../data/mnist.ts';
-import { readOnnxMeta, type OnnxInfo } from '../onnx/export.ts';
-import { loadSession, runProbs } from '../onnx/ort.ts';
+import type { OnnxInfo } from '../onnx/export.ts';
 
 const PIXELS = IMAGE_SIDE * IMAGE_SIDE;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -94,8 +93,9 @@ function readPng(path: string): Float32Array {
 }
 
 /** Reads the model header and checks it is a filterstudy pipeline (model-1) or model-2 graph. */
-export function checkPredictModel(path: string): OnnxInfo {
+export async function checkPredictModel(path: string): Promise<OnnxInfo> {
   if (!existsSync(path) || !statSync(path).isFile()) throw new FilterstudyError('E_MODEL', `model file ${path} does not exist`);
+  const { readOnnxMeta } = await import('../onnx/export.ts'); // here, not at the top: predict --help must not load protobufjs
   let info: OnnxInfo;
   try {
     info = readOnnxMeta(readFileSync(path));
@@ -125,9 +125,10 @@ function argmax(p: Float32Array, off: number, n: number): number {
 }
 
 export async function predict(opts: { model: string; imageA: string; imageB: string; top?: number; invert?: boolean; mnist?: () => Mnist }): Promise<PredictResult> {
-  const info = checkPredictModel(opts.model);
+  const info = await checkPredictModel(opts.model);
   const a = loadDigitImage(opts.imageA, opts);
   const b = loadDigitImage(opts.imageB, opts);
+  const { loadSession, runProbs } = await import('../onnx/ort.ts'); // here, not at the top: predict --help must not load onnxruntime
   const session = await loadSession(opts.model);
   try {
     const feeds = { image_a: { data: a.pixels, dims: [1, IMAGE_SIDE, IMAGE_SIDE, 1] }, image_b: { data: b.pixels, dims: [1, IMAGE_SIDE, IMAGE_SIDE, 1] } };
@@ -171,9 +172,9 @@ export function formatPrediction(r: PredictResult): string {
   return lines.join('\n');
 }
 
+/** The command's description is in index.ts COMMANDS (listed by --help without importing this file). */
 export function predictCommand(): Command {
   return new Command('predict')
-    .description('predict the third term 2b − a for two digit images with an exported model-1 or model-2 ONNX file')
     .requiredOption('-m, --model <file.onnx>', 'a model-1 pipeline or model-2 graph exported by filterstudy')
     .option('--top <k>', 'how many classes to list', '3')
     .option('--invert', 'invert the images (for dark digits on a light background)', false)

@@ -1,176 +1,74 @@
-/** `filterstudy run`: train the seed sweep, write the outputs, print the summary, then aggregate. */
+/**
+ * `filterstudy run`: its options, parsed and shown by `run --help` without loading anything heavy.
+ * The config-key flags (--epochs, --backend, …) come from the key declarations (config-keys.ts);
+ * what the command does is in run-action.ts, imported when it runs.
+ */
 import { Command, Option } from 'commander';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { BackendName, StudyConfig, UserConfig } from '../config.ts';
+import { KEY_SPECS, type KeySpec } from '../config-keys.ts';
+import type { UserConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
-import { createReporter, wrapLine } from '../coordinator/progress.ts';
-import { summaryText } from '../report/summary.ts';
-import { formatShard, parseShard } from '../coordinator/shard.ts';
-import { exportStudy } from '../io/export.ts';
-import { parseSweep, sweepPoints } from '../coordinator/multirun.ts';
-import { studyPaths } from '../io/outputs.ts';
-import { runStudy } from '../coordinator/sweep.ts';
-import { compareStudies } from '../report/compare.ts';
-import { aggregate, formatAggregateSummary } from '../report/report.ts';
 import { MAIN_JOB_TIME } from './main-job-time.ts';
-import { configFromCli } from './load-config.ts';
 
-const int = (name: string) => (v: string) => {
+export interface RunOptions {
+  config?: string;
+  set: string[];
+  sweep?: string[];
+  json: boolean;
+  aggregate: boolean;
+  parquet: boolean;
+  shard?: string;
+  /** The config-key flags by commander attribute name (seeds, epochs, backend, verify, …): see runOptionsConfig. */
+  [flag: string]: unknown;
+}
+
+const parseNumber = (flag: string, integer: boolean) => (v: string) => {
   const n = Number(v);
-  if (!Number.isInteger(n)) throw new FilterstudyError('E_CONFIG', `${name} expects an integer, got "${v}"`);
+  if (!(integer ? Number.isInteger(n) : Number.isFinite(n))) throw new FilterstudyError('E_CONFIG', `${flag} expects ${integer ? 'an integer' : 'a number'}, got "${v}"`);
   return n;
 };
 
-export interface RunOptions {
-  config?: string; preset?: 'quick' | 'paper'; name?: string; out?: string; seeds?: number; seedStart?: number; epochs?: number;
-  workers?: number; backend?: BackendName; dataDir?: string; verify: boolean; pairing?: 'reversed' | 'shuffled';
-  set: string[]; sweep?: string[]; json: boolean; aggregate: boolean; parquet: boolean; shard?: string;
+/** The commander option of a key's flag: choices from its oneOf, numbers parsed (range checks stay with the config's validation). */
+function keyOption(spec: KeySpec & { flag: NonNullable<KeySpec['flag']> }): Option {
+  const o = new Option(spec.flag.flags, spec.flag.help);
+  const choices = spec.flag.choices ?? spec.oneOf;
+  if (choices) o.choices([...choices]);
+  if (spec.type === 'int' || spec.type === 'number') o.argParser(parseNumber(o.long!, spec.type === 'int'));
+  return o;
 }
 
-/** Text for stdout: on a terminal every line is word-wrapped to its width (the width rule of the live display). */
-function out(text: string): void {
-  const cols = process.stdout.isTTY ? process.stdout.columns || 80 : 0;
-  process.stdout.write(cols ? text.split('\n').flatMap((l) => wrapLine(l, cols)).join('\n') : text);
-}
+/** [dotted key, its option] for every key that has a flag, in declaration order (new objects: a command owns its options). */
+const keyOptions = (): (readonly [string, Option])[] => KEY_SPECS.flatMap(([key, spec]) => (spec.flag ? [[key, keyOption(spec as Parameters<typeof keyOption>[0])] as const] : []));
 
 /** The config layer the run options give (shared with `slurm` and `k8s`, which take the same options). */
 export function runOptionsConfig(o: RunOptions): UserConfig {
-  return {
-    preset: o.preset, name: o.name, outDir: o.out,
-    seeds: { count: o.seeds, start: o.seedStart },
-    data: { dir: o.dataDir, verify: o.verify === false ? false : undefined, pairing: o.pairing },
-    train: { epochs: o.epochs },
-    runtime: { workers: o.workers, backend: o.backend },
-  };
+  const out: Record<string, unknown> = {};
+  for (const [key, opt] of keyOptions()) {
+    const v = o[opt.attributeName()];
+    // A --no-x flag defaults to true in commander: only its use (false) is a setting, else the file's value would be overridden.
+    if (v === undefined || (opt.negate && v !== false)) continue;
+    const path = key.split('.');
+    let node = out;
+    for (const k of path.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
+    node[path[path.length - 1]] = v;
+  }
+  return out as UserConfig;
 }
 
-/** Sets an exit code; never exits: the CLI entry does. */
-export async function runAction(o: RunOptions): Promise<number> {
-  const shard = o.shard === undefined ? undefined : parseShard(o.shard);
-  const cli = runOptionsConfig(o);
-  const sweeps = (o.sweep ?? []).map(parseSweep);
-  if (!sweeps.length) {
-    const { cfg } = await configFromCli({ config: o.config, cli, sets: o.set });
-    return runOne(cfg, o, shard);
-  }
-  if (shard) throw new FilterstudyError('E_CONFIG', '--shard and --sweep cannot be combined', { hint: 'shard each study of the sweep separately (run --name <study> --set key=value --shard I/N)' });
-  // Multirun: resolve every point first, so that a bad value fails before any training starts.
-  const { cfg: base } = await configFromCli({ config: o.config, cli, sets: o.set });
-  const points = sweepPoints(sweeps);
-  const cfgs: StudyConfig[] = [];
-  for (const p of points) {
-    const { cfg } = await configFromCli({ config: o.config, cli: { ...cli, name: `${base.name}.${p.suffix}` }, sets: [...o.set, ...p.sets] });
-    cfgs.push(cfg);
-  }
-  if (!o.json) out(`sweep: ${points.length} studies (${sweeps.map((a) => `${a.key} ∈ {${a.values.join(', ')}}`).join(' × ')}): ${cfgs.map((c) => c.name).join(', ')}\n`);
-  let code = 0;
-  for (const [i, cfg] of cfgs.entries()) {
-    if (!o.json) out(`\n── study ${i + 1}/${cfgs.length}: ${cfg.name} (${points[i].sets.join(' ')}) ──\n`);
-    code = Math.max(code, await runOne(cfg, o, undefined));
-  }
-  const dirs = cfgs.map((c) => studyPaths(c).root).filter((d) => existsSync(join(d, 'metrics.arrow')));
-  if (dirs.length >= 2) {
-    const outDir = join(base.outDir, `${base.name}.compare`);
-    const res = await compareStudies({ dirs, outDir });
-    if (!o.json) out(`\n${res.text}\ncomparison: ${join(outDir, 'compare.html')}\n`);
-  }
-  return code;
-}
-
-/** One study: train (resuming), write the outputs, then the report and Parquet copies. */
-async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof parseShard> | undefined): Promise<number> {
-  const reporter = createReporter({ json: o.json, tty: Boolean(process.stdout.isTTY) });
-  const partial = shard !== undefined && shard.count > 1;
-  let finished = 0;
-  let root = '';
-  // Ctrl-C / SIGTERM: say what is kept and how to resume, then exit 128 + signal. Seeds are
-  // written synchronously (temp folder, then rename), so a handler never runs mid-write.
-  const onSignal = (signal: NodeJS.Signals) => {
-    reporter.close();
-    process.stderr.write(`\nfilterstudy: interrupted (${signal}): ${finished} seed(s) finished in this run and kept${root ? ` in ${root}/seeds` : ''}; seeds in training are lost.\n  to resume, rerun: ${resumeCommand()}\n`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  let summary;
-  let res;
-  try {
-    summary = await runStudy(cfg, {
-      onEvent: (e) => {
-        if (e.type === 'start') root = e.root;
-        if (e.type === 'seed-done') finished++;
-        reporter.onEvent(e);
-      },
-      shard,
-    });
-    // The statistics and the report over every finished seed (resumed ones included), still under
-    // the live display so that its ETA covers the report. A shard (N > 1) leaves it to the
-    // aggregate job: its report would cover only part of the study.
-    if (o.aggregate && !partial && summary.completed.length + summary.skipped.length > 0) {
-      const t0 = performance.now();
-      reporter.onReportStart?.();
-      res = await aggregate({ dirs: [summary.paths.root] });
-      reporter.onReportDone?.((performance.now() - t0) / 1000);
-    }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    reporter.close();
-  }
-  const anyFinished = summary.completed.length + summary.skipped.length > 0;
-  if (partial && !o.json) out(`\nshard ${formatShard(shard!)} done; once every shard has run: filterstudy aggregate ${summary.paths.root}\n`);
-  // The summary once: the aggregate's (Table 2 with CIs, verdicts, warnings) when it ran, else the short one.
-  if (summary.elsewhere.length && !o.json) {
-    out(`\n${summary.elsewhere.length} seed(s) were finished or being trained by other processes sharing ${summary.paths.root}: ${summary.elsewhere.join(', ')}; the report covers those finished so far\n`);
-  }
-  if (res) {
-    const html = res.files.find((f) => f.endsWith('report.html'));
-    if (!o.json) out(`\n${formatAggregateSummary(res.stats, res.kernels)}\n${html ? `report: ${html}\n` : ''}`);
-  } else if (!o.json) out(`\n${summaryText(summary.paths.root)}\n`);
-  if (o.parquet && anyFinished) {
-    const files = exportStudy(summary.paths.root, 'parquet');
-    if (!o.json) out(`Parquet: ${files.length} tables beside the .arrow files in ${summary.paths.root}\n`);
-  }
-  if (summary.failed.length) {
-    process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => `${f.seed} [${f.error.code}]`).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);
-    // A seed that failed on a bug is not a training failure: say so, and exit 3.
-    const bugs = summary.failed.filter((f) => f.error.code === 'E_INTERNAL');
-    if (bugs.length) {
-      process.stderr.write(`filterstudy: internal error (this is a bug) in seed(s) ${bugs.map((f) => f.seed).join(', ')}: ${bugs[0].error.message.split('\n')[0]}\n  the stack is in ${summary.paths.failed}; please report it\n`);
-      return 3;
-    }
-    return 1;
-  }
-  return 0;
-}
-
-/** The command line that resumes this run (the same one), quoted for a POSIX shell. */
-function resumeCommand(): string {
-  const q = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  return ['filterstudy', ...process.argv.slice(2)].map(q).join(' ');
-}
-
+/** The command's description is in index.ts COMMANDS (listed by --help without importing this file). */
 export function runCommand(): Command {
-  return new Command('run')
-    .description('train seeded model-1 and model-2 copies on a worker pool and write filters, metrics and S_i to out/<study>/')
-    .option('-c, --config <file>', 'study config file (default: ./study.config.ts if present)')
-    .addOption(new Option('-p, --preset <name>', 'preset: quick (the main job: Adam, 10 epochs) or paper (Table 1: SGD, 100 epochs)').choices(['quick', 'paper']))
-    .option('-n, --name <study>', 'study name: outputs go to <out>/<name> (default: the preset name)')
-    .option('-o, --out <dir>', 'output root folder (default: out)')
-    .option('-s, --seeds <count>', 'number of seeds', int('--seeds'))
-    .option('--seed-start <n>', 'first seed', int('--seed-start'))
+  const cmd = new Command('run')
+    .option('-c, --config <file>', 'study config file (default: ./study.config.ts if present)');
+  for (const [, opt] of keyOptions()) cmd.addOption(opt);
+  return cmd
     .option('--shard <I/N>', 'train only shard I (0-based) of N: seeds at positions p with p mod N = I; no report (run aggregate after all shards)')
-    .option('-e, --epochs <n>', 'epochs of every network (the maximum with --set train.stopRule=plateau)', int('--epochs'))
-    .option('-w, --workers <n>', 'worker threads (default: one per core; 1 with tfjs-node)', int('--workers'))
-    .addOption(new Option('-b, --backend <name>', 'training engine: onnxruntime, or tfjs on tfjs-node, wasm or cpu (auto: the fastest that loads)').choices(['auto', 'onnxruntime', 'tfjs-node', 'wasm', 'cpu']))
-    .option('--data-dir <dir>', 'your own MNIST IDX files (raw or .gz) instead of the embedded copy')
-    .option('--no-verify', 'skip the official MNIST SHA-256 check (for other IDX data, e.g. Fashion-MNIST)')
-    .addOption(new Option('--pairing <how>', 'how images are paired within a split').choices(['reversed', 'shuffled']))
     .option('--set <key=value>', 'set any config key, e.g. --set model.lstmInput=softmax (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--sweep <key=v1,v2,...>', 'multirun: one study per value, named <name>.<key>-<value>; repeat for a grid; ends with a comparison report', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--json', 'print JSON lines instead of the live display', false)
     .option('--no-aggregate', 'skip the statistics report at the end')
     .option('--no-parquet', 'do not write Parquet copies of the tables (filterstudy export does it later)')
-    .addHelpText('after', `\nExamples:\n  filterstudy run                       # quick preset: ${MAIN_JOB_TIME}\n  filterstudy run --preset paper -s 20  # Table 1 settings, 20 seeds\n  filterstudy run --set train.sharedInit=true --name paired\n  filterstudy run --sweep model.lstmInput=onehot,softmax,scalar   # 3 studies + out/quick.compare/\n\nRe-running the same study resumes: finished seeds are skipped, failed ones retried.`);
+    .addHelpText('after', `\nExamples:\n  filterstudy run                       # quick preset: ${MAIN_JOB_TIME}\n  filterstudy run --preset paper -s 20  # Table 1 settings, 20 seeds\n  filterstudy run --set train.sharedInit=true --name paired\n  filterstudy run --sweep model.lstmInput=onehot,softmax,scalar   # 3 studies + out/quick.compare/\n\nRe-running the same study resumes: finished seeds are skipped, failed ones retried.`)
+    .action(async (opts: RunOptions) => {
+      const { runAction } = await import('./run-action.ts');
+      process.exitCode = await runAction(opts);
+    });
 }

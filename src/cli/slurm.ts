@@ -134,10 +134,10 @@ export async function slurmAction(o: SlurmCliOptions): Promise<void> {
   process.stdout.write(`submitted array job ${ids.array} (${so.shards} tasks) and aggregate job ${ids.aggregate} (afterany:${ids.array}); logs in ${f.logs}\n`);
 }
 
+/** The command's description is in index.ts COMMANDS (listed by --help without importing this file). */
 export function slurmCommand(): Command {
   const cmd = new Command('slurm')
     .exitOverride() // usage errors reach main(), which exits 2 (addCommand does not inherit it)
-    .description('write (and with --submit submit) a Slurm array job for a study: one task per shard, then an aggregate job (afterany)')
     .requiredOption('--shards <n>', 'array tasks; shard i trains the seeds at positions p with p mod n = i')
     .option('--cpus <n>', `CPUs per task, also its worker threads (default ${SLURM_DEFAULTS.cpus})`)
     .option('--mem <size>', `memory per task, e.g. 4G (default ${SLURM_DEFAULTS.mem})`)

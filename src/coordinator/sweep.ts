@@ -50,7 +50,7 @@ const require = createRequire(import.meta.url);
 /** Versions of what produced the numbers, recorded in every output. */
 export function packageVersions(): Record<string, string> {
   const v: Record<string, string> = { node: process.versions.node };
-  for (const name of ['filterstudy', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', 'onnxruntime-node', 'apache-arrow', 'piscina']) {
+  for (const name of ['filterstudy', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-node', 'onnxruntime-node', 'apache-arrow', 'piscina']) {
     try {
       const path = name === 'filterstudy' ? '../../package.json' : `${name}/package.json`;
       v[name] = (require(path) as { version: string }).version;

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type * as tfType from '@tensorflow/tfjs';
+import type * as tfType from './tfjs.ts';
 import type { BackendName } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 
@@ -67,7 +67,7 @@ export async function loadBackend(requested: BackendName): Promise<LoadedBackend
       notes.push(`tfjs-node did not load (${(e as Error).message.split('\n')[0]}); using wasm`);
     }
   }
-  const tf = (await import('@tensorflow/tfjs')) as TF;
+  const tf = (await import('./tfjs.ts')) as TF;
   if (requested !== 'cpu') {
     try {
       const kernels = await tryWasm(tf);

@@ -3,7 +3,7 @@
  * implementation of the Engine contract (engine.ts). Autodiff via `optimizer.minimize` over plain
  * variables built by models.ts; one optimiser per trainer, created with it.
  */
-import type * as tfType from '@tensorflow/tfjs';
+import type * as tfType from './tfjs.ts';
 import type { StudyConfig } from '../config.ts';
 import type { LoadedBackend } from './backend.ts';
 import { noWasmKernels, takeKernelPaths, type KernelPaths } from './kernels/paths.ts';

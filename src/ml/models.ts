@@ -11,7 +11,7 @@
  *   model-2 reads per CNN (model.model2Input): softmax [N,10], logits [N,10] or the dense layer [N,D]
  *   Keras/tfjs gate order inside the 4U blocks: i, f, c, o.
  */
-import type * as tfType from '@tensorflow/tfjs';
+import type * as tfType from './tfjs.ts';
 import type { StudyConfig, RecurrentActivation, LstmInput } from '../config.ts';
 import type { Rng } from '../rng.ts';
 
@@ -207,8 +207,8 @@ export function lstmLogits(tf: TF, p: Params, steps: tfType.Tensor2D[], m: Model
 export function encodePrediction(tf: TF, logits: tfType.Tensor2D, enc: LstmInput): tfType.Tensor2D {
   if (enc === 'softmax') return tf.softmax(logits);
   const digit = tf.argMax(logits, 1);
-  if (enc === 'onehot') return tf.oneHot(digit, DIGITS).toFloat() as tfType.Tensor2D;
-  return tf.div(tf.reshape(digit, [-1, 1]).toFloat(), 9) as tfType.Tensor2D;
+  if (enc === 'onehot') return tf.cast(tf.oneHot(digit, DIGITS), 'float32') as tfType.Tensor2D;
+  return tf.div(tf.cast(tf.reshape(digit, [-1, 1]), 'float32'), 9) as tfType.Tensor2D;
 }
 
 /** Model-2's LSTM input width per time step: 10 for the softmax or logits reading, D for the dense reading. */

@@ -3,7 +3,7 @@
  * step (through an Engine's Trainer), running train metrics, validation after each epoch. Plus
  * the tfjs helpers the tfjs engine builds its batches with, and scoring.
  */
-import type * as tfType from '@tensorflow/tfjs';
+import type * as tfType from './tfjs.ts';
 import type { StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import type { NetWeights, Trainer } from './engine.ts';

@@ -28,7 +28,7 @@
  * each seed records its kernel paths and a slow fallback is a warning (set FILTERSTUDY_NO_SIMD=1
  * to see it). The SIMD module's source text is simd.wat.
  */
-import type * as tfType from '@tensorflow/tfjs';
+import type * as tfType from '../tfjs.ts';
 import { makeConv2DBackpropFilter } from './conv-grad.ts';
 import { columnSums, maxPoolGrad2x2 } from './loops.ts';
 import { countPath, FIXED_KERNELS, type FixedKernel } from './paths.ts';

@@ -23,6 +23,7 @@ import { makeRng } from '../src/rng.ts';
 import type { SeedData } from '../src/worker/seed-task.ts';
 import { createOrtEngine } from '../src/onnx/train/index.ts';
 import { dropoutMaskData } from '../src/onnx/train/batch.ts';
+import { dropoutKeepBits } from '../src/ml/models.ts';
 import { cnnStepModel, lstmStepModel, model2StepModel, type Model2Input } from '../src/onnx/train/steps.ts';
 import { TfRef, scaledDiff } from './ort-train-ref.ts';
 
@@ -68,6 +69,38 @@ describe('dropout masks', () => {
     expect(Array.from(a)).toEqual(Array.from(t.dataSync()));
     t.dispose();
     expect(dropoutMaskData(5, { ...m, dropout: 0 }, makeRng(3, 'd'))).toBeNull();
+  });
+
+  it('keeps each unit with probability 1 − rate, four units per draw when (1 − rate)·256 is whole', () => {
+    const m = DEFAULTS.model; // rate 0.25: byte < 192
+    const n = 400; // 400·13·13·16 = 1,081,600 units: sd of the kept fraction ≈ 0.0004
+    const bits = dropoutKeepBits(n, m, makeRng(5, 'k'))!;
+    const kept = bits.reduce((a, b) => a + b, 0) / bits.length;
+    expect(Math.abs(kept - 0.75)).toBeLessThan(0.002);
+    // a quarter of the draws: the stream after the mask is where 270,400 uint32 draws leave it
+    const rng = makeRng(5, 'k');
+    dropoutKeepBits(n, m, rng);
+    const ref = makeRng(5, 'k');
+    ref.fillUint32(new Uint32Array(bits.length / 4));
+    expect(rng.uint32()).toBe(ref.uint32());
+    // rate 0.3 ((1 − rate)·256 = 179.2) draws one uint32 per unit
+    const b3 = dropoutKeepBits(n, { ...m, dropout: 0.3 }, makeRng(5, 'k'))!;
+    expect(Math.abs(b3.reduce((a, b) => a + b, 0) / b3.length - 0.7)).toBeLessThan(0.002);
+  });
+
+  it('unit i takes byte i mod 4 (low first) of draw ⌊i/4⌋, also in a tail of fewer than 4 units', () => {
+    const m = { ...DEFAULTS.model, filters: 3 }; // 13·13·3 = 507 units: 126 whole draws and a tail of 3
+    const bits = dropoutKeepBits(1, m, makeRng(4, 't'))!;
+    const draws = makeRng(4, 't').fillUint32(new Uint32Array(127));
+    expect(bits.length).toBe(507);
+    expect(Array.from(bits)).toEqual(Array.from({ length: 507 }, (_, i) => (((draws[i >> 2] >>> (8 * (i % 4))) & 255) < 192 ? 1 : 0)));
+  });
+
+  it('the float mask is the keep bits times 1/(1 − rate), as float32', () => {
+    const m = DEFAULTS.model;
+    const bits = dropoutKeepBits(7, m, makeRng(9, 'f'))!;
+    const mask = dropoutMaskData(7, m, makeRng(9, 'f'))!;
+    expect(Array.from(mask)).toEqual(Array.from(bits, (b) => (b ? Math.fround(4 / 3) : 0)));
   });
 });
 

@@ -23,7 +23,6 @@ import { makeRng } from '../src/rng.ts';
 import type { SeedData } from '../src/worker/seed-task.ts';
 import { createOrtEngine } from '../src/onnx/train/index.ts';
 import { dropoutMaskData } from '../src/onnx/train/batch.ts';
-import { dropoutKeepBits } from '../src/ml/models.ts';
 import { cnnStepModel, lstmStepModel, model2StepModel, type Model2Input } from '../src/onnx/train/steps.ts';
 import { TfRef, scaledDiff } from './ort-train-ref.ts';
 
@@ -74,33 +73,27 @@ describe('dropout masks', () => {
   it('keeps each unit with probability 1 − rate, four units per draw when (1 − rate)·256 is whole', () => {
     const m = DEFAULTS.model; // rate 0.25: byte < 192
     const n = 400; // 400·13·13·16 = 1,081,600 units: sd of the kept fraction ≈ 0.0004
-    const bits = dropoutKeepBits(n, m, makeRng(5, 'k'))!;
-    const kept = bits.reduce((a, b) => a + b, 0) / bits.length;
+    const mask = dropoutMaskData(n, m, makeRng(5, 'k'))!;
+    const kept = mask.reduce((a, v) => a + (v > 0 ? 1 : 0), 0) / mask.length;
     expect(Math.abs(kept - 0.75)).toBeLessThan(0.002);
+    expect(new Set(mask)).toEqual(new Set([0, Math.fround(4 / 3)]));
     // a quarter of the draws: the stream after the mask is where 270,400 uint32 draws leave it
     const rng = makeRng(5, 'k');
-    dropoutKeepBits(n, m, rng);
+    dropoutMaskData(n, m, rng);
     const ref = makeRng(5, 'k');
-    ref.fillUint32(new Uint32Array(bits.length / 4));
+    ref.fillUint32(new Uint32Array(mask.length / 4));
     expect(rng.uint32()).toBe(ref.uint32());
     // rate 0.3 ((1 − rate)·256 = 179.2) draws one uint32 per unit
-    const b3 = dropoutKeepBits(n, { ...m, dropout: 0.3 }, makeRng(5, 'k'))!;
-    expect(Math.abs(b3.reduce((a, b) => a + b, 0) / b3.length - 0.7)).toBeLessThan(0.002);
+    const m3 = dropoutMaskData(n, { ...m, dropout: 0.3 }, makeRng(5, 'k'))!;
+    expect(Math.abs(m3.reduce((a, v) => a + (v > 0 ? 1 : 0), 0) / m3.length - 0.7)).toBeLessThan(0.002);
   });
 
   it('unit i takes byte i mod 4 (low first) of draw ⌊i/4⌋, also in a tail of fewer than 4 units', () => {
     const m = { ...DEFAULTS.model, filters: 3 }; // 13·13·3 = 507 units: 126 whole draws and a tail of 3
-    const bits = dropoutKeepBits(1, m, makeRng(4, 't'))!;
+    const mask = dropoutMaskData(1, m, makeRng(4, 't'))!;
     const draws = makeRng(4, 't').fillUint32(new Uint32Array(127));
-    expect(bits.length).toBe(507);
-    expect(Array.from(bits)).toEqual(Array.from({ length: 507 }, (_, i) => (((draws[i >> 2] >>> (8 * (i % 4))) & 255) < 192 ? 1 : 0)));
-  });
-
-  it('the float mask is the keep bits times 1/(1 − rate), as float32', () => {
-    const m = DEFAULTS.model;
-    const bits = dropoutKeepBits(7, m, makeRng(9, 'f'))!;
-    const mask = dropoutMaskData(7, m, makeRng(9, 'f'))!;
-    expect(Array.from(mask)).toEqual(Array.from(bits, (b) => (b ? Math.fround(4 / 3) : 0)));
+    expect(mask.length).toBe(507);
+    expect(Array.from(mask)).toEqual(Array.from({ length: 507 }, (_, i) => (((draws[i >> 2] >>> (8 * (i % 4))) & 255) < 192 ? Math.fround(4 / 3) : 0)));
   });
 });
 

@@ -67,8 +67,7 @@ function feeds(b: RefBatch, m: ModelConfig): Record<string, ort.Tensor> {
   const f: Record<string, ort.Tensor> = { onehot: new ort.Tensor('float32', b.onehot, [b.rows, b.classes]) };
   const img = (x: Uint8Array) => new ort.Tensor('uint8', x, [b.rows, 28, 28, 1]);
   const P = Math.floor((29 - m.kernelSize) / m.poolSize);
-  // the step graphs read keep bits (uint8) and scale them; the reference reads the float mask
-  const msk = (x: Float32Array) => new ort.Tensor('uint8', Uint8Array.from(x, (v) => (v > 0 ? 1 : 0)), [b.rows, P, P, m.filters]);
+  const msk = (x: Float32Array) => new ort.Tensor('float32', x, [b.rows, P, P, m.filters]);
   if (b.x) f.x = img(b.x);
   if (b.xa) f.xa = img(b.xa);
   if (b.xb) f.xb = img(b.xb);

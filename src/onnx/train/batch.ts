@@ -1,12 +1,11 @@
 /**
  * Batch inputs for the step and forward models, built in JS: image rows gathered as bytes (the
  * models scale by 1/255 themselves), one-hot labels, and dropout masks drawn exactly as models.ts
- * `dropoutMask` draws them (same Rng calls, same threshold), so every engine sees the same masks;
- * here as keep bits (uint8, a quarter of the float mask's bytes), scaled to 0 or 1/(1−rate) in the graph.
+ * `dropoutMask` draws them (same Rng calls, same threshold), so every engine sees the same masks.
  */
 import * as ort from 'onnxruntime-node';
 import type { StudyConfig } from '../../config.ts';
-import { dropoutKeepBits, dropoutMaskData, IMAGE_SIDE, pooledSide } from '../../ml/models.ts';
+import { dropoutMaskData, IMAGE_SIDE, pooledSide } from '../../ml/models.ts';
 import type { Rng } from '../../rng.ts';
 
 const PIXELS = IMAGE_SIDE * IMAGE_SIDE;
@@ -35,9 +34,8 @@ export function rowTensor(data: Float32Array, width: number, idx: ArrayLike<numb
 /** The dropout mask of models.ts (the same draws on every engine). */
 export { dropoutMaskData };
 
-/** The keep bits of the dropout mask (models.ts dropoutKeepBits) → uint8 tensor [N,P,P,F]; the step graph scales them. */
 export function maskTensor(n: number, m: StudyConfig['model'], rng: Rng): ort.Tensor | null {
-  const bits = dropoutKeepBits(n, m, rng);
+  const data = dropoutMaskData(n, m, rng);
   const p = pooledSide(m);
-  return bits ? new ort.Tensor('uint8', bits, [n, p, p, m.filters]) : null;
+  return data ? new ort.Tensor('float32', data, [n, p, p, m.filters]) : null;
 }

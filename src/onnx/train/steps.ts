@@ -7,13 +7,12 @@
  * cnn2), optimiser state `<part>/<key>/<slot>`. Batch rows N are symbolic: one model serves the
  * full batches and the last, short one.
  *
- * Inputs: images x / xa / xb uint8 [N,28,28,1]; onehot [N,C]; dropout keep bits mask / maskA / maskB
- * uint8 [N,P,P,F] (models.ts dropoutKeepBits; the graph scales them to 0 or 1/(1−rate), the float
- * values of models.ts dropoutMask) when model.dropout > 0; LSTM inputs x1, x2 [N,I];
+ * Inputs: images x / xa / xb uint8 [N,28,28,1]; onehot [N,C]; dropout masks mask / maskA / maskB
+ * [N,P,P,F] (0 or 1/(1−rate), models.ts dropoutMask) when model.dropout > 0; LSTM inputs x1, x2 [N,I];
  * Adam's two bias-correction scalars.
  */
 import type { Model2Input, StudyConfig } from '../../config.ts';
-import { DIGITS, IMAGE_SIDE, THIRD_CLASSES, cnnShapes, dropoutScale, lstmShapes, model2InputDim, pooledSide } from '../../ml/models.ts';
+import { DIGITS, IMAGE_SIDE, THIRD_CLASSES, cnnShapes, lstmShapes, model2InputDim, pooledSide } from '../../ml/models.ts';
 import { CNN_KEYS, addCnnBackward, addCnnForward } from './cnn-graph.ts';
 import { LSTM_KEYS, addLstmBackward, addLstmForward } from './lstm-graph.ts';
 import { ADAM_SCALARS, addSoftmaxCe, addUpdate, optimizerKind, stateSlots } from './optimizer.ts';
@@ -48,13 +47,6 @@ interface Part { prefix: string; keys: readonly string[]; dims: Record<string, n
 
 const imageDims = ['N', IMAGE_SIDE, IMAGE_SIDE, 1];
 const maskDims = (m: ModelConfig) => ['N', pooledSide(m), pooledSide(m), m.filters];
-
-/** A uint8 keep-bits input [N,P,P,F] and its float mask Cast(bits)·1/(1−rate); null when dropout is off. */
-function maskInput(t: TrainGraph, m: ModelConfig, name: string, doc: string): string | null {
-  if (m.dropout === 0) return null;
-  const bits = t.input(name, maskDims(m), doc, UINT8);
-  return t.mul(t.op('Cast', [bits], [attr.int('to', 1)]), t.f(dropoutScale(m)));
-}
 
 function declareParts(t: TrainGraph, parts: Part[], train: StudyConfig['train']): void {
   const slots = stateSlots(optimizerKind(train));
@@ -105,7 +97,7 @@ export function cnnStepModel(cfg: StudyConfig, opts: StepOptions = {}): StepMode
   const t = new TrainGraph();
   const x = t.input('x', imageDims, 'images, MNIST bytes', UINT8);
   const onehot = t.input('onehot', ['N', DIGITS], 'one-hot digit labels');
-  const mask = maskInput(t, m, 'mask', 'dropout keep bits');
+  const mask = m.dropout > 0 ? t.input('mask', maskDims(m), 'dropout mask') : null;
   const parts = [cnnPart(m, 'cnn')];
   declareParts(t, parts, cfg.train);
   const fw = addCnnForward(t, m, 'cnn', x, { mask });
@@ -153,8 +145,8 @@ export function model2StepModel(cfg: StudyConfig, opts: StepOptions = {}): StepM
   const xa = t.input('xa', imageDims, 'first images a, MNIST bytes', UINT8);
   const xb = t.input('xb', imageDims, 'second images b, MNIST bytes', UINT8);
   const onehot = t.input('onehot', ['N', THIRD_CLASSES], 'one-hot third-term labels');
-  const maskA = maskInput(t, m, 'maskA', 'dropout keep bits of CNN1');
-  const maskB = maskInput(t, m, 'maskB', 'dropout keep bits of CNN2');
+  const maskA = m.dropout > 0 ? t.input('maskA', maskDims(m), 'dropout mask of CNN1') : null;
+  const maskB = m.dropout > 0 ? t.input('maskB', maskDims(m), 'dropout mask of CNN2') : null;
   // 'dense': the CNNs' dense2 layers are off the loss's path and not updated (as tfjs' optimisers do).
   const cnnKeys = mode === 'dense' ? CNN_KEYS.filter((k) => !k.startsWith('dense2')) : CNN_KEYS;
   const parts = [cnnPart(m, 'cnn1', cnnKeys), cnnPart(m, 'cnn2', cnnKeys), lstmPart(m, 'lstm', model2LstmDim(m))];

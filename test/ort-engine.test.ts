@@ -69,6 +69,32 @@ describe('dropout masks', () => {
     t.dispose();
     expect(dropoutMaskData(5, { ...m, dropout: 0 }, makeRng(3, 'd'))).toBeNull();
   });
+
+  it('keeps each unit with probability 1 − rate, four units per draw when (1 − rate)·256 is whole', () => {
+    const m = DEFAULTS.model; // rate 0.25: byte < 192
+    const n = 400; // 400·13·13·16 = 1,081,600 units: sd of the kept fraction ≈ 0.0004
+    const mask = dropoutMaskData(n, m, makeRng(5, 'k'))!;
+    const kept = mask.reduce((a, v) => a + (v > 0 ? 1 : 0), 0) / mask.length;
+    expect(Math.abs(kept - 0.75)).toBeLessThan(0.002);
+    expect(new Set(mask)).toEqual(new Set([0, Math.fround(4 / 3)]));
+    // a quarter of the draws: the stream after the mask is where 270,400 uint32 draws leave it
+    const rng = makeRng(5, 'k');
+    dropoutMaskData(n, m, rng);
+    const ref = makeRng(5, 'k');
+    ref.fillUint32(new Uint32Array(mask.length / 4));
+    expect(rng.uint32()).toBe(ref.uint32());
+    // rate 0.3 ((1 − rate)·256 = 179.2) draws one uint32 per unit
+    const m3 = dropoutMaskData(n, { ...m, dropout: 0.3 }, makeRng(5, 'k'))!;
+    expect(Math.abs(m3.reduce((a, v) => a + (v > 0 ? 1 : 0), 0) / m3.length - 0.7)).toBeLessThan(0.002);
+  });
+
+  it('unit i takes byte i mod 4 (low first) of draw ⌊i/4⌋, also in a tail of fewer than 4 units', () => {
+    const m = { ...DEFAULTS.model, filters: 3 }; // 13·13·3 = 507 units: 126 whole draws and a tail of 3
+    const mask = dropoutMaskData(1, m, makeRng(4, 't'))!;
+    const draws = makeRng(4, 't').fillUint32(new Uint32Array(127));
+    expect(mask.length).toBe(507);
+    expect(Array.from(mask)).toEqual(Array.from({ length: 507 }, (_, i) => (((draws[i >> 2] >>> (8 * (i % 4))) & 255) < 192 ? Math.fround(4 / 3) : 0)));
+  });
 });
 
 describe('digit CNN trainer', () => {

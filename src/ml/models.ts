@@ -139,18 +139,38 @@ export function disposeParams(p: Params): void {
 
 // ---- forward passes ------------------------------------------------------------------------------
 
-/** Inverted-dropout mask [N,P,P,F] of 0 and 1/(1−rate), drawn in JS so it is the same on every
- *  engine (tfjs feeds it as a tensor, onnxruntime as a graph input); null when dropout is off (no draws). */
+/**
+ * Inverted-dropout mask [N,P,P,F] of 0 and 1/(1−rate), drawn in JS so it is the same on every
+ * engine (tfjs feeds it as a tensor, onnxruntime as a graph input); null when dropout is off (no draws).
+ * When keep·256 is an integer (rate 0.25: keep a unit when its byte is < 192) each uint32 draw gives
+ * four units' bytes, low byte first: the exact keep probability with a quarter of the draws (drawing
+ * one uint32 per unit was ~2 ms of a ~10 ms batch-64 CNN step's CPU time). Other rates draw one
+ * uint32 per unit and keep it when u / 2^32 < keep (as rng.next() < keep would).
+ */
 export function dropoutMaskData(n: number, m: ModelConfig, rng: Rng): Float32Array | null {
   if (m.dropout === 0) return null;
   const p = pooledSide(m);
   const size = n * p * p * m.filters;
   const keep = 1 - m.dropout;
-  // keep a unit when its uint32 draw u satisfies u / 2^32 < keep (as rng.next() < keep would).
-  const threshold = keep * 4294967296;
-  const draws = rng.fillUint32(new Uint32Array(size));
+  const scale = 1 / keep; // stored as float32
   const data = new Float32Array(size);
-  for (let i = 0; i < size; i++) data[i] = draws[i] < threshold ? 1 / keep : 0;
+  const byteThreshold = keep * 256;
+  if (Number.isInteger(byteThreshold)) {
+    const draws = rng.fillUint32(new Uint32Array((size + 3) >> 2));
+    const whole = size >> 2;
+    for (let j = 0, i = 0; j < whole; j++, i += 4) {
+      const u = draws[j];
+      data[i] = (u & 255) < byteThreshold ? scale : 0;
+      data[i + 1] = ((u >>> 8) & 255) < byteThreshold ? scale : 0;
+      data[i + 2] = ((u >>> 16) & 255) < byteThreshold ? scale : 0;
+      data[i + 3] = u >>> 24 < byteThreshold ? scale : 0;
+    }
+    for (let i = whole << 2; i < size; i++) data[i] = ((draws[i >> 2] >>> ((i & 3) << 3)) & 255) < byteThreshold ? scale : 0;
+  } else {
+    const threshold = keep * 4294967296;
+    const draws = rng.fillUint32(new Uint32Array(size));
+    for (let i = 0; i < size; i++) data[i] = draws[i] < threshold ? scale : 0;
+  }
   return data;
 }
 

@@ -1,0 +1,90 @@
+/**
+ * Model-1 under Table 1: does our model-1 reproduce the paper's 0.494 (its LSTM on the two CNNs'
+ * predicted labels) when trained as Table 1 says (SGD 0.01, batch 128, 100 epochs, 42k/18k/10k)?
+ * Trains model-1 of one seed the way the seed task does (the same random streams, so these are
+ * the epochs of a `--preset paper` study's seed): CNN1 and CNN2 for `--epochs` each, then the LSTM
+ * on their predictions (model.lstmInput) for `--epochs`. Appends one JSON line per epoch (train
+ * loss/accuracy, val loss/accuracy, and every `--test-every` epochs and at the end the test accuracy:
+ * the digit for a CNN, the third term for the LSTM, i.e. model-1's pipeline).
+ *
+ *   node --import tsx bench/paper-model1.ts --epochs 100 --seed 1 --out out/paper-model1.jsonl
+ *   (any config key: --set model.lstmInput=softmax; the engine: --backend wasm)
+ */
+import { appendFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { resolveConfig, type BackendName, type UserConfig } from '../src/config.ts';
+import { loadEngine } from '../src/worker/engine-load.ts';
+import { loadMnist, makePairs, splitMnist } from '../src/data/mnist.ts';
+import { initCnn, initLstm, lstmInputDim } from '../src/ml/models.ts';
+import { makeRng } from '../src/rng.ts';
+import { encodeLogits, type SeedData, type SplitName } from '../src/worker/seed-task.ts';
+import { fit, scoreLogits } from '../src/ml/train.ts';
+import type { Trainer } from '../src/ml/engine.ts';
+
+const { values } = parseArgs({
+  options: {
+    epochs: { type: 'string', default: '100' },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string', default: 'out/paper-model1.jsonl' },
+    backend: { type: 'string', default: 'auto' },
+    'test-every': { type: 'string', default: '10' },
+    set: { type: 'string', multiple: true, default: [] },
+  },
+});
+
+// --set a.b=v → nested partial config (numbers and booleans parsed).
+const sets: UserConfig = {};
+for (const kv of values.set as string[]) {
+  const [key, raw] = kv.split('=');
+  const v = raw === 'true' ? true : raw === 'false' ? false : Number.isNaN(Number(raw)) ? raw : Number(raw);
+  const path = key.split('.');
+  let o = sets as Record<string, unknown>;
+  for (const k of path.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
+  o[path.at(-1)!] = v;
+}
+const cfg = resolveConfig([
+  { source: 'paper-model1', config: { preset: 'paper', train: { epochs: Number(values.epochs), noiseFloor: false }, runtime: { backend: values.backend as BackendName } } },
+  { source: '--set', config: sets },
+]);
+const seed = Number(values.seed);
+const testEvery = Number(values['test-every']);
+
+const d = cfg.data;
+const splits = splitMnist(loadMnist({ verify: d.verify }), {
+  dataSeed: d.dataSeed, trainSize: d.trainSize, valSize: d.valSize,
+  limit: { train: d.limit.train ?? undefined, val: d.limit.val ?? undefined, test: d.limit.test ?? undefined },
+});
+const mk = (s: SplitName) => makePairs(splits[s], { pairing: d.pairing, seed: d.dataSeed });
+const pairs = { train: mk('train'), val: mk('val'), test: mk('test') };
+const data: SeedData = { splits, pairs };
+const engine = await loadEngine(cfg.runtime.backend);
+const rng = (s: string) => makeRng(seed, s);
+const m = cfg.model;
+const head = { seed, engine: engine.name, optimizer: cfg.train.optimizer, learningRate: cfg.train.learningRate, batchSize: cfg.train.batchSize, lstmInput: m.lstmInput, nTrain: pairs.train.n };
+const log = (o: object) => appendFileSync(values.out!, `${JSON.stringify({ ...head, ...o, at: new Date().toISOString() })}\n`);
+
+/** Trains `trainer` epoch by epoch (one long fit: the shuffle stream continues), logging each epoch. */
+async function epochs(network: string, trainer: Trainer, shuffleStream: string, val: ArrayLike<number>, test: ArrayLike<number>, classes: number): Promise<void> {
+  const shuffle = rng(shuffleStream);
+  for (let epoch = 1; epoch <= cfg.train.epochs; epoch++) {
+    const { history: [rec] } = await fit(trainer, { ...cfg.train, epochs: 1, stopRule: 'fixed' }, { network, n: pairs.train.n, shuffle, valLabels: val, onProgress: () => {} });
+    const testAccuracy = epoch % testEvery === 0 || epoch === cfg.train.epochs ? scoreLogits(await trainer.logits('test'), test, classes).accuracy : undefined;
+    log({ type: 'epoch', network, ...rec, epoch, testAccuracy });
+  }
+}
+
+log({ type: 'start' });
+// The seed task's streams (src/worker/seed-task.ts): init/model1/<cnn>, dropout/model1/<cnn>, shuffle/model1/<cnn>.
+const cnns = {} as Record<'cnn1' | 'cnn2', Trainer>;
+for (const [network, side] of [['cnn1', 'a'], ['cnn2', 'b']] as const) {
+  cnns[network] = await engine.digitCnn({ cfg, data, init: initCnn(m, rng(`init/model1/${network}`)), side, dropout: rng(`dropout/model1/${network}`) });
+  const digits = (s: 'val' | 'test') => (side === 'a' ? pairs[s].digitA : pairs[s].digitB);
+  await epochs(network, cnns[network], `shuffle/model1/${network}`, digits('val'), digits('test'), 10);
+}
+const inDim = lstmInputDim(m.lstmInput);
+const inputs = {} as Record<SplitName, { a: Float32Array; b: Float32Array }>;
+for (const s of ['train', 'val', 'test'] as const) inputs[s] = { a: encodeLogits(await cnns.cnn1.logits(s), m.lstmInput), b: encodeLogits(await cnns.cnn2.logits(s), m.lstmInput) };
+const lstm = await engine.lstm({ cfg, data, init: initLstm(m, inDim, rng('init/model1/lstm')), inputs, inputDim: inDim });
+await epochs('lstm', lstm, 'shuffle/model1/lstm', pairs.val.label, pairs.test.label, 28);
+for (const t of [cnns.cnn1, cnns.cnn2, lstm]) await t.dispose();
+log({ type: 'end' });

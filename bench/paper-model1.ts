@@ -14,10 +14,10 @@ import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveConfig, type BackendName, type UserConfig } from '../src/config.ts';
 import { loadEngine } from '../src/worker/engine-load.ts';
-import { loadMnist, makePairs, splitMnist } from '../src/data/mnist.ts';
+import { loadMnist, makePairs, splitMnist, type SeedData, type SplitName } from '../src/data/mnist.ts';
 import { initCnn, initLstm, lstmInputDim } from '../src/ml/models.ts';
 import { makeRng } from '../src/rng.ts';
-import { encodeLogits, type SeedData, type SplitName } from '../src/worker/seed-task.ts';
+import { encodeLogits } from '../src/worker/seed-task.ts';
 import { fit, scoreLogits } from '../src/ml/train.ts';
 import type { Trainer } from '../src/ml/engine.ts';
 

@@ -4,7 +4,7 @@
  * Cout % 16 == 0) runs the SIMD module, or without it a direct JS loop (3x3); any other conv runs
  * im2col + tfjs' XNNPACK matmul.
  */
-import type * as tfType from '@tensorflow/tfjs-core';
+import type * as tfType from '../tfjs.ts';
 import { convFilterGrad1ch3x3 } from './loops.ts';
 import { countPath } from './paths.ts';
 import type { TapGrad16 } from './simd.ts';

@@ -4,7 +4,7 @@
  * SIMD module (simd.ts) on the backend's memory, which FILTERSTUDY_NO_SIMD turns off and whose use,
  * or why not, each call records (paths.ts).
  */
-import type * as tfType from '@tensorflow/tfjs-core';
+import type * as tfType from '../tfjs.ts';
 import { noteSimd } from './paths.ts';
 import { simdModule, type SimdKernels } from './simd.ts';
 

@@ -16,7 +16,7 @@ import { runStudy } from '../coordinator/sweep.ts';
 import { compareStudies } from '../report/compare.ts';
 import { aggregate, formatAggregateSummary } from '../report/report.ts';
 import { configFromCli } from './load-config.ts';
-import { runOptionsConfig, type RunOptions } from './run.ts';
+import { runOptionsConfig, type RunOptions } from './run-options.ts';
 
 /** Text for stdout: on a terminal every line is word-wrapped to its width (the width rule of the live display). */
 function out(text: string): void {

@@ -10,12 +10,12 @@
  */
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { resolveConfig, type BackendName, type Model2Input, type UserConfig } from '../src/config.ts';
+import { resolveConfig, type BackendName, type Model2Input } from '../src/config.ts';
+import { parseSet } from '../src/cli/load-config.ts';
 import { loadEngine } from '../src/worker/engine-load.ts';
-import { loadMnist, makePairs, splitMnist } from '../src/data/mnist.ts';
+import { studyData } from '../src/data/mnist.ts';
 import { initCnn, initLstm, model2InputDim } from '../src/ml/models.ts';
 import { makeRng } from '../src/rng.ts';
-import type { SeedData } from '../src/data/mnist.ts';
 import { fit, scoreLogits } from '../src/ml/train.ts';
 
 const { values } = parseArgs({
@@ -32,30 +32,15 @@ const { values } = parseArgs({
   },
 });
 
-// --set a.b=v → nested partial config (numbers and booleans parsed).
-const sets: UserConfig = {};
-for (const kv of values.set as string[]) {
-  const [key, raw] = kv.split('=');
-  const v = raw === 'true' ? true : raw === 'false' ? false : raw === 'null' ? null : Number.isNaN(Number(raw)) ? raw : Number(raw);
-  const path = key.split('.');
-  let o = sets as Record<string, unknown>;
-  for (const k of path.slice(0, -1)) o = (o[k] ??= {}) as Record<string, unknown>;
-  o[path.at(-1)!] = v;
-}
 const cfg = resolveConfig([
   { source: 'paper-readings', config: { preset: 'paper', model: { model2Input: values.reading as Model2Input }, train: { epochs: Number(values.epochs) }, runtime: { backend: values.backend as BackendName } } },
-  { source: '--set', config: sets },
+  { source: '--set', config: parseSet(values.set as string[]) },
 ]);
 const seed = Number(values.seed);
 const testEvery = Number(values['test-every']);
 
-const d = cfg.data;
-const splits = splitMnist(loadMnist({ verify: d.verify }), {
-  dataSeed: d.dataSeed, trainSize: d.trainSize, valSize: d.valSize,
-  limit: { train: d.limit.train ?? undefined, val: d.limit.val ?? undefined, test: d.limit.test ?? undefined },
-});
-const pairs = { train: makePairs(splits.train, { pairing: d.pairing, seed: d.dataSeed }), val: makePairs(splits.val, { pairing: d.pairing, seed: d.dataSeed }), test: makePairs(splits.test, { pairing: d.pairing, seed: d.dataSeed }) };
-const data: SeedData = { splits, pairs };
+const { data } = studyData(cfg.data);
+const { pairs } = data;
 
 const engine = await loadEngine(cfg.runtime.backend);
 const rng = (s: string) => makeRng(seed, s);

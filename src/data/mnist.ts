@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import type { StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import { parseIdx, readIdxBytes } from './idx.ts';
 import { makeRng, permutation } from '../rng.ts';
@@ -323,4 +324,16 @@ export function makePairs(split: Split, opts: { pairing: 'reversed' | 'shuffled'
 export interface SeedData {
   splits: Record<SplitName, Split>;
   pairs: Record<SplitName, Pairs>;
+}
+
+/**
+ * A study's data as its `data` config says: MNIST loaded (checked), split and paired. Shuffled
+ * pairing draws its partner permutation from the data seed: the same pairs for every study seed.
+ */
+export function studyData(d: StudyConfig['data']): { data: SeedData; source: Mnist['source'] } {
+  const mnist = loadMnist({ dataDir: d.dir ?? undefined, verify: d.verify });
+  const limit = { train: d.limit.train ?? undefined, val: d.limit.val ?? undefined, test: d.limit.test ?? undefined };
+  const splits = splitMnist(mnist, { dataSeed: d.dataSeed, trainSize: d.trainSize, valSize: d.valSize, limit });
+  const pair = (s: Split) => makePairs(s, { pairing: d.pairing, seed: d.dataSeed });
+  return { data: { splits, pairs: { train: pair(splits.train), val: pair(splits.val), test: pair(splits.test) } }, source: mnist.source };
 }

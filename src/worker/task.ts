@@ -10,7 +10,7 @@ import { FilterstudyError } from '../errors.ts';
 import type { Engine } from '../ml/engine.ts';
 import type { KernelPaths } from '../ml/kernels/paths.ts';
 import { loadEngine } from './engine-load.ts';
-import { loadMnist, makePairs, splitMnist } from '../data/mnist.ts';
+import { studyData } from '../data/mnist.ts';
 import { exportCnn, exportLstm, exportModel1, exportModel2, type OnnxMeta } from '../onnx/export.ts';
 import { compareProbs, loadSession, type Agreement, type Session } from '../onnx/ort.ts';
 import { claim4Metrics } from './claim4.ts';
@@ -82,20 +82,11 @@ let enginePromise: Promise<Engine> | null = null;
 let dataCache: { key: string; data: SeedData; source: unknown } | null = null;
 
 function seedData(cfg: StudyConfig): SeedData {
-  const d = cfg.data;
-  const key = JSON.stringify(d);
+  const key = JSON.stringify(cfg.data);
   if (dataCache?.key === key) return dataCache.data;
-  const mnist = loadMnist({ dataDir: d.dir ?? undefined, verify: d.verify });
-  const limit = { train: d.limit.train ?? undefined, val: d.limit.val ?? undefined, test: d.limit.test ?? undefined };
-  const splits = splitMnist(mnist, { dataSeed: d.dataSeed, trainSize: d.trainSize, valSize: d.valSize, limit });
-  // Shuffled pairing draws its partner permutation from the data seed: the same pairs for every seed.
-  const pairs = {
-    train: makePairs(splits.train, { pairing: d.pairing, seed: d.dataSeed }),
-    val: makePairs(splits.val, { pairing: d.pairing, seed: d.dataSeed }),
-    test: makePairs(splits.test, { pairing: d.pairing, seed: d.dataSeed }),
-  };
-  dataCache = { key, data: { splits, pairs }, source: mnist.source };
-  return dataCache.data;
+  const { data, source } = studyData(cfg.data);
+  dataCache = { key, data, source };
+  return data;
 }
 
 function describeError(e: unknown): SeedFailure['error'] {

@@ -11,38 +11,19 @@
  *   (any config key: --set model.lstmInput=softmax; the engine: --backend wasm)
  */
 import { appendFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { resolveConfig, type BackendName } from '../src/config.ts';
-import { parseSet } from '../src/cli/load-config.ts';
-import { loadEngine } from '../src/worker/engine-load.ts';
-import { studyData, type SplitName } from '../src/data/mnist.ts';
+import type { SplitName } from '../src/data/mnist.ts';
+import { paperArgs, paperSetup } from './paper-run.ts';
 import { initCnn, initLstm, lstmInputDim } from '../src/ml/models.ts';
 import { makeRng } from '../src/rng.ts';
 import { encodeLogits } from '../src/worker/seed-task.ts';
 import { fit, scoreLogits } from '../src/ml/train.ts';
 import type { Trainer } from '../src/ml/engine.ts';
 
-const { values } = parseArgs({
-  options: {
-    epochs: { type: 'string', default: '100' },
-    seed: { type: 'string', default: '1' },
-    out: { type: 'string', default: 'out/paper-model1.jsonl' },
-    backend: { type: 'string', default: 'auto' },
-    'test-every': { type: 'string', default: '10' },
-    set: { type: 'string', multiple: true, default: [] },
-  },
-});
-
-const cfg = resolveConfig([
-  { source: 'paper-model1', config: { preset: 'paper', train: { epochs: Number(values.epochs), noiseFloor: false }, runtime: { backend: values.backend as BackendName } } },
-  { source: '--set', config: parseSet(values.set as string[]) },
-]);
+const values = paperArgs({ out: 'out/paper-model1.jsonl', testEvery: '10' }, {});
+const { cfg, data, engine } = await paperSetup('paper-model1', values, { train: { noiseFloor: false } });
+const { pairs } = data;
 const seed = Number(values.seed);
 const testEvery = Number(values['test-every']);
-
-const { data } = studyData(cfg.data);
-const { pairs } = data;
-const engine = await loadEngine(cfg.runtime.backend);
 const rng = (s: string) => makeRng(seed, s);
 const m = cfg.model;
 const head = { seed, engine: engine.name, optimizer: cfg.train.optimizer, learningRate: cfg.train.learningRate, batchSize: cfg.train.batchSize, lstmInput: m.lstmInput, nTrain: pairs.train.n };

@@ -9,40 +9,21 @@
  *   (any config key: --set train.learningRate=0.01; the engine: --backend wasm)
  */
 import { appendFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { resolveConfig, type BackendName, type Model2Input } from '../src/config.ts';
-import { parseSet } from '../src/cli/load-config.ts';
-import { loadEngine } from '../src/worker/engine-load.ts';
-import { studyData } from '../src/data/mnist.ts';
+import type { Model2Input } from '../src/config.ts';
+import { paperArgs, paperSetup } from './paper-run.ts';
 import { initCnn, initLstm, model2InputDim } from '../src/ml/models.ts';
 import { makeRng } from '../src/rng.ts';
 import { fit, scoreLogits } from '../src/ml/train.ts';
 
-const { values } = parseArgs({
-  options: {
-    reading: { type: 'string', default: 'softmax' },
-    epochs: { type: 'string', default: '100' },
-    seed: { type: 'string', default: '1' },
-    out: { type: 'string', default: 'out/paper-readings.jsonl' },
-    backend: { type: 'string', default: 'auto' },
-    'test-every': { type: 'string', default: '5' },
-    set: { type: 'string', multiple: true, default: [] },
-    /** 'model2' (default) or 'cnn1': model-1's CNN1 alone (digit of image a), for stop-rule choices. */
-    network: { type: 'string', default: 'model2' },
-  },
+const values = paperArgs({ out: 'out/paper-readings.jsonl', testEvery: '5' }, {
+  reading: { type: 'string', default: 'softmax' },
+  /** 'model2' (default) or 'cnn1': model-1's CNN1 alone (digit of image a), for stop-rule choices. */
+  network: { type: 'string', default: 'model2' },
 });
-
-const cfg = resolveConfig([
-  { source: 'paper-readings', config: { preset: 'paper', model: { model2Input: values.reading as Model2Input }, train: { epochs: Number(values.epochs) }, runtime: { backend: values.backend as BackendName } } },
-  { source: '--set', config: parseSet(values.set as string[]) },
-]);
+const { cfg, data, engine } = await paperSetup('paper-readings', values, { model: { model2Input: values.reading as Model2Input } });
+const { pairs } = data;
 const seed = Number(values.seed);
 const testEvery = Number(values['test-every']);
-
-const { data } = studyData(cfg.data);
-const { pairs } = data;
-
-const engine = await loadEngine(cfg.runtime.backend);
 const rng = (s: string) => makeRng(seed, s);
 const m = cfg.model;
 // The same streams as the seed task's model-2, so epoch k here is epoch k of a study's seed.
@@ -60,7 +41,7 @@ const head = { network: values.network, reading: m.model2Input, seed, engine: en
 appendFileSync(values.out!, `${JSON.stringify({ type: 'start', ...head, at: new Date().toISOString() })}\n`);
 for (let epoch = 1; epoch <= cfg.train.epochs; epoch++) {
   // fit with epochs = 1, repeatedly: the shuffle stream continues, so this is one long fit.
-  const { history: [rec] } = await fit(trainer, { ...cfg.train, epochs: 1, stopRule: 'fixed' }, { network: values.network!, n: pairs.train.n, shuffle, valLabels, onProgress: () => {} });
+  const { history: [rec] } = await fit(trainer, { ...cfg.train, epochs: 1, stopRule: 'fixed' }, { network: String(values.network), n: pairs.train.n, shuffle, valLabels, onProgress: () => {} });
   const test = epoch % testEvery === 0 || epoch === cfg.train.epochs ? scoreLogits(await trainer.logits('test'), testLabels, classes).accuracy : undefined;
   appendFileSync(values.out!, `${JSON.stringify({ type: 'epoch', ...head, ...rec, epoch, testAccuracy: test, at: new Date().toISOString() })}\n`);
 }

@@ -80,3 +80,34 @@ export function phasesTable(rows: { preset: string; phases: Phases; note: string
   }
   return out.join('\n');
 }
+
+/**
+ * Where two workers at once lose against one: per part of a seed (each network's epochs, then
+ * evaluation, export and setup), the mean seconds per seed with one worker running the seeds in
+ * turn and with each seed in its own worker at once, and the speedup that part alone would give,
+ * 2 × one / at-once (2.00 = perfect scaling on two cores).
+ */
+export function scalingTable(one: SeedRun[], atOnce: SeedRun[]): string {
+  const parts = (runs: SeedRun[]): Map<string, number> => {
+    const m = new Map<string, number>();
+    const add = (k: string, s: number) => m.set(k, (m.get(k) ?? 0) + s / runs.length);
+    for (const r of runs) {
+      for (const e of r.epochSeconds) add(`${e.model} ${e.network} epochs`, e.seconds);
+      const p = phasesOf(r);
+      const epochs = r.epochSeconds.reduce((a, e) => a + e.seconds, 0);
+      add('training outside epochs', p.training - epochs);
+      add('evaluation', p.evaluation);
+      add('export', p.export);
+      add('setup', p.setup);
+      add('total', p.total);
+    }
+    return m;
+  };
+  const a = parts(one), b = parts(atOnce);
+  const out = ['| part of a seed | one worker s | two at once s | speedup |', '|---|---|---|---|'];
+  for (const [k, s] of a) {
+    const t = b.get(k) ?? NaN;
+    out.push(`| ${k} | ${s.toFixed(2)} | ${t.toFixed(2)} | ${t > 0 ? ((2 * s) / t).toFixed(2) : '–'} |`);
+  }
+  return out.join('\n');
+}

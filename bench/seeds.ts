@@ -17,7 +17,8 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig, type UserConfig } from '../src/config.ts';
 import { argOf } from './args.ts';
-import { extrapolate, phasesOf, phasesTable, span, type Phases, type SeedRun } from './seeds-lib.ts';
+import { describeCeiling, machineCeiling } from './ceiling.ts';
+import { extrapolate, phasesOf, phasesTable, scalingTable, span, type Phases, type SeedRun } from './seeds-lib.ts';
 import { checkEngineName } from './steps.ts';
 
 const presets = argOf('presets', 'quick,paper').split(',');
@@ -64,14 +65,17 @@ console.log(`seconds per seed (${engine}); node ${process.version}, ${os.cpus().
 const rows: { preset: string; phases: Phases; note: string }[] = [];
 const memory: string[] = [];
 let engineName = '';
+let scaling = '';
 
 if (presets.includes('quick')) {
   const shortened = quickEpochs !== quickPreset.epochs;
   const layers: UserConfig[] = [{ preset: 'quick' }, runtime, ...(shortened ? [{ train: { epochs: quickEpochs } } as UserConfig] : [])];
+  const before = await machineCeiling();
   const one = await worker(layers, [1, 2]);
   const load1 = os.loadavg()[0];
   const two = await Promise.all([worker(layers, [1]), worker(layers, [2])]);
   const load2 = os.loadavg()[0];
+  const after = await machineCeiling();
   engineName = one.runs[0].engine;
   rows.push({ preset: shortened ? `quick, ${quickEpochs} epochs` : 'quick', phases: mean(one.runs.map(phasesOf)), note: 'measured: mean of seeds 1–2 in one worker' });
   if (shortened) rows.push({ preset: `quick, ${quickPreset.epochs} epochs`, phases: mean(one.runs.map((r) => extrapolate(r, () => quickPreset.epochs))), note: `training extrapolated linearly from the ${quickEpochs}-epoch seeds above` });
@@ -79,6 +83,8 @@ if (presets.includes('quick')) {
   const w1 = span(one.runs);
   const w2 = span(two.flatMap((w) => w.runs));
   console.log(`quick${shortened ? ` (${quickEpochs} epochs)` : ''}, seeds 1 and 2: one worker ${w1.toFixed(1)} s (load average ${load1.toFixed(2)} after); two workers at once ${w2.toFixed(1)} s (load ${load2.toFixed(2)} after) → ${(w1 / w2).toFixed(2)}× (target ≥ 1.9)`);
+  console.log(`this machine's ceiling for two at once (bench/ceiling.ts): ${describeCeiling(before)} before the seeds, ${describeCeiling(after)} after`);
+  scaling = scalingTable(one.runs, two.flatMap((w) => w.runs));
   memory.push(`quick: one worker ${Math.round(one.peakMB)} MB; two at once ${two.map((w) => Math.round(w.peakMB)).join(' and ')} MB`);
 }
 
@@ -96,4 +102,5 @@ if (presets.includes('paper')) {
 
 console.log(`\nengine ${engineName}; load average ${os.loadavg()[0].toFixed(2)} at the end\n`);
 console.log(phasesTable(rows));
+if (scaling) console.log(`\nquick: where two workers lose against one (mean seconds per seed)\n\n${scaling}`);
 console.log(`\npeak RSS per worker (one process per worker, getrusage maxRSS; target < 500 MB): ${memory.join('; ')}`);

@@ -9,6 +9,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { argOf } from './args.ts';
+import { describeCeiling, machineCeiling } from './ceiling.ts';
 import { checkEngineName, type Optimizer } from './steps.ts';
 import type { BenchResult } from './training-worker.ts';
 
@@ -28,5 +29,8 @@ const line = (label: string, r: BenchResult[]) => {
 console.log(`training throughput (${optimizer}): batch ${batch}, ${steps} timed steps after 3 warm-up steps, load average ${loadavg()[0].toFixed(2)}`);
 const one = await pool.run({ engine, optimizer, steps, batch });
 line('1 worker', [one]);
-if (workers > 1) line(`${workers} workers at once`, await Promise.all(Array.from({ length: workers }, () => pool.run({ engine, optimizer, steps, batch }))));
+if (workers > 1) {
+  line(`${workers} workers at once`, await Promise.all(Array.from({ length: workers }, () => pool.run({ engine, optimizer, steps, batch }))));
+  if (workers === 2) console.log(`this machine's ceiling for two at once right now (bench/ceiling.ts): ${describeCeiling(await machineCeiling())}`);
+}
 await pool.destroy();

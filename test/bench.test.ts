@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { groupKernels } from '../bench/profile-lib.ts';
-import { extrapolate, phasesOf, phasesTable, span, type SeedRun } from '../bench/seeds-lib.ts';
+import { extrapolate, phasesOf, phasesTable, scalingTable, span, type SeedRun } from '../bench/seeds-lib.ts';
 import { checkEngineName } from '../bench/steps.ts';
 import { TORCH_SCRIPT, fasterOf, median, probeTorch, sideBySideTable, torchRun } from '../bench/torch-compare.ts';
 
@@ -121,6 +121,18 @@ describe('seed phases', () => {
     const lines = phasesTable([{ preset: 'quick', phases: phasesOf(run()), note: 'measured' }]).split('\n');
     expect(lines[0]).toMatch(/^\| preset \| training s \| evaluation s \| ONNX export s \| setup s \| total s per seed/);
     expect(lines[2]).toBe('| quick | 24.0 | 3.5 | 0.50 | 2.0 | 30.0 | 16.7 % | measured |');
+  });
+
+  it('scaling table: each part of a seed, one worker against two at once, speedup 2 × one / at once', () => {
+    const slow = run({ seconds: 40, phaseSeconds: { runSeed: 36, export: 0.5, onnxEvaluate: 1.5 }, trainSeconds: { model1: 14, model2: 20 },
+      epochSeconds: [...run().epochSeconds.slice(0, 4), { model: 'model2', network: 'pipeline', epoch: 1, seconds: 20 }] });
+    const lines = scalingTable([run(), run()], [slow, slow]).split('\n');
+    expect(lines[0]).toBe('| part of a seed | one worker s | two at once s | speedup |');
+    expect(lines).toContain('| model1 cnn1 epochs | 5.00 | 5.00 | 2.00 |');
+    expect(lines).toContain('| model1 lstm epochs | 2.00 | 2.00 | 2.00 |');
+    expect(lines).toContain('| model2 pipeline epochs | 10.00 | 20.00 | 1.00 |');
+    expect(lines).toContain('| training outside epochs | 2.00 | 2.00 | 2.00 |');
+    expect(lines).toContain('| total | 30.00 | 40.00 | 1.50 |');
   });
 });
 

@@ -93,7 +93,7 @@ async function compareSteps(cfg: StudyConfig, kind: 'cnn' | 'lstm' | 'model2', m
       expect(Math.abs(got.loss - want.loss), `loss, step ${s}`).toBeLessThan(TOL * Math.max(1, want.loss));
       expect(got.correct, `correct, step ${s}`).toBe(want.correct);
       const gradNames = Object.keys(want.grads).sort();
-      expect(model.carried.filter((c) => c.weight).map((c) => c.input).sort()).toEqual(gradNames);
+      expect(model.params.map((p) => p.name).sort()).toEqual(gradNames);
       for (const name of gradNames) {
         expect(scaledDiff(got.outputs[`${name}:grad`].data as Float32Array, want.grads[name]), `gradient ${name}, step ${s}`).toBeLessThan(TOL);
       }
@@ -130,7 +130,7 @@ describe('CNN step vs tfjs autodiff', () => {
       const batches = [false, true, true].map((real, s): RefBatch => ({
         x: images(rng, real, s * ROWS), mask: dropoutMaskData(ROWS, cfg.model, rng), onehot: oneHot(rng, 10), rows: ROWS, classes: 10,
       }));
-      await compareSteps(cfg, 'cnn', cnnStepModel(cfg, { withGrads: true }), { cnn: cnnWeights(cfg.model, 1) }, batches);
+      await compareSteps(cfg, 'cnn', cnnStepModel(cfg), { cnn: cnnWeights(cfg.model, 1) }, batches);
     });
   }
 });
@@ -144,7 +144,7 @@ describe('model-1 LSTM step vs tfjs autodiff', () => {
         x1: Float32Array.from({ length: ROWS * 10 }, () => rng.next()), x2: Float32Array.from({ length: ROWS * 10 }, () => rng.next()),
         onehot: oneHot(rng, 28), rows: ROWS, classes: 28,
       }));
-      await compareSteps(cfg, 'lstm', lstmStepModel(cfg, 10, { withGrads: true }), { lstm: lstmWeights(cfg.model, 10, 2) }, batches);
+      await compareSteps(cfg, 'lstm', lstmStepModel(cfg, 10), { lstm: lstmWeights(cfg.model, 10, 2) }, batches);
     });
   }
 });
@@ -164,7 +164,7 @@ describe('model-2 step vs tfjs autodiff', () => {
         onehot: oneHot(rng, 28), rows: ROWS, classes: 28,
       }));
       const parts = { cnn1: cnnWeights(cfg.model, 3), cnn2: cnnWeights(cfg.model, 4), lstm: lstmWeights(cfg.model, model2LstmDim(cfg.model), 5) };
-      await compareSteps(cfg, 'model2', model2StepModel(cfg, { withGrads: true }), parts, batches);
+      await compareSteps(cfg, 'model2', model2StepModel(cfg), parts, batches);
     });
   }
 });
@@ -180,7 +180,7 @@ function zeroFeeds(session: ort.InferenceSession, rows: number): Record<string, 
 }
 
 describe('StepRunner', () => {
-  it('pre-allocated, double-buffered outputs give bit-identical steps; runs repeat bit for bit; dispose releases the session', async () => {
+  it('gradients into pre-allocated outputs give bit-identical steps; runs repeat bit for bit; dispose releases the session', async () => {
     const cfg = cfgWith({}, { optimizer: 'adam', learningRate: 0.001, momentum: 0 });
     const rng = makeRng(14, 'batches');
     const batches = [true, true, false].map((real, s): RefBatch => ({ x: images(rng, real, s * ROWS), mask: dropoutMaskData(ROWS, cfg.model, rng), onehot: oneHot(rng, 10), rows: ROWS, classes: 10 }));

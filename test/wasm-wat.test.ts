@@ -1,16 +1,17 @@
 /**
- * The SIMD kernel module's bytes, emitted by hand in src/ml/kernels/simd.ts, against its text
- * src/ml/kernels/simd.wat assembled by wabt: they must be the same bytes, so the text a reviewer
- * reads is the code that runs. The module has no variants (shapes are run-time arguments, no
- * feature flags), so one comparison covers it. A mismatch names the section, the function and the
- * byte offset in its body.
+ * The hand-assembled WebAssembly modules against their text, assembled by wabt: the tfjs kernel
+ * module (src/ml/kernels/simd.ts ↔ simd.wat) and the onnxruntime engine's optimiser updates
+ * (src/onnx/train/optimizer-simd.ts ↔ optimizer.wat). They must be the same bytes, so the text a
+ * reviewer reads is the code that runs. The modules have no variants (shapes are run-time
+ * arguments, no feature flags), so one comparison each covers them. A mismatch names the section,
+ * the function and the byte offset in its body.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import wabt from 'wabt';
 import { simdModuleBytes } from '../src/ml/kernels/simd.ts';
+import { optimizerModuleBytes } from '../src/onnx/train/optimizer-simd.ts';
 
-const WAT_FILE = new URL('../src/ml/kernels/simd.wat', import.meta.url);
 const SECTION_NAMES: Record<number, string> = { 1: 'type', 2: 'import', 3: 'function', 7: 'export', 10: 'code' };
 
 /** Unsigned LEB128 at `at`: [value, bytes read]. */
@@ -72,23 +73,29 @@ function firstDifference(want: Uint8Array, got: Uint8Array, exports: string[]): 
   return 'the modules differ in an unparsed place';
 }
 
-describe('SIMD kernel module (src/ml/kernels/simd.ts) against simd.wat', () => {
-  it('wabt assembles simd.wat to exactly the bytes simd.ts emits', async () => {
+const MODULES = [
+  { name: 'SIMD kernel module (src/ml/kernels/simd.ts)', wat: new URL('../src/ml/kernels/simd.wat', import.meta.url), bytes: simdModuleBytes, exports: ['g', 'm', 'b'] },
+  { name: 'optimiser module (src/onnx/train/optimizer-simd.ts)', wat: new URL('../src/onnx/train/optimizer.wat', import.meta.url), bytes: optimizerModuleBytes, exports: ['sgd', 'momentum', 'adam'] },
+];
+
+describe.each(MODULES)('$name against its .wat', ({ wat, bytes, exports: names }) => {
+  it('wabt assembles the .wat to exactly the bytes emitted by hand, and they load with the expected exports', async () => {
     const w = await wabt();
-    const mod = w.parseWat('simd.wat', readFileSync(WAT_FILE, 'utf8'), { simd: true });
+    const mod = w.parseWat(wat.pathname, readFileSync(wat, 'utf8'), { simd: true });
     try {
       mod.validate();
       const fromWat = mod.toBinary({ write_debug_names: false }).buffer;
-      const emitted = simdModuleBytes();
-      expect(firstDifference(fromWat, emitted, ['g', 'm', 'b'])).toBeNull();
-      // The bytes also load in this runtime, with the exports index.ts uses.
+      const emitted = bytes();
+      expect(firstDifference(fromWat, emitted, names)).toBeNull();
       const exports = WebAssembly.Module.exports(new WebAssembly.Module(emitted.buffer as ArrayBuffer)).map((e) => `${e.kind} ${e.name}`);
-      expect(exports).toEqual(['function g', 'function m', 'function b']);
+      expect(exports).toEqual(names.map((n) => `function ${n}`));
     } finally {
       mod.destroy();
     }
   });
+});
 
+describe('the byte comparison', () => {
   it('the comparison sees a one-byte change and names where it is', () => {
     const emitted = simdModuleBytes();
     const { bodies } = parts(emitted);

@@ -147,25 +147,30 @@ export function disposeParams(p: Params): void {
  * one uint32 per unit was ~2 ms of a ~10 ms batch-64 CNN step's CPU time). Other rates draw one
  * uint32 per unit and keep it when u / 2^32 < keep (as rng.next() < keep would).
  */
-export function dropoutMaskData(n: number, m: ModelConfig, rng: Rng): Float32Array | null {
+export function dropoutMaskData(n: number, m: ModelConfig, rng: Rng, out?: Float32Array): Float32Array | null {
   if (m.dropout === 0) return null;
   const p = pooledSide(m);
   const size = n * p * p * m.filters;
   const keep = 1 - m.dropout;
   const scale = 1 / keep; // stored as float32
-  const data = new Float32Array(size);
+  if (out && out.length !== size) throw new Error(`internal: dropout mask buffer of ${out.length} values for ${size}`);
+  const data = out ?? new Float32Array(size);
   const byteThreshold = keep * 256;
   if (Number.isInteger(byteThreshold)) {
-    const draws = rng.fillUint32(new Uint32Array((size + 3) >> 2));
+    // Branch-free: each byte looks its unit up in a 256-entry table (a random 75/25 branch per unit
+    // mispredicts often; measured 0.2–0.3 ms per batch-64 mask against 0.5–1.0 with the branch).
+    const unit = new Float32Array(256);
+    unit.fill(scale, 0, byteThreshold);
+    const draws = new Int32Array(rng.fillUint32(new Uint32Array((size + 3) >> 2)).buffer); // int32 view: no float64 conversions of draws ≥ 2^31
     const whole = size >> 2;
     for (let j = 0, i = 0; j < whole; j++, i += 4) {
       const u = draws[j];
-      data[i] = (u & 255) < byteThreshold ? scale : 0;
-      data[i + 1] = ((u >>> 8) & 255) < byteThreshold ? scale : 0;
-      data[i + 2] = ((u >>> 16) & 255) < byteThreshold ? scale : 0;
-      data[i + 3] = u >>> 24 < byteThreshold ? scale : 0;
+      data[i] = unit[u & 255];
+      data[i + 1] = unit[(u >> 8) & 255];
+      data[i + 2] = unit[(u >> 16) & 255];
+      data[i + 3] = unit[(u >> 24) & 255];
     }
-    for (let i = whole << 2; i < size; i++) data[i] = ((draws[i >> 2] >>> ((i & 3) << 3)) & 255) < byteThreshold ? scale : 0;
+    for (let i = whole << 2; i < size; i++) data[i] = unit[(draws[i >> 2] >> ((i & 3) << 3)) & 255];
   } else {
     const threshold = keep * 4294967296;
     const draws = rng.fillUint32(new Uint32Array(size));

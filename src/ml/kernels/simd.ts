@@ -24,22 +24,11 @@
  * multiple of 4; rows >= 1).
  */
 
-const u = (n: number): number[] => { // unsigned LEB128
-  const out: number[] = [];
-  do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n);
-  return out;
-};
-const str = (s: string) => [...u(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]) => [id, ...u(body.length), ...body];
-const vec = (items: number[][]) => [...u(items.length), ...items.flat()];
+import {
+  BR_IF, END, F32_CONST, F32_LOAD, F32X4_ADD, F32X4_GT, F32X4_MUL, F32X4_SPLAT, I32, I32_ADD, I32_CONST, I32_NE, I32_SUB, LOOP,
+  V128, V128_AND, V128_ANDNOT, V128_BITSELECT, V128_LOAD, V128_OR, V128_STORE, get, moduleBytes, set, simd, tee, u,
+} from './wasm-asm.ts';
 
-const I32 = 0x7f, V128 = 0x7b;
-const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i], tee = (i: number) => [0x22, i];
-const simd = (op: number, ...imm: number[]) => [0xfd, ...u(op), ...imm];
-const V128_LOAD = 0x00, V128_STORE = 0x0b, F32X4_SPLAT = 0x13, F32X4_ADD = 0xe4, F32X4_MUL = 0xe6;
-const F32X4_GT = 0x44, V128_AND = 0x4e, V128_ANDNOT = 0x4f, V128_OR = 0x50, V128_BITSELECT = 0x52;
-const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_NE = 0x47, I32_CONST = 0x41, F32_CONST = 0x43, F32_LOAD = 0x2a;
-const LOOP = 0x03, BR_IF = 0x0d, END = 0x0b;
 const load = (offset = 0) => simd(V128_LOAD, 4, ...u(offset)), store = (offset = 0) => simd(V128_STORE, 4, ...u(offset));
 
 /** g: the conv filter-gradient tap (simd.wat). */
@@ -137,15 +126,11 @@ function biasAddCode(): number[] {
 
 /** The module's bytes, as instantiated below (test/wasm-wat.test.ts checks them against simd.wat). */
 export function simdModuleBytes(): Uint8Array {
-  const fnType = (n: number) => [0x60, n, ...Array<number>(n).fill(I32), 0];
-  const funcs: [string, number, number[]][] = [['g', 7, tapGrad16Code()], ['m', 8, maxPoolGradCode()], ['b', 5, biasAddCode()]];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec(funcs.map(([, n]) => fnType(n)))), // one type per function
-    ...section(2, [1, ...str('env'), ...str('memory'), 0x02, 0x00, 0x00]), // memory import, min 0, no max
-    ...section(3, vec(funcs.map((_, i) => [i]))),
-    ...section(7, vec(funcs.map(([name], i) => [...str(name), 0x00, i]))),
-    ...section(10, vec(funcs.map(([, , body]) => [...u(body.length), ...body]))),
+  const i32s = (n: number) => Array<number>(n).fill(I32);
+  return moduleBytes([
+    { name: 'g', params: i32s(7), body: tapGrad16Code() },
+    { name: 'm', params: i32s(8), body: maxPoolGradCode() },
+    { name: 'b', params: i32s(5), body: biasAddCode() },
   ]);
 }
 

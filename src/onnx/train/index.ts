@@ -1,8 +1,9 @@
 /**
  * The onnxruntime-node training engine (runtime.backend 'onnxruntime'): training steps as ONNX
- * graphs with hand-derived backward passes and the optimiser update inside the graph (steps.ts),
- * run on one thread per session (session.ts). Results match tfjs autodiff to float32 rounding
- * (test/ort-train.test.ts), not bit for bit; run to run they are bit-identical.
+ * graphs with hand-derived backward passes returning the gradients (steps.ts), run on one thread
+ * per session, then the optimiser update in place in wasm SIMD (session.ts, optimizer.ts).
+ * Gradients match tfjs autodiff to float32 rounding (test/ort-train.test.ts), not bit for bit; the
+ * update is tfjs' bit for bit (test/ort-optimizer.test.ts); run to run results are bit-identical.
  */
 import * as ort from 'onnxruntime-node';
 import type { StudyConfig } from '../../config.ts';
@@ -11,6 +12,7 @@ import type { CnnOutputs, Engine } from '../../ml/engine.ts';
 import { noWasmKernels } from '../../ml/kernels/paths.ts';
 import { cnnShapes, DIGITS, type Weights } from '../../ml/models.ts';
 import { imageTensor } from './batch.ts';
+import { optimizerPath } from './optimizer.ts';
 import { createSession } from './session.ts';
 import { cnnForwardModel, model2InputOf } from './steps.ts';
 import { digitCnnTrainer, forwardAll, lstmTrainer, model2Trainer, weightFeeds } from './trainers.ts';
@@ -44,7 +46,7 @@ export async function createOrtEngine(): Promise<Engine> {
   return {
     name: 'onnxruntime',
     notes: [`onnxruntime-node ${ort.env.versions?.common ?? ''}: training graphs, 1 intra-op thread per session`],
-    takeKernelPaths: () => noWasmKernels('onnxruntime engine: ONNX graphs on onnxruntime-node, no tfjs wasm kernels'),
+    takeKernelPaths: () => noWasmKernels(`onnxruntime engine: ONNX graphs on onnxruntime-node, no tfjs wasm kernels; optimiser updates: ${optimizerPath()}`),
     digitCnn: async (spec) => (checkConfig(spec.cfg), digitCnnTrainer(spec)),
     lstm: async (spec) => (checkConfig(spec.cfg), lstmTrainer(spec)),
     model2: async (spec) => (checkConfig(spec.cfg), model2Trainer(spec)),

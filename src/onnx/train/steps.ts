@@ -1,21 +1,21 @@
 /**
  * Whole training steps and evaluation passes as ONNX models.
  *
- * A step model reads the batch, the current weights and optimiser state, and returns the loss, the
- * number correct, and the updated weights and state (`<name>:new`); `withGrads` also returns every
- * gradient (`<name>:grad`, for the tests). Weights are named `<part>/<key>` (part cnn, lstm, cnn1,
- * cnn2), optimiser state `<part>/<key>/<slot>`. Batch rows N are symbolic: one model serves the
- * full batches and the last, short one.
+ * A step model reads the batch and the current weights, and returns the loss, the number correct
+ * and the gradient of the mean loss w.r.t. every trained weight (`<name>:grad`); the optimiser
+ * update runs outside the graph, in place (optimizer.ts ParamStore). Weights are named
+ * `<part>/<key>` (part cnn, lstm, cnn1, cnn2). Batch rows N are symbolic: one model serves the full
+ * batches and the last, short one.
  *
  * Inputs: images x / xa / xb uint8 [N,28,28,1]; onehot [N,C]; dropout masks mask / maskA / maskB
- * [N,P,P,F] (0 or 1/(1−rate), ml/models.ts dropoutMask) when model.dropout > 0; LSTM inputs x1, x2 [N,I];
- * Adam's two bias-correction scalars.
+ * [N,P,P,F] (0 or 1/(1−rate), ml/models.ts dropoutMask) when model.dropout > 0; LSTM inputs x1, x2 [N,I].
  */
 import type { Model2Input, StudyConfig } from '../../config.ts';
 import { DIGITS, IMAGE_SIDE, THIRD_CLASSES, cnnShapes, lstmShapes, model2InputDim, pooledSide } from '../../ml/models.ts';
 import { CNN_KEYS, addCnnBackward, addCnnForward } from './cnn-graph.ts';
 import { LSTM_KEYS, addLstmBackward, addLstmForward } from './lstm-graph.ts';
-import { ADAM_SCALARS, addSoftmaxCe, addUpdate, optimizerKind, stateSlots } from './optimizer.ts';
+import { addSoftmaxCe } from './loss-graph.ts';
+import { updateRule, type UpdateRule } from './optimizer.ts';
 import { TrainGraph, UINT8, attr } from './ops.ts';
 
 type ModelConfig = StudyConfig['model'];
@@ -30,53 +30,39 @@ export function model2InputOf(m: ModelConfig): Model2Input {
 /** LSTM input width of model-2 for its model2Input (ml/models.ts model2InputDim). */
 export const model2LstmDim = model2InputDim;
 
-/** A tensor carried from one step to the next: fed as `input`, returned as `output`. */
-export interface Carried { input: string; output: string; dims: number[]; weight: boolean }
+/** A trained weight: graph input `name`, gradient output `<name>:grad`. */
+export interface Param { name: string; dims: number[] }
 
 export interface StepModel {
   bytes: Uint8Array;
-  carried: Carried[];
-  /** Names of the graph's per-step inputs besides the carried ones. */
+  params: Param[];
+  /** Names of the graph's per-step inputs besides the weights. */
   batchInputs: string[];
-  adam: boolean;
+  rule: UpdateRule;
 }
-
-export interface StepOptions { withGrads?: boolean }
 
 interface Part { prefix: string; keys: readonly string[]; dims: Record<string, number[]> }
 
 const imageDims = ['N', IMAGE_SIDE, IMAGE_SIDE, 1];
 const maskDims = (m: ModelConfig) => ['N', pooledSide(m), pooledSide(m), m.filters];
 
-function declareParts(t: TrainGraph, parts: Part[], train: StudyConfig['train']): void {
-  const slots = stateSlots(optimizerKind(train));
-  for (const p of parts) {
-    for (const k of p.keys) {
-      t.input(`${p.prefix}/${k}`, p.dims[k], `weight ${k}`);
-      for (const s of slots) t.input(`${p.prefix}/${k}/${s}`, p.dims[k], `optimiser state ${s} of ${k}`);
-    }
-  }
-  if (optimizerKind(train) === 'adam') for (const s of ADAM_SCALARS) t.input(s, [], '1 − βᵗ (tfjs float32 accumulation)');
+function declareParts(t: TrainGraph, parts: Part[]): void {
+  for (const p of parts) for (const k of p.keys) t.input(`${p.prefix}/${k}`, p.dims[k], `weight ${k}`);
 }
 
-/** Adds updates for every gradient of `parts`, declares the outputs; returns the carried list. */
-function finishStep(t: TrainGraph, parts: Part[], grads: Record<string, string>, train: StudyConfig['train'], opts: StepOptions): Carried[] {
-  const slots = stateSlots(optimizerKind(train));
-  const carried: Carried[] = [];
+/** Declares every weight's gradient as an output; returns the trained parameters. */
+function gradOutputs(t: TrainGraph, parts: Part[], grads: Record<string, string>): Param[] {
+  const params: Param[] = [];
   for (const p of parts) {
     for (const k of p.keys) {
       const name = `${p.prefix}/${k}`;
       const g = grads[name];
       if (!g) throw new Error(`internal: no gradient for ${name}`);
-      const outs = addUpdate(t, train, name, g);
-      [name, ...slots.map((s) => `${name}/${s}`)].forEach((inName, j) => {
-        t.output(outs[j], `${inName}:new`, p.dims[k], `updated ${inName}`);
-        carried.push({ input: inName, output: `${inName}:new`, dims: p.dims[k], weight: j === 0 });
-      });
-      if (opts.withGrads) t.output(g, `${name}:grad`, p.dims[k], `gradient of the mean loss w.r.t. ${name}`);
+      t.output(g, `${name}:grad`, p.dims[k], `gradient of the mean loss w.r.t. ${name}`);
+      params.push({ name, dims: p.dims[k] });
     }
   }
-  return carried;
+  return params;
 }
 
 function lossOutputs(t: TrainGraph, logits: string, onehot: string): string {
@@ -92,35 +78,35 @@ const lstmPart = (m: ModelConfig, prefix: string, inputDim: number): Part => ({ 
 const prefixed = (prefix: string, g: Record<string, string>) => Object.fromEntries(Object.entries(g).map(([k, v]) => [`${prefix}/${k}`, v]));
 
 /** One SGD/Adam step of a digit CNN on its digit labels. */
-export function cnnStepModel(cfg: StudyConfig, opts: StepOptions = {}): StepModel {
+export function cnnStepModel(cfg: StudyConfig): StepModel {
   const m = cfg.model;
   const t = new TrainGraph();
   const x = t.input('x', imageDims, 'images, MNIST bytes', UINT8);
   const onehot = t.input('onehot', ['N', DIGITS], 'one-hot digit labels');
   const mask = m.dropout > 0 ? t.input('mask', maskDims(m), 'dropout mask') : null;
   const parts = [cnnPart(m, 'cnn')];
-  declareParts(t, parts, cfg.train);
+  declareParts(t, parts);
   const fw = addCnnForward(t, m, 'cnn', x, { mask });
   const dLogits = lossOutputs(t, fw.logits!, onehot);
   const grads = prefixed('cnn', addCnnBackward(t, m, 'cnn', fw, dLogits, null));
-  const carried = finishStep(t, parts, grads, cfg.train, opts);
-  return { bytes: t.encode('cnn_step', 'digit-CNN training step'), carried, batchInputs: ['x', 'onehot', ...(mask ? ['mask'] : [])], adam: optimizerKind(cfg.train) === 'adam' };
+  const params = gradOutputs(t, parts, grads);
+  return { bytes: t.encode('cnn_step', 'digit-CNN training step'), params, batchInputs: ['x', 'onehot', ...(mask ? ['mask'] : [])], rule: updateRule(cfg.train) };
 }
 
 /** One step of model-1's LSTM on precomputed inputs x1, x2 [N,I]. */
-export function lstmStepModel(cfg: StudyConfig, inputDim: number, opts: StepOptions = {}): StepModel {
+export function lstmStepModel(cfg: StudyConfig, inputDim: number): StepModel {
   const m = cfg.model;
   const t = new TrainGraph();
   const x1 = t.input('x1', ['N', inputDim], 'time step 1 (from CNN1)');
   const x2 = t.input('x2', ['N', inputDim], 'time step 2 (from CNN2)');
   const onehot = t.input('onehot', ['N', THIRD_CLASSES], 'one-hot third-term labels');
   const parts = [lstmPart(m, 'lstm', inputDim)];
-  declareParts(t, parts, cfg.train);
+  declareParts(t, parts);
   const fw = addLstmForward(t, m, 'lstm', x1, x2);
   const dLogits = lossOutputs(t, fw.logits, onehot);
   const grads = prefixed('lstm', addLstmBackward(t, m, 'lstm', fw, dLogits, false).grads);
-  const carried = finishStep(t, parts, grads, cfg.train, opts);
-  return { bytes: t.encode('lstm_step', 'model-1 LSTM training step'), carried, batchInputs: ['x1', 'x2', 'onehot'], adam: optimizerKind(cfg.train) === 'adam' };
+  const params = gradOutputs(t, parts, grads);
+  return { bytes: t.encode('lstm_step', 'model-1 LSTM training step'), params, batchInputs: ['x1', 'x2', 'onehot'], rule: updateRule(cfg.train) };
 }
 
 /** What model-2's LSTM reads from a CNN's forward pass [N,I]. */
@@ -138,7 +124,7 @@ function backToCnn(t: TrainGraph, s: string, d: string, mode: Model2Input): { dL
 }
 
 /** Model-2 end to end: both CNNs → their model2Input → 2-step LSTM → third term. */
-export function model2StepModel(cfg: StudyConfig, opts: StepOptions = {}): StepModel {
+export function model2StepModel(cfg: StudyConfig): StepModel {
   const m = cfg.model;
   const mode = model2InputOf(m);
   const t = new TrainGraph();
@@ -150,7 +136,7 @@ export function model2StepModel(cfg: StudyConfig, opts: StepOptions = {}): StepM
   // 'dense': the CNNs' dense2 layers are off the loss's path and not updated (as tfjs' optimisers do).
   const cnnKeys = mode === 'dense' ? CNN_KEYS.filter((k) => !k.startsWith('dense2')) : CNN_KEYS;
   const parts = [cnnPart(m, 'cnn1', cnnKeys), cnnPart(m, 'cnn2', cnnKeys), lstmPart(m, 'lstm', model2LstmDim(m))];
-  declareParts(t, parts, cfg.train);
+  declareParts(t, parts);
   const fa = addCnnForward(t, m, 'cnn1', xa, { mask: maskA, withLogits: mode !== 'dense' });
   const fb = addCnnForward(t, m, 'cnn2', xb, { mask: maskB, withLogits: mode !== 'dense' });
   const sa = lstmInputFrom(t, fa, mode);
@@ -166,26 +152,22 @@ export function model2StepModel(cfg: StudyConfig, opts: StepOptions = {}): StepM
     ...prefixed('cnn1', addCnnBackward(t, m, 'cnn1', fa, ga.dLogits, ga.dH1)),
     ...prefixed('cnn2', addCnnBackward(t, m, 'cnn2', fb, gb.dLogits, gb.dH1)),
   };
-  const carried = finishStep(t, parts, grads, cfg.train, opts);
+  const params = gradOutputs(t, parts, grads);
   return {
     bytes: t.encode('model2_step', `model-2 training step (LSTM reads the CNNs' ${mode})`),
-    carried,
+    params,
     batchInputs: ['xa', 'xb', 'onehot', ...(maskA ? ['maskA', 'maskB'] : [])],
-    adam: optimizerKind(cfg.train) === 'adam',
+    rule: updateRule(cfg.train),
   };
 }
 
 // ---- evaluation (dropout off, weights as inputs) ----------------------------------------------------
 
-function declareWeights(t: TrainGraph, parts: Part[]): void {
-  for (const p of parts) for (const k of p.keys) t.input(`${p.prefix}/${k}`, p.dims[k], `weight ${k}`);
-}
-
 /** x [N,28,28,1] uint8 → logits [N,10] and dense [N,D] (dense layer after ReLU). */
 export function cnnForwardModel(m: ModelConfig): Uint8Array {
   const t = new TrainGraph();
   const x = t.input('x', imageDims, 'images, MNIST bytes', UINT8);
-  declareWeights(t, [cnnPart(m, 'cnn')]);
+  declareParts(t, [cnnPart(m, 'cnn')]);
   const fw = addCnnForward(t, m, 'cnn', x, { forBackward: false });
   t.output(fw.logits!, 'logits', ['N', DIGITS], 'digit logits');
   t.output(fw.h1, 'dense', ['N', m.denseUnits], 'dense layer after ReLU');
@@ -197,7 +179,7 @@ export function lstmForwardModel(m: ModelConfig, inputDim: number): Uint8Array {
   const t = new TrainGraph();
   const x1 = t.input('x1', ['N', inputDim], 'time step 1');
   const x2 = t.input('x2', ['N', inputDim], 'time step 2');
-  declareWeights(t, [lstmPart(m, 'lstm', inputDim)]);
+  declareParts(t, [lstmPart(m, 'lstm', inputDim)]);
   t.output(addLstmForward(t, m, 'lstm', x1, x2).logits, 'logits', ['N', THIRD_CLASSES], 'third-term logits');
   return t.encode('lstm_forward', 'third-term LSTM');
 }
@@ -209,7 +191,7 @@ export function model2ForwardModel(m: ModelConfig): Uint8Array {
   const xa = t.input('xa', imageDims, 'first images a, MNIST bytes', UINT8);
   const xb = t.input('xb', imageDims, 'second images b, MNIST bytes', UINT8);
   const cnnKeys = mode === 'dense' ? CNN_KEYS.filter((k) => !k.startsWith('dense2')) : CNN_KEYS;
-  declareWeights(t, [cnnPart(m, 'cnn1', cnnKeys), cnnPart(m, 'cnn2', cnnKeys), lstmPart(m, 'lstm', model2LstmDim(m))]);
+  declareParts(t, [cnnPart(m, 'cnn1', cnnKeys), cnnPart(m, 'cnn2', cnnKeys), lstmPart(m, 'lstm', model2LstmDim(m))]);
   const sa = lstmInputFrom(t, addCnnForward(t, m, 'cnn1', xa, { withLogits: mode !== 'dense', forBackward: false }), mode);
   const sb = lstmInputFrom(t, addCnnForward(t, m, 'cnn2', xb, { withLogits: mode !== 'dense', forBackward: false }), mode);
   t.output(addLstmForward(t, m, 'lstm', sa, sb).logits, 'logits', ['N', THIRD_CLASSES], 'third-term logits');

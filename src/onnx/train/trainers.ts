@@ -129,9 +129,10 @@ export function digitCnnTrainer(spec: DigitCnnSpec): Promise<Trainer> {
   const m = cfg.model;
   const train = data.pairs.train;
   const digits = side === 'a' ? train.digitA : train.digitB;
+  const maskBuffer = {};
   const batchFeeds = (idx: Int32Array) => {
     const rows = idx.map((i) => train[side][i]);
-    const mask = maskTensor(idx.length, m, spec.dropout);
+    const mask = maskTensor(idx.length, m, spec.dropout, maskBuffer);
     return { x: imageTensor(data.splits.train.images, rows), onehot: oneHotTensor(digits, idx, DIGITS), ...(mask ? { mask } : {}) };
   };
   const forwardFeeds = (split: SplitName, idx: Int32Array) => ({ x: imageTensor(data.splits[split].images, idx.map((i) => data.pairs[split][side][i])) });
@@ -155,9 +156,11 @@ export function model2Trainer(spec: Model2Spec): Promise<Trainer> {
     const images = data.splits[split].images;
     return { xa: imageTensor(images, idx.map((i) => pr.a[i])), xb: imageTensor(images, idx.map((i) => pr.b[i])) };
   };
+  const bufferA = {};
+  const bufferB = {};
   const batchFeeds = (idx: Int32Array) => {
-    const maskA = maskTensor(idx.length, m, spec.dropoutA);
-    const maskB = maskTensor(idx.length, m, spec.dropoutB);
+    const maskA = maskTensor(idx.length, m, spec.dropoutA, bufferA);
+    const maskB = maskTensor(idx.length, m, spec.dropoutB, bufferB);
     return { ...pairFeeds('train', idx), onehot: oneHotTensor(data.pairs.train.label, idx, THIRD_CLASSES), ...(maskA && maskB ? { maskA, maskB } : {}) };
   };
   return make(THIRD_CLASSES, cfg, model2StepModel(cfg), model2ForwardModel(m), { ...spec.init }, batchFeeds, pairFeeds, (s) => data.pairs[s].n);

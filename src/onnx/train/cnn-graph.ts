@@ -2,22 +2,23 @@
  * The digit CNN of ml/models.ts as ONNX nodes: forward pass and hand-derived backward pass.
  *
  * Weights stay in tfjs layouts (convKernel [K,K,1,F], dense kernels [in,out]) so that the optimiser,
- * weights() and the Arrow outputs need no conversion; the conv kernel is transposed to ONNX's
- * [F,1,K,K] inside the graph (144 floats).
+ * weights() and the Arrow outputs need no conversion.
  *
- * Shapes (N batch, S = 28−K+1 conv side, p pool size, P = ⌊S/p⌋ pooled side, F filters, D dense units):
- *   x[N,28,28,1] uint8 → /255 → x4 [N,1,28,28] (a Reshape: one channel) → conv + ReLU → pool [N,F,P,P]
- *   → NHWC [N,P,P,F] (tfjs' flatten order) → · mask → flat [N,P·P·F] → h1 = Relu(Gemm) [N,D]
- *   → logits = Gemm [N,10]
+ * Shapes (N batch, S = 28−K+1 conv side, p pool size, P = ⌊S/p⌋ pooled side, F filters, D dense units,
+ * R = N·P·P rows, one per pooled pixel):
+ *   x[N,28,28,1] uint8 → /255 → x3 [N,28,28] → conv + ReLU → pool → NHWC [N,P,P,F] (tfjs' flatten
+ *   order) → · mask → flat [N,P·P·F] → h1 = Relu(Gemm) [N,D] → logits = Gemm [N,10]
  *
- * Training graphs compute the conv + pool as p² strided convs, one per window position (dy,dx):
- * r_k = Relu(Conv(x4[:, :, dy:, dx:], stride p)) [N,F,P,P] is the ReLU'd conv output at (p·Y+dy, p·X+dx),
- * and the pool is Max (or Sum/p²) of the r_k. The backward pass then needs no full-resolution tensor
- * at all, and no MaxPool Indices output (slow in onnxruntime). Measured alternatives (bench/ort-step.ts
- * --profile, ms per CNN step on the loaded machine): one Conv + MaxPool with the maxima found on r
- * viewed as [N,F,P,p,P,p] by broadcasting, 110 ms in Where/Equal (onnxruntime broadcasts innermost
- * spans of p = 2 elements one call at a time); strided Slices of r per position and a 6-D Transpose
- * back, 29 ms in Slice + Transpose.
+ * Training graphs compute the conv as one Gemm per window position k = (dy,dx) of the pool, on the
+ * image patches of that position transposed: patT_k [K·K, R], row j = (ky,kx) being the strided
+ * slice x3[:, dy+ky + p·Y, dx+kx + p·X] (Y, X < P; only (p+K−1)² distinct slices, shared by the
+ * positions). Then r_k = Relu(patT_kᵀ · W + b) [R,F] is the ReLU'd conv output at (p·Y+dy, p·X+dx),
+ * already in NHWC order, and the pool is Max (or Sum/p²) of the r_k. The filter gradient of
+ * position k is one Gemm, patT_k · g_k [K·K,F] = the kernel's own layout, and nothing is transposed
+ * anywhere. Measured against the previous form (strided Convs per position and the filter gradient
+ * as Convs over the batch, ~30 µs per conv call in im2col overhead for 3 MFLOP): see README
+ * "Measuring speed". The backward pass needs no full-resolution tensor and no MaxPool Indices output
+ * (slow in onnxruntime).
  *
  * Max-pool gradient: tfjs routes each window's gradient to its first maximum in row-major window
  * order (strict `>` scan). Here position k takes what is left of the window's gradient where
@@ -27,10 +28,6 @@
  * MNIST's blank background every conv output equals the bias, so with a positive bias all p² positions
  * tie and exactly one must take the gradient (a plain `r == max` mask would send it to all four;
  * test/ort-train.test.ts fails on the MNIST batch if the tie rule is broken).
- *
- * Filter gradient as convs over the batch: with the batch as channels, x_k [1,N,L,L] convolved with
- * the gradient g_k transposed to [F,N,P,P] at dilation p gives [1,F,K,K] = Σ_n,Y,X g_k[n,f,Y,X] ·
- * x[n, p·Y+dy+ky, p·X+dx+kx]; the sum over k is the filter gradient.
  */
 import type { StudyConfig } from '../../config.ts';
 import { IMAGE_SIDE, pooledSide } from '../../ml/models.ts';
@@ -41,10 +38,10 @@ type ModelConfig = StudyConfig['model'];
 export const CNN_KEYS = ['convKernel', 'convBias', 'dense1Kernel', 'dense1Bias', 'dense2Kernel', 'dense2Bias'] as const;
 
 export interface CnnForward {
-  /** Per window position k = dy·p + dx: the input slice [N,1,L,L] and the ReLU'd strided conv [N,F,P,P] (training graphs). */
-  xk: string[];
+  /** Per window position k = dy·p + dx: the transposed patches [K·K,R] and the ReLU'd conv [R,F] (training graphs). */
+  patT: string[];
   rk: string[];
-  pooled: string; // [N,F,P,P]
+  pooled: string; // [R,F] in training graphs ([N,F,P,P] otherwise)
   mask: string | null; // [N,P,P,F]
   flat: string; // [N,P·P·F]
   h1: string; // [N,D] after ReLU
@@ -56,39 +53,57 @@ const w = (prefix: string, key: string) => `${prefix}/${key}`;
 /**
  * Adds one CNN reading the uint8 images `x` [N,28,28,1]; `mask` [N,P,P,F] given = training (dropout on).
  * `withLogits` false stops at the dense layer (model-2 reading it: dense2 is not in that graph).
- * `forBackward` builds the conv + pool as per-position strided convs (see the header); without it,
- * one Conv + Relu + MaxPool|AveragePool, which onnxruntime fuses.
+ * `forBackward` builds the conv + pool as per-position Gemms on patches (see the header); without
+ * it, one Conv + Relu + MaxPool|AveragePool, which onnxruntime fuses.
  */
 export function addCnnForward(t: TrainGraph, m: ModelConfig, prefix: string, x: string, opts: { mask?: string | null; withLogits?: boolean; forBackward?: boolean } = {}): CnnForward {
   const { mask = null, withLogits = true, forBackward = true } = opts;
   const k = m.kernelSize;
   const P = pooledSide(m);
   const p = m.poolSize;
-  const x4 = t.div(t.reshape(t.op('Cast', [x], [attr.int('to', 1)]), [-1, 1, IMAGE_SIDE, IMAGE_SIDE]), t.f(255));
-  const wc = t.transpose(w(prefix, 'convKernel'), [3, 2, 0, 1]); // [K,K,1,F] → [F,1,K,K]
-  const xk: string[] = [];
+  const F = m.filters;
+  const xf = t.op('Cast', [x], [attr.int('to', 1)]); // [N,28,28,1] float, 0..255
+  const patT: string[] = [];
   const rk: string[] = [];
-  let pooled: string;
+  let nhwc: string;
   if (forBackward) {
-    const L = p * (P - 1) + k; // input rows one strided conv reads
+    const x3 = t.div(t.reshape(xf, [-1, IMAGE_SIDE, IMAGE_SIDE]), t.f(255)); // [N,28,28] in [0,1]
+    // the (p+K−1)² distinct strided slices, each as one row [1,R]
+    const slices = new Map<string, string>();
+    const slice = (a: number, b: number) => {
+      const key = `${a},${b}`;
+      if (!slices.has(key)) {
+        const sl = t.op('Slice', [x3, t.i([a, b]), t.i([a + p * (P - 1) + 1, b + p * (P - 1) + 1]), t.i([1, 2]), t.i([p, p])]); // [N,P,P]
+        slices.set(key, t.reshape(sl, [1, -1]));
+      }
+      return slices.get(key)!;
+    };
+    const wc = t.reshape(w(prefix, 'convKernel'), [k * k, F]); // [K,K,1,F] → [K·K,F]
     for (let dy = 0; dy < p; dy++) {
       for (let dx = 0; dx < p; dx++) {
-        xk.push(t.op('Slice', [x4, t.i([dy, dx]), t.i([dy + L, dx + L]), t.i([2, 3])]));
-        const conv = t.op('Conv', [xk[xk.length - 1], wc, w(prefix, 'convBias')], [attr.ints('kernel_shape', [k, k]), attr.ints('strides', [p, p])]);
-        rk.push(t.op('Relu', [conv]));
+        const rows: string[] = [];
+        for (let ky = 0; ky < k; ky++) for (let kx = 0; kx < k; kx++) rows.push(slice(dy + ky, dx + kx));
+        patT.push(t.concat(rows, 0)); // [K·K,R]
+        rk.push(t.op('Relu', [t.gemm(patT[patT.length - 1], wc, { c: w(prefix, 'convBias'), transA: true })])); // [R,F]
       }
     }
-    pooled = m.pool === 'max' ? t.op('Max', rk) : t.mul(t.op('Sum', rk), t.f(1 / (p * p)));
-  } else {
-    const r = t.op('Relu', [t.op('Conv', [x4, wc, w(prefix, 'convBias')], [attr.ints('kernel_shape', [k, k])])]);
-    pooled = t.op(m.pool === 'max' ? 'MaxPool' : 'AveragePool', [r], [attr.ints('kernel_shape', [p, p]), attr.ints('strides', [p, p])]);
+    const pooled = m.pool === 'max' ? t.op('Max', rk) : t.mul(t.op('Sum', rk), t.f(1 / (p * p))); // [R,F]
+    nhwc = pooled;
+    if (mask) nhwc = t.mul(nhwc, t.reshape(mask, [-1, F]));
+    const flat = t.reshape(nhwc, [-1, P * P * F]);
+    const h1 = t.op('Relu', [t.gemm(flat, w(prefix, 'dense1Kernel'), { c: w(prefix, 'dense1Bias') })]);
+    const logits = withLogits ? t.gemm(h1, w(prefix, 'dense2Kernel'), { c: w(prefix, 'dense2Bias') }) : null;
+    return { patT, rk, pooled, mask, flat, h1, logits };
   }
-  let nhwc = t.transpose(pooled, [0, 2, 3, 1]); // [N,P,P,F]: tfjs' flatten order
-  if (mask) nhwc = t.mul(nhwc, mask);
-  const flat = t.reshape(nhwc, [-1, P * P * m.filters]);
+  const x4 = t.div(t.reshape(xf, [-1, 1, IMAGE_SIDE, IMAGE_SIDE]), t.f(255));
+  const wc4 = t.transpose(w(prefix, 'convKernel'), [3, 2, 0, 1]); // [K,K,1,F] → [F,1,K,K]
+  const r = t.op('Relu', [t.op('Conv', [x4, wc4, w(prefix, 'convBias')], [attr.ints('kernel_shape', [k, k])])]);
+  const pooled = t.op(m.pool === 'max' ? 'MaxPool' : 'AveragePool', [r], [attr.ints('kernel_shape', [p, p]), attr.ints('strides', [p, p])]);
+  nhwc = t.transpose(pooled, [0, 2, 3, 1]); // [N,P,P,F]: tfjs' flatten order
+  const flat = t.reshape(nhwc, [-1, P * P * F]);
   const h1 = t.op('Relu', [t.gemm(flat, w(prefix, 'dense1Kernel'), { c: w(prefix, 'dense1Bias') })]);
   const logits = withLogits ? t.gemm(h1, w(prefix, 'dense2Kernel'), { c: w(prefix, 'dense2Bias') }) : null;
-  return { xk, rk, pooled, mask, flat, h1, logits };
+  return { patT, rk, pooled, mask, flat, h1, logits };
 }
 /**
  * Backward pass of one CNN. `dLogits` [N,10] and/or `dH1` [N,D] (model-2 reading the dense layer)
@@ -98,7 +113,6 @@ export function addCnnForward(t: TrainGraph, m: ModelConfig, prefix: string, x: 
 export function addCnnBackward(t: TrainGraph, m: ModelConfig, prefix: string, fw: CnnForward, dLogits: string | null, dH1: string | null): Record<string, string> {
   const k = m.kernelSize;
   const p = m.poolSize;
-  const P = pooledSide(m);
   const F = m.filters;
   const grads: Record<string, string> = {};
 
@@ -114,14 +128,13 @@ export function addCnnBackward(t: TrainGraph, m: ModelConfig, prefix: string, fw
   const dpre1 = t.reluGrad(dh1, fw.h1); // [N,D]
   grads.dense1Kernel = t.gemm(fw.flat, dpre1, { transA: true }); // [P·P·F, D]
   grads.dense1Bias = t.sum(dpre1, [0]);
-  let dnhwc = t.reshape(t.gemm(dpre1, w(prefix, 'dense1Kernel'), { transB: true }), [-1, P, P, F]); // [N,P,P,F]
-  if (fw.mask) dnhwc = t.mul(dnhwc, fw.mask);
+  let dpooled = t.reshape(t.gemm(dpre1, w(prefix, 'dense1Kernel'), { transB: true }), [-1, F]); // [R,F]
+  if (fw.mask) dpooled = t.mul(dpooled, t.reshape(fw.mask, [-1, F]));
 
-  // ---- pool + ReLU backward, per window position: all [N,F,P,P] ----
+  // ---- pool + ReLU backward, per window position: all [R,F] ----
   if (fw.rk.length !== p * p) throw new Error('internal: addCnnBackward needs a forward built forBackward');
-  const g4 = t.transpose(dnhwc, [0, 3, 1, 2]); // dpooled [N,F,P,P]
   // max: the first maximum is positive iff the window's max is (ReLU gradient); avg: each position gets g/p².
-  const g = m.pool === 'max' ? t.reluGrad(g4, fw.pooled) : t.mul(g4, t.f(1 / (p * p)));
+  const g = m.pool === 'max' ? t.reluGrad(dpooled, fw.pooled) : t.mul(dpooled, t.f(1 / (p * p)));
   // max: route each window's gradient to the first position equal to the max; what is not taken
   // goes on to the next position (rem·1 and rem − rem are exact, so the last position gets g or 0).
   let rem = g;
@@ -133,9 +146,8 @@ export function addCnnBackward(t: TrainGraph, m: ModelConfig, prefix: string, fw
     return gj;
   });
   // bias: every window sends its gradient to exactly one position (max), or to each positive one (avg)
-  grads.convBias = t.sum(m.pool === 'max' ? g : t.op('Sum', gk), [0, 2, 3]);
-  const L = p * (P - 1) + k;
-  const dw = gk.map((gj, j) => t.op('Conv', [t.reshape(fw.xk[j], [1, -1, L, L]), t.transpose(gj, [1, 0, 2, 3])], [attr.ints('kernel_shape', [P, P]), attr.ints('dilations', [p, p])]));
-  grads.convKernel = t.transpose(dw.length > 1 ? t.op('Sum', dw) : dw[0], [2, 3, 0, 1]); // [1,F,K,K] → [K,K,1,F]
+  grads.convBias = t.sum(m.pool === 'max' ? g : t.op('Sum', gk), [0]);
+  const dw = gk.map((gj, j) => t.gemm(fw.patT[j], gj)); // [K·K,R]·[R,F] = [K·K,F]
+  grads.convKernel = t.reshape(dw.length > 1 ? t.op('Sum', dw) : dw[0], [k, k, 1, F]);
   return grads;
 }

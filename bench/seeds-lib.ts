@@ -11,6 +11,8 @@ export interface SeedRun {
   end: number;
   engine: string;
   seconds: number;
+  /** Process CPU seconds (user + system, all threads) during the seed task. */
+  cpuSeconds?: number;
   trainSeconds: { model1: number; model2: number };
   phaseSeconds: { runSeed: number; export: number; onnxEvaluate: number };
   /** Claim-4 measurements after export (CNN forward passes and linear probes). */

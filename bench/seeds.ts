@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { resolveConfig, type UserConfig } from '../src/config.ts';
+import { NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { argOf } from './args.ts';
 import { describeCeiling, machineCeiling } from './ceiling.ts';
 import { extrapolate, phasesOf, phasesTable, scalingTable, span, type Phases, type SeedRun } from './seeds-lib.ts';
@@ -35,14 +36,15 @@ interface Worker { runs: SeedRun[]; peakMB: number }
 /** One worker process running `seeds` in order. */
 function worker(layers: UserConfig[], seeds: number[]): Promise<Worker> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/seed-child.ts', JSON.stringify({ layers, seeds })], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'bench/seed-child.ts', JSON.stringify({ layers, seeds })], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.on('error', reject);
     child.on('close', (code) => {
       const lines = out.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string } & Record<string, unknown>);
       if (code !== 0) return reject(new Error(`seed worker exited ${code}: ${JSON.stringify(lines.find((l) => l.type === 'failed') ?? out.slice(-500))}`));
-      resolve({ runs: lines.filter((l) => l.type === 'seed') as unknown as SeedRun[], peakMB: Number(lines.find((l) => l.type === 'rss')?.peakMB) });
+      const rss = lines.find((l) => l.type === 'rss');
+      resolve({ runs: lines.filter((l) => l.type === 'seed') as unknown as SeedRun[], peakMB: Number(rss?.peakMB) });
     });
   });
 }
@@ -83,6 +85,10 @@ if (presets.includes('quick')) {
   const w1 = span(one.runs);
   const w2 = span(two.flatMap((w) => w.runs));
   console.log(`quick${shortened ? ` (${quickEpochs} epochs)` : ''}, seeds 1 and 2: one worker ${w1.toFixed(1)} s (load average ${load1.toFixed(2)} after); two workers at once ${w2.toFixed(1)} s (load ${load2.toFixed(2)} after) → ${(w1 / w2).toFixed(2)}× (target ≥ 1.9)`);
+  // A lone worker also keeps the other core partly busy (V8's garbage-collector and compiler
+  // threads): then two workers at once cannot reach 2× it, whatever the code.
+  const cores = (runs: SeedRun[]) => runs.map((r) => ((r.cpuSeconds ?? NaN) / r.seconds).toFixed(2)).join(', ');
+  console.log(`CPU seconds per wall second during each seed (user + system, all threads): one worker ${cores(one.runs)}; two at once ${cores(two.flatMap((w) => w.runs))}`);
   console.log(`this machine's ceiling for two at once (bench/ceiling.ts): ${describeCeiling(before)} before the seeds, ${describeCeiling(after)} after`);
   scaling = scalingTable(one.runs, two.flatMap((w) => w.runs));
   memory.push(`quick: one worker ${Math.round(one.peakMB)} MB; two at once ${two.map((w) => Math.round(w.peakMB)).join(' and ')} MB`);

@@ -4,6 +4,7 @@
 //   --torch    ours and PyTorch side by side, interleaved rounds, SGD and Adam (bench/side-by-side.ts)
 //   --profile  time per op of one training step (bench/profile.ts)
 //   --seeds    seconds per seed per preset, 1 vs 2 workers, peak RSS per worker (bench/seeds.ts)
+// Each section runs under filterstudy's Node flags (src/cli/node-flags.ts).
 // Other flags (--engine, --backend, --rounds, --steps, --batch, …) go to every section.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,6 @@ const sections = { '--torch': 'bench/side-by-side.ts', '--profile': 'bench/profi
 const named = Object.entries(sections).filter(([f]) => args.includes(f)).map(([, s]) => s);
 const rest = args.filter((a) => !(a in sections));
 for (const script of named.length ? named : ['bench/training.ts', 'bench/inference.ts']) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...rest], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--single-threaded-gc', '--import', 'tsx', script, ...rest], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

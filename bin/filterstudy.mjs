@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --single-threaded-gc
+// The flag: src/cli/node-flags.ts (why, and everywhere else it is passed).
 // Runs the TypeScript sources directly through tsx: no build step between editing and running.
 import { register } from 'tsx/esm/api';
 

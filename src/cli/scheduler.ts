@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import type { StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import { configFromCli } from './load-config.ts';
+import { NODE_FLAGS } from './node-flags.ts';
 import { runCommand, runOptionsConfig, type RunOptions } from './run.ts';
 
 /** Run options a scheduler sets itself (one task's shard, its worker count, machine output). */
@@ -20,10 +21,10 @@ export function addStudyOptions(cmd: Command): Command {
   return cmd;
 }
 
-/** The default way a task starts filterstudy: this Node and this checkout's bin (shared file system). */
+/** The default way a task starts filterstudy: this Node with filterstudy's flags and this checkout's bin (shared file system). */
 export function defaultCommand(): string {
   const bin = fileURLToPath(new URL('../../bin/filterstudy.mjs', import.meta.url));
-  return `${shellQuote(process.execPath)} ${shellQuote(bin)}`;
+  return [process.execPath, ...NODE_FLAGS, bin].map(shellQuote).join(' ');
 }
 
 export function shellQuote(s: string): string {

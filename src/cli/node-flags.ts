@@ -1,0 +1,14 @@
+/**
+ * The Node/V8 flags filterstudy runs under, declared once. They cannot be set from inside a running
+ * process (changing V8's GC flags after start-up aborts it), so every way of starting filterstudy
+ * passes them: bin/filterstudy.mjs's shebang, package.json's scripts, the Slurm task command
+ * (scheduler.ts) and the benches; test/node-flags.test.ts checks that all of them do.
+ *
+ * --single-threaded-gc: garbage collection on the thread that allocates instead of V8's helper
+ * threads. Every training step frees onnxruntime's output buffers (the gradients: 1.4 MB per CNN
+ * step, 2.8 MB per model-2 step), which triggers a full collection every 20–40 steps; with helper
+ * threads a lone worker kept ~0.12 of the other core busy (39.5 CPU-s over 35.2 wall-s for a 1-epoch
+ * quick seed), CPU that two workers at once do not have. With the flag: 35.0 CPU-s over 34.9 wall-s,
+ * the worker thread's own time unchanged (28.0 s). README "Measuring speed".
+ */
+export const NODE_FLAGS = ['--single-threaded-gc'] as const;

@@ -3,7 +3,7 @@
  * model-2 pairs/s, SGD and Adam, on random MNIST-like bytes with dropout on, one intra-op thread.
  *
  *   node --import tsx bench/ort-step.ts [--batch 128] [--runs 7] [--steps 20] [--mode softmax|logits|dense]
- *                                       [--only cnn|model2] [--optimizer sgd|adam] [--prealloc] [--profile]
+ *                                       [--only cnn|model2] [--optimizer sgd|adam] [--profile]
  *
  * Each case: one session, 5 warm-up steps, then `runs` timed runs of `steps` steps each; prints the
  * median (and min–max) of the runs in wall-clock ms per step and items per second, the median
@@ -34,7 +34,6 @@ const BATCH = Number(opt('batch', '128'));
 const RUNS = Number(opt('runs', '7'));
 const STEPS = Number(opt('steps', '20'));
 const MODE = opt('mode', 'softmax') as Model2Input;
-const PREALLOC = args.includes('--prealloc');
 const PROFILE = args.includes('--profile');
 const ONLY = opt('only', '');
 const OPTIMIZERS = opt('optimizer', 'sgd,adam').split(',');
@@ -77,7 +76,7 @@ async function bench(name: string, cfg: StudyConfig, kind: 'cnn' | 'model2'): Pr
     : { ...flat('cnn1', initCnn(m, rng)), ...flat('cnn2', initCnn(m, rng)), ...flat('lstm', initLstm(m, model2LstmDim(m), rng)) };
   const model = kind === 'cnn' ? cnnStepModel(cfg) : model2StepModel(cfg);
   const dir = PROFILE ? mkdtempSync(join(tmpdir(), 'ort-prof-')) : '';
-  const run = await StepRunner.create(model, weights, { prealloc: PREALLOC, ...(PROFILE ? { profilePrefix: join(dir, 'p') } : {}) });
+  const run = await StepRunner.create(model, weights, PROFILE ? { profilePrefix: join(dir, 'p') } : {});
   const drop = makeRng(2, 'dropout');
   const one = async () => {
     const idx = Int32Array.from({ length: BATCH }, () => rng.int(POOL));
@@ -119,7 +118,7 @@ async function bench(name: string, cfg: StudyConfig, kind: 'cnn' | 'model2'): Pr
   }
 }
 
-console.log(`onnxruntime-node ${ort.env.versions?.node ?? ''}  batch ${BATCH}, ${RUNS} runs × ${STEPS} steps, 1 thread, dropout ${DEFAULTS.model.dropout}, prealloc ${PREALLOC}, model2Input ${MODE}`);
+console.log(`onnxruntime-node ${ort.env.versions?.node ?? ''}  batch ${BATCH}, ${RUNS} runs × ${STEPS} steps, 1 thread, dropout ${DEFAULTS.model.dropout}, model2Input ${MODE}`);
 for (const optimizer of OPTIMIZERS as ('sgd' | 'adam')[]) {
   const cfg = structuredClone(DEFAULTS);
   cfg.train.optimizer = optimizer;

@@ -5,8 +5,9 @@
  *
  * No copies of weights per step: the graph's weight inputs are tensors over the store's live
  * arrays (onnxruntime-node passes inputs without a copy). The gradients come back as onnxruntime's
- * output tensors and are copied into the store (~0.03 ms per 346k values); `prealloc` instead hands
- * onnxruntime the store's gradient arrays as pre-allocated outputs (see bench/ort-step.ts --prealloc).
+ * output tensors and are copied into the store (~0.03 ms per 346k values). Handing onnxruntime the
+ * store's gradient arrays as pre-allocated outputs gained nothing: onnxruntime-node 1.30 still returns
+ * each output in a new buffer (1.39 MB more ArrayBuffer memory per CNN step either way).
  * One intra-op and one inter-op thread, sequential execution: the study runs one worker per core,
  * and a single thread makes every reduction's order, hence every result, the same run to run.
  */
@@ -44,14 +45,12 @@ const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 export class StepRunner {
   /** Weight tensors over the store's live arrays, by input name. */
   private readonly weightFeeds: Record<string, ort.Tensor> = {};
-  /** prealloc: gradient outputs over the store's gradient arrays. */
-  private readonly gradFetches: Record<string, ort.Tensor | null> = {};
   private disposed = false;
 
-  private constructor(readonly session: ort.InferenceSession, readonly model: StepModel, readonly store: ParamStore, private readonly prealloc: boolean) {}
+  private constructor(readonly session: ort.InferenceSession, readonly model: StepModel, readonly store: ParamStore) {}
 
   /** `weights` by input name (`<part>/<key>`), copied; optimiser state starts at zero (as in tfjs). */
-  static async create(model: StepModel, weights: Record<string, Float32Array>, opts: SessionOptions & { prealloc?: boolean } = {}): Promise<StepRunner> {
+  static async create(model: StepModel, weights: Record<string, Float32Array>, opts: SessionOptions = {}): Promise<StepRunner> {
     const store = new ParamStore(model.rule, model.params.map((p) => ({ name: p.name, size: size(p.dims) })));
     for (const p of model.params) {
       const init = weights[p.name];
@@ -60,12 +59,8 @@ export class StepRunner {
       }
       store.weight(p.name).set(init);
     }
-    const r = new StepRunner(await createSession(model.bytes, opts), model, store, opts.prealloc ?? false);
+    const r = new StepRunner(await createSession(model.bytes, opts), model, store);
     for (const p of model.params) r.weightFeeds[p.name] = new ort.Tensor('float32', store.weight(p.name), p.dims);
-    if (r.prealloc) {
-      for (const name of r.session.outputNames) r.gradFetches[name] = null;
-      for (const p of model.params) r.gradFetches[`${p.name}:grad`] = new ort.Tensor('float32', store.grad(p.name), p.dims);
-    }
     return r;
   }
 
@@ -73,8 +68,8 @@ export class StepRunner {
   async step(batch: Record<string, ort.Tensor>): Promise<{ loss: number; correct: number; outputs: ort.InferenceSession.ReturnType }> {
     if (this.disposed) throw new Error('internal: step on a disposed trainer');
     const feeds = { ...batch, ...this.weightFeeds };
-    const out = this.prealloc ? await this.session.run(feeds, this.gradFetches) : await this.session.run(feeds);
-    if (!this.prealloc) for (const p of this.model.params) this.store.grad(p.name).set(out[`${p.name}:grad`].data as Float32Array);
+    const out = await this.session.run(feeds);
+    for (const p of this.model.params) this.store.grad(p.name).set(out[`${p.name}:grad`].data as Float32Array);
     this.store.update();
     return { loss: (out.loss.data as Float32Array)[0], correct: (out.correct.data as Float32Array)[0], outputs: out };
   }

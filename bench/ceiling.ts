@@ -23,7 +23,7 @@ function loop(): Promise<number> {
 
 export interface Ceiling { aloneSeconds: number; atOnceSeconds: number; speedup: number }
 
-/** The integer loop alone, then two at once (wall until both end). */
+/** The integer loop alone, then two at once (the slower of the two loops' own times: each child times only its loop, not its start-up). */
 export async function machineCeiling(): Promise<Ceiling> {
   const aloneSeconds = await loop();
   const atOnceSeconds = Math.max(...(await Promise.all([loop(), loop()])));

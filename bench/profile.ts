@@ -8,6 +8,7 @@
  *   npx tsx bench/profile.ts [--engine wasm] [--optimizer sgd|adam] [--batch 128] [--repeat 5]
  */
 import { spawnSync } from 'node:child_process';
+import { NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -59,7 +60,7 @@ if (engine === 'onnxruntime') {
   if (!existsSync(ortStep)) {
     console.log("onnxruntime profile: skipped, bench/ort-step.ts (the engine branch's session profile) is not on this branch");
   } else {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', ortStep, '--profile', '--batch', String(batch)], { stdio: 'inherit' });
+    const r = spawnSync(process.execPath, [...NODE_FLAGS, '--import', 'tsx', ortStep, '--profile', '--batch', String(batch)], { stdio: 'inherit' });
     process.exitCode = r.status ?? 1;
   }
 } else {

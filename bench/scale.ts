@@ -13,6 +13,7 @@
  *   npm run bench:scale -- [--sizes 250,500,1000] [--aggregate-sizes 50,100,200] [--repeat 1]
  */
 import { spawnSync } from 'node:child_process';
+import { NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -41,7 +42,7 @@ try {
     console.log(`n=${n}: wrote ${n} seed folders in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     for (let r = 0; r < REPEAT; r++) {
       for (const step of steps) {
-        const p = spawnSync(process.execPath, ['--import', 'tsx', 'bench/scale-step.ts', step, paths.root], { encoding: 'utf8' });
+        const p = spawnSync(process.execPath, [...NODE_FLAGS, '--import', 'tsx', 'bench/scale-step.ts', step, paths.root], { encoding: 'utf8' });
         if (p.status !== 0) throw new Error(`${step} failed: ${p.stderr}`);
         const m = JSON.parse(p.stdout.trim().split('\n').pop()!) as { seconds: number; cpuSeconds: number; peakRssMB: number };
         console.log(`  ${step.padEnd(9)} n=${n}: wall ${m.seconds.toFixed(2)} s, CPU ${m.cpuSeconds.toFixed(2)} s (${((m.cpuSeconds / n) * 1000).toFixed(2)} ms CPU/seed), peak RSS ${m.peakRssMB.toFixed(0)} MB, load ${os.loadavg()[0].toFixed(2)}`);

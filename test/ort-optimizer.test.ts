@@ -77,13 +77,21 @@ describe('ParamStore updates', () => {
 
   it('keeps parameters apart: an update touches only its own arrays, and padding stays zero', () => {
     const store = new ParamStore(RULES[2], PARAMS);
+    const w0 = initial();
+    w0.forEach((w, i) => store.weight(PARAMS[i].name).set(w));
     store.grad('b').fill(1);
-    store.update(); // a and c have zero gradients: Adam moves nothing there
-    expect(Array.from(store.weight('a'))).toEqual([0]);
-    expect(Array.from(store.weight('c')).every((x) => x === 0)).toBe(true);
-    expect(Array.from(store.weight('b')).every((x) => Math.abs(x + 0.001) < 1e-6)).toBe(true); // Adam's first step: −lr·sign(g)
+    store.update(); // a and c have zero gradients: Adam leaves their weights and moments as they were
+    for (const i of [0, 2]) {
+      expect(Array.from(store.weight(PARAMS[i].name))).toEqual(Array.from(w0[i]));
+      expect(Array.from(store.state(PARAMS[i].name, 0)).every((x) => x === 0)).toBe(true);
+    }
+    expect(Array.from(store.weight('b')).map((x, j) => x - w0[1][j]).every((d) => Math.abs(d + 0.001) < 1e-6)).toBe(true); // Adam's first step: −lr·sign(g)
     const padding = new Float32Array(store.memory.buffer, store.weight('b').byteOffset + 7 * 4, 1);
     expect(padding[0]).toBe(0);
+  });
+
+  it('refuses a parameter with no values (the wasm loops run at least once)', () => {
+    expect(() => new ParamStore(RULES[0], [{ name: 'empty', size: 0 }])).toThrow(/parameter empty has no values/);
   });
 
   it('says which implementation runs', () => {

@@ -2,7 +2,9 @@
  * The Node/V8 flags filterstudy runs under, declared once. They cannot be set from inside a running
  * process (changing V8's GC flags after start-up aborts it), so every way of starting filterstudy
  * passes them: bin/filterstudy.mjs's shebang, package.json's scripts, the Slurm task command
- * (scheduler.ts) and the benches; test/node-flags.test.ts checks that all of them do.
+ * (scheduler.ts) and the benches; test/node-flags.test.ts checks that all of them do. The shebang's
+ * `env -S` needs GNU coreutils ≥ 8.30 or a BSD env (Debian ≥ 10, macOS); elsewhere start it as
+ * `node --single-threaded-gc bin/filterstudy.mjs`.
  *
  * --single-threaded-gc: garbage collection on the thread that allocates instead of V8's helper
  * threads. Every training step frees onnxruntime's output buffers (the gradients: 1.4 MB per CNN

@@ -33,7 +33,7 @@ export interface SlurmOptions {
   time: string;
   partition?: string;
   account?: string;
-  /** How a task starts filterstudy (default: this Node and this checkout's bin/filterstudy.mjs). */
+  /** How a task starts filterstudy (default: this Node with filterstudy's Node flags and this checkout's bin/filterstudy.mjs). */
   command: string;
 }
 

@@ -145,7 +145,8 @@ export function disposeParams(p: Params): void {
  * When keep·256 is an integer (rate 0.25: keep a unit when its byte is < 192) each uint32 draw gives
  * four units' bytes, low byte first: the exact keep probability with a quarter of the draws (drawing
  * one uint32 per unit was ~2 ms of a ~10 ms batch-64 CNN step's CPU time). Other rates draw one
- * uint32 per unit and keep it when u / 2^32 < keep (as rng.next() < keep would).
+ * uint32 per unit and keep it when u / 2^32 < keep (as rng.next() < keep would). `out`, when given,
+ * receives the mask (its length must be the mask's) instead of a new array.
  */
 export function dropoutMaskData(n: number, m: ModelConfig, rng: Rng, out?: Float32Array): Float32Array | null {
   if (m.dropout === 0) return null;

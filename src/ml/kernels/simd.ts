@@ -26,15 +26,15 @@
 
 import {
   BR_IF, END, F32_CONST, F32_LOAD, F32X4_ADD, F32X4_GT, F32X4_MUL, F32X4_SPLAT, I32, I32_ADD, I32_CONST, I32_NE, I32_SUB, LOOP,
-  V128, V128_AND, V128_ANDNOT, V128_BITSELECT, V128_LOAD, V128_OR, V128_STORE, get, moduleBytes, set, simd, tee, u,
+  V128, V128_AND, V128_ANDNOT, V128_BITSELECT, V128_OR, get, load as v128Load, moduleBytes, set, simd, store as v128Store, tee,
 } from './wasm-asm.ts';
 
-const load = (offset = 0) => simd(V128_LOAD, 4, ...u(offset)), store = (offset = 0) => simd(V128_STORE, 4, ...u(offset));
+const load = (offset = 0) => v128Load(4, offset), store = (offset = 0) => v128Store(4, offset); // align 16 bytes
 
 /** g: the conv filter-gradient tap (simd.wat). */
 function tapGrad16Code(): number[] {
   // params 0 xp, 1 dp, 2 op, 3 oh, 4 OW, 5 Wb, 6 COb; locals 7 ow, 8 xi, 9..12 a0..a3, 13 xv
-  const acc = (k: number) => [...get(9 + k), ...get(13), ...get(1), ...simd(V128_LOAD, 2, ...u(16 * k)), ...simd(F32X4_MUL), ...simd(F32X4_ADD), ...set(9 + k)];
+  const acc = (k: number) => [...get(9 + k), ...get(13), ...get(1), ...v128Load(2, 16 * k), ...simd(F32X4_MUL), ...simd(F32X4_ADD), ...set(9 + k)];
   const code = [
     LOOP, 0x40,
     ...get(4), ...set(7), ...get(0), ...set(8),
@@ -48,7 +48,7 @@ function tapGrad16Code(): number[] {
     ...get(0), ...get(5), I32_ADD, ...set(0),
     ...get(3), I32_CONST, 1, I32_SUB, ...tee(3), BR_IF, 0,
     END,
-    ...[0, 1, 2, 3].flatMap((k) => [...get(2), ...get(9 + k), ...simd(V128_STORE, 2, ...u(16 * k))]),
+    ...[0, 1, 2, 3].flatMap((k) => [...get(2), ...get(9 + k), ...v128Store(2, 16 * k)]),
     END,
   ];
   return [2, 2, I32, 5, V128, ...code]; // local decls: 2 x i32, 5 x v128

@@ -11,15 +11,15 @@ export const u = (n: number): number[] => {
   do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n);
   return out;
 };
-export const str = (s: string) => [...u(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-export const section = (id: number, body: number[]) => [id, ...u(body.length), ...body];
-export const vec = (items: number[][]) => [...u(items.length), ...items.flat()];
+const str = (s: string) => [...u(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+const section = (id: number, body: number[]) => [id, ...u(body.length), ...body];
+const vec = (items: number[][]) => [...u(items.length), ...items.flat()];
 
 export const I32 = 0x7f, F32 = 0x7d, V128 = 0x7b;
 export const get = (i: number) => [0x20, i], set = (i: number) => [0x21, i], tee = (i: number) => [0x22, i];
 export const simd = (op: number, ...imm: number[]) => [0xfd, ...u(op), ...imm];
 export const V128_LOAD = 0x00, V128_STORE = 0x0b, F32X4_SPLAT = 0x13;
-export const F32X4_SQRT = 0xe3, F32X4_ADD = 0xe4, F32X4_SUB = 0xe5, F32X4_MUL = 0xe6, F32X4_DIV = 0xe7;
+export const F32X4_SQRT = 0xe3, F32X4_ADD = 0xe4, F32X4_MUL = 0xe6, F32X4_DIV = 0xe7;
 export const F32X4_GT = 0x44, V128_AND = 0x4e, V128_ANDNOT = 0x4f, V128_OR = 0x50, V128_BITSELECT = 0x52;
 export const I32_ADD = 0x6a, I32_SUB = 0x6b, I32_NE = 0x47, I32_CONST = 0x41, F32_CONST = 0x43, F32_LOAD = 0x2a;
 export const LOOP = 0x03, BR_IF = 0x0d, END = 0x0b;

@@ -36,14 +36,14 @@ export { dropoutMaskData };
 
 /**
  * A dropout mask tensor [n,P,P,F], or null when dropout is off. With `reuse`, the mask is drawn into
- * the array kept there from the previous call when the size matches (a trainer's masks: each step's
+ * (the start of) the largest array drawn so far, kept there (a trainer's masks: each step's
  * session.run has finished before the next step draws), instead of a new 0.7 MB array per mask.
  */
 export function maskTensor(n: number, m: StudyConfig['model'], rng: Rng, reuse?: { data?: Float32Array }): ort.Tensor | null {
   const p = pooledSide(m);
   const size = n * p * p * m.filters;
-  const out = reuse?.data?.length === size ? reuse.data : undefined;
-  const data = dropoutMaskData(n, m, rng, out);
-  if (reuse && data) reuse.data = data;
+  const kept = reuse?.data && reuse.data.length >= size ? reuse.data.subarray(0, size) : undefined;
+  const data = dropoutMaskData(n, m, rng, kept);
+  if (reuse && data && !kept) reuse.data = data;
   return data ? new ort.Tensor('float32', data, [n, p, p, m.filters]) : null;
 }

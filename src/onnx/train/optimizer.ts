@@ -14,8 +14,8 @@
  * Two implementations with bit-identical results (test/ort-optimizer.test.ts): the wasm SIMD module
  * (optimizer-simd.ts), and plain JS loops that round every operation with Math.fround (float64 then
  * float32 rounding equals float32 arithmetic for + − × ÷ √), used where wasm SIMD is missing or
- * FILTERSTUDY_NO_SIMD is set (~10× slower). Why not as ONNX ops in the step graph, as before: 13
- * element-wise passes per weight array, each a new buffer, then a copy of every updated tensor into
+ * FILTERSTUDY_NO_SIMD is set (~10× slower). Why not as ONNX ops in the step graph, as before: up to 14
+ * element-wise ops per weight array (Adam; SGD 2, momentum 4), each a new buffer, then a copy of every updated tensor into
  * JavaScript — the memory traffic that kept two workers from scaling (README "Measuring speed").
  */
 import type { StudyConfig } from '../../config.ts';
@@ -24,7 +24,7 @@ import { optimizerKernels, type OptimizerKernels } from './optimizer-simd.ts';
 type TrainConfig = StudyConfig['train'];
 
 /** tfjs' tf.train.adam defaults: beta1 0.9, beta2 0.999, epsilon = the backend's epsilon(), 1e-7 for float32 backends. */
-export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
 export type OptimizerKind = 'sgd' | 'momentum' | 'adam';
 
@@ -110,6 +110,7 @@ export class ParamStore {
     const take = (size: number) => { const at = bytes; bytes += pad4(size) * 4; return at; };
     for (const { name, size } of params) {
       if (this.slots.has(name)) throw new Error(`internal: parameter ${name} declared twice`);
+      if (size < 1) throw new Error(`internal: parameter ${name} has no values`); // the wasm loops run at least once
       this.slots.set(name, { size, w: take(size), g: take(size), state: Array.from({ length: nState }, () => take(size)) });
     }
     this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });

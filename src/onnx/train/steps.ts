@@ -77,7 +77,7 @@ const lstmPart = (m: ModelConfig, prefix: string, inputDim: number): Part => ({ 
 
 const prefixed = (prefix: string, g: Record<string, string>) => Object.fromEntries(Object.entries(g).map(([k, v]) => [`${prefix}/${k}`, v]));
 
-/** One SGD/Adam step of a digit CNN on its digit labels. */
+/** Loss, correct count and weight gradients of one digit-CNN training step on its digit labels. */
 export function cnnStepModel(cfg: StudyConfig): StepModel {
   const m = cfg.model;
   const t = new TrainGraph();
@@ -93,7 +93,7 @@ export function cnnStepModel(cfg: StudyConfig): StepModel {
   return { bytes: t.encode('cnn_step', 'digit-CNN training step'), params, batchInputs: ['x', 'onehot', ...(mask ? ['mask'] : [])], rule: updateRule(cfg.train) };
 }
 
-/** One step of model-1's LSTM on precomputed inputs x1, x2 [N,I]. */
+/** Loss, correct count and weight gradients of one step of model-1's LSTM on precomputed inputs x1, x2 [N,I]. */
 export function lstmStepModel(cfg: StudyConfig, inputDim: number): StepModel {
   const m = cfg.model;
   const t = new TrainGraph();

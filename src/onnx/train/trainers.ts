@@ -1,7 +1,8 @@
 /**
  * The engine contract's Trainers (src/ml/engine.ts) over step models run by StepRunner:
- * a digit CNN, model-1's LSTM and model-2. Each trainer owns one step session (weights and
- * optimiser state live in its tensors) and one forward session for logits().
+ * a digit CNN, model-1's LSTM and model-2. Each trainer owns one StepRunner (a step session, and
+ * the weights and optimiser state in its ParamStore, a WebAssembly.Memory) and one forward session
+ * for logits().
  */
 import * as ort from 'onnxruntime-node';
 import type { StudyConfig } from '../../config.ts';

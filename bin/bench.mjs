@@ -15,6 +15,6 @@ const sections = { '--torch': 'bench/side-by-side.ts', '--profile': 'bench/profi
 const named = Object.entries(sections).filter(([f]) => args.includes(f)).map(([, s]) => s);
 const rest = args.filter((a) => !(a in sections));
 for (const script of named.length ? named : ['bench/training.ts', 'bench/inference.ts']) {
-  const r = spawnSync(process.execPath, ['--single-threaded-gc', '--import', 'tsx', script, ...rest], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--single-threaded-gc', '--max-semi-space-size=1', '--import', 'tsx', script, ...rest], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -43,7 +43,7 @@ export const PRESETS: Record<PresetName, UserConfig> = {
   // model-2; 6,000 pairs overfit. 'fixed', not 'plateau': model-2's validation loss still falls by
   // > 0.04 per epoch at epoch 10, so a plateau rule would end it at the maximum (not met) unless the
   // maximum were far beyond the budget. Val limited to 6,000 pairs: validation only reports here.
-  // Over the 5-minute target at today's speed (see README).
+  // About twice the 5-minute target at today's speed (see README; src/cli/main-job-time.ts).
   quick: {
     name: 'quick',
     seeds: { start: 1, count: 6 },

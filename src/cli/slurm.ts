@@ -41,7 +41,7 @@ export interface SlurmOptions {
 export const SLURM_DEFAULTS = {
   cpus: 2, // one seed per worker thread: 2 keeps two seeds in flight per task
   mem: '4G', // a quick-preset seed peaks well below 1 GB per worker; paper data ~1.5 GB per worker
-  time: '24:00:00', // a paper-preset seed takes ~1.4 h per core; generous, and a killed task resumes
+  time: '24:00:00', // a paper-preset seed takes ~30 min per core (README config table); generous, and a killed task resumes
 } as const;
 
 export interface SlurmFiles { dir: string; config: string; train: string; aggregate: string; submit: string; logs: string }

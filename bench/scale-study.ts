@@ -32,7 +32,7 @@ export function syntheticSeed(seed: number, k = 3, f = 16): SeedSuccess {
       for (const network of ['cnn1', 'cnn2']) metrics.push({ model, network, split, target: 'digit', accuracy: 0.9 + 0.09 * rng.next(), loss: rng.next(), n: 1000 });
     }
   }
-  const agree = { rows: 0, classes: 28, argmaxMismatches: 0, firstMismatch: -1, maxAbsDiff: 0, ok: true } as unknown as SeedSuccess['agreement']['model1'];
+  const agree: SeedSuccess['agreement']['model1'] = { rows: 0, classes: 28, argmaxMismatches: 0, decisiveMismatches: 0, firstMismatchRow: -1, maxMismatchGap: 0, maxAbsDiff: 0, tolerance: 1e-5, ok: true, trainer: 'tfjs wasm' };
   return {
     status: 'ok', seed, backend: 'wasm', backendNotes: [], kernels: [], seconds: 1, trainSeconds: { model1: 1, model2: 1 },
     filters, history, metrics, onnx: {}, agreement: { model1: agree, model2: agree },

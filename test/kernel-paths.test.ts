@@ -145,7 +145,7 @@ describe('a run records its kernel paths (CLI)', () => {
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
     const study = join(cwd, 'out', args[args.indexOf('--name') + 1]);
-    const seed = JSON.parse(readFileSync(join(study, 'seeds', 'seed-0001', 'seed.json'), 'utf8')) as { kernelPaths: KernelPaths };
+    const seed = JSON.parse(readFileSync(join(study, 'seeds', 'seed-0001', 'seed.json'), 'utf8')) as { kernelPaths: KernelPaths; exportVsTrainer: Record<string, { trainer: string; decisiveMismatches: number }> };
     return { lines, seed, report: readFileSync(join(study, 'report.md'), 'utf8') };
   };
 
@@ -170,5 +170,8 @@ describe('a run records its kernel paths (CLI)', () => {
     expect(lines.filter((l) => l.type === 'warning')).toEqual([]);
     expect(report).toContain('**Kernels:** onnxruntime engine: ONNX graphs on onnxruntime-node, no tfjs wasm kernels; optimiser updates: wasm-simd (seed 1)');
     expect(report).not.toContain('slow kernel path');
+    // The export check on this engine compares with its own forward pass, and says so (issue 17 item 8).
+    expect(seed.exportVsTrainer.model2).toMatchObject({ trainer: 'onnxruntime', decisiveMismatches: 0 });
+    expect(report).toMatch(/The exported ONNX graphs against the trainer's forward pass \(onnxruntime\) on every test pair/);
   });
 });

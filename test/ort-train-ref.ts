@@ -92,3 +92,34 @@ export function scaledDiff(a: Float32Array, b: Float32Array): number {
   }
   return d / s;
 }
+
+/**
+ * ‖a − b‖ / ‖b‖ (L2 over the whole tensor): the relative error of a gradient, which a 1 % error in
+ * a small tensor cannot hide under (scaledDiff is absolute below 1, and model-2's CNN gradients are
+ * 1e-3–1e-2). 0 when both are all zero; Infinity when only b is, on NaN, or on a length mismatch.
+ */
+export function relativeError(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let dd = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    dd += (a[i] - b[i]) ** 2;
+    bb += b[i] ** 2;
+  }
+  if (Number.isNaN(dd)) return Infinity;
+  if (bb === 0) return dd === 0 ? 0 : Infinity;
+  return Math.sqrt(dd / bb);
+}
+
+/** One gradient tensor against its reference: both measures and whether each is within its bound. */
+export interface GradientError { name: string; scaled: number; relative: number; ok: boolean }
+
+/** Every gradient of `got` against `want` (same names): scaledDiff ≤ absTol and relativeError ≤ relTol. */
+export function gradientErrors(got: Record<string, Float32Array>, want: Record<string, Float32Array>, absTol: number, relTol: number): GradientError[] {
+  return Object.keys(want).sort().map((name) => {
+    const g = got[name] ?? new Float32Array(0);
+    const scaled = scaledDiff(g, want[name]);
+    const relative = relativeError(g, want[name]);
+    return { name, scaled, relative, ok: scaled <= absTol && relative <= relTol };
+  });
+}

@@ -5,7 +5,13 @@
  * a real MNIST batch (whose blank backgrounds tie every max-pool window at the conv bias).
  *
  * Tolerance: scaledDiff ≤ 2e-5, i.e. max |ort − tfjs| ≤ 2e-5 · max(1, max |tfjs|) per tensor (float32
- * sums taken in a different order; gradients here are ≤ ~1 in size).
+ * sums taken in a different order; gradients here are ≤ ~1 in size). That bound is absolute for the
+ * small tensors (model-2's CNN gradients are 1e-3–1e-2), where a 1 % error would pass it, so every
+ * gradient also has a relative bound, ‖ort − tfjs‖ / ‖tfjs‖ ≤ 1e-5 (L2 over the tensor). Measured
+ * over every gradient of every step below (668 tensor checks), the largest relative error is 2.4e-6
+ * (model-2 cnn1/convBias; LSTM ≤ 3.3e-7): float32 noise stays 4× under 1e-5, and a 1 % error is 1e3×
+ * over it (the last describe shows one is caught). FILTERSTUDY_GRAD_LOG=<file> appends each check
+ * as a JSON line, to measure this again.
  */
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -17,9 +23,12 @@ import { makeRng, type Rng } from '../src/rng.ts';
 import { dropoutMaskData } from '../src/onnx/train/batch.ts';
 import { StepRunner } from '../src/onnx/train/session.ts';
 import { cnnStepModel, lstmStepModel, model2LstmDim, model2StepModel, type Model2Input, type StepModel } from '../src/onnx/train/steps.ts';
-import { TfRef, scaledDiff, type RefBatch } from './ort-train-ref.ts';
+import { appendFileSync } from 'node:fs';
+import { TfRef, gradientErrors, scaledDiff, type RefBatch } from './ort-train-ref.ts';
 
 const TOL = 2e-5;
+/** ‖Δ‖/‖g‖ per gradient tensor: the brief's 1e-5 holds (largest measured 2.4e-6, see above). */
+const REL_TOL = 1e-5;
 const ROWS = 16; // small: tfjs cpu autodiff of the full-size networks is the slow part
 
 let tf: TF;
@@ -94,8 +103,13 @@ async function compareSteps(cfg: StudyConfig, kind: 'cnn' | 'lstm' | 'model2', m
       expect(got.correct, `correct, step ${s}`).toBe(want.correct);
       const gradNames = Object.keys(want.grads).sort();
       expect(model.params.map((p) => p.name).sort()).toEqual(gradNames);
-      for (const name of gradNames) {
-        expect(scaledDiff(got.outputs[`${name}:grad`].data as Float32Array, want.grads[name]), `gradient ${name}, step ${s}`).toBeLessThan(TOL);
+      const gotGrads = Object.fromEntries(gradNames.map((name) => [name, got.outputs[`${name}:grad`].data as Float32Array]));
+      const errs = gradientErrors(gotGrads, want.grads, TOL, REL_TOL);
+      const log = process.env.FILTERSTUDY_GRAD_LOG;
+      if (log) appendFileSync(log, errs.map((e) => `${JSON.stringify({ kind, step: s, ...e })}\n`).join(''));
+      for (const e of errs) {
+        expect(e.scaled, `gradient ${e.name}, step ${s}: scaled difference`).toBeLessThan(TOL);
+        expect(e.relative, `gradient ${e.name}, step ${s}: ‖Δ‖/‖g‖`).toBeLessThanOrEqual(REL_TOL);
       }
       const w = run.weightViews();
       for (const name of Object.keys(want.weights)) {
@@ -167,6 +181,39 @@ describe('model-2 step vs tfjs autodiff', () => {
       await compareSteps(cfg, 'model2', model2StepModel(cfg), parts, batches);
     });
   }
+});
+
+describe('the gradient check catches a 1 % error in one gradient', () => {
+  it('model-2 on an MNIST batch: each gradient scaled by 1.01 fails the check; the CNNs’ would pass the absolute bound alone', async () => {
+    const cfg = cfgWith({ ...M2_MODELS[0], model2Input: 'softmax' } as Partial<ModelConfig>, OPTIMISERS[0]);
+    const rng = makeRng(13, 'batches');
+    const b: RefBatch = {
+      xa: images(rng, true, 0), xb: images(rng, true, 100),
+      maskA: dropoutMaskData(ROWS, cfg.model, rng), maskB: dropoutMaskData(ROWS, cfg.model, rng), onehot: oneHot(rng, 28), rows: ROWS, classes: 28,
+    };
+    const parts = { cnn1: cnnWeights(cfg.model, 3), cnn2: cnnWeights(cfg.model, 4), lstm: lstmWeights(cfg.model, model2LstmDim(cfg.model), 5) };
+    const model = model2StepModel(cfg);
+    const ref = new TfRef(tf, cfg, parts, 'model2', 'softmax');
+    const run = await StepRunner.create(model, flatWeights(parts));
+    try {
+      const want = ref.step(b).grads;
+      const out = await run.step(feeds(b, cfg.model));
+      const got = Object.fromEntries(Object.keys(want).map((name) => [name, (out.outputs[`${name}:grad`].data as Float32Array).slice()]));
+      expect(gradientErrors(got, want, TOL, REL_TOL).filter((e) => !e.ok)).toEqual([]); // as computed: within both bounds
+      const passAbsoluteOnly: string[] = [];
+      for (const name of Object.keys(want)) {
+        const wrong = { ...got, [name]: got[name].map((v) => v * 1.01) };
+        const errs = gradientErrors(wrong, want, TOL, REL_TOL);
+        expect(errs.filter((e) => !e.ok).map((e) => e.name), `${name} × 1.01`).toEqual([name]);
+        if (errs.find((e) => e.name === name)!.scaled < TOL) passAbsoluteOnly.push(name);
+      }
+      // the issue's case: model-2's CNN gradients are small enough that 1 % is under the absolute bound
+      expect(passAbsoluteOnly.filter((n) => n.startsWith('cnn1/') || n.startsWith('cnn2/')).length).toBeGreaterThan(0);
+    } finally {
+      ref.dispose();
+      await run.dispose();
+    }
+  });
 });
 
 /** Zeros for every input of a session (symbolic dims = rows), with each input's element type. */

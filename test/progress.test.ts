@@ -19,7 +19,7 @@ function events(): StudyEvent[] {
   const ev: StudyEvent[] = [{ type: 'start', study: 'a-study-with-a-long-name.lstmInput-softmax', root: '/very/long/path/to/out/a-study-with-a-long-name.lstmInput-softmax', seeds: [1, 2, 3], pending: [1, 2, 3], skipped: [], threads: 2, backend: 'wasm' }];
   for (const net of ['cnn1', 'cnn2', 'lstm']) for (let s = 1; s <= 94; s += 31) ev.push({ type: 'progress', progress: prog(1, 'model1', net, 1, s, s === 94 ? { valAccuracy: 0.9 } : {}) }, { type: 'progress', progress: prog(1000, 'model1', net, 2, s) });
   ev.push({ type: 'progress', progress: prog(1, 'model2', 'pipeline', 3, 94, { valAccuracy: 0.8 }) }, { type: 'stage', seed: 1, stage: 'exporting' }, { type: 'stage', seed: 1, stage: 'evaluating' });
-  ev.push({ type: 'seed-done', seed: 1, seconds: 30, dir: '/x', backend: 'wasm', testAccuracy: { 'model1.pipeline': 0.93, 'model2.pipeline': 0.36, 'model1.cnn1': 0.96, 'model1.cnn2': 0.96 }, onnxAgrees: false, notes: ['a backend note that is long enough to need wrapping at forty columns'] });
+  ev.push({ type: 'seed-done', seed: 1, seconds: 30, dir: '/x', backend: 'wasm', testAccuracy: { 'model1.pipeline': 0.93, 'model2.pipeline': 0.36, 'model1.cnn1': 0.96, 'model1.cnn2': 0.96 }, exportAgrees: false, notes: ['a backend note that is long enough to need wrapping at forty columns'] });
   ev.push({ type: 'seed-failed', seed: 1000, error: { code: 'E_TRAIN', message: 'NaN loss in model-2 at epoch 2 step 17 of 94', hint: 'lower train.learningRate' }, file: '/very/long/path/failed/seed-1000.json' });
   ev.push({ type: 'combined', files: ['a', 'b', 'c', 'd'] });
   return ev;

@@ -57,7 +57,7 @@ export function writeSeedFolders(root: string, data: StudyData, o: { seeds?: num
     const backend = tables.metrics[0]?.backend ?? 'synthetic';
     writeSeed(paths, {
       seed, backend, tables, onnx: {},
-      record: { backendNotes: [], kernels: [], kernelPaths: null, seconds: 0, trainSeconds: {}, claim4Seconds: null, onnxVsTfjs: data.agreement?.[seed] ?? null },
+      record: { backendNotes: [], kernels: [], kernelPaths: null, seconds: 0, trainSeconds: {}, claim4Seconds: null, exportVsTrainer: data.agreement?.[seed] ?? null },
     }, meta);
   }
   return paths;

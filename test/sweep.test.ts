@@ -65,8 +65,8 @@ describe('seed sweep', () => {
     expect(c4('digit_probe').accuracy as number).toBeGreaterThan(0.2);
     expect(m.find((x) => x.model === 'model2' && x.network === 'cnn2' && x.target === 'digit_probe')).toMatchObject({ epochs_run: null, met_stop_rule: null });
     const seedJson = JSON.parse(readFileSync(join(out, 'tiny', 'seeds', 'seed-0001', 'seed.json'), 'utf8'));
-    expect(seedJson.onnxVsTfjs.model1).toMatchObject({ argmaxMismatches: 0, ok: true });
-    expect(seedJson.onnxVsTfjs.model2).toMatchObject({ argmaxMismatches: 0, ok: true });
+    expect(seedJson.exportVsTrainer.model1).toMatchObject({ trainer: 'tfjs wasm', argmaxMismatches: 0, decisiveMismatches: 0, ok: true });
+    expect(seedJson.exportVsTrainer.model2).toMatchObject({ trainer: 'tfjs wasm', argmaxMismatches: 0, decisiveMismatches: 0, ok: true });
   });
 
   it('history.arrow has one row per epoch and network; similarity.arrow 12 comparisons × 16 filters', () => {

@@ -139,7 +139,7 @@ export function createReporter(opts: {
           done++;
           eta?.seedDone(e.seed, e.seconds, t);
           const acc = Object.entries(e.testAccuracy).filter(([k]) => !k.startsWith('model2.cnn')).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ');
-          print(`seed ${e.seed} done in ${formatDuration(e.seconds)} on ${e.backend}: test ${acc}${e.onnxAgrees ? '' : ' — WARNING: ONNX and tfjs disagree, see seed.json'}${e.notes.length ? ` (${e.notes.join('; ')})` : ''} · ETA ${etaText()}`);
+          print(`seed ${e.seed} done in ${formatDuration(e.seconds)} on ${e.backend}: test ${acc}${e.exportAgrees ? '' : " — WARNING: the exported ONNX graph disagrees with the trainer's forward pass, see seed.json exportVsTrainer"}${e.notes.length ? ` (${e.notes.join('; ')})` : ''} · ETA ${etaText()}`);
           break;
         }
         case 'seed-failed':

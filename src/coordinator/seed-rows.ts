@@ -66,7 +66,7 @@ export function seedOutput(r: SeedSuccess, cfg: StudyConfig): SeedOutput {
     onnx: r.onnx,
     record: {
       backendNotes: r.backendNotes, kernels: r.kernels, kernelPaths: r.kernelPaths ?? null, seconds: r.seconds, trainSeconds: r.trainSeconds,
-      claim4Seconds: r.claim4Seconds ?? null, onnxVsTfjs: r.agreement,
+      claim4Seconds: r.claim4Seconds ?? null, exportVsTrainer: r.agreement,
     },
   };
 }

@@ -22,7 +22,7 @@ export type StudyEvent =
   | { type: 'start'; study: string; root: string; seeds: number[]; pending: number[]; skipped: number[]; threads: number; backend: string }
   | { type: 'progress'; progress: ProgressMessage }
   | { type: 'stage'; seed: number; stage: StageMessage['stage'] }
-  | { type: 'seed-done'; seed: number; seconds: number; dir: string; backend: string; testAccuracy: Record<string, number>; onnxAgrees: boolean; notes: string[] }
+  | { type: 'seed-done'; seed: number; seconds: number; dir: string; backend: string; testAccuracy: Record<string, number>; exportAgrees: boolean; notes: string[] }
   | { type: 'seed-failed'; seed: number; error: SeedFailure['error']; file: string | null }
   /** A finished seed that ran a slower fallback (W_SLOW_KERNELS: its wasm kernels fell back from the SIMD module). */
   | { type: 'warning'; seed: number; code: 'W_SLOW_KERNELS'; message: string }
@@ -129,8 +129,8 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
       if (result.status === 'ok') {
         summary.completed.push(seed);
         const testAccuracy = Object.fromEntries(result.metrics.filter((m) => m.split === 'test').map((m) => [`${m.model}.${m.network}`, m.accuracy]));
-        const onnxAgrees = result.agreement.model1.ok && result.agreement.model2.ok;
-        emit({ type: 'seed-done', seed, seconds: result.seconds, dir: dir!, backend: result.backend, testAccuracy, onnxAgrees, notes: result.backendNotes });
+        const exportAgrees = result.agreement.model1.ok && result.agreement.model2.ok;
+        emit({ type: 'seed-done', seed, seconds: result.seconds, dir: dir!, backend: result.backend, testAccuracy, exportAgrees, notes: result.backendNotes });
         const slow = slowPathWarning(result.kernelPaths);
         if (slow) emit({ type: 'warning', seed, code: 'W_SLOW_KERNELS', message: slow });
         // Refresh the combined files now, so that an interrupted sweep (Ctrl-C, kill)

@@ -9,6 +9,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FilterstudyError } from '../errors.ts';
+import { trainerForwardPass } from '../ml/engine.ts';
 import { WEIGHT_COLUMN, weightColumns, type SeedRecordField, type FileMeta, type MetricRow, type ModelName, type NetworkName, type SeedTableName, type SimilarityRow, type Stage } from './schema.ts';
 import type { FilterSet, SeedAgreement, StudyData } from './study-data.ts';
 import { columnGetter, readStudyTable, type StudyTable } from './tables.ts';
@@ -113,18 +114,32 @@ export function readSeedRecords(dir: string): Map<number, SeedRecord> {
   return out;
 }
 
+/** seed.json's name of the export check before it was named for what it compares (still read). */
+const OLD_EXPORT_CHECK_FIELD = 'onnxVsTfjs';
+
 /**
- * seed.json's `onnxVsTfjs` (per model: argmax mismatches and max |Δp| between onnxruntime and tfjs
- * on every test pair) for each seed folder under dir/seeds; seeds without it are left out.
+ * seed.json's `exportVsTrainer` (per model: argmax mismatches, those beyond a near-tie, and max |Δp|
+ * between the exported graph and the trainer's forward pass on every test pair) for each seed folder
+ * under dir/seeds, or the older `onnxVsTfjs` (no gaps recorded: decisiveMismatches null; the trainer
+ * from seed.json's backend); seeds without either are left out.
  */
 export function readAgreement(dir: string): Record<number, Record<string, SeedAgreement>> {
   const out: Record<number, Record<string, SeedAgreement>> = {};
   for (const [seed, j] of readSeedRecords(dir)) {
-    const checks = j.onnxVsTfjs as Record<string, Partial<SeedAgreement>> | undefined;
+    const old = (j as Record<string, unknown>)[OLD_EXPORT_CHECK_FIELD];
+    const checks = (j.exportVsTrainer ?? old) as Record<string, Partial<SeedAgreement>> | undefined;
     if (!checks || typeof checks !== 'object') continue;
+    const backendTrainer = typeof j.backend === 'string' ? trainerForwardPass(j.backend) : null;
     const rec: Record<string, SeedAgreement> = {};
     for (const [model, a] of Object.entries(checks)) {
-      rec[model] = { argmaxMismatches: Number(a.argmaxMismatches ?? NaN), maxAbsDiff: Number(a.maxAbsDiff ?? NaN), tolerance: Number(a.tolerance ?? 1e-5), ok: a.ok === true };
+      rec[model] = {
+        trainer: typeof a.trainer === 'string' ? a.trainer : backendTrainer,
+        argmaxMismatches: Number(a.argmaxMismatches ?? NaN),
+        decisiveMismatches: typeof a.decisiveMismatches === 'number' ? a.decisiveMismatches : null,
+        maxAbsDiff: Number(a.maxAbsDiff ?? NaN),
+        tolerance: Number(a.tolerance ?? 1e-5),
+        ok: a.ok === true,
+      };
     }
     out[seed] = rec;
   }

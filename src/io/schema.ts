@@ -259,7 +259,7 @@ export const SEED_RECORD_FIELDS = {
   seconds: 'wall time of the whole seed task',
   trainSeconds: 'wall time of training, per model',
   claim4Seconds: 'wall time of the claim-4 measurements',
-  onnxVsTfjs: 'per model: onnxruntime vs tfjs on every test pair (argmaxMismatches, maxAbsDiff, tolerance, ok, …)',
+  exportVsTrainer: "per model: the exported graph (onnxruntime) vs the trainer's own forward pass on every test pair (trainer, argmaxMismatches, decisiveMismatches, maxAbsDiff, tolerance, ok, …); older seed.json files call it onnxVsTfjs, still read",
   finishedAt: 'when the seed was written (ISO 8601, UTC)',
   manifestVersion: 'version of the `files` manifest (io/seed-manifest.ts)',
   files: 'every other file of the seed: {bytes, sha256}',

@@ -14,9 +14,13 @@ export interface FilterSet {
   bias: Float32Array; // [F]
 }
 
-/** seed.json's ONNX-vs-tfjs check of one pipeline graph (src/onnx/ort.ts Agreement). */
+/** seed.json's export check of one pipeline graph: the exported graph vs the trainer's forward pass (src/onnx/ort.ts ExportCheck). */
 export interface SeedAgreement {
+  /** The forward pass compared with ('onnxruntime', 'tfjs wasm', …; old records: from seed.json's backend), null if unknown. */
+  trainer: string | null;
   argmaxMismatches: number;
+  /** Argmax mismatches whose top-two gap exceeds the tolerance; null in old records (onnxVsTfjs), which did not record gaps. */
+  decisiveMismatches: number | null;
   maxAbsDiff: number;
   tolerance: number;
   ok: boolean;
@@ -35,7 +39,7 @@ export interface StudyData {
   filters: FilterSet[];
   metrics: MetricRow[];
   similarity: SimilarityRow[];
-  /** Per seed, seed.json's ONNX-vs-tfjs agreement per model ('model1', 'model2'); seeds without a
+  /** Per seed, seed.json's export check per model ('model1', 'model2'); seeds without a
    *  readable seed.json are absent (synthetic studies: undefined). */
   agreement?: Record<number, Record<string, SeedAgreement>>;
 }

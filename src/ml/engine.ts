@@ -78,6 +78,13 @@ export interface CnnOutputs {
   dense: Float32Array;
 }
 
+/**
+ * The trainer's forward pass, by engine (or seed.json backend) name, as the export check names it:
+ * 'onnxruntime' (that engine's own forward graphs; no tfjs involved), else 'tfjs <backend>'
+ * ('tfjs wasm', 'tfjs cpu', 'tfjs tensorflow').
+ */
+export const trainerForwardPass = (engineName: string): string => (engineName === 'onnxruntime' ? 'onnxruntime' : `tfjs ${engineName}`);
+
 export interface Engine {
   /** What runs, as recorded in every output: 'onnxruntime', 'wasm', 'cpu' or 'tensorflow'. */
   readonly name: string;

@@ -1,6 +1,7 @@
 /**
  * Running exported graphs with onnxruntime-node (CPU, one intra-op thread by default: the study
- * already runs one worker per core) and checking them against the tfjs forward pass.
+ * already runs one worker per core) and comparing their outputs with another forward pass of the
+ * same weights (the seed task: the trainer's own; the export tests: tfjs).
  */
 import { existsSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
@@ -90,38 +91,63 @@ export interface Agreement {
   classes: number;
   /** Rows whose argmax differs (first maximum on ties, as tf.argMax and ONNX ArgMax). */
   argmaxMismatches: number;
-  /** First such row, or −1. */
+  /**
+   * Of those, the rows whose top-two gap (largest minus second-largest value of the row; the larger
+   * of the two arrays' gaps) exceeds the tolerance: flips that are not near-ties. A flip where both
+   * sides have the top two within the tolerance is float32 rounding at a tie, not a different network.
+   */
+  decisiveMismatches: number;
+  /** First argmax mismatch row, or −1. */
   firstMismatchRow: number;
+  /** Largest top-two gap among the mismatching rows (0 without a mismatch). */
+  maxMismatchGap: number;
   maxAbsDiff: number;
   tolerance: number;
-  /** No argmax mismatch and maxAbsDiff < tolerance. */
+  /** No decisive mismatch and maxAbsDiff < tolerance. */
   ok: boolean;
 }
 
-function argmaxRow(p: Float32Array, row: number, c: number): number {
+/** One model's export check in a seed: `trainer` names the forward pass the exported graph was compared with. */
+export interface ExportCheck extends Agreement { trainer: string }
+
+/** Argmax of row `row` (first maximum on ties) and its top-two gap (largest minus second largest). */
+function rowTop(p: Float32Array, row: number, c: number): { arg: number; gap: number } {
   let best = 0;
   for (let j = 1; j < c; j++) if (p[row * c + j] > p[row * c + best]) best = j;
-  return best;
+  let second = -Infinity;
+  for (let j = 0; j < c; j++) if (j !== best && p[row * c + j] > second) second = p[row * c + j];
+  const gap = p[row * c + best] - second;
+  return { arg: best, gap: Number.isNaN(gap) ? Infinity : gap };
 }
 
-/** Row-wise comparison of two [rows, classes] probability arrays. */
+/** Row-wise comparison of two [rows, classes] arrays (probabilities or logits). */
 export function compareProbs(a: Float32Array, b: Float32Array, classes: number, tolerance = 1e-5): Agreement {
   if (a.length !== b.length || a.length % classes !== 0) throw new Error(`compareProbs: lengths ${a.length} and ${b.length} for ${classes} classes`);
   const rows = a.length / classes;
   let mismatches = 0;
+  let decisive = 0;
   let first = -1;
+  let maxGap = 0;
   let maxAbsDiff = 0;
   for (let r = 0; r < rows; r++) {
-    if (argmaxRow(a, r, classes) !== argmaxRow(b, r, classes)) {
+    const ta = rowTop(a, r, classes);
+    const tb = rowTop(b, r, classes);
+    if (ta.arg !== tb.arg) {
       mismatches++;
       if (first < 0) first = r;
+      const gap = Math.max(ta.gap, tb.gap);
+      maxGap = Math.max(maxGap, gap);
+      if (gap > tolerance) decisive++;
     }
   }
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i] - b[i]);
     if (!(d <= maxAbsDiff)) maxAbsDiff = Number.isNaN(d) ? Infinity : d;
   }
-  return { rows, classes, argmaxMismatches: mismatches, firstMismatchRow: first, maxAbsDiff, tolerance, ok: mismatches === 0 && maxAbsDiff < tolerance };
+  return {
+    rows, classes, argmaxMismatches: mismatches, decisiveMismatches: decisive, firstMismatchRow: first, maxMismatchGap: maxGap,
+    maxAbsDiff, tolerance, ok: decisive === 0 && maxAbsDiff < tolerance,
+  };
 }
 
 /** Runs the ONNX graph on `inputs` and compares `output` with the tfjs probabilities of the same rows. */

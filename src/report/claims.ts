@@ -7,6 +7,7 @@ import type { ReportContext } from './context.ts';
 import { ci, fmt, fmtP, fmtSigned, num, verdictWord } from './format.ts';
 import type { Block } from './blocks.ts';
 import type { ClaimVerdict, StudyStats } from '../stats/types.ts';
+import { exportCheckSubject } from '../stats/standard.ts';
 
 function testSentence(c: ClaimVerdict, st: StudyStats, signFlip: unknown): string {
   const family = c.family === 'paper' ? `Holm-adjusted p = ${fmtP(c.pHolm)} (α = ${st.alpha}, family of claims 1–3)` : `its own family, α = ${st.alpha}`;
@@ -90,21 +91,27 @@ export function learnedBlocks(st: StudyStats): Block[] {
   return out;
 }
 
-/** The ONNX-vs-tfjs check: which seeds were left out, and why. */
+/** The ONNX export check (exported graph vs the trainer's forward pass): which seeds were left out, and why. */
 export function onnxBlocks(st: StudyStats): Block[] {
   const c = st.onnx;
-  if (!c.recorded) return [{ kind: 'para', text: 'No ONNX-vs-tfjs records (seed.json) with this data: no seed was checked.' }];
-  const head = `onnxruntime against tfjs on every test pair, per seed (seed.json): ${c.checked.length} seeds checked; a seed with an argmax mismatch or max |Δp| ≥ ${c.tolerance} is left out of every verdict.`;
-  if (!c.flagged.length) return [{ kind: 'para', text: `${head} All agree.${c.unknown.length ? ` No record for seeds ${c.unknown.join(', ')} (kept).` : ''}` }];
+  if (!c.recorded) return [{ kind: 'para', text: 'No export-check records (seed.json) with this data: no seed was checked.' }];
+  const ties = c.nearTies ? ` ${c.nearTies} argmax flip${c.nearTies === 1 ? '' : 's'} at a near-tie (top-two gap ≤ ${c.tolerance}) not counted.` : '';
+  const subject = exportCheckSubject(c);
+  const head = `${subject[0].toUpperCase()}${subject.slice(1)} on every test pair, per seed (seed.json \`exportVsTrainer\`): ${c.checked.length} seeds checked; a seed with an argmax mismatch whose top-two gap exceeds ${c.tolerance}, or max |Δp| ≥ ${c.tolerance}, is left out of every verdict. **The check leaves out ${c.leftOut.length} seed${c.leftOut.length === 1 ? '' : 's'}${c.leftOut.length ? ` (${c.leftOut.join(', ')})` : ''}.**${ties}`;
+  const unknown = c.unknown.length ? ` No record for seeds ${c.unknown.join(', ')} (kept).` : '';
+  if (!c.flagged.length) return [{ kind: 'para', text: `${head} All agree.${unknown}` }];
   return [
-    { kind: 'para', text: `${head} **Left out: seeds ${[...new Set(c.flagged.map((f) => f.seed))].join(', ')}.**${c.unknown.length ? ` No record for seeds ${c.unknown.join(', ')} (kept).` : ''}` },
-    { kind: 'table', head: ['Seed', 'Model', 'argmax mismatches', 'max |Δp|'], numeric: [true, false, true, true], rows: c.flagged.map((f) => [String(f.seed), f.model, String(f.argmaxMismatches), f.maxAbsDiff === null ? '—' : f.maxAbsDiff.toExponential(2)]) },
+    { kind: 'para', text: `${head}${unknown}` },
+    {
+      kind: 'table', head: ['Seed', 'Model', 'trainer', 'argmax mismatches', 'beyond a near-tie', 'max |Δp|'], numeric: [true, false, false, true, true, true],
+      rows: c.flagged.map((f) => [String(f.seed), f.model, f.trainer ?? '—', String(f.argmaxMismatches), f.decisiveMismatches === null ? '— (old record: all count)' : String(f.decisiveMismatches), f.maxAbsDiff === null ? '—' : f.maxAbsDiff.toExponential(2)]),
+    },
   ];
 }
 
 export const methods = (st: StudyStats): string[] => [
   '**Measure.** S_i = min_j ‖F_i − G_j‖ (the paper’s raw Euclidean distance between 3×3 filters); reported also scale-free (unit-norm filters), sign-free (min over ±G_j) and both. S is asymmetric; claims pool both directions. Matched distance: one-to-one Hungarian assignment (mean cost); collisions = 16 − number of distinct nearest filters.',
-  `**Unit of replication.** The seed. Each seed trains all four CNNs (model-1’s and model-2’s CNN1 and CNN2)${st.options.sharedInit ? ', model-2’s CNNs from model-1’s initial weights (train.sharedInit)' : ' from their own initialisations'}; per-seed means enter the tests. Seeds whose ONNX export disagrees with tfjs are left out.`,
+  `**Unit of replication.** The seed. Each seed trains all four CNNs (model-1’s and model-2’s CNN1 and CNN2)${st.options.sharedInit ? ', model-2’s CNNs from model-1’s initial weights (train.sharedInit)' : ' from their own initialisations'}; per-seed means enter the tests. Seeds whose exported ONNX graph disagrees with the trainer’s forward pass are left out.`,
   '**Confidence intervals.** For S statistics, a hierarchical bootstrap: resample seeds with replacement, then filters within each resampled seed (percentile interval). For accuracies, claims 1 and 4, a BCa bootstrap over seeds. The learned fraction: Clopper–Pearson. Bootstrap replicates and seed are fixed, so the report is reproducible.',
   `**Tests.** One-sided Wilcoxon signed-rank test on the per-seed differences d_s (exact null distribution over all sign patterns of the average ranks for n ≤ 50, ties included; zero differences are dropped and reduce n); a paired sign-flip permutation test is reported alongside. Claims 1–3 are one family, Holm-corrected at α = ${st.alpha}; claim 4 (the paper’s Discussion) is its own family at α = ${st.alpha}.`,
   `**Decision rule** (each claim): (1) fewer than ${st.options.minSeedsPaper} seeds (claim 4: ${st.options.minSeedsDiscussion}) ⇒ inconclusive — with fewer the smallest exact one-sided Wilcoxon p, 2⁻ⁿ, cannot pass the family’s first Holm step even if every seed agrees; (2) the effect’s 95% CI wholly on the wrong side of 0 ⇒ not supported; (3) adjusted p < α and the effect’s CI entirely on the claimed side ⇒ supported; (4) otherwise inconclusive (more seeds may decide).`,

@@ -42,6 +42,7 @@ import { renderMarkdown } from './md.ts';
 import { statsTable } from './stats-table.ts';
 import { insertTrainingSection, trainingSection } from './training.ts';
 import type { StudyData, StudyStats } from '../stats/types.ts';
+import { exportCheckSubject } from '../stats/standard.ts';
 import { analyzeStudy } from '../stats/verdicts.ts';
 
 export type { ReportContext } from './context.ts';
@@ -83,8 +84,8 @@ export function formatAggregateSummary(st: StudyStats, kernels?: StudyKernels): 
   if (st.table2.some((r) => r.diagnostic)) lines.push('  (diagnostic rows: model-2’s CNNs never see a digit label; their argmax digit accuracy is not a classifier’s)');
   const L = st.learned;
   if (L.n) lines.push('', `model-2 learned the task (test accuracy ≥ ${L.threshold}) on ${L.k} of ${L.n} seeds, 95% CI ${ci(L.ci, 2)}; trained to the standard: ${L.standardSeeds.join(', ') || 'none'}`);
-  const flagged = [...new Set(st.onnx.flagged.map((f) => f.seed))];
-  if (flagged.length) lines.push(`left out (ONNX export disagrees with tfjs): seeds ${flagged.join(', ')}`);
+  const X = st.onnx;
+  if (X.recorded) lines.push(`export check (${exportCheckSubject(X)}): leaves out ${X.leftOut.length} of ${X.checked.length} checked seeds${X.leftOut.length ? ` (${X.leftOut.join(', ')})` : ''}${X.nearTies ? `; ${X.nearTies} near-tie argmax flip${X.nearTies === 1 ? '' : 's'} not counted` : ''}`);
   lines.push('', 'Claims (one-sided Wilcoxon over seeds; claims 1–3 Holm-corrected, claim 4 its own family; α = ' + st.alpha + ')');
   for (const c of st.claims) {
     const e = c.effect ? `effect ${fmtSigned(c.effect.estimate, 4)} ${ci(c.effect.ci, 4)}, ` : '';

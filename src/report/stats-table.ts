@@ -75,7 +75,9 @@ export function statsRows(st: StudyStats): StatRow[] {
   const eq = st.equivalence;
   add({ section: 'equivalence', key: 'model1.cnn1-cnn2', statistic: 'mean_gap', value: eq.meanGap, lo: eq.ci.lo, hi: eq.ci.hi, n: eq.n, text: `TOST margin ${eq.margin}` });
   add({ section: 'equivalence', key: 'model1.cnn1-cnn2', statistic: 'p_tost', value: eq.p, n: eq.n, text: eq.equivalent === null ? null : eq.equivalent ? 'equivalent' : 'not shown equivalent' });
-  for (const f of st.onnx.flagged) add({ section: 'onnx', key: f.model, statistic: 'max_abs_diff', seed: f.seed, value: f.maxAbsDiff, n: f.argmaxMismatches, text: 'left out of the verdicts' });
+  // The export check (exported graph vs the trainer's forward pass): how many seeds it leaves out, then each flagged model (n: the argmax mismatches that count).
+  if (st.onnx.recorded) add({ section: 'onnx', key: 'export-vs-trainer', statistic: 'seeds_left_out', value: st.onnx.leftOut.length, n: st.onnx.checked.length, text: `trainer: ${st.onnx.trainers.join(', ') || 'none recorded'}; near-tie flips not counted: ${st.onnx.nearTies}` });
+  for (const f of st.onnx.flagged) add({ section: 'onnx', key: f.model, statistic: 'max_abs_diff', seed: f.seed, value: f.maxAbsDiff, n: f.decisiveMismatches ?? f.argmaxMismatches, text: `left out of the verdicts (vs ${f.trainer ?? 'unknown'}; ${f.argmaxMismatches} argmax mismatches, ${f.decisiveMismatches ?? 'all'} beyond a near-tie)` });
   for (const t of st.table2) {
     add({ section: 'table2', key: t.key, variant: t.target, statistic: 'mean', value: t.mean, lo: t.ci.lo, hi: t.ci.hi, n: t.n, text: t.label });
     add({ section: 'table2', key: t.key, variant: t.target, statistic: 'sd', value: t.sd, n: t.n });

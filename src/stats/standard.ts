@@ -1,10 +1,12 @@
 /**
  * Which seeds a verdict may use, and how many of them trained to the standard.
  *
- * - ONNX check (item 9): each seed's seed.json records onnxruntime against tfjs on every test pair
- *   (argmax mismatches, max |Δp|). A seed with any argmax mismatch or max |Δp| ≥ 1e-5 has metrics
- *   (computed by onnxruntime) that may not be those of the trained network: it is flagged in the
- *   report and left out of every statistic and verdict.
+ * - ONNX export check: each seed's seed.json records the exported graph (run by onnxruntime)
+ *   against the trainer's own forward pass on every test pair (`exportVsTrainer`; older files
+ *   `onnxVsTfjs`): on the onnxruntime engine its own forward graphs, tfjs only on the tfjs engines.
+ *   A seed with a decisive argmax mismatch (one whose top-two gap exceeds the tolerance, not a
+ *   near-tie) or max |Δp| ≥ 1e-5 has metrics (computed from the export) that may not be those of the
+ *   trained network: it is flagged in the report and left out of every statistic and verdict.
  * - "Learned the task": model-2's test accuracy on the third term ≥ LEARNED_THRESHOLD.
  * - "Trained to the standard" (defined once, src/stats/README.md): every network of the seed that
  *   records a stop rule met it (metrics.arrow met_stop_rule, train7's column) and model-2 learned
@@ -19,14 +21,18 @@ import type { LearnedStats, OnnxCheck, SeedAgreement, StudyData } from './types.
  *  trained (0.85–0.92); 0.5 lies in the empty gap and above anything the plateau reaches. */
 export const LEARNED_THRESHOLD = 0.5;
 
-/** onnxruntime vs tfjs: any argmax mismatch, or max |Δp| at or above this, flags a seed. */
+/** Export vs the trainer's forward pass: a decisive argmax mismatch (top-two gap above this), or max
+ *  |Δp| at or above this, flags a seed (a tiny onnxruntime-engine run measured max |Δp| 7.5e-9). */
 export const ONNX_TOLERANCE = 1e-5;
 
-const disagrees = (a: SeedAgreement): boolean => !(a.argmaxMismatches === 0 && a.maxAbsDiff < ONNX_TOLERANCE) || !a.ok;
+/** Argmax mismatches that count: those beyond a near-tie; old records (no gaps recorded) count them all. */
+const counted = (a: SeedAgreement): number => a.decisiveMismatches ?? a.argmaxMismatches;
+const disagrees = (a: SeedAgreement): boolean => !(counted(a) === 0 && a.maxAbsDiff < ONNX_TOLERANCE);
 
 export function onnxCheck(data: StudyData): OnnxCheck {
-  const out: OnnxCheck = { recorded: data.agreement !== undefined, tolerance: ONNX_TOLERANCE, checked: [], flagged: [], unknown: [] };
+  const out: OnnxCheck = { recorded: data.agreement !== undefined, tolerance: ONNX_TOLERANCE, trainers: [], checked: [], flagged: [], leftOut: [], nearTies: 0, unknown: [] };
   if (!data.agreement) return out;
+  const trainers = new Set<string>();
   for (const s of data.seeds) {
     const rec = data.agreement[s];
     if (!rec || !Object.keys(rec).length) {
@@ -35,10 +41,21 @@ export function onnxCheck(data: StudyData): OnnxCheck {
     }
     out.checked.push(s);
     for (const [model, a] of Object.entries(rec)) {
-      if (disagrees(a)) out.flagged.push({ seed: s, model, argmaxMismatches: a.argmaxMismatches, maxAbsDiff: Number.isFinite(a.maxAbsDiff) ? a.maxAbsDiff : null });
+      trainers.add(a.trainer ?? 'unknown');
+      out.nearTies += a.decisiveMismatches === null ? 0 : a.argmaxMismatches - a.decisiveMismatches;
+      if (disagrees(a)) {
+        out.flagged.push({ seed: s, model, trainer: a.trainer, argmaxMismatches: a.argmaxMismatches, decisiveMismatches: a.decisiveMismatches, maxAbsDiff: Number.isFinite(a.maxAbsDiff) ? a.maxAbsDiff : null });
+      }
     }
   }
+  out.trainers = [...trainers].sort();
+  out.leftOut = [...new Set(out.flagged.map((f) => f.seed))];
   return out;
+}
+
+/** What the check compared, in words: "the exported ONNX graphs against the trainer's forward pass (onnxruntime)". */
+export function exportCheckSubject(c: OnnxCheck): string {
+  return `the exported ONNX graphs against the trainer's forward pass${c.trainers.length ? ` (${c.trainers.join(', ')})` : ''}`;
 }
 
 /** The study without the given seeds (filters, metrics, similarity rows and agreement). */

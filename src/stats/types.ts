@@ -105,13 +105,23 @@ export interface ClaimVerdict {
   secondary: SecondaryResult[];
 }
 
-/** seed.json's ONNX-vs-tfjs check over the study's seeds (flagged seeds leave every verdict). */
+/**
+ * seed.json's ONNX export check over the study's seeds: the exported graph against the trainer's own
+ * forward pass (flagged seeds leave every verdict).
+ */
 export interface OnnxCheck {
   /** False for data without seed.json records (synthetic studies). */
   recorded: boolean;
   tolerance: number;
+  /** The forward passes the exports were compared with ('onnxruntime', 'tfjs wasm', …; 'unknown' if a record does not say). */
+  trainers: string[];
   checked: number[];
-  flagged: { seed: number; model: string; argmaxMismatches: number; maxAbsDiff: number | null }[];
+  /** Per seed and model: a decisive argmax mismatch (null: an old record without gaps, every mismatch counts) or max |Δp| ≥ tolerance. */
+  flagged: { seed: number; model: string; trainer: string | null; argmaxMismatches: number; decisiveMismatches: number | null; maxAbsDiff: number | null }[];
+  /** The seeds the check leaves out (distinct seeds of `flagged`). */
+  leftOut: number[];
+  /** Argmax flips at a near-tie (top-two gap ≤ tolerance) over all checked seeds: not counted. */
+  nearTies: number;
   /** Seeds without a readable record (not excluded). */
   unknown: number[];
 }
@@ -191,7 +201,7 @@ export interface StudyStats {
   alpha: number;
   minSeeds: number;
   options: StatsOptions;
-  /** ONNX-vs-tfjs check; flagged seeds are not in `seeds` nor in any verdict. */
+  /** ONNX export check (export vs the trainer's forward pass); flagged seeds are not in `seeds` nor in any verdict. */
   onnx: OnnxCheck;
   learned: LearnedStats;
   equivalence: EquivalenceStats;

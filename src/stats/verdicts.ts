@@ -99,11 +99,11 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
   const warnings: string[] = [];
   const noCi = NO_CI(o.level);
 
-  // ---- ONNX vs tfjs: seeds whose exported graphs disagree leave every statistic -------------
+  // ---- ONNX export vs the trainer's forward pass: seeds whose exports disagree leave every statistic
   const onnx = onnxCheck(input);
-  const flaggedSeeds = [...new Set(onnx.flagged.map((f) => f.seed))];
-  if (flaggedSeeds.length) warnings.push(`seeds ${flaggedSeeds.join(', ')} are left out of every verdict: their ONNX export disagrees with tfjs (argmax mismatch or max |Δp| ≥ ${onnx.tolerance}), so their metrics may not be the trained network's`);
-  if (onnx.unknown.length) warnings.push(`seeds ${onnx.unknown.join(', ')} have no readable ONNX-vs-tfjs record (seed.json): kept, unchecked`);
+  const flaggedSeeds = onnx.leftOut;
+  if (flaggedSeeds.length) warnings.push(`seeds ${flaggedSeeds.join(', ')} are left out of every verdict: their exported ONNX graph disagrees with the trainer's forward pass (${onnx.trainers.join(', ')}: an argmax mismatch beyond a near-tie, top-two gap > ${onnx.tolerance}, or max |Δp| ≥ ${onnx.tolerance}), so their metrics may not be the trained network's`);
+  if (onnx.unknown.length) warnings.push(`seeds ${onnx.unknown.join(', ')} have no readable export-check record (seed.json exportVsTrainer): kept, unchecked`);
   const data = withoutSeeds(input, flaggedSeeds);
 
   const idx = new FilterIndex(data.filters);

@@ -21,7 +21,7 @@ export interface SeedOutcome {
   weights: Record<ModelName, { cnn1: Weights; cnn2: Weights; lstm: Weights }>;
   /** The noise-floor rerun of model-1's CNN1 (train.noiseFloor), for the claim-4 measurements. */
   rerunWeights: Weights | null;
-  /** Test-set probabilities from tfjs [n,28], to check the ONNX models against. */
+  /** Test-set probabilities from the trainer's own forward pass [n,28], to check the exported ONNX graphs against. */
   testProbs: Record<ModelName, Float32Array>;
 }
 
@@ -131,7 +131,7 @@ export async function runSeed(engine: Engine, cfg: StudyConfig, seed: number, da
     await train('model1', 'lstm', lstm1, 'shuffle/model1/lstm', data.pairs.val.label);
     const train1 = (performance.now() - t1) / 1000 - rerunSeconds;
 
-    // tfjs' test probabilities [n,28]: the reference the exported ONNX graphs are checked against.
+    // The trainer's test probabilities [n,28] (tfjs or onnxruntime, by engine): the reference the exported ONNX graphs are checked against.
     const testProbs1 = probsFromLogits(await lstm1.logits('test'), THIRD_CLASSES);
 
     // ============================ model-2 ============================

@@ -7,12 +7,12 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
-import type { Engine } from '../ml/engine.ts';
+import { trainerForwardPass, type Engine } from '../ml/engine.ts';
 import type { KernelPaths } from '../ml/kernels/paths.ts';
 import { loadEngine } from './engine-load.ts';
 import { studyData } from '../data/mnist.ts';
 import { exportCnn, exportLstm, exportModel1, exportModel2, type OnnxMeta } from '../onnx/export.ts';
-import { compareProbs, loadSession, type Agreement, type Session } from '../onnx/ort.ts';
+import { compareProbs, loadSession, type ExportCheck, type Session } from '../onnx/ort.ts';
 import { claim4Metrics } from './claim4.ts';
 import { onnxMetrics } from '../onnx/eval.ts';
 import { stampTestAccuracy } from '../onnx/stamp.ts';
@@ -52,7 +52,7 @@ export interface SeedSuccess {
   trainSeconds: Record<ModelName, number>;
   /**
    * Wall seconds of the seed's phases (what `npm run bench -- --seeds` reports): runSeed (training
-   * incl. its validation passes, the noise-floor rerun and the tfjs test inference for the ONNX
+   * incl. its validation passes, the noise-floor rerun and the trainer's test inference for the export
    * check), export (ONNX graphs, metadata stamp) and onnxEvaluate (sessions + metrics on every split).
    * Always set by the seed task; optional only so that hand-built results in tests need not carry it.
    */
@@ -66,8 +66,11 @@ export interface SeedSuccess {
   metrics: MetricRow[];
   /** file name → ONNX bytes */
   onnx: Record<string, Uint8Array>;
-  /** onnxruntime vs tfjs on the test pairs, per model. */
-  agreement: Record<ModelName, Agreement>;
+  /**
+   * The export check, per model: the exported graph run by onnxruntime against the trainer's own
+   * forward pass of the same weights on every test pair (seed.json `exportVsTrainer`).
+   */
+  agreement: Record<ModelName, ExportCheck>;
 }
 export interface SeedFailure {
   status: 'failed';
@@ -176,10 +179,13 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     const tc4 = performance.now();
     const claim4 = await claim4Metrics(engine, task.cfg, data, task.seed, out.weights, out.rerunWeights);
     const claim4Seconds = (performance.now() - tc4) / 1000;
-    const kernelPaths = engine.takeKernelPaths(); // training, the tfjs test inference and claim 4
+    const kernelPaths = engine.takeKernelPaths(); // training, the trainer's test inference and claim 4
+    // The exported graphs against the trainer's forward pass (on the onnxruntime engine its own
+    // forward graphs, onnx/train/steps.ts: no tfjs is involved), test probabilities [n, 28].
+    const trainer = trainerForwardPass(engine.name);
     const agreement = {
-      model1: compareProbs(evald.testProbs.model1, out.testProbs.model1, 28),
-      model2: compareProbs(evald.testProbs.model2, out.testProbs.model2, 28),
+      model1: { ...compareProbs(evald.testProbs.model1, out.testProbs.model1, 28), trainer },
+      model2: { ...compareProbs(evald.testProbs.model2, out.testProbs.model2, 28), trainer },
     };
     return {
       status: 'ok', seed: task.seed, backend: engine.name, backendNotes: engine.notes, kernels: engine.kernels ?? [], kernelPaths,

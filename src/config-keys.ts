@@ -1,6 +1,6 @@
 /**
  * Every study config key, declared once: its type, its default with the one-line reason for it,
- * its validation rule, what it means (the README's key table is generated from this, and a test
+ * its validation rule, what it means (docs/guide.md's key table is generated from this, and a test
  * checks it) and its `filterstudy run` flag if it has one. The StudyConfig type, DEFAULTS, the
  * validation rules and the commander options are all derived from CONFIG_SCHEMA below.
  *
@@ -214,17 +214,30 @@ export function schemaDefaults(): StudyConfig {
   return build(CONFIG_SCHEMA) as StudyConfig;
 }
 
-/** The keys as a Markdown table (README "Config keys"; test/docs.test.ts keeps the README in step). */
-export function configKeysMarkdown(): string {
+/** The keys as a Markdown table (docs/guide.md "Config keys"; test/docs.test.ts keeps it in step). */
+/**
+ * The docs' config-key table. `presets` (config.ts PRESETS, passed in because config.ts imports
+ * this file) adds one column per preset with the value it sets, so a reader sees what a plain
+ * `run` (the quick preset) really uses, not only the defaults under `--preset none`.
+ */
+export function configKeysMarkdown(presets: Record<string, unknown> = {}): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const typeOf = (s: KeySpec) => {
     const base = s.oneOf ? s.oneOf.map((v) => `\`${v}\``).join(', ') : s.type === 'int' ? 'integer' : s.type;
     const range = s.min !== undefined && s.max !== undefined ? ` ${s.min}…${s.max}` : s.min !== undefined ? ` ≥ ${s.min}` : s.max !== undefined ? ` ≤ ${s.max}` : '';
     return `${base}${range}${s.nullable ? ' or null' : ''}`;
   };
+  const names = Object.keys(presets);
+  const presetValue = (preset: unknown, key: string): string => {
+    let v: unknown = preset;
+    for (const part of key.split('.')) v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+    return v === undefined || key === 'name' ? '' : `\`${JSON.stringify(v)}\``;
+  };
   const rows = KEY_SPECS.map(([key, s]) => {
     const flag = s.flag ? `\`${s.flag.flags.split(', ').pop()!.split(' ')[0]}\`` : '';
-    return `| \`${key}\` | ${cell(typeOf(s))} | \`${JSON.stringify(s.default)}\` | ${flag} | ${cell(s.doc)} | ${cell(s.why)} |`;
+    const cols = names.map((n) => ` ${presetValue(presets[n], key)} |`).join('');
+    return `| \`${key}\` | ${cell(typeOf(s))} | \`${JSON.stringify(s.default)}\` |${cols} ${flag} | ${cell(s.doc)} | ${cell(s.why)} |`;
   });
-  return ['| key | type | default | flag | what it is | why this default |', '|---|---|---|---|---|---|', ...rows].join('\n');
+  const head = `| key | type | default (\`--preset none\`) |${names.map((n) => ` \`${n}\` sets |`).join('')} flag | what it is | why this default |`;
+  return [head, `|---|---|---|${names.map(() => '---|').join('')}---|---|---|`, ...rows].join('\n');
 }

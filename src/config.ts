@@ -54,7 +54,7 @@ export const PRESETS: Record<PresetName, UserConfig> = {
   paper: {
     name: 'paper',
     seeds: { start: 1, count: 10 },
-    // model2Input 'logits': the reading under which Table 2 reproduces (README "Which reading
+    // model2Input 'logits': the reading under which Table 2 reproduces (docs/paper.md "Which reading
     // reproduces Table 2"); the alternative is 'softmax' (model-2 stays near chance under Table 1).
     model: { model2Input: 'logits' },
     train: { epochs: 100, stopRule: 'fixed', optimizer: 'sgd', learningRate: 0.01, momentum: 0 },

@@ -119,6 +119,20 @@ describe('the folder READMEs', () => {
   const folders = (dir: string): string[] =>
     readdirSync(join(ROOT, dir)).filter((n) => statSync(join(ROOT, dir, n)).isDirectory()).flatMap((n) => [`${dir}/${n}`, ...folders(`${dir}/${n}`)]);
   const readmes = ['README.md', 'src/README.md', ...folders('src').map((f) => `${f}/README.md`)];
+  const docPages = readdirSync(join(ROOT, 'docs')).filter((n) => n.endsWith('.md')).map((n) => `docs/${n}`);
+
+  // The README is short and links into docs/: a moved or renamed page must not leave a dead link.
+  it('every relative Markdown link of the README, the folder READMEs and docs/ names a file that exists', () => {
+    const dead: string[] = [];
+    for (const md of [...readmes, ...docPages]) {
+      for (const m of readFileSync(join(ROOT, md), 'utf8').matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
+        const target = m[1];
+        if (/^[a-z]+:/i.test(target)) continue; // http:, https:, mailto:
+        if (!existsSync(join(ROOT, dirname(md), target))) dead.push(`${md} links to ${target}, which does not exist`);
+      }
+    }
+    expect(dead, dead.join('\n')).toEqual([]);
+  });
 
   it('every folder of src/ has a README.md saying what it may import', () => {
     const missing = readmes.filter((r) => !existsSync(join(ROOT, r)) || (r.startsWith('src/') && r !== 'src/README.md' && !readFileSync(join(ROOT, r), 'utf8').includes('**May import:**')));
@@ -129,7 +143,7 @@ describe('the folder READMEs', () => {
   // `study.config.mjs` is a file the tool writes into a study folder.
   it('every source file a README names in backticks exists (relative to the README, the repo or src/)', () => {
     const stale: string[] = [];
-    for (const md of readmes) {
+    for (const md of [...readmes, ...docPages]) {
       for (const m of readFileSync(join(ROOT, md), 'utf8').matchAll(/`([\w./-]+\.ts|[\w.-]+\/[\w./-]+\.mjs)`/g)) {
         const ref = m[1];
         if (ref.includes('*')) continue;

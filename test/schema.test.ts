@@ -2,7 +2,7 @@
  * io/schema.ts is the one Arrow contract: the real writer writes exactly its columns, types,
  * metadata keys and seed.json fields; the reader refuses files that break it with a coded error
  * naming file, column and fix; version-1 folders (written before the schema module) still read;
- * the report shows the data files' SHA-256s the writer records; the README's tables are generated.
+ * the report shows the data files' SHA-256s the writer records; docs/outputs.md's tables are generated.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -146,9 +146,9 @@ describe('the reader validates against the schema', () => {
   });
 });
 
-describe('the README documents the schema', () => {
+describe('docs/outputs.md documents the schema', () => {
   it("its Arrow tables section is schemaMarkdown() (run `npm run schema-doc` after changing io/schema.ts)", () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const readme = readFileSync(join(ROOT, 'docs', 'outputs.md'), 'utf8');
     const section = readme.slice(readme.indexOf(SCHEMA_DOC_BEGIN) + SCHEMA_DOC_BEGIN.length, readme.indexOf(SCHEMA_DOC_END));
     expect(section.trim()).toBe(schemaMarkdown().trim());
     // Every declared column and metadata key is in it.

@@ -32,6 +32,10 @@ export const COMMANDS: Record<string, { description: string; load: () => Promise
     description: "write a study's Arrow tables as Parquet or CSV (same columns, plus study and config_hash) for pandas, R, DuckDB, spreadsheets",
     load: async () => (await import('./export.ts')).exportCommand(),
   },
+  curate: {
+    description: 'copy what the statistics need of a study (config, tables, seed records; no ONNX) into a small folder for git, with its stats.json',
+    load: async () => (await import('./curate.ts')).curateCommand(),
+  },
   compare: {
     description: 'compare studies side by side: the settings that differ, Table 2 and the verdicts of each, and a plot (compare.html, compare.md, compare.json)',
     load: async () => (await import('./compare.ts')).compareCommand(),

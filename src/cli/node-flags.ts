@@ -11,7 +11,7 @@
  * step, 2.8 MB per model-2 step), which triggers a full collection every 20–40 steps; with helper
  * threads a lone worker kept ~0.12 of the other core busy (39.5 CPU-s over 35.2 wall-s for a 1-epoch
  * quick seed), CPU that two workers at once do not have. With the flag: 35.0 CPU-s over 34.9 wall-s,
- * the worker thread's own time unchanged (28.0 s). README "Measuring speed".
+ * the worker thread's own time unchanged (28.0 s). docs/performance.md "Measuring speed".
  *
  * --max-semi-space-size=1 (MB): a small young generation, so that the scavenges which free those
  * output buffers come every few steps, not after tens of megabytes of them have piled up. One

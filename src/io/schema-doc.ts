@@ -1,9 +1,9 @@
 /**
- * The README's description of the study folder's tables, generated from io/schema.ts: one
+ * docs/outputs.md's description of the study folder's tables, generated from io/schema.ts: one
  * Markdown table per Arrow file, the metadata keys and seed.json's fields. `npm run schema-doc`
- * writes it between the SCHEMA_DOC markers of README.md; test/schema.test.ts checks they agree.
+ * writes it between the SCHEMA_DOC markers of docs/outputs.md; test/schema.test.ts checks they agree.
  */
-import { filtersSpec, META_KEYS, SCHEMA_VERSION, SEED_RECORD_FIELDS, TABLE_SPECS, type ColumnSpec, type TableSpec } from './schema.ts';
+import { CURATED_RECORD_FIELDS, filtersSpec, META_KEYS, SCHEMA_VERSION, SEED_RECORD_FIELDS, TABLE_SPECS, type ColumnSpec, type TableSpec } from './schema.ts';
 
 export const SCHEMA_DOC_BEGIN = '<!-- schema: generated from src/io/schema.ts by `npm run schema-doc`; test/schema.test.ts checks it -->';
 export const SCHEMA_DOC_END = '<!-- /schema -->';
@@ -50,6 +50,7 @@ export function schemaMarkdown(): string {
     '| field | meaning |',
     '|---|---|',
     ...Object.entries(SEED_RECORD_FIELDS).map(([k, v]) => `| ${k} | ${cell(v)} |`),
+    ...Object.entries(CURATED_RECORD_FIELDS).map(([k, v]) => `| ${k} | ${cell(v)} |`),
   ];
   return lines.join('\n');
 }
@@ -58,6 +59,6 @@ export function schemaMarkdown(): string {
 export function withSchemaDoc(readme: string): string {
   const a = readme.indexOf(SCHEMA_DOC_BEGIN);
   const b = readme.indexOf(SCHEMA_DOC_END);
-  if (a < 0 || b < a) throw new Error(`README.md lacks the markers ${SCHEMA_DOC_BEGIN} … ${SCHEMA_DOC_END}`);
+  if (a < 0 || b < a) throw new Error(`docs/outputs.md lacks the markers ${SCHEMA_DOC_BEGIN} … ${SCHEMA_DOC_END}`);
   return `${readme.slice(0, a + SCHEMA_DOC_BEGIN.length)}\n${schemaMarkdown()}\n${readme.slice(b)}`;
 }

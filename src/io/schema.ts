@@ -2,7 +2,7 @@
  * The study folder's Arrow contract, declared once: every table's columns (name, Arrow type,
  * nullability, meaning, and which field of a row fills it), the schema-metadata keys, the fields
  * of seed.json, and SCHEMA_VERSION. The writer builds tables from it (io/tables.ts), the reader
- * validates against it (io/tables.ts, io/load.ts), the README's column tables are generated from
+ * validates against it (io/tables.ts, io/load.ts), docs/outputs.md's column tables are generated from
  * it (io/schema-doc.ts) and the tests use it.
  *
  * Version history:
@@ -265,3 +265,8 @@ export const SEED_RECORD_FIELDS = {
   files: 'every other file of the seed: {bytes, sha256}',
 } as const;
 export type SeedRecordField = keyof typeof SEED_RECORD_FIELDS;
+
+/** seed.json fields only a curated copy has (io/curate.ts, `filterstudy curate`; results/). */
+export const CURATED_RECORD_FIELDS = {
+  curated: 'only in a curated copy (`filterstudy curate`, results/): `from`, the study folder it was copied from, and `omitted`, the files left out of `files` (the ONNX graphs) with their sizes and SHA-256s',
+} as const;

@@ -1,6 +1,6 @@
 /**
  * stats.arrow: the main numbers of a StudyStats as one tidy long table (one row per number). Its
- * columns, their types and meanings are io/schema.ts STATS (and the README's table generated from it):
+ * columns, their types and meanings are io/schema.ts STATS (and docs/outputs.md's table generated from it):
  *   section    'study' | 'claim' | 'table2' | 'similarity' | 'baseline' | 'cka' | 'accuracy_gap' |
  *              'learned' (model-2 learned the task; per seed: accuracy, learned, standard) |
  *              'equivalence' (TOST of CNN1 − CNN2 digit accuracy) | 'onnx' (flagged seeds)

@@ -13,7 +13,7 @@
  * Seeds: those trained to the standard (model-2 learned the task and every network met its stop
  * rule): the claim is about a model-2 that works; a stalled model-2's CNNs classify nothing,
  * which would make the claim true for the wrong reason. The same test over all seeds is shown
- * as a secondary result. Family: claim 4 alone (see README: multiplicity).
+ * as a secondary result. Family: claim 4 alone (see docs/statistics.md: multiplicity).
  */
 import { bootstrapCI } from './bootstrap.ts';
 import { NO_CI, pairedPart, type PartResult } from './claim-parts.ts';

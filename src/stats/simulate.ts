@@ -66,7 +66,7 @@ export const SCENARIOS: Record<string, Partial<SimParams> & { truth: [boolean, b
   // pair at the noise floor) rules out: claims 2 and 3 are false together here.
   'null-2-3-4': { truth: [true, false, false, false], label: 'claims 2, 3 and 4 false, 1 true', lambda1: 0, lambda2: 0, delta4: 0 },
   // Stalls make claim 1 false in the mean (5/6 · 0.02 − 1/6 · 0.83 ≈ −0.12) while most seeds favour
-  // model-2: a 6-seed sample has no stalled seed with probability (5/6)⁶ = 0.33 (README: limitation).
+  // model-2: a 6-seed sample has no stalled seed with probability (5/6)⁶ = 0.33 (src/stats/README.md: calibration, limitation).
   'stalls': { truth: [false, true, true, true], label: 'model-2 stalls with probability 1/6 (claim 1 false in the mean, true on learned seeds), 2–4 true', stall: 1 / 6 },
   'near-identical': { truth: [true, false, false, true], label: 'CNN2 = CNN1 permuted + N(0, 0.02²): claim 2 false', nearIdentical: 0.02, lambda2: 0.5 },
   'barely-moved': { truth: [true, false, false, true], label: 'filters barely left their initialisation: claim 2 undecidable', gain: 1, move: 0.035, noise: 0.015, lambda1: 1, lambda2: 1 },

@@ -16,7 +16,7 @@
  * float32 rounding equals float32 arithmetic for + − × ÷ √), used where wasm SIMD is missing or
  * FILTERSTUDY_NO_SIMD is set (~10× slower). Why not as ONNX ops in the step graph, as before: up to 14
  * element-wise ops per weight array (Adam; SGD 2, momentum 4), each a new buffer, then a copy of every updated tensor into
- * JavaScript — the memory traffic that kept two workers from scaling (README "Measuring speed").
+ * JavaScript — the memory traffic that kept two workers from scaling (docs/performance.md "Measuring speed").
  */
 import type { StudyConfig } from '../../config.ts';
 import { optimizerKernels, type OptimizerKernels } from './optimizer-simd.ts';

@@ -81,7 +81,18 @@ describe('aggregate: synthetic "paper" study in two folders', () => {
     const verdicts = rows.filter((r) => r.section === 'claim' && r.statistic === 'verdict' && r.variant === null);
     expect(verdicts.map((r) => r.text)).toEqual(['supported', 'supported', 'supported', 'supported']);
     const secondary = rows.filter((r) => r.section === 'claim' && r.statistic === 'verdict' && r.variant === 'secondary');
-    expect(secondary.map((r) => [r.key, r.text])).toEqual([['claim1', 'seeds trained to the standard: supported'], ['claim4', 'all seeds: supported']]);
+    // Beside each decision (seeds trained to the standard; claims 2 and 3 on the unit yardstick):
+    // all seeds, and for claims 2 and 3 the paper's raw S.
+    expect(secondary.map((r) => [r.key, r.text])).toEqual([
+      ['claim1', 'all seeds: supported'],
+      ['claim2', "raw S (the paper's measure): supported"], ['claim2', 'all seeds: supported'],
+      ['claim3', "raw S (the paper's measure): supported"], ['claim3', 'all seeds: supported'],
+      ['claim4', 'all seeds: supported'],
+    ]);
+    expect(rows.filter((r) => r.section === 'claim' && r.statistic === 'decided_on').map((r) => r.text)).toEqual(['seeds: standard', 'seeds: standard; yardstick: unit', 'seeds: standard; yardstick: unit', 'seeds: standard']);
+    // The multiverse: 4 claims × 5 yardsticks × 2 seed sets verdicts, and one word per claim.
+    expect(rows.filter((r) => r.section === 'multiverse' && r.statistic === 'verdict')).toHaveLength(40);
+    expect(rows.filter((r) => r.section === 'multiverse' && r.statistic === 'summary').map((r) => r.text)).toEqual(res.stats.multiverseSummary.map((m) => m.summary));
     expect(rows.filter((r) => r.section === 'claim' && r.statistic === 'sentence')).toHaveLength(4);
     expect(rows.find((r) => r.section === 'learned' && r.statistic === 'fraction')!.value).toBe(1);
     const cnn1 = rows.find((r) => r.section === 'table2' && r.key === 'CNN1' && r.statistic === 'mean' && r.seed === null)!;
@@ -178,11 +189,14 @@ describe('report details from the StudyStats', () => {
     expect(plain.table2[0].caption).not.toMatch(/diagnostic/);
   });
 
-  it('the claim-2 reference line is the noise floor analyzeStudy used; without it claim 2 says it cannot be tested', async () => {
+  it('the noise-floor reference line is on the figures\' raw scale; without it claim 2 says it cannot be tested', async () => {
     const data = makeSyntheticStudy({ seeds: 6, mode: 'paper' });
     const st = analyzeStudy(data, fast);
     const fig = await buildFigures(data, st, 1, []);
-    expect(fig.distSeeds!.svg).toContain('claim-2 noise floor (CNN1 vs its rerun)');
+    // Claim 2 is decided on unit S; the figures plot raw S, so the line is the raw noise floor.
+    expect(fig.distSeeds!.svg).toContain('noise floor, raw S (CNN1 vs its rerun)');
+    const rawFig = await buildFigures(data, analyzeStudy(data, { ...fast, yardstick: 'raw' }), 1, []);
+    expect(rawFig.distSeeds!.svg).toContain('claim-2 noise floor (CNN1 vs its rerun)');
     const md = renderMarkdown(buildReport(ctx(data), st, fig));
     expect(md).toMatch(/noise floor \(CNN1 ↔ its rerun from the same initial weights, other data order\) 0\.\d{3}/);
     expect(md).toContain('Effect on the scale noise floor = 0, unrelated = 1');
@@ -192,7 +206,7 @@ describe('report details from the StudyStats', () => {
     expect(st2.claims[1].verdict).toBe('inconclusive');
     expect(st2.claims[1].testable).toBe(false);
     const fig2 = await buildFigures(off, st2, 1, []);
-    expect(fig2.distSeeds!.svg).not.toContain('claim-2 noise floor');
+    expect(fig2.distSeeds!.svg).not.toContain('noise floor, raw S');
     const md2 = renderMarkdown(buildReport(ctx(off), st2, fig2));
     expect(md2).toMatch(/Claim 2 cannot be tested on this study: without the noise floor/);
   });
@@ -205,7 +219,7 @@ describe('report details from the StudyStats', () => {
     expect(md).toMatch(/train\.sharedInit = false.*false by construction.*part \(b\) alone.*`--set train\.sharedInit=true`/);
     expect(md).toContain('Claim 3’s effect is part (b)');
     expect(formatAggregateSummary(st)).toMatch(/note: part \(a\) is descriptive/);
-    const eff = statsRows(st).filter((r) => r.key === 'claim3' && r.statistic === 'effect');
+    const eff = statsRows(st).filter((r) => r.section === 'claim' && r.key === 'claim3' && r.statistic === 'effect' && r.variant !== 'secondary');
     expect(eff.map((r) => [r.variant, r.text])).toEqual([['a', 'descriptive'], ['b', 'tested']]);
   });
 

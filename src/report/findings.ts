@@ -77,13 +77,36 @@ export function mainResultMarkdown(studies: CuratedStudy[]): string {
   const learned = `| model-2 learned the task | — | ${studies.map((s) => `${s.stats.learned.k} of ${s.stats.learned.n} seeds`).join(' | ')} |`;
   const claims = [1, 2, 3, 4].map((n) => {
     const c = claim(studies[0].stats, n);
-    return `| claim ${n}: ${c ? shortStatement(n) : ''} | claimed | ${studies.map((s) => { const v = claim(s.stats, n); return v ? `**${verdictWord(v.verdict)}**` : '—'; }).join(' | ')} |`;
+    return `| claim ${n}: ${c ? shortStatement(n) : ''} | claimed | ${studies.map((s) => { const v = claim(s.stats, n); return v ? `**${verdictWord(v.verdict)}**${robustness(s.stats, n)}` : '—'; }).join(' | ')} |`;
   });
   return [
     head, sep, ...acc, learned, ...claims, '',
     ...studies.map((s) => `\`${s.name}\`: ${recipeOf(s)}; ${provenanceLine(s)}.`),
-    '', 'Each claim, its numbers, its yardsticks and where we differ from the paper: [docs/findings.md](docs/findings.md).',
+    '', 'Verdicts: claims 2 and 3 on the scale-free (unit) distance, every claim on the seeds trained to the standard; in brackets, how the verdict fares across the multiverse of yardsticks × seed sets ("robust": every cell agrees). Each claim, its numbers and where we differ from the paper: [docs/findings.md](docs/findings.md).',
   ].join('\n');
+}
+
+/** ' (robust)', ' (raw carries it)', …: the claim's multiverse summary, when the study has one. */
+function robustness(st: StudyStats, n: number): string {
+  const m = (st.multiverseSummary ?? []).find((x) => x.claim === n);
+  if (!m) return '';
+  if (m.summary === 'robust') return ' (robust)';
+  if (m.summary === 'seeds') return ' (depends on the seed set)';
+  return ` (${m.summary} S carries it)`;
+}
+
+/** The multiverse of one claim as a small table: rows = yardsticks, columns = seed sets. */
+function multiverseTable(st: StudyStats, n: number): string[] {
+  const cells = (st.multiverse ?? []).filter((c) => c.claim === n);
+  if (!cells.length) return [];
+  const sets = [...new Set(cells.map((c) => c.seedSet))];
+  const ys = [...new Set(cells.map((c) => c.yardstick))];
+  const cell = (y: string, set: string) => {
+    const c = cells.find((x) => x.yardstick === y && x.seedSet === set);
+    return c ? `${verdictWord(c.verdict)} ${fmt(c.estimate)} ${ci({ lo: c.lo, hi: c.hi })}` : '—';
+  };
+  return ['', `| yardstick | ${sets.map((x) => (x === 'standard' ? 'seeds trained to the standard' : 'all seeds')).join(' | ')} |`, `|---|${sets.map(() => '---|').join('')}`,
+    ...ys.map((y) => `| ${y} | ${sets.map((x) => cell(y, x)).join(' | ')} |`)];
 }
 
 /** The claims in a few words (the full statements are in stats.json and the report). */
@@ -113,9 +136,11 @@ export function findingsMarkdown(studies: CuratedStudy[]): string {
     out.push('', `Model-2 learned the task (test accuracy ≥ ${l.threshold}) on ${l.k} of ${l.n} seeds (Clopper–Pearson ${ci(l.ci)}); trained to the standard: seeds ${l.standardSeeds.join(', ') || 'none'}.`, '');
     for (const c of st.claims) {
       out.push(`### Claim ${c.claim}: ${verdictWord(c.verdict)}`, '', `${c.statement}`, '', `${c.sentence}`, '');
-      if (c.effect) out.push(`- ${c.effect.name}: ${fmt(c.effect.estimate)} ${ci(c.effect.ci)}; p ${fmtP(c.p)}, Holm ${fmtP(c.pHolm)}; ${c.nSeeds} seeds.`);
+      const on = c.decidedOn ? `decided on ${c.decidedOn.seedSet === 'standard' ? 'the seeds trained to the standard' : 'all seeds'}${c.decidedOn.yardstick ? `, ${c.decidedOn.yardstick} S` : ''}` : '';
+      if (c.effect) out.push(`- ${c.effect.name}: ${fmt(c.effect.estimate)} ${ci(c.effect.ci)}; p ${fmtP(c.p)}, Holm ${fmtP(c.pHolm)}; ${c.nSeeds} seeds${on ? `; ${on}` : ''}.`);
+      if (c.yardstickCheck) out.push(`- The paper's raw S: ${verdictWord(c.yardstickCheck.besideVerdict)} (${c.yardstickCheck.agree ? 'agrees' : 'disagrees; the unit yardstick decides'}).`);
       for (const sec of c.secondary) out.push(`- Beside it, ${sec.name}: ${verdictWord(sec.verdict)}${sec.effect ? `, ${sec.effect.name} ${fmt(sec.effect.estimate)} ${ci(sec.effect.ci)}` : ''}.`);
-      out.push('');
+      out.push(...multiverseTable(st, c.claim), '');
     }
     if (st.warnings.length) out.push('Warnings of this study:', '', ...st.warnings.map((w) => `- ${w}`), '');
   }

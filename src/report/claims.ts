@@ -4,13 +4,13 @@
  * out, Methods and Limitations. doc.ts assembles them.
  */
 import type { ReportContext } from './context.ts';
-import { ci, fmt, fmtP, fmtSigned, num, verdictWord } from './format.ts';
+import { ci, fmt, fmtP, pIs, fmtSigned, num, verdictWord } from './format.ts';
 import type { Block } from './blocks.ts';
 import type { ClaimVerdict, StudyStats } from '../stats/types.ts';
 
 function testSentence(c: ClaimVerdict, st: StudyStats, signFlip: unknown): string {
-  const family = c.family === 'paper' ? `Holm-adjusted p = ${fmtP(c.pHolm)} (α = ${st.alpha}, family of claims 1–3)` : `its own family, α = ${st.alpha}`;
-  return `Test: ${c.test}; n = ${c.nSeeds} seeds; p = ${fmtP(c.p)}, ${family}${typeof signFlip === 'number' ? `; sign-flip permutation p = ${fmtP(signFlip)}` : ''}.`;
+  const family = c.family === 'paper' ? `${pIs(c.pHolm, 'Holm-adjusted p', c.nSeeds)} (α = ${st.alpha}, family of claims 1–3)` : `its own family, α = ${st.alpha}`;
+  return `Test: ${c.test}; n = ${c.nSeeds} seeds; ${pIs(c.p, 'p', c.nSeeds)}, ${family}${typeof signFlip === 'number' ? `; sign-flip ${pIs(signFlip, 'permutation p')}` : ''}.`;
 }
 
 const effectText = (c: ClaimVerdict): string => {
@@ -24,7 +24,7 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
   if (c.claim === 1) {
     const s = c.secondary[0];
     const sec = s
-      ? ` Over the ${s.seeds.length} seeds trained to the standard (${s.seeds.join(', ') || 'none'}): difference ${s.effect ? `${fmtSigned(s.effect.estimate, 4)} (95% CI ${ci(s.effect.ci, 4)})` : '—'}, p = ${fmtP(s.p)}, Holm p = ${fmtP(s.pAdj)} ⇒ ${verdictWord(s.verdict)} (${s.note}).`
+      ? ` Over the ${s.seeds.length} seeds trained to the standard (${s.seeds.join(', ') || 'none'}): difference ${s.effect ? `${fmtSigned(s.effect.estimate, 4)} (95% CI ${ci(s.effect.ci, 4)})` : 'not computable'}, ${pIs(s.p, 'p', s.seeds.length)}, ${pIs(s.pAdj, 'Holm p', s.seeds.length)} ⇒ ${verdictWord(s.verdict)} (${s.note}).`
       : '';
     return (
       lead +
@@ -36,7 +36,7 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
     const eq = st.equivalence;
     const tostText = eq.p === null
       ? 'The “equally accurate” premise could not be tested (fewer than 2 seeds with both CNN accuracies).'
-      : `“Equally accurate” premise: CNN1 − CNN2 digit accuracy ${fmtSigned(eq.meanGap, 4)} on average, 90% CI ${ci(eq.ci, 4)}; TOST against ±${eq.margin}: p = ${fmtP(eq.p)} ⇒ ${eq.equivalent ? 'equivalent' : 'equivalence not shown'} (reported, not part of the verdict).`;
+      : `“Equally accurate” premise: CNN1 − CNN2 digit accuracy ${fmtSigned(eq.meanGap, 4)} on average, 90% CI ${ci(eq.ci, 4)}; TOST against ±${eq.margin}: ${pIs(eq.p)} ⇒ ${eq.equivalent ? 'equivalent' : 'equivalence not shown'} (reported, not part of the verdict).`;
     if (!c.testable) return `${lead}${tostText}`;
     return (
       lead +
@@ -52,9 +52,9 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
     return (
       lead +
       `Relabelled digit accuracy (best one-to-one renaming of the 10 outputs, fitted on validation, scored on test), CNN1 and CNN2 averaged: model-1 ${fmt(num(x.relabelledModel1), 4)}, model-2 ${fmt(num(x.relabelledModel2), 4)}; difference ${effectText(c)}. ` +
-      `Linear probe on the 128-unit dense layer: model-1 ${fmt(num(x.probeModel1), 4)}, model-2 ${fmt(num(x.probeModel2), 4)}; difference ${fmtSigned(num(x.probeEffect), 4)} (95% CI ${ci({ lo: num(x.probeLo), hi: num(x.probeHi) }, 4)}, two-sided p = ${fmtP(num(x.probeP))}, descriptive). ` +
+      `Linear probe on the 128-unit dense layer: model-1 ${fmt(num(x.probeModel1), 4)}, model-2 ${fmt(num(x.probeModel2), 4)}; difference ${fmtSigned(num(x.probeEffect), 4)} (95% CI ${ci({ lo: num(x.probeLo), hi: num(x.probeHi) }, 4)}, ${pIs(num(x.probeP), 'two-sided p')}, descriptive). ` +
       `${testSentence(c, st, x.signFlipP)}` +
-      (s ? ` All ${s.seeds.length} seeds: difference ${s.effect ? `${fmtSigned(s.effect.estimate, 4)} (95% CI ${ci(s.effect.ci, 4)})` : '—'}, p = ${fmtP(s.p)} ⇒ ${verdictWord(s.verdict)} (${s.note}).` : '')
+      (s ? ` All ${s.seeds.length} seeds: difference ${s.effect ? `${fmtSigned(s.effect.estimate, 4)} (95% CI ${ci(s.effect.ci, 4)})` : 'not computable'}, ${pIs(s.p, 'p', s.seeds.length)} ⇒ ${verdictWord(s.verdict)} (${s.note}).` : '')
     );
   }
   const part = (k: 'A' | 'B'): string =>
@@ -62,8 +62,8 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
   const tested = x.partA === 'tested';
   return (
     lead +
-    `(a)${tested ? '' : ' [descriptive]'} Model-2 filters to the nearest of model-1’s 32 filters, same seed: mean S ${fmt(num(x.meanSModel2ToModel1))}, vs ${fmt(num(x.meanSCrossSeedControl))} against model-1 of other seeds; difference ${part('A')}, one-sided p = ${fmtP(num(x.pA))}${tested ? '' : ' (not tested)'}. ` +
-    `(b) Model-2 CNN1 ↔ CNN2: mean S ${fmt(num(x.meanSModel2Pair))}, vs ${fmt(num(x.meanSModel1Pair))} for model-1’s pair; difference ${part('B')}, one-sided p = ${fmtP(num(x.pB))}. ` +
+    `(a)${tested ? '' : ' [descriptive]'} Model-2 filters to the nearest of model-1’s 32 filters, same seed: mean S ${fmt(num(x.meanSModel2ToModel1))}, vs ${fmt(num(x.meanSCrossSeedControl))} against model-1 of other seeds; difference ${part('A')}, ${pIs(num(x.pA), 'one-sided p')}${tested ? '' : ' (not tested)'}. ` +
+    `(b) Model-2 CNN1 ↔ CNN2: mean S ${fmt(num(x.meanSModel2Pair))}, vs ${fmt(num(x.meanSModel1Pair))} for model-1’s pair; difference ${part('B')}, ${pIs(num(x.pB), 'one-sided p')}. ` +
     (tested
       ? 'Both parts must hold (intersection–union test: p = max(p_a, p_b)). '
       : 'Part (a) is reported but not tested: this study was trained with train.sharedInit = false, so model-1 and model-2 of one seed share no random stream (own initial weights, data order and dropout draws), the same-seed model-1 is exchangeable with any other seed’s, and part (a) is false by construction. The verdict rests on part (b) alone; `--set train.sharedInit=true` (model-2’s CNNs start from model-1’s initial weights) makes part (a) testable. ') +

@@ -14,7 +14,7 @@ import { FilterstudyError } from '../errors.ts';
 import { compareAccuracySvg, type ComparePoint } from './figure-curves.ts';
 import { aggregate } from './report.ts';
 import type { Block, ReportDoc } from './blocks.ts';
-import { fmt, fmtP, verdictWord } from './format.ts';
+import { fmt, fmtP, pIs, verdictWord } from './format.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './md.ts';
 import type { StudyStats } from '../stats/types.ts';
@@ -127,7 +127,7 @@ export async function compareReport(studies: ComparedStudy[]): Promise<{ doc: Re
     head: ['claim', ...names],
     rows: studies[0].stats.claims.map((c) => [`${c.claim}. ${c.statement}`, ...studies.map((s) => {
       const x = s.stats.claims.find((y) => y.claim === c.claim);
-      return x ? `${verdictWord(x.verdict)}\nHolm p = ${fmtP(x.pHolm)}, n = ${x.nSeeds}` : '—';
+      return x ? `${verdictWord(x.verdict)}\n${pIs(x.pHolm, 'Holm p', x.nSeeds)}, n = ${x.nSeeds}` : '—';
     })]),
     caption: 'Each study’s verdicts as its own report gives them (same rules, same α); the studies are not pooled.',
   });

@@ -36,7 +36,7 @@ import { studyContext } from './context.ts';
 import { studyKernels, type StudyKernels } from './kernels.ts';
 import { buildReport } from './doc.ts';
 import { buildFigures, figureList } from './doc-figures.ts';
-import { ci, fmt, fmtP, fmtSigned, verdictWord } from './format.ts';
+import { ci, fmt, fmtP, pIs, fmtSigned, verdictWord } from './format.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './md.ts';
 import { statsTable } from './stats-table.ts';
@@ -89,8 +89,8 @@ export function formatAggregateSummary(st: StudyStats, kernels?: StudyKernels): 
   for (const c of st.claims) {
     const e = c.effect ? `effect ${fmtSigned(c.effect.estimate, 4)} ${ci(c.effect.ci, 4)}, ` : '';
     lines.push(`  ${c.claim}. ${verdictWord(c.verdict).padEnd(13)} ${c.statement}`);
-    lines.push(`     ${e}p = ${fmtP(c.p)}, ${c.family === 'paper' ? 'Holm ' : ''}p = ${fmtP(c.pHolm)}, n = ${c.nSeeds} seeds`);
-    for (const s of c.secondary) lines.push(`     ${s.name}: ${verdictWord(s.verdict)}${s.effect ? `, effect ${fmtSigned(s.effect.estimate, 4)} ${ci(s.effect.ci, 4)}` : ''}, p = ${fmtP(s.p)}, n = ${s.seeds.length}`);
+    lines.push(`     ${e}${pIs(c.p, 'p', c.nSeeds)}, ${pIs(c.pHolm, c.family === 'paper' ? 'Holm p' : 'p (own family)', c.nSeeds)}, n = ${c.nSeeds} seeds`);
+    for (const s of c.secondary) lines.push(`     ${s.name}: ${verdictWord(s.verdict)}${s.effect ? `, effect ${fmtSigned(s.effect.estimate, 4)} ${ci(s.effect.ci, 4)}` : ''}, ${pIs(s.p, 'p', s.seeds.length)}, n = ${s.seeds.length}`);
     lines.push(`     ${c.sentence}`);
     for (const n of c.notes) lines.push(`     note: ${n}`);
   }

@@ -3,7 +3,7 @@
  * verdict means. Built from StudyStats only (so the report, the terminal summary and stats.json
  * say the same thing).
  */
-import { ci, fmt, fmtSigned, num } from './format.ts';
+import { ci, fmt, fmtSigned, num, pIs } from './format.ts';
 import type { ClaimVerdict, StudyStats, Verdict } from './types.ts';
 
 /** "95% CI [lo, hi]", or plainly that none could be computed (too few seeds). */
@@ -29,7 +29,7 @@ function claim1(c: ClaimVerdict, st: StudyStats): string {
 function claim2(c: ClaimVerdict, st: StudyStats): string {
   const x = c.numbers;
   const eq = st.equivalence;
-  const premise = eq.equivalent === null ? '' : `; the two CNNs' digit accuracies differ by ${fmtSigned(eq.meanGap, 4)} on average, ${eq.equivalent ? 'equal' : 'not shown equal'} within ±${eq.margin} (TOST p = ${fmt(eq.p, 3)})`;
+  const premise = eq.equivalent === null ? '' : `; the two CNNs' digit accuracies differ by ${fmtSigned(eq.meanGap, 4)} on average, ${eq.equivalent ? 'equal' : 'not shown equal'} within ±${eq.margin} (${pIs(eq.p, 'TOST p')})`;
   if (!c.testable) {
     return `Claim 2 cannot be tested on this study: without the noise floor (model-1's CNN1 trained twice from the same starting weights, train.noiseFloor) nothing says how far apart two trainings of the same CNN land, so the CNN1–CNN2 distance of ${fmt(num(x.meanSWithinModel1))} has no yardstick${premise}.`;
   }

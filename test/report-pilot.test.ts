@@ -46,7 +46,8 @@ describe('a 2-seed pilot study', () => {
     expect(pIs(0.0004)).toBe('p < 0.001');
     expect(pIs(0.0004, 'TOST p')).toBe('TOST p < 0.001');
     expect(fmtP(0.0004)).toBe('< 0.001');
-    expect(pIs(0.012)).toBe('p = 0.0120');
+    expect(pIs(0.012)).toBe('p = 0.012');
+    expect(pIs(0.0012)).toBe('p = 0.0012');
     expect(pIs(null, 'p', 0)).toBe('p not computable (no seeds)');
   });
 });

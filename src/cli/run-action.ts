@@ -10,6 +10,7 @@ import { createReporter, wrapLine } from '../coordinator/progress.ts';
 import { summaryText } from '../report/summary.ts';
 import { formatShard, parseShard } from '../coordinator/shard.ts';
 import { exportStudy } from '../io/export.ts';
+import { writeRuns } from '../io/runs.ts';
 import { parseSweep, sweepPoints } from '../coordinator/multirun.ts';
 import { studyPaths } from '../io/outputs.ts';
 import { runStudy } from '../coordinator/sweep.ts';
@@ -108,7 +109,7 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
     if (!o.json) out(`\n${formatAggregateSummary(res.stats, res.kernels)}\n${html ? `report: ${html}\n` : ''}`);
   } else if (!o.json) out(`\n${summaryText(summary.paths.root)}\n`);
   if (o.parquet && anyFinished) {
-    const files = exportStudy(summary.paths.root, 'parquet');
+    const files = [...exportStudy(summary.paths.root, 'parquet'), writeRuns([summary.paths.root], join(summary.paths.root, 'runs.parquet'), 'parquet')];
     if (!o.json) out(`Parquet: ${files.length} tables beside the .arrow files in ${summary.paths.root}\n`);
   }
   if (summary.failed.length) {

@@ -6,10 +6,12 @@
  *   compare.md, compare.html   the settings that differ, Table 2 and the verdicts side by side, the plot
  *   compare.json               the same numbers (per study: config differences, Table 2 rows, claims)
  *   figures/compare-accuracy.svg   per-seed test accuracy per study, one panel per network
+ *   runs.parquet               the studies' runs tables stacked: one row per study × seed (io/runs.ts)
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../io/arrow.ts';
+import { hasRuns, writeRuns } from '../io/runs.ts';
 import { FilterstudyError } from '../errors.ts';
 import { compareAccuracySvg, type ComparePoint } from './figure-curves.ts';
 import { aggregate } from './report.ts';
@@ -150,6 +152,8 @@ export async function compareStudies(o: { dirs: string[]; outDir: string; reps?:
   write('compare.md', renderMarkdown(doc));
   write('compare.html', renderHtml(doc));
   write('compare.json', `${JSON.stringify({ differing: differingSettings(studies), studies: studies.map((s) => ({ name: s.name, dir: s.dir, configHash: s.configHash, settings: Object.fromEntries(differingSettings(studies).map((k) => [k, s.settings[k]])), table2: s.stats.table2, claims: s.stats.claims, seeds: s.stats.seeds })) }, null, 2)}\n`);
+  const withRuns = o.dirs.filter(hasRuns);
+  if (withRuns.length) files.push(writeRuns(withRuns, join(o.outDir, 'runs.parquet'), 'parquet'));
   const text = compareText(studies) + warnings.map((x) => `\nwarning: ${x}`).join('');
   return { files, text, studies };
 }

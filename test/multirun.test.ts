@@ -114,6 +114,13 @@ describe('run --sweep, end to end (tiny)', () => {
     expect(cmp.differing).toEqual(['model.lstmInput']);
     expect(cmp.studies.map((s) => s.name)).toEqual(['quick.lstmInput-onehot', 'quick.lstmInput-scalar']);
     expect(r.stdout).toContain('compare 2 studies');
+    // One line per study while the sweep runs, no full summary per study; the comparison at the end.
+    expect(r.stdout).not.toContain('Table 2 — test accuracy across seeds');
+    expect(r.stdout.match(/^study [12]\/2 model\.lstmInput=(onehot|scalar): 1 seed \(0 already done\).*→ .*report\.html$/gm)).toHaveLength(2);
+    expect(r.stdout.indexOf('study 2/2')).toBeLessThan(r.stdout.indexOf('compare 2 studies'));
+    expect(r.stdout.split('\n').length).toBeLessThan(40);
+    // The runs of both studies stacked in the comparison's folder.
+    expect(existsSync(join(cwd, 'quick.compare', 'runs.parquet'))).toBe(true);
     // Rerunning resumes: every seed is already done, nothing is trained again.
     const again = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 600_000 });
     expect(again.status, again.stderr).toBe(0);

@@ -142,7 +142,7 @@ export async function compareReport(studies: ComparedStudy[]): Promise<{ doc: Re
 }
 
 /** Writes the comparison into outDir; returns the files written and the terminal text. */
-export async function compareStudies(o: { dirs: string[]; outDir: string; reps?: number; cka?: boolean }): Promise<{ files: string[]; text: string; studies: ComparedStudy[] }> {
+export async function compareStudies(o: { dirs: string[]; outDir: string; reps?: number; cka?: boolean }): Promise<{ files: string[]; text: string; studies: ComparedStudy[]; warnings: string[] }> {
   const studies = await loadCompared(o.dirs, o);
   const { doc, svg, warnings } = await compareReport(studies);
   mkdirSync(join(o.outDir, 'figures'), { recursive: true });
@@ -155,5 +155,5 @@ export async function compareStudies(o: { dirs: string[]; outDir: string; reps?:
   const withRuns = o.dirs.filter(hasRuns);
   if (withRuns.length) files.push(writeRuns(withRuns, join(o.outDir, 'runs.parquet'), 'parquet'));
   const text = compareText(studies) + warnings.map((x) => `\nwarning: ${x}`).join('');
-  return { files, text, studies };
+  return { files, text, studies, warnings };
 }

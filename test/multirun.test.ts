@@ -91,6 +91,18 @@ describe('compare', () => {
     const svg = readFileSync(join(out, 'figures/compare-accuracy.svg'), 'utf8');
     expect(svg).toContain('<svg');
     expect(svg).toContain('s.scalar');
+    // Short claim labels in the verdicts table; the statements once, below it.
+    expect(md).toMatch(/\| 2\. model-1’s CNNs learn different filters \|/);
+    // Paired by seed: the 6 shared seeds' claim-2 statistic is lower under 'identical' on every seed,
+    // so the exact two-sided Wilcoxon p is its smallest value, 2 / 2^6.
+    const paired = (JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as { paired: { claim: number; seeds: number[]; p: number | null; medianDifference: number }[] }).paired;
+    const c2 = paired.find((t) => t.claim === 2)!;
+    expect(c2.seeds).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(c2.medianDifference).toBeLessThan(0);
+    expect(c2.p).toBeCloseTo(2 / 64, 12);
+    expect(md).toContain('Paired by seed');
+    expect(res.text).toMatch(/claim 2, s\.scalar: median Δ −\d\.\d{4}, p = 0\.031, 6 shared seeds/);
+    expect(existsSync(join(out, 'runs.parquet'))).toBe(true); // both studies' runs, stacked (test/runs.test.ts reads one)
   }, 120_000);
 
   it('needs two studies', async () => {

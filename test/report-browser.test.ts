@@ -24,13 +24,14 @@ if (!haveBrowser) console.log(`report-browser.test.ts skipped: no browser at ${C
 const root = mkdtempSync(join(tmpdir(), 'report-browser-'));
 let browser: Browser;
 
-/** A study with learning curves (history.arrow for model-1's CNN1 and LSTM, 4 epochs). */
+/** A study with learning curves (history.arrow for all five networks, 4 epochs). */
 async function study(name: string, mode: 'paper' | 'identical', seeds: number): Promise<string> {
   const dir = join(root, name);
   writeStudyFiles(dir, makeSyntheticStudy({ seeds, mode }));
-  const rows = Array.from({ length: seeds }, (_, i) => i + 1).flatMap((seed) => ['cnn1', 'lstm'].flatMap((network) => [1, 2, 3, 4].map((epoch) => ({ seed, network, epoch }))));
+  const nets = [['model1', 'cnn1'], ['model1', 'cnn2'], ['model1', 'cnn1-rerun'], ['model1', 'lstm'], ['model2', 'pipeline']];
+  const rows = Array.from({ length: seeds }, (_, i) => i + 1).flatMap((seed) => nets.flatMap(([model, network]) => [1, 2, 3, 4].map((epoch) => ({ seed, model, network, epoch }))));
   writeArrowFile(join(dir, 'history.arrow'), buildTable({
-    seed: Int32Array.from(rows, (r) => r.seed), model: rows.map(() => 'model1'), network: rows.map((r) => r.network), epoch: Int32Array.from(rows, (r) => r.epoch),
+    seed: Int32Array.from(rows, (r) => r.seed), model: rows.map((r) => r.model), network: rows.map((r) => r.network), epoch: Int32Array.from(rows, (r) => r.epoch),
     train_loss: Float64Array.from(rows, (r) => 2 / r.epoch), train_accuracy: Float64Array.from(rows, (r) => 0.2 * r.epoch), val_loss: Float64Array.from(rows, (r) => 2.5 / r.epoch),
     val_accuracy: Float64Array.from(rows, (r) => 0.18 * r.epoch + r.seed / 100), seconds: Float64Array.from(rows, () => 1),
   }, {}));
@@ -39,7 +40,7 @@ async function study(name: string, mode: 'paper' | 'identical', seeds: number): 
   return dir;
 }
 
-interface PageCheck { errors: string[]; figures: { title: string; w: number; h: number }[]; overflow: number; verdicts: { text: string; visible: boolean }[] }
+interface PageCheck { errors: string[]; figures: { title: string; w: number; h: number; minFont: number; scale: number }[]; overflow: number; verdicts: { text: string; visible: boolean }[] }
 
 async function check(file: string, width: number): Promise<PageCheck> {
   const page = await browser.newPage({ viewport: { width, height: 900 } });
@@ -49,9 +50,12 @@ async function check(file: string, width: number): Promise<PageCheck> {
   await page.goto(`file://${file}`, { waitUntil: 'load' });
   const got = await page.evaluate(() => {
     const vw = document.documentElement.clientWidth;
+    // Each figure's smallest text as rendered: its font size times the figure's on-screen scale.
     const figures = [...document.querySelectorAll('figure svg')].map((s) => {
       const r = s.getBoundingClientRect();
-      return { title: s.querySelector('title')?.textContent ?? '?', w: r.width, h: r.height };
+      const scale = r.width / Number(s.getAttribute('width'));
+      const sizes = [...s.querySelectorAll('text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale).filter((x) => x > 0);
+      return { title: s.querySelector('title')?.textContent ?? '?', w: r.width, h: r.height, minFont: Math.min(...sizes), scale };
     });
     // A verdict is visible when it lies inside the window and inside every scrolling box around it.
     const inside = (el: Element): boolean => {
@@ -98,6 +102,12 @@ describe.skipIf(!haveBrowser)('report.html and compare.html in chromium', () => 
       expect(c.figures.length).toBeGreaterThanOrEqual(10);
       for (const f of c.figures) expect(f.w > 0 && f.h > 0, `${f.title}: ${f.w}×${f.h}`).toBe(true);
       for (const f of c.figures) expect(f.w, `${f.title} wider than the window`).toBeLessThanOrEqual(width);
+      // Readable: no label below 8 px on screen (the learning curves' were ~5 px at 800 px).
+      for (const f of c.figures) expect(f.minFont, `${f.title}: smallest text ${f.minFont.toFixed(1)} px`).toBeGreaterThanOrEqual(8);
+      // The two Table 2 charts side by side at one scale: one font size.
+      const t2 = c.figures.filter((f) => f.title.startsWith('Table 2'));
+      expect(t2).toHaveLength(2);
+      expect(t2[0].scale).toBeCloseTo(t2[1].scale, 2);
       expect(c.overflow).toBeLessThanOrEqual(0);
       expect(c.verdicts.length).toBeGreaterThanOrEqual(8); // 4 claim badges, 4+ rows of the verdicts table
       expect(c.verdicts.filter((v) => !v.visible)).toEqual([]);

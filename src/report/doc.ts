@@ -120,7 +120,7 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
   figs([fig.scatter]);
 
   h(2, 'Scale-aware variants and one-to-one matching', 'variants');
-  p('Mean S over seeds and filters with 95% hierarchical-bootstrap CI. unit: filters scaled to norm 1 (distance = √(2 − 2 cos)); signflip: min over ±G_j; matched: Hungarian one-to-one assignment, mean cost (raw); collisions: 16 − number of distinct nearest filters, mean per seed; chamfer: the symmetric (chamfer) distance, the mean of S_i in both directions (reference → other and back), raw, mean over seeds.');
+  p('Mean S over seeds and filters with 95% hierarchical-bootstrap CI. raw: S_i as in the paper, the Euclidean distance between 3×3 weight vectors; unit: filters scaled to norm 1 (distance = √(2 − 2 cos)); signflip: min over ±G_j; matched: Hungarian one-to-one assignment, mean cost (raw); collisions: 16 − number of distinct nearest filters, mean per seed; chamfer: the symmetric (chamfer) distance, the mean of S_i in both directions (reference → other and back), raw, mean over seeds.');
   blocks.push({
     kind: 'table',
     head: ['Comparison', 'raw', 'unit', 'signflip', 'unit-signflip', 'matched', 'collisions', 'chamfer'],

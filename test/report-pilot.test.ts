@@ -12,6 +12,8 @@ import { fmtP, pIs } from '../src/report/format.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 import type { StudyStats } from '../src/stats/types.ts';
 import { writeStudyFiles } from './study-folder.ts';
+import { analyzeStudy } from '../src/stats/verdicts.ts';
+import { claimText } from '../src/report/claims.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'report-pilot-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -49,5 +51,19 @@ describe('a 2-seed pilot study', () => {
     expect(pIs(0.012)).toBe('p = 0.012');
     expect(pIs(0.0012)).toBe('p = 0.0012');
     expect(pIs(null, 'p', 0)).toBe('p not computable (no seeds)');
+  });
+});
+
+describe('a pilot whose model-2 learned on no seed', () => {
+  it('claim 4 says it cannot be computed and why, instead of "p = —, n = 0 seeds … name — of test digits"', () => {
+    const d = makeSyntheticStudy({ seeds: 2, mode: 'paper' });
+    d.metrics = d.metrics.map((m) => (m.model === 'model2' && m.network === 'pipeline' ? { ...m, accuracy: 0.1 } : m));
+    const st = analyzeStudy(d, { reps: 100 });
+    const c4 = st.claims.find((c) => c.claim === 4)!;
+    expect(c4.nSeeds).toBe(0);
+    expect(c4.sentence).toMatch(/cannot be computed .* seeds trained to the standard .* there are none/);
+    const text = `${claimText(c4, st)}\n${formatAggregateSummary(st)}`;
+    expect(text).not.toMatch(/p = —|name — of|CI CI/);
+    expect(text).toMatch(/p not computable \(no seeds\)/);
   });
 });

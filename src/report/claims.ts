@@ -8,6 +8,9 @@ import { ci, fmt, fmtP, pIs, fmtSigned, num, verdictWord } from './format.ts';
 import type { Block } from './blocks.ts';
 import type { ClaimVerdict, StudyStats } from '../stats/types.ts';
 
+/** '95% CI [lo, hi]', or 'no CI computable' (never "95% CI CI not computable"). */
+const ciIs = (iv: { lo: number | null; hi: number | null }, d: number, name = '95% CI'): string => (iv.lo === null || iv.hi === null ? 'no CI computable' : `${name} ${ci(iv, d)}`);
+
 function testSentence(c: ClaimVerdict, st: StudyStats, signFlip: unknown): string {
   const family = c.family === 'paper' ? `${pIs(c.pHolm, 'Holm-adjusted p', c.nSeeds)} (α = ${st.alpha}, family of claims 1–3)` : `its own family, α = ${st.alpha}`;
   return `Test: ${c.test}; n = ${c.nSeeds} seeds; ${pIs(c.p, 'p', c.nSeeds)}, ${family}${typeof signFlip === 'number' ? `; sign-flip ${pIs(signFlip, 'permutation p')}` : ''}.`;
@@ -15,7 +18,7 @@ function testSentence(c: ClaimVerdict, st: StudyStats, signFlip: unknown): strin
 
 const effectText = (c: ClaimVerdict): string => {
   const e = c.effect;
-  return e ? `${fmtSigned(e.estimate, 4)} (95% CI ${ci(e.ci, 4)}${e.cohenDz !== null ? `, Cohen’s d_z = ${fmt(e.cohenDz, 2)}` : ''})` : 'not computable';
+  return e ? `${fmtSigned(e.estimate, 4)} (${ciIs(e.ci, 4)}${e.cohenDz !== null ? `, Cohen’s d_z = ${fmt(e.cohenDz, 2)}` : ''})` : 'not computable';
 };
 
 export function claimText(c: ClaimVerdict, st: StudyStats): string {
@@ -24,7 +27,7 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
   if (c.claim === 1) {
     const s = c.secondary[0];
     const sec = s
-      ? ` Over the ${s.seeds.length} seeds trained to the standard (${s.seeds.join(', ') || 'none'}): difference ${s.effect ? `${fmtSigned(s.effect.estimate, 4)} (95% CI ${ci(s.effect.ci, 4)})` : 'not computable'}, ${pIs(s.p, 'p', s.seeds.length)}, ${pIs(s.pAdj, 'Holm p', s.seeds.length)} ⇒ ${verdictWord(s.verdict)} (${s.note}).`
+      ? ` Over the ${s.seeds.length} seeds trained to the standard (${s.seeds.join(', ') || 'none'}): difference ${s.effect ? `${fmtSigned(s.effect.estimate, 4)} (${ciIs(s.effect.ci, 4)})` : 'not computable'}, ${pIs(s.p, 'p', s.seeds.length)}, ${pIs(s.pAdj, 'Holm p', s.seeds.length)} ⇒ ${verdictWord(s.verdict)} (${s.note}).`
       : '';
     return (
       lead +
@@ -36,7 +39,7 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
     const eq = st.equivalence;
     const tostText = eq.p === null
       ? 'The “equally accurate” premise could not be tested (fewer than 2 seeds with both CNN accuracies).'
-      : `“Equally accurate” premise: CNN1 − CNN2 digit accuracy ${fmtSigned(eq.meanGap, 4)} on average, 90% CI ${ci(eq.ci, 4)}; TOST against ±${eq.margin}: ${pIs(eq.p)} ⇒ ${eq.equivalent ? 'equivalent' : 'equivalence not shown'} (reported, not part of the verdict).`;
+      : `“Equally accurate” premise: CNN1 − CNN2 digit accuracy ${fmtSigned(eq.meanGap, 4)} on average, ${ciIs(eq.ci, 4, '90% CI')}; TOST against ±${eq.margin}: ${pIs(eq.p)} ⇒ ${eq.equivalent ? 'equivalent' : 'equivalence not shown'} (reported, not part of the verdict).`;
     if (!c.testable) return `${lead}${tostText}`;
     return (
       lead +
@@ -49,16 +52,17 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
   if (c.claim === 4) {
     if (!c.testable) return lead;
     const s = c.secondary[0];
+    const allSeeds = s ? ` All ${s.seeds.length} seeds: difference ${s.effect ? `${fmtSigned(s.effect.estimate, 4)} (${ciIs(s.effect.ci, 4)})` : 'not computable'}, ${pIs(s.p, 'p', s.seeds.length)} ⇒ ${verdictWord(s.verdict)} (${s.note}).` : '';
+    if (c.nSeeds === 0) return `${lead}${testSentence(c, st, undefined)}${allSeeds}`;
     return (
       lead +
       `Relabelled digit accuracy (best one-to-one renaming of the 10 outputs, fitted on validation, scored on test), CNN1 and CNN2 averaged: model-1 ${fmt(num(x.relabelledModel1), 4)}, model-2 ${fmt(num(x.relabelledModel2), 4)}; difference ${effectText(c)}. ` +
-      `Linear probe on the 128-unit dense layer: model-1 ${fmt(num(x.probeModel1), 4)}, model-2 ${fmt(num(x.probeModel2), 4)}; difference ${fmtSigned(num(x.probeEffect), 4)} (95% CI ${ci({ lo: num(x.probeLo), hi: num(x.probeHi) }, 4)}, ${pIs(num(x.probeP), 'two-sided p')}, descriptive). ` +
-      `${testSentence(c, st, x.signFlipP)}` +
-      (s ? ` All ${s.seeds.length} seeds: difference ${s.effect ? `${fmtSigned(s.effect.estimate, 4)} (95% CI ${ci(s.effect.ci, 4)})` : 'not computable'}, ${pIs(s.p, 'p', s.seeds.length)} ⇒ ${verdictWord(s.verdict)} (${s.note}).` : '')
+      `Linear probe on the 128-unit dense layer: model-1 ${fmt(num(x.probeModel1), 4)}, model-2 ${fmt(num(x.probeModel2), 4)}; difference ${fmtSigned(num(x.probeEffect), 4)} (${ciIs({ lo: num(x.probeLo), hi: num(x.probeHi) }, 4)}, ${pIs(num(x.probeP), 'two-sided p')}, descriptive). ` +
+      `${testSentence(c, st, x.signFlipP)}${allSeeds}`
     );
   }
   const part = (k: 'A' | 'B'): string =>
-    `${fmtSigned(num(x[`effect${k}`]), 4)} (95% CI ${ci({ lo: num(x[`effect${k}Lo`]), hi: num(x[`effect${k}Hi`]) }, 4)})`;
+    `${fmtSigned(num(x[`effect${k}`]), 4)} (${ciIs({ lo: num(x[`effect${k}Lo`]), hi: num(x[`effect${k}Hi`]) }, 4)})`;
   const tested = x.partA === 'tested';
   return (
     lead +

@@ -81,11 +81,13 @@ async function check(file: string, width: number): Promise<PageCheck> {
 describe.skipIf(!haveBrowser)('report.html and compare.html in chromium', () => {
   let report = '';
   let compare = '';
+  let pilot = '';
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     const a = await study('sweep.lstmInput-onehot', 'paper', 6);
     const b = await study('sweep.lstmInput-scalar-with-a-long-name', 'identical', 6);
     report = join(a, 'report.html');
+    pilot = join(await study('pilot', 'paper', 2), 'report.html');
     const out = join(root, 'sweep.compare');
     await compareStudies({ dirs: [a, b], outDir: out });
     compare = join(out, 'compare.html');
@@ -94,6 +96,15 @@ describe.skipIf(!haveBrowser)('report.html and compare.html in chromium', () => 
     await browser?.close();
     rmSync(root, { recursive: true, force: true });
   });
+
+  it('a 2-seed pilot report at 800 px: no errors, every figure drawn (Table 2 included), no overflow', async () => {
+    const c = await check(pilot, 800);
+    expect(c.errors).toEqual([]);
+    expect(c.figures.filter((f) => f.title.startsWith('Table 2'))).toHaveLength(2);
+    for (const f of c.figures) expect(f.w > 0 && f.h > 0, `${f.title}: ${f.w}×${f.h}`).toBe(true);
+    expect(c.overflow).toBeLessThanOrEqual(0);
+    expect(c.verdicts.filter((v) => !v.visible)).toEqual([]);
+  }, 120_000);
 
   for (const width of [800, 1280]) {
     it(`the report at ${width} px: no errors, every figure drawn, no overflow, every verdict visible`, async () => {

@@ -92,8 +92,11 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
     head: ['Network', 'Target', 'n seeds', 'Mean', 'SD', '95% CI (BCa)', 'Paper'],
     numeric: [false, false, true, true, true, false, true],
     rows: st.table2.map((r) => [r.label, r.target === 'third' ? 'third term 2b − a' : 'digit', String(r.n), fmt(r.mean, 4), fmt(r.sd, 4), ci(r.ci, 4), fmt(r.paper)]),
-    ...(st.table2.some((r) => r.diagnostic)
-      ? { caption: 'Rows marked “diagnostic” are not classifiers: model-2’s CNNs are trained end to end on the third term only and never see a digit label; their digit accuracy (argmax of the 10-way output against the digit label) only shows how digit-like their outputs became.' }
+    ...(st.table2.some((r) => r.diagnostic) || st.table2.some((r) => r.n < 3)
+      ? { caption: [
+        st.table2.some((r) => r.diagnostic) ? 'Rows marked “diagnostic” are not classifiers: model-2’s CNNs are trained end to end on the third term only and never see a digit label; their digit accuracy (argmax of the 10-way output against the digit label) only shows how digit-like their outputs became.' : '',
+        st.table2.some((r) => r.n < 3) ? 'SD needs at least 2 seeds and the bootstrap CI at least 3 (with 2 its bounds often do not exist): “—” and “CI not computable” mark what these seeds cannot give.' : '',
+      ].filter(Boolean).join(' ') }
       : {}),
   });
   figs(fig.table2, 2);

@@ -89,6 +89,8 @@ export function createReporter(opts: {
   let done = 0;
   let total = 0;
   let reporting = false;
+  /** Under `quiet` (a sweep's study) the live header names the study: its start line is not printed. */
+  let studyName = '';
   let timer: NodeJS.Timeout | null = null;
 
   const etaText = () => {
@@ -97,9 +99,9 @@ export function createReporter(opts: {
   };
   const draw = () => {
     if (!log || !eta) return;
-    const head = reporting
+    const head = (opts.quiet && studyName ? `${studyName}: ` : '') + (reporting
       ? `${done}/${total} seeds done · ${formatDuration(eta.elapsed(now()))} · writing the report · ETA ${etaText()}`
-      : `${done}/${total} seeds done · ${formatDuration(eta.elapsed(now()))} · ETA ${etaText()}${withReport ? ' (with report)' : ''}`;
+      : `${done}/${total} seeds done · ${formatDuration(eta.elapsed(now()))} · ETA ${etaText()}${withReport ? ' (with report)' : ''}`);
     log(fitLines([head, ...[...inFlight.values()].map(liveSeedLine)], columns()).join('\n'));
   };
   const print = (line: string, important = false) => {
@@ -127,6 +129,7 @@ export function createReporter(opts: {
       switch (e.type) {
         case 'start':
           total = e.pending.length;
+          studyName = e.study;
           eta = new EtaModel({ seeds: total, threads: e.threads, start: t, ...(withReport ? {} : { reportSeconds: 0 }) });
           print(`study ${e.study} → ${e.root}: ${e.seeds.length} seeds (${e.skipped.length} already done${e.skipped.length ? `: ${e.skipped.join(', ')}` : ''}), ${e.threads} worker thread(s), backend ${e.backend}`);
           if (live && total > 0) timer = setInterval(draw, 500);

@@ -4,7 +4,7 @@
  * out, Methods and Limitations. doc.ts assembles them.
  */
 import type { ReportContext } from './context.ts';
-import { ci, fmt, fmtP, pIs, fmtSigned, num, verdictWord } from './format.ts';
+import { ci, fmt, pIs, fmtSigned, num, verdictWord } from './format.ts';
 import type { Block } from './blocks.ts';
 import type { ClaimVerdict, StudyStats } from '../stats/types.ts';
 

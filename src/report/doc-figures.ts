@@ -7,7 +7,7 @@
 import { distanceMatrix, filterSimilarity, mean } from '../stats/distances.ts';
 import { distributionSvg, filterGridSvg, heatmapSvg, intervalSvg, scatterSvg } from './figures.ts';
 import type { FigureRef } from './blocks.ts';
-import { ckaPairLabel, cmpLabel, fmt, fmtP, pIs, netLabel, pairLabel, slug } from './format.ts';
+import { ckaPairLabel, cmpLabel, fmt, pIs, netLabel, pairLabel, slug } from './format.ts';
 import { FilterIndex, NETWORKS } from '../stats/summaries.ts';
 import type { SSummary, StudyData, StudyStats } from '../stats/types.ts';
 

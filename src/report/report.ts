@@ -36,7 +36,7 @@ import { studyContext } from './context.ts';
 import { studyKernels, type StudyKernels } from './kernels.ts';
 import { buildReport } from './doc.ts';
 import { buildFigures, figureList } from './doc-figures.ts';
-import { ci, fmt, fmtP, pIs, fmtSigned, verdictWord } from './format.ts';
+import { ci, fmt, pIs, fmtSigned, verdictWord } from './format.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './md.ts';
 import { statsTable } from './stats-table.ts';

@@ -52,6 +52,11 @@ export function pairedClaimTests(studies: { name: string; stats: StudyStats }[])
         out.push({ ...base, seeds: [], medianDifference: null, p: null, why: 'no per-seed statistic in stats.json (older file, or the claim was not testable)' });
         continue;
       }
+      const empty = [[ref.name, a], [o.name, b]].find(([, m]) => (m as Map<number, number>).size === 0);
+      if (empty) {
+        out.push({ ...base, seeds: [], medianDifference: null, p: null, why: `${String(empty[0])} has no seed with the claim's per-seed statistic` });
+        continue;
+      }
       const seeds = [...a.keys()].filter((s) => b.has(s)).sort((x, y) => x - y);
       const d = seeds.map((s) => b.get(s)! - a.get(s)!);
       const medianDifference = d.length ? median(d) : null;

@@ -97,7 +97,11 @@ const row2 = (s: ComparedStudy, key: string) => s.stats.table2.find((r) => `${r.
 
 /** The plain-text comparison for the terminal. */
 export function compareText(studies: ComparedStudy[]): string {
-  const w = Math.max(14, ...studies.map((s) => s.name.length + 2));
+  const verdictCell = (s: ComparedStudy, claim: number): string => {
+    const x = s.stats.claims.find((y) => y.claim === claim);
+    return x ? `${verdictWord(x.verdict).toLowerCase()} (${x.pHolm === null ? `no p, n = ${x.nSeeds}` : fmtP(x.pHolm)})` : '—';
+  };
+  const w = Math.max(14, ...studies.map((s) => s.name.length + 2), ...studies.flatMap((s) => s.stats.claims.map((c) => verdictCell(s, c.claim).length + 2)));
   const keys = table2Keys(studies);
   const lw = Math.max(10, ...keys.map(([, v]) => v.label.length)) + 2;
   const lines = [`compare ${studies.length} studies; settings that differ: ${differingSettings(studies).join(', ') || 'none'}`, '', 'Table 2 — test accuracy, mean ± sd over seeds'];
@@ -105,10 +109,7 @@ export function compareText(studies: ComparedStudy[]): string {
   for (const [k, v] of keys) lines.push(`  ${v.label.padEnd(lw)}${studies.map((s) => pm(row2(s, k)?.mean, row2(s, k)?.sd).padEnd(w)).join('')}${v.paper === null ? '—' : fmt(v.paper, 3)}`);
   lines.push('', 'Verdicts (Holm p)');
   for (const c of studies[0].stats.claims) {
-    lines.push(`  claim ${c.claim}${''.padEnd(Math.max(1, lw - 7))}${studies.map((s) => {
-      const x = s.stats.claims.find((y) => y.claim === c.claim);
-      return (x ? `${verdictWord(x.verdict).toLowerCase()} (${fmtP(x.pHolm)})` : '—').padEnd(w);
-    }).join('')}`);
+    lines.push(`  claim ${c.claim}${''.padEnd(Math.max(1, lw - 7))}${studies.map((s) => verdictCell(s, c.claim).padEnd(w)).join('')}`.trimEnd());
   }
   const paired = pairedClaimTests(studies);
   if (paired.length) {

@@ -86,5 +86,11 @@ describe('filterstudy CLI', () => {
     const keys = epochs.map((e) => `${e.seed}/${e.model}.${e.network}/${e.epoch}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(epochs.every((e) => typeof e.valAccuracy === 'number')).toBe(true);
+    // --json ends with one "done" event (no report under --no-aggregate: null, said so)
+    const last = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { type: string; report: unknown; verdicts: unknown; warnings: unknown[] };
+    expect(last.type).toBe('done');
+    expect(last.report).toBeNull();
+    expect(last.verdicts).toBeNull();
+    expect(last.warnings).toEqual([]);
   });
 });

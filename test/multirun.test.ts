@@ -91,6 +91,18 @@ describe('compare', () => {
     const svg = readFileSync(join(out, 'figures/compare-accuracy.svg'), 'utf8');
     expect(svg).toContain('<svg');
     expect(svg).toContain('s.scalar');
+    // Short claim labels in the verdicts table; the statements once, below it.
+    expect(md).toMatch(/\| 2\. model-1’s CNNs learn different filters \|/);
+    // Paired by seed: the 6 shared seeds' claim-2 statistic is lower under 'identical' on every seed,
+    // so the exact two-sided Wilcoxon p is its smallest value, 2 / 2^6.
+    const paired = (JSON.parse(readFileSync(join(out, 'compare.json'), 'utf8')) as { paired: { claim: number; seeds: number[]; p: number | null; medianDifference: number }[] }).paired;
+    const c2 = paired.find((t) => t.claim === 2)!;
+    expect(c2.seeds).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(c2.medianDifference).toBeLessThan(0);
+    expect(c2.p).toBeCloseTo(2 / 64, 12);
+    expect(md).toContain('Paired by seed');
+    expect(res.text).toMatch(/claim 2, s\.scalar: median Δ −\d\.\d{4}, p = 0\.031, 6 shared seeds/);
+    expect(existsSync(join(out, 'runs.parquet'))).toBe(true); // both studies' runs, stacked (test/runs.test.ts reads one)
   }, 120_000);
 
   it('needs two studies', async () => {
@@ -114,6 +126,13 @@ describe('run --sweep, end to end (tiny)', () => {
     expect(cmp.differing).toEqual(['model.lstmInput']);
     expect(cmp.studies.map((s) => s.name)).toEqual(['quick.lstmInput-onehot', 'quick.lstmInput-scalar']);
     expect(r.stdout).toContain('compare 2 studies');
+    // One line per study while the sweep runs, no full summary per study; the comparison at the end.
+    expect(r.stdout).not.toContain('Table 2 — test accuracy across seeds');
+    expect(r.stdout.match(/^study [12]\/2 model\.lstmInput=(onehot|scalar): 1 seed \(0 already done\).*→ .*report\.html$/gm)).toHaveLength(2);
+    expect(r.stdout.indexOf('study 2/2')).toBeLessThan(r.stdout.indexOf('compare 2 studies'));
+    expect(r.stdout.split('\n').length).toBeLessThan(40);
+    // The runs of both studies stacked in the comparison's folder.
+    expect(existsSync(join(cwd, 'quick.compare', 'runs.parquet'))).toBe(true);
     // Rerunning resumes: every seed is already done, nothing is trained again.
     const again = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 600_000 });
     expect(again.status, again.stderr).toBe(0);

@@ -136,6 +136,12 @@ describe('predict', () => {
       expect(out).toMatch(/model-2 \(study predict-test, seed 3\)/);
       expect(out).toMatch(/third term 2b − a = -?\d+ {2}p = 0\.\d{4}/);
       expect(out).toMatch(/top-3: (-?\d+ \(\d\.\d{4}\)(, )?){3}/);
+      // model-2's CNN outputs are not digits: never "digits read" for it; model-1's are
+      expect(out).not.toMatch(/digits read/);
+      expect(out).toMatch(/CNN outputs \(not digits/);
+      log.mockClear();
+      await predictCommand().parseAsync(['--model', files.model1, 'test:0', files.gray0], { from: 'user' });
+      expect(log.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(/digits read: a → \d \(p=/);
     } finally {
       log.mockRestore();
     }
@@ -162,6 +168,11 @@ describe('predict errors name the problem', () => {
   it('a model file that is not ONNX', () => fails('test:0', 'test:1', files.text, 'E_MODEL', /notes\.onnx: not an ONNX model/));
   it('an ONNX model that filterstudy did not write', () => fails('test:0', 'test:1', files.foreign, 'E_MODEL', /foreign\.onnx is an ONNX model but not one exported by filterstudy \(producer "pytorch"/));
   it('a filterstudy graph that is not a pipeline', () => fails('test:0', 'test:1', files.cnn, 'E_MODEL', /cnn\.onnx is a filterstudy "cnn" graph \(inputs: image\); predict needs a model-1 pipeline or model-2 graph/));
+  it('a filterstudy graph that is not a pipeline: the hint names the files to pass, not internal functions', async () => {
+    const err = (await predict({ model: files.cnn, imageA: 'test:0', imageB: 'test:1', mnist: mn }).then(() => null, (e: unknown) => e)) as FilterstudyError;
+    expect(err.hint).toMatch(/model1\.onnx or model2\.onnx/);
+    expect(err.hint).not.toMatch(/exportModel|exportCnn/);
+  });
   it('a missing model file', () => fails('test:0', 'test:1', join(dir, 'missing.onnx'), 'E_MODEL', /model file .*missing\.onnx does not exist/));
   it('a bad --top', async () => {
     await expect(predictCommand().parseAsync(['--model', files.model2, '--top', '0', 'test:0', 'test:1'], { from: 'user' })).rejects.toThrow(/--top must be an integer from 1 to 28/);

@@ -68,6 +68,30 @@ describe('the width rule', () => {
   }
 });
 
+describe('what the header and a sweep study say', () => {
+  const live = (o: { withReport?: boolean; quiet?: boolean; tty?: boolean }): string => {
+    let outText = '';
+    let t = 0;
+    const r = createReporter({ json: false, tty: o.tty ?? true, write: (s) => (outText += s), columns: () => 200, now: () => (t += 1), withReport: o.withReport, quiet: o.quiet });
+    for (const e of events()) r.onEvent(e);
+    r.close();
+    return outText.replace(ANSI, '\n');
+  };
+
+  it('the ETA says "(with report)" only when a report follows (not under --no-aggregate or a shard)', () => {
+    expect(live({})).toContain('(with report)');
+    const without = live({ withReport: false });
+    expect(without).toMatch(/ETA/);
+    expect(without).not.toContain('(with report)');
+  });
+
+  it('a study of a sweep (quiet) prints only what needs attention', () => {
+    const text = live({ quiet: true, tty: false });
+    expect(text.trim().split('\n')).toHaveLength(1);
+    expect(text).toMatch(/^seed 1000 FAILED/);
+  });
+});
+
 describe('stages', () => {
   it('labels each step of a seed', () => {
     expect(liveSeedLine(prog(4, 'model1', 'cnn1', 1, 3))).toMatch(/seed +4 +cnn1 +ep 1\/3/);

@@ -69,11 +69,13 @@ describe('aggregate with history.arrow', () => {
     expect(md).toMatch(/\| *optimizer *\| *adam *\|/);
   });
 
-  it('draws one line per seed and network, for accuracy and loss', () => {
+  it('draws one line per seed, network and split (training and validation), for accuracy and loss', () => {
     expect(svg).toContain('<svg');
-    for (const s of ['seed 1', 'seed 2', 'seed 3', 'model-1 CNN1', 'model-1 LSTM', 'val accuracy', 'val loss']) expect(svg, s).toContain(s);
-    // 2 networks × 2 measures panels, each with 3 seed lines.
-    expect((svg.match(/role-mark curves_marks/g) ?? []).length).toBe(12); // one group per line
-    expect((svg.match(/<path[^>]*aria-roledescription="line mark"/g) ?? []).length).toBe(12);
+    for (const s of ['seed 1', 'seed 2', 'seed 3', 'model-1 CNN1', 'model-1 LSTM', 'accuracy', 'loss', 'validation', 'training']) expect(svg, s).toContain(s);
+    // 2 networks × 2 measures panels, each with 3 seeds × 2 splits lines.
+    expect((svg.match(/role-mark curves_marks/g) ?? []).length).toBe(24); // one group per line
+    expect((svg.match(/<path[^>]*aria-roledescription="line mark"/g) ?? []).length).toBe(24);
+    // Narrow enough to be shown unscaled in an 800 px window (the labels keep their font size).
+    expect(Number(/<svg[^>]*width="(\d+(?:\.\d+)?)"/.exec(svg)?.[1])).toBeLessThan(700);
   });
 });

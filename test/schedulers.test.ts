@@ -98,4 +98,11 @@ describe('filterstudy k8s', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--image/);
   });
+
+  it('--help says how to build the image', () => {
+    const r = cli(['k8s', '--help'], tempDir());
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/FROM node:20/);
+    expect(r.stdout).toMatch(/docker build -t \S+ \. && docker push/);
+  });
 });

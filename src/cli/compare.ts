@@ -1,6 +1,7 @@
 /**
  * `filterstudy compare <dir...> [--out DIR]`: studies side by side (settings that differ, Table 2,
- * verdicts, a per-seed accuracy plot); see src/report/compare.ts. `run --sweep` calls it at the end.
+ * verdicts, a paired test per claim on shared seeds, a per-seed accuracy plot, the runs tables
+ * stacked); see src/report/compare.ts. `run --sweep` calls it at the end.
  */
 import { Command } from 'commander';
 
@@ -14,6 +15,7 @@ export function compareCommand(): Command {
       const outDir = opts.out ?? `${dirs[0].replace(/\/+$/, '')}.compare`;
       const { compareStudies } = await import('../report/compare.ts'); // here, not at the top: --help must not load Arrow and vega
       const res = await compareStudies({ dirs, outDir, cka: opts.cka });
-      process.stdout.write(`${res.text}\n\nwrote ${res.files.length} files; comparison: ${res.files.find((f) => f.endsWith('.html'))}\n`);
+      const runs = res.files.find((f) => f.endsWith('runs.parquet'));
+      process.stdout.write(`${res.text}\n\nwrote ${res.files.length} files; comparison: ${res.files.find((f) => f.endsWith('.html'))}${runs ? `\nruns of all studies (one row per study × seed): ${runs}` : ''}\n`);
     });
 }

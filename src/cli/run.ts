@@ -18,9 +18,9 @@ export function runCommand(): Command {
     .option('--shard <I/N>', 'train only shard I (0-based) of N: seeds at positions p with p mod N = I; no report (run aggregate after all shards)')
     .option('--set <key=value>', 'set any config key, e.g. --set model.lstmInput=softmax (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--sweep <key=v1,v2,...>', 'multirun: one study per value, named <name>.<key>-<value>; repeat for a grid; ends with a comparison report', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--json', 'print JSON lines instead of the live display', false)
+    .option('--json', 'print JSON lines instead of the live display; the last is {"type":"done"} with the report path, Table 2, the verdicts and the warnings', false)
     .option('--no-aggregate', 'skip the statistics report at the end')
-    .option('--no-parquet', 'do not write Parquet copies of the tables (filterstudy export does it later)')
+    .option('--no-parquet', 'do not write Parquet copies of the tables and runs.parquet (filterstudy export does it later; pandas without pyarrow: filterstudy export <dir> --format csv)')
     .addHelpText('after', `\nExamples:\n  filterstudy run                       # quick preset: ${MAIN_JOB_TIME}\n  filterstudy run --preset paper -s 20  # Table 1 settings, 20 seeds\n  filterstudy run --set train.sharedInit=true --name paired\n  filterstudy run --sweep model.lstmInput=onehot,softmax,scalar   # 3 studies + out/quick.compare/\n\nRe-running the same study resumes: finished seeds are skipped, failed ones retried.`)
     .action(async (opts: RunOptions) => {
       const { runAction } = await import('./run-action.ts');

@@ -69,7 +69,12 @@ export interface Reporter {
 
 export function createReporter(opts: {
   json: boolean; tty: boolean; write?: (s: string) => void; columns?: () => number; now?: () => number;
+  /** The report follows the seeds (default true): the ETA includes it and says so; false under --no-aggregate or a shard. */
+  withReport?: boolean;
+  /** One study of a sweep: keep the live block, but print only what needs attention (failures, warnings); the sweep prints one line per study. */
+  quiet?: boolean;
 }): Reporter {
+  const withReport = opts.withReport ?? true;
   const write = opts.write ?? ((s: string) => process.stdout.write(s));
   const columns = opts.columns ?? (() => process.stdout.columns || 80);
   const now = opts.now ?? (() => performance.now() / 1000);
@@ -84,6 +89,8 @@ export function createReporter(opts: {
   let done = 0;
   let total = 0;
   let reporting = false;
+  /** Under `quiet` (a sweep's study) the live header names the study: its start line is not printed. */
+  let studyName = '';
   let timer: NodeJS.Timeout | null = null;
 
   const etaText = () => {
@@ -92,12 +99,13 @@ export function createReporter(opts: {
   };
   const draw = () => {
     if (!log || !eta) return;
-    const head = reporting
+    const head = (opts.quiet && studyName ? `${studyName}: ` : '') + (reporting
       ? `${done}/${total} seeds done · ${formatDuration(eta.elapsed(now()))} · writing the report · ETA ${etaText()}`
-      : `${done}/${total} seeds done · ${formatDuration(eta.elapsed(now()))} · ETA ${etaText()} (with report)`;
+      : `${done}/${total} seeds done · ${formatDuration(eta.elapsed(now()))} · ETA ${etaText()}${withReport ? ' (with report)' : ''}`);
     log(fitLines([head, ...[...inFlight.values()].map(liveSeedLine)], columns()).join('\n'));
   };
-  const print = (line: string) => {
+  const print = (line: string, important = false) => {
+    if (opts.quiet && !important) return;
     const lines = live ? wrapLine(line, columns()) : [line];
     if (log) {
       log.clear();
@@ -121,7 +129,8 @@ export function createReporter(opts: {
       switch (e.type) {
         case 'start':
           total = e.pending.length;
-          eta = new EtaModel({ seeds: total, threads: e.threads, start: t });
+          studyName = e.study;
+          eta = new EtaModel({ seeds: total, threads: e.threads, start: t, ...(withReport ? {} : { reportSeconds: 0 }) });
           print(`study ${e.study} → ${e.root}: ${e.seeds.length} seeds (${e.skipped.length} already done${e.skipped.length ? `: ${e.skipped.join(', ')}` : ''}), ${e.threads} worker thread(s), backend ${e.backend}`);
           if (live && total > 0) timer = setInterval(draw, 500);
           break;
@@ -146,13 +155,13 @@ export function createReporter(opts: {
           inFlight.delete(e.seed);
           done++;
           eta?.seedFailed(e.seed);
-          print(`seed ${e.seed} FAILED [${e.error.code}] ${e.error.message}${e.error.hint ? ` — hint: ${e.error.hint}` : ''}${e.file ? ` (recorded in ${e.file})` : ''}`);
+          print(`seed ${e.seed} FAILED [${e.error.code}] ${e.error.message}${e.error.hint ? ` — hint: ${e.error.hint}` : ''}${e.file ? ` (recorded in ${e.file})` : ''}`, true);
           break;
         case 'warning':
-          print(`seed ${e.seed} WARNING [${e.code}]: ${e.message}`);
+          print(`seed ${e.seed} WARNING [${e.code}]: ${e.message}`, true);
           break;
         case 'seed-quarantined':
-          print(`seed ${e.seed} did not verify (${e.reason}): moved to ${e.movedTo}; it is trained again`);
+          print(`seed ${e.seed} did not verify (${e.reason}): moved to ${e.movedTo}; it is trained again`, true);
           break;
         case 'seed-elsewhere':
           done++; // off this run's list: counts as done for the ETA
@@ -172,7 +181,7 @@ export function createReporter(opts: {
     onReportStart() {
       reporting = true;
       eta?.reportStart(now());
-      if (!live && !opts.json) write('writing the statistics report…\n');
+      if (!live && !opts.json && !opts.quiet) write('writing the statistics report…\n');
       draw();
     },
     onReportDone(seconds) {

@@ -3,7 +3,7 @@
  * Markdown table per Arrow file, the metadata keys and seed.json's fields. `npm run schema-doc`
  * writes it between the SCHEMA_DOC markers of docs/outputs.md; test/schema.test.ts checks they agree.
  */
-import { CURATED_RECORD_FIELDS, filtersSpec, META_KEYS, SCHEMA_VERSION, SEED_RECORD_FIELDS, TABLE_SPECS, type ColumnSpec, type TableSpec } from './schema.ts';
+import { CURATED_RECORD_FIELDS, filtersSpec, META_KEYS, RUNS, RUNS_COLUMN_PATTERNS, SCHEMA_VERSION, SEED_RECORD_FIELDS, TABLE_SPECS, type ColumnSpec, type TableSpec } from './schema.ts';
 
 export const SCHEMA_DOC_BEGIN = '<!-- schema: generated from src/io/schema.ts by `npm run schema-doc`; test/schema.test.ts checks it -->';
 export const SCHEMA_DOC_END = '<!-- /schema -->';
@@ -39,6 +39,9 @@ export function schemaMarkdown(): string {
     `Arrow schema version **${SCHEMA_VERSION}** (metadata key \`schemaVersion\`; files without it are version 1, with the same columns). Types are Arrow's: int32, float32, float64, utf8 (plain, not dictionary), bool; "null" marks nullable columns.`,
     '',
     ...specs.flatMap(tableDoc),
+    ...tableDoc(RUNS as TableSpec<unknown>).slice(0, -1),
+    ...RUNS_COLUMN_PATTERNS.map((c) => `| ${cell(c.name)} | ${c.type} | ${cell(c.meaning)} |`),
+    '',
     "**Metadata**: every table's Arrow schema metadata has one key, `filterstudy`, whose value is a JSON object with these keys (`config.json` holds the study's too):",
     '',
     '| key | in | meaning |',

@@ -104,7 +104,8 @@ export const SEED_TABLES = ['filters', 'metrics', 'history', 'similarity'] as co
 export type TableName = SeedTableName | 'stats';
 
 export interface TableSpec<R> {
-  name: TableName;
+  /** 'runs': the runs table, exported only (Parquet/CSV, io/runs.ts), never read back as Arrow. */
+  name: TableName | 'runs';
   file: string;
   /** Where the file is: per seed and combined, or written by aggregate. */
   where: string;
@@ -204,6 +205,32 @@ export const STATS: TableSpec<StatRow> = {
     col('text', 'Utf8', 'the verdict on `verdict` rows, the row label on Table 2 `mean` rows, the effect or analysis name; what decides on `decided_on` rows; the one-word multiverse summary on `summary` rows', (r) => r.text, { nullable: true }),
   ],
 };
+
+/**
+ * One row of the runs table (runs.parquet / runs.csv, io/runs.ts): a study × seed. `values` holds
+ * the columns named from the study (RUNS_COLUMN_PATTERNS): config keys, metrics, epochs.
+ */
+export interface RunRow { study: string; configHash: string; seed: number; seconds: number | null; values: Record<string, CellValue> }
+
+/** The runs table's fixed columns; its other columns follow RUNS_COLUMN_PATTERNS. Parquet/CSV only (no .arrow). */
+export const RUNS: TableSpec<RunRow> = {
+  name: 'runs', file: 'runs.parquet', where: 'written by `run --parquet` and `export` (as runs.csv with `--format csv`) beside the study\'s tables; stacked over several studies by `export a b …` (into `--out`, default the folders\' parent) and `compare` (into its folder)', rowIs: 'study × seed (wide, like W&B\'s runs table): `pd.read_parquet("out/runs.parquet")`, `pl.read_parquet(…)`, `SELECT * FROM \'out/runs.parquet\'`',
+  columns: [
+    col('study', 'Utf8', 'the study name (`--name`)', (r) => r.study),
+    col('config_hash', 'Utf8', "the study's config hash", (r) => r.configHash),
+    col('seed', 'Int32', 'study seed', (r) => r.seed),
+    col('seconds', 'Float64', "wall time of the whole seed task (seed.json); null for folders without seeds/", (r) => r.seconds, { nullable: true }),
+  ],
+};
+
+/** The runs table's columns named from the study, in this order after RUNS' (each group sorted by name). */
+export const RUNS_COLUMN_PATTERNS: { name: string; type: string; meaning: string }[] = [
+  { name: 'config.<key>', type: 'float64, utf8 or bool, null', meaning: 'every key of the resolved study config, dotted (`config.train.learningRate`, `config.model.lstmInput`; swept keys included; arrays as JSON; the seed range left out); null where a stacked study lacks the key' },
+  { name: '<model>.<network>.<split>.<target>.accuracy', type: 'float64, null', meaning: 'final accuracy of a metrics.arrow row, e.g. `model1.pipeline.test.third.accuracy`, `model1.cnn1.test.digit.accuracy`' },
+  { name: '<model>.<network>.<split>.<target>.loss', type: 'float64, null', meaning: 'its mean cross-entropy' },
+  { name: '<model>.train_seconds', type: 'float64, null', meaning: "wall time to train the model (metrics.arrow's train_seconds)" },
+  { name: '<model>.<network>.epochs_run', type: 'float64, null', meaning: "epochs the network trained (history.arrow's last epoch; history's network names)" },
+];
 
 /** Every table with a fixed column list (filters: see filtersSpec). */
 export const TABLE_SPECS = { metrics: METRICS, history: HISTORY, similarity: SIMILARITY, stats: STATS } as const;

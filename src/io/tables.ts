@@ -120,7 +120,7 @@ export function columnGetter(t: StudyTable, name: string): (i: number) => CellVa
   const c = t.table.getChild(name);
   if (!c) {
     if (t.spec.columns.some((s) => s.name === name && s.optional)) return () => null;
-    throw new FilterstudyError('E_OUTPUT', `${t.path}: column '${name}' is missing`, { hint: rerunHint(t.spec.name) });
+    throw new FilterstudyError('E_OUTPUT', `${t.path}: column '${name}' is missing`, { hint: rerunHint(t.spec.name as TableName) });
   }
   return (i: number) => {
     const v = c.get(i) as CellValue | bigint | undefined;

@@ -4,25 +4,28 @@
  * out, Methods and Limitations. doc.ts assembles them.
  */
 import type { ReportContext } from './context.ts';
-import { ci, fmt, fmtP, fmtSigned, num, verdictWord } from './format.ts';
+import { ci, fmt, pIs, fmtSigned, num, verdictWord } from './format.ts';
 import type { Block } from './blocks.ts';
 import { SEED_SETS, type ClaimVerdict, type SeedSet, type StudyStats } from '../stats/types.ts';
 import { exportCheckSubject } from '../stats/standard.ts';
 
+/** '95% CI [lo, hi]', or 'no CI computable' (never "95% CI CI not computable"). */
+const ciIs = (iv: { lo: number | null; hi: number | null }, d: number, name = '95% CI'): string => (iv.lo === null || iv.hi === null ? 'no CI computable' : `${name} ${ci(iv, d)}`);
+
 function testSentence(c: ClaimVerdict, st: StudyStats, signFlip: unknown): string {
-  const family = c.family === 'paper' ? `Holm-adjusted p = ${fmtP(c.pHolm)} (α = ${st.alpha}, family of claims 1–3)` : `its own family, α = ${st.alpha}`;
-  return `Test: ${c.test}; n = ${c.nSeeds} seeds; p = ${fmtP(c.p)}, ${family}${typeof signFlip === 'number' ? `; sign-flip permutation p = ${fmtP(signFlip)}` : ''}.`;
+  const family = c.family === 'paper' ? `${pIs(c.pHolm, 'Holm-adjusted p', c.nSeeds)} (α = ${st.alpha}, family of claims 1–3)` : `its own family, α = ${st.alpha}`;
+  return `Test: ${c.test}; n = ${c.nSeeds} seeds; ${pIs(c.p, 'p', c.nSeeds)}, ${family}${typeof signFlip === 'number' ? `; sign-flip ${pIs(signFlip, 'permutation p')}` : ''}.`;
 }
 
 const effectText = (c: ClaimVerdict): string => {
   const e = c.effect;
-  return e ? `${fmtSigned(e.estimate, 4)} (95% CI ${ci(e.ci, 4)}${e.cohenDz !== null ? `, Cohen’s d_z = ${fmt(e.cohenDz, 2)}` : ''})` : 'not computable';
+  return e ? `${fmtSigned(e.estimate, 4)} (${ciIs(e.ci, 4)}${e.cohenDz !== null ? `, Cohen’s d_z = ${fmt(e.cohenDz, 2)}` : ''})` : 'not computable';
 };
 
 /** The analyses beside the decision (all seeds; the paper's raw S for claims 2 and 3), one sentence each. */
 function besideText(c: ClaimVerdict): string {
   return c.secondary.map((s) =>
-    ` Beside it — ${s.name} (${s.seeds.length} seeds: ${s.seeds.join(', ') || 'none'}): effect ${s.effect ? `${fmtSigned(s.effect.estimate, 4)} (95% CI ${ci(s.effect.ci, 4)})` : '—'}, p = ${fmtP(s.p)}, ${c.family === 'paper' ? 'Holm ' : ''}p = ${fmtP(s.pAdj)} ⇒ ${verdictWord(s.verdict)} (${s.note}).`).join('') +
+    ` Beside it — ${s.name} (${s.seeds.length} seeds: ${s.seeds.join(', ') || 'none'}): effect ${s.effect ? `${fmtSigned(s.effect.estimate, 4)} (${ciIs(s.effect.ci, 4)})` : 'not computable'}, ${pIs(s.p, 'p', s.seeds.length)}, ${pIs(s.pAdj, c.family === 'paper' ? 'Holm p' : 'p', s.seeds.length)} ⇒ ${verdictWord(s.verdict)} (${s.note}).`).join('') +
     (c.yardstickCheck ? ` **Yardsticks:** ${c.yardstickCheck.note}.` : '');
 }
 
@@ -40,7 +43,7 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
     const eq = st.equivalence;
     const tostText = eq.p === null
       ? 'The “equally accurate” premise could not be tested (fewer than 2 seeds with both CNN accuracies).'
-      : `“Equally accurate” premise: CNN1 − CNN2 digit accuracy ${fmtSigned(eq.meanGap, 4)} on average, 90% CI ${ci(eq.ci, 4)}; TOST against ±${eq.margin}: p = ${fmtP(eq.p)} ⇒ ${eq.equivalent ? 'equivalent' : 'equivalence not shown'} (reported, not part of the verdict).`;
+      : `“Equally accurate” premise: CNN1 − CNN2 digit accuracy ${fmtSigned(eq.meanGap, 4)} on average, ${ciIs(eq.ci, 4, '90% CI')}; TOST against ±${eq.margin}: ${pIs(eq.p)} ⇒ ${eq.equivalent ? 'equivalent' : 'equivalence not shown'} (reported, not part of the verdict).`;
     if (!c.testable) return `${lead}${tostText}`;
     return (
       lead +
@@ -52,20 +55,21 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
   }
   if (c.claim === 4) {
     if (!c.testable) return lead;
+    if (c.nSeeds === 0) return `${lead}${testSentence(c, st, undefined)}${besideText(c)}`;
     return (
       lead +
       `Relabelled digit accuracy (best one-to-one renaming of the 10 outputs, fitted on validation, scored on test), CNN1 and CNN2 averaged: model-1 ${fmt(num(x.relabelledModel1), 4)}, model-2 ${fmt(num(x.relabelledModel2), 4)}; difference ${effectText(c)}. ` +
-      `Linear probe on the 128-unit dense layer: model-1 ${fmt(num(x.probeModel1), 4)}, model-2 ${fmt(num(x.probeModel2), 4)}; difference ${fmtSigned(num(x.probeEffect), 4)} (95% CI ${ci({ lo: num(x.probeLo), hi: num(x.probeHi) }, 4)}, two-sided p = ${fmtP(num(x.probeP))}, descriptive). ` +
+      `Linear probe on the 128-unit dense layer: model-1 ${fmt(num(x.probeModel1), 4)}, model-2 ${fmt(num(x.probeModel2), 4)}; difference ${fmtSigned(num(x.probeEffect), 4)} (${ciIs({ lo: num(x.probeLo), hi: num(x.probeHi) }, 4)}, ${pIs(num(x.probeP), 'two-sided p')}, descriptive). ` +
       `${testSentence(c, st, x.signFlipP)}${besideText(c)}`
     );
   }
   const part = (k: 'A' | 'B'): string =>
-    `${fmtSigned(num(x[`effect${k}`]), 4)} (95% CI ${ci({ lo: num(x[`effect${k}Lo`]), hi: num(x[`effect${k}Hi`]) }, 4)})`;
+    `${fmtSigned(num(x[`effect${k}`]), 4)} (${ciIs({ lo: num(x[`effect${k}Lo`]), hi: num(x[`effect${k}Hi`]) }, 4)})`;
   const tested = x.partA === 'tested';
   return (
     lead +
-    `(a)${tested ? '' : ' [descriptive]'} Model-2 filters to the nearest of model-1’s 32 filters, same seed: mean S ${fmt(num(x.meanSModel2ToModel1))}, vs ${fmt(num(x.meanSCrossSeedControl))} against model-1 of other seeds; difference ${part('A')}, one-sided p = ${fmtP(num(x.pA))}${tested ? '' : ' (not tested)'}. ` +
-    `(b) Model-2 CNN1 ↔ CNN2: mean S ${fmt(num(x.meanSModel2Pair))}, vs ${fmt(num(x.meanSModel1Pair))} for model-1’s pair; difference ${part('B')}, one-sided p = ${fmtP(num(x.pB))}. ` +
+    `(a)${tested ? '' : ' [descriptive]'} Model-2 filters to the nearest of model-1’s 32 filters, same seed: mean S ${fmt(num(x.meanSModel2ToModel1))}, vs ${fmt(num(x.meanSCrossSeedControl))} against model-1 of other seeds; difference ${part('A')}, ${pIs(num(x.pA), 'one-sided p')}${tested ? '' : ' (not tested)'}. ` +
+    `(b) Model-2 CNN1 ↔ CNN2: mean S ${fmt(num(x.meanSModel2Pair))}, vs ${fmt(num(x.meanSModel1Pair))} for model-1’s pair; difference ${part('B')}, ${pIs(num(x.pB), 'one-sided p')}. ` +
     `Both on the ${x.yardstick} yardstick. ` +
     (tested
       ? 'Both parts must hold (intersection–union test: p = max(p_a, p_b)). '

@@ -3,18 +3,22 @@
  * side. Reads each study's stats.json (running `aggregate` first where it is missing) and
  * config.json, and writes into outDir:
  *
- *   compare.md, compare.html   the settings that differ, Table 2 and the verdicts side by side, the plot
- *   compare.json               the same numbers (per study: config differences, Table 2 rows, claims)
+ *   compare.md, compare.html   the settings that differ, Table 2 and the verdicts side by side, the
+ *                              paired between-study test per claim (compare-paired.ts), the plot
+ *   compare.json               the same numbers (per study: config differences, Table 2 rows, claims; `paired`)
  *   figures/compare-accuracy.svg   per-seed test accuracy per study, one panel per network
+ *   runs.parquet               the studies' runs tables stacked: one row per study × seed (io/runs.ts)
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../io/arrow.ts';
+import { hasRuns, writeRuns } from '../io/runs.ts';
 import { FilterstudyError } from '../errors.ts';
 import { compareAccuracySvg, type ComparePoint } from './figure-curves.ts';
+import { pairedClaimTests, type PairedClaimTest } from './compare-paired.ts';
 import { aggregate } from './report.ts';
 import type { Block, ReportDoc } from './blocks.ts';
-import { fmt, fmtP, verdictWord } from './format.ts';
+import { fmt, fmtP, fmtSigned, pIs, verdictWord } from './format.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './md.ts';
 import type { StudyStats } from '../stats/types.ts';
@@ -57,6 +61,22 @@ export async function loadCompared(dirs: string[], o: { reps?: number; cka?: boo
   return out;
 }
 
+/** A claim in a few words, for table rows (the full statements are listed under the table). */
+export const CLAIM_SHORT: Record<number, string> = {
+  1: 'model-2 more accurate',
+  2: 'model-1’s CNNs learn different filters',
+  3: 'model-2’s filters like model-1’s',
+  4: 'model-2’s CNNs extract features',
+};
+const claimLabel = (c: { claim: number; statement: string }): string => `${c.claim}. ${CLAIM_SHORT[c.claim] ?? c.statement}`;
+
+/** A paired test in a cell or line: 'Δ +0.012, p = 0.31, 6 shared seeds', or why it is not computable. */
+function pairedText(t: PairedClaimTest): string {
+  const n = `${t.seeds.length} shared seed${t.seeds.length === 1 ? '' : 's'}`;
+  if (t.p === null) return t.medianDifference === null ? `not computable: ${t.why}` : `median Δ ${fmtSigned(t.medianDifference, 4)}, ${n}; p not computable: ${t.why}`;
+  return `median Δ ${fmtSigned(t.medianDifference, 4)}, ${pIs(t.p)}, ${n}`;
+}
+
 /** Config keys whose values differ between the studies (what the comparison is about). */
 export function differingSettings(studies: ComparedStudy[]): string[] {
   const keys = [...new Set(studies.flatMap((s) => Object.keys(s.settings)))].sort();
@@ -77,7 +97,11 @@ const row2 = (s: ComparedStudy, key: string) => s.stats.table2.find((r) => `${r.
 
 /** The plain-text comparison for the terminal. */
 export function compareText(studies: ComparedStudy[]): string {
-  const w = Math.max(14, ...studies.map((s) => s.name.length + 2));
+  const verdictCell = (s: ComparedStudy, claim: number): string => {
+    const x = s.stats.claims.find((y) => y.claim === claim);
+    return x ? `${verdictWord(x.verdict).toLowerCase()} (${x.pHolm === null ? `no p, n = ${x.nSeeds}` : fmtP(x.pHolm)})` : '—';
+  };
+  const w = Math.max(14, ...studies.map((s) => s.name.length + 2), ...studies.flatMap((s) => s.stats.claims.map((c) => verdictCell(s, c.claim).length + 2)));
   const keys = table2Keys(studies);
   const lw = Math.max(10, ...keys.map(([, v]) => v.label.length)) + 2;
   const lines = [`compare ${studies.length} studies; settings that differ: ${differingSettings(studies).join(', ') || 'none'}`, '', 'Table 2 — test accuracy, mean ± sd over seeds'];
@@ -85,10 +109,12 @@ export function compareText(studies: ComparedStudy[]): string {
   for (const [k, v] of keys) lines.push(`  ${v.label.padEnd(lw)}${studies.map((s) => pm(row2(s, k)?.mean, row2(s, k)?.sd).padEnd(w)).join('')}${v.paper === null ? '—' : fmt(v.paper, 3)}`);
   lines.push('', 'Verdicts (Holm p)');
   for (const c of studies[0].stats.claims) {
-    lines.push(`  claim ${c.claim}${''.padEnd(lw - 7)}${studies.map((s) => {
-      const x = s.stats.claims.find((y) => y.claim === c.claim);
-      return (x ? `${verdictWord(x.verdict).toLowerCase()} (${fmtP(x.pHolm)})` : '—').padEnd(w);
-    }).join('')}`);
+    lines.push(`  claim ${c.claim}${''.padEnd(Math.max(1, lw - 7))}${studies.map((s) => verdictCell(s, c.claim).padEnd(w)).join('')}`.trimEnd());
+  }
+  const paired = pairedClaimTests(studies);
+  if (paired.length) {
+    lines.push('', `Paired by seed, each study against ${studies[0].name} (two-sided Wilcoxon on the claim's per-seed statistic)`);
+    for (const t of paired) lines.push(`  claim ${t.claim}, ${t.other}: ${pairedText(t)}`);
   }
   return lines.join('\n');
 }
@@ -125,12 +151,26 @@ export async function compareReport(studies: ComparedStudy[]): Promise<{ doc: Re
   blocks.push({
     kind: 'table',
     head: ['claim', ...names],
-    rows: studies[0].stats.claims.map((c) => [`${c.claim}. ${c.statement}`, ...studies.map((s) => {
+    rows: studies[0].stats.claims.map((c) => [claimLabel(c), ...studies.map((s) => {
       const x = s.stats.claims.find((y) => y.claim === c.claim);
-      return x ? `${verdictWord(x.verdict)}\nHolm p = ${fmtP(x.pHolm)}, n = ${x.nSeeds}` : '—';
+      return x ? `${verdictWord(x.verdict)}\n${pIs(x.pHolm, 'Holm p', x.nSeeds)}, n = ${x.nSeeds}` : '—';
     })]),
     caption: 'Each study’s verdicts as its own report gives them (same rules, same α); the studies are not pooled.',
   });
+  blocks.push({ kind: 'list', items: studies[0].stats.claims.map((c) => `Claim ${c.claim}: ${c.statement}`) });
+  const paired = pairedClaimTests(studies);
+  if (paired.length) {
+    blocks.push({ kind: 'heading', level: 2, text: 'Paired by seed: do the studies differ?', id: 'paired' });
+    blocks.push({
+      kind: 'table',
+      head: ['claim', ...names.slice(1).map((n) => `${n} − ${names[0]}`)],
+      rows: studies[0].stats.claims.map((c) => [claimLabel(c), ...names.slice(1).map((n) => {
+        const t = paired.find((x) => x.claim === c.claim && x.other === n);
+        return t ? pairedText(t).replace(/, (p|\d+ shared)/, '\n$1') : '—';
+      })]),
+      caption: `Per claim, the statistic each study tests on every seed (its per-seed difference) compared seed by seed where the studies share seeds: median of the differences and a two-sided Wilcoxon signed-rank test (exact up to 50 seeds), each study against ${names[0]}. Descriptive: not corrected for the several claims and studies; seeds are paired by number only.`,
+    });
+  }
   const w = studies.flatMap((s) => s.stats.warnings.map((x) => `${s.name}: ${x}`));
   if (w.length) {
     blocks.push({ kind: 'heading', level: 2, text: 'Warnings of the studies', id: 'warnings' });
@@ -140,7 +180,7 @@ export async function compareReport(studies: ComparedStudy[]): Promise<{ doc: Re
 }
 
 /** Writes the comparison into outDir; returns the files written and the terminal text. */
-export async function compareStudies(o: { dirs: string[]; outDir: string; reps?: number; cka?: boolean }): Promise<{ files: string[]; text: string; studies: ComparedStudy[] }> {
+export async function compareStudies(o: { dirs: string[]; outDir: string; reps?: number; cka?: boolean }): Promise<{ files: string[]; text: string; studies: ComparedStudy[]; warnings: string[] }> {
   const studies = await loadCompared(o.dirs, o);
   const { doc, svg, warnings } = await compareReport(studies);
   mkdirSync(join(o.outDir, 'figures'), { recursive: true });
@@ -149,7 +189,9 @@ export async function compareStudies(o: { dirs: string[]; outDir: string; reps?:
   if (svg) write('figures/compare-accuracy.svg', svg);
   write('compare.md', renderMarkdown(doc));
   write('compare.html', renderHtml(doc));
-  write('compare.json', `${JSON.stringify({ differing: differingSettings(studies), studies: studies.map((s) => ({ name: s.name, dir: s.dir, configHash: s.configHash, settings: Object.fromEntries(differingSettings(studies).map((k) => [k, s.settings[k]])), table2: s.stats.table2, claims: s.stats.claims, seeds: s.stats.seeds })) }, null, 2)}\n`);
+  write('compare.json', `${JSON.stringify({ differing: differingSettings(studies), studies: studies.map((s) => ({ name: s.name, dir: s.dir, configHash: s.configHash, settings: Object.fromEntries(differingSettings(studies).map((k) => [k, s.settings[k]])), table2: s.stats.table2, claims: s.stats.claims, seeds: s.stats.seeds })), paired: pairedClaimTests(studies) }, null, 2)}\n`);
+  const withRuns = o.dirs.filter(hasRuns);
+  if (withRuns.length) files.push(writeRuns(withRuns, join(o.outDir, 'runs.parquet'), 'parquet'));
   const text = compareText(studies) + warnings.map((x) => `\nwarning: ${x}`).join('');
-  return { files, text, studies };
+  return { files, text, studies, warnings };
 }

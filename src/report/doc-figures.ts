@@ -7,7 +7,7 @@
 import { distanceMatrix, filterSimilarity, mean } from '../stats/distances.ts';
 import { distributionSvg, filterGridSvg, heatmapSvg, intervalSvg, scatterSvg } from './figures.ts';
 import type { FigureRef } from './blocks.ts';
-import { ckaPairLabel, cmpLabel, fmt, fmtP, netLabel, pairLabel, slug } from './format.ts';
+import { ckaPairLabel, cmpLabel, fmt, pIs, netLabel, pairLabel, slug } from './format.ts';
 import { FilterIndex, NETWORKS } from '../stats/summaries.ts';
 import type { SSummary, StudyData, StudyStats } from '../stats/types.ts';
 
@@ -58,6 +58,8 @@ export async function buildFigures(data: StudyData, st: StudyStats, seed: number
 
   // Table 2 as interval plots: digit classifiers and third-term pipelines on their own axes
   // (0.98 vs 0.5–0.9: on one axis the CIs would be invisible).
+  // One label width for both, so that side by side they scale alike (one font size).
+  const labelLimit = Math.max(220, 7 * Math.max(0, ...st.table2.filter((r) => (r.target === 'digit' || r.target === 'third') && Number.isFinite(r.mean)).map((r) => r.label.length)));
   for (const [target, name] of [['digit', 'digit'], ['third', 'third-term']] as const) {
     const rows = st.table2.filter((r) => r.target === target && Number.isFinite(r.mean));
     if (!rows.length) continue;
@@ -76,6 +78,7 @@ export async function buildFigures(data: StudyData, st: StudyStats, seed: number
           valueLabel: 'test accuracy (fraction correct)',
           measuredLabel: `this study: mean and 95% BCa CI, ${n} seeds`,
           referenceLabel: 'paper (Table 2)',
+          labelLimit,
         },
       ),
       caption: `${what}. Dot and bar: this study’s mean and 95% CI across seeds; ◆: the paper’s value.`,
@@ -190,7 +193,7 @@ export async function buildFigures(data: StudyData, st: StudyStats, seed: number
       svg: await scatterSvg(
         g.gaps.map((x, i) => ({ x, y: g.s[i], group: 'one seed (model-1)' })),
         {
-          title: `Filter distance vs accuracy gap, model-1 CNN1 ↔ CNN2 (n = ${g.n} seeds; Spearman ρ = ${fmt(g.rho, 2)}, p = ${fmtP(g.p)})`,
+          title: `Filter distance vs accuracy gap, model-1 CNN1 ↔ CNN2 (n = ${g.n} seeds; Spearman ρ = ${fmt(g.rho, 2)}, ${pIs(g.p)})`,
           xLabel: '|acc(CNN1) − acc(CNN2)|, digit test accuracy',
           yLabel: 'mean S_i, CNN1 ↔ CNN2 (both directions)',
           trend: g.n >= 3 && distinctX,

@@ -8,7 +8,7 @@ import { claimBadge, claimText, learnedBlocks, limitations, methods, multiverseB
 import type { ReportContext } from './context.ts';
 import type { Block, FigureRef, ReportDoc } from './blocks.ts';
 import type { Figures } from './doc-figures.ts';
-import { ci, ckaPairLabel, cmpLabel, fmt, fmtP, fmtSigned, netLabel, verdictWord } from './format.ts';
+import { ci, ckaPairLabel, cmpLabel, fmt, fmtP, pIs, fmtSigned, netLabel, verdictWord } from './format.ts';
 import { NETWORKS } from '../stats/summaries.ts';
 import type { SSummary, StudyStats, Verdict } from '../stats/types.ts';
 
@@ -55,7 +55,7 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
 
   h(2, 'Answers to the paper’s claims', 'claims');
   p(`Each verdict follows the decision rule in Methods: one-sided Wilcoxon signed-rank test on per-seed differences (n = ${n} seeds), Holm-corrected over claims 1–3 (claim 4, from the paper’s Discussion, is its own family), and the effect’s 95% CI on the claimed side; “not supported” only when that CI lies wholly on the wrong side.`);
-  blocks.push({ kind: 'list', items: st.claims.map((c) => `**Claim ${c.claim} — ${verdictWord(c.verdict)}.** ${c.sentence}`) });
+  // Each claim once: its box (verdict badge, the plain sentence, then the numbers); the table below sums them up.
   for (const c of st.claims) {
     blocks.push({ kind: 'claim', claim: c.claim, verdict: c.verdict, title: c.statement, text: claimText(c, st), notes: c.notes, badge: claimBadge(c) });
   }
@@ -94,8 +94,11 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
     head: ['Network', 'Target', 'n seeds', 'Mean', 'SD', '95% CI (BCa)', 'Paper'],
     numeric: [false, false, true, true, true, false, true],
     rows: st.table2.map((r) => [r.label, r.target === 'third' ? 'third term 2b − a' : 'digit', String(r.n), fmt(r.mean, 4), fmt(r.sd, 4), ci(r.ci, 4), fmt(r.paper)]),
-    ...(st.table2.some((r) => r.diagnostic)
-      ? { caption: 'Rows marked “diagnostic” are not classifiers: model-2’s CNNs are trained end to end on the third term only and never see a digit label; their digit accuracy (argmax of the 10-way output against the digit label) only shows how digit-like their outputs became.' }
+    ...(st.table2.some((r) => r.diagnostic) || st.table2.some((r) => r.n < 3)
+      ? { caption: [
+        st.table2.some((r) => r.diagnostic) ? 'Rows marked “diagnostic” are not classifiers: model-2’s CNNs are trained end to end on the third term only and never see a digit label; their digit accuracy (argmax of the 10-way output against the digit label) only shows how digit-like their outputs became.' : '',
+        st.table2.some((r) => r.n < 3) ? 'SD needs at least 2 seeds and the bootstrap CI at least 3 (with 2 its bounds often do not exist): “—” and “CI not computable” mark what these seeds cannot give.' : '',
+      ].filter(Boolean).join(' ') }
       : {}),
   });
   figs(fig.table2, 2);
@@ -116,11 +119,13 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
 
   h(2, 'S_i against the accuracy gap', 'gap');
   const g = st.sVsAccuracyGap;
-  p(`Does a larger accuracy difference between model-1’s CNN1 and CNN2 go with more different filters? Spearman ρ = ${fmt(g.rho, 3)} (p = ${fmtP(g.p)}, n = ${g.n} seeds${g.n < 3 ? '; needs at least 3 seeds' : ''}).`);
+  p(g.n < 3 || g.rho === null || !Number.isFinite(g.rho)
+    ? `Does a larger accuracy difference between model-1’s CNN1 and CNN2 go with more different filters? Not computable here: Spearman’s ρ needs at least 3 seeds with both accuracies and distances, and this study has ${g.n}.`
+    : `Does a larger accuracy difference between model-1’s CNN1 and CNN2 go with more different filters? Spearman ρ = ${fmt(g.rho, 3)} (${pIs(g.p)}, n = ${g.n} seeds).`);
   figs([fig.scatter]);
 
   h(2, 'Scale-aware variants and one-to-one matching', 'variants');
-  p('Mean S over seeds and filters with 95% hierarchical-bootstrap CI. unit: filters scaled to norm 1 (distance = √(2 − 2 cos)); signflip: min over ±G_j; matched: Hungarian one-to-one assignment, mean cost (raw); collisions: 16 − number of distinct nearest filters, mean per seed.');
+  p('Mean S over seeds and filters with 95% hierarchical-bootstrap CI. raw: S_i as in the paper, the Euclidean distance between 3×3 weight vectors; unit: filters scaled to norm 1 (distance = √(2 − 2 cos)); signflip: min over ±G_j; matched: Hungarian one-to-one assignment, mean cost (raw); collisions: 16 − number of distinct nearest filters, mean per seed; chamfer: the symmetric (chamfer) distance, the mean of S_i in both directions (reference → other and back), raw, mean over seeds.');
   blocks.push({
     kind: 'table',
     head: ['Comparison', 'raw', 'unit', 'signflip', 'unit-signflip', 'matched', 'collisions', 'chamfer'],

@@ -1,6 +1,6 @@
 /**
  * Figures added for researchers' views of a study (issue #12): learning curves per network
- * (validation accuracy and loss per epoch, one line per seed) and the per-seed test accuracy of
+ * (training and validation accuracy and loss per epoch, one line per seed and split) and the per-seed test accuracy of
  * several studies side by side (`filterstudy compare`). Vega-Lite specs, rendered to SVG by
  * renderSvg (figures.ts), in the shared look (CONFIG, PALETTE) of figure-specs.ts.
  */
@@ -9,16 +9,22 @@ import { CONFIG, REFERENCE_COLOR } from './figure-specs.ts';
 import { renderSvg } from './figures.ts';
 
 /** One epoch of one network of one seed (a history.arrow row, the columns the curves need). */
-export interface CurvePoint { seed: number; network: string; epoch: number; valAccuracy: number; valLoss: number }
+export interface CurvePoint { seed: number; network: string; epoch: number; valAccuracy: number; valLoss: number; trainAccuracy?: number; trainLoss?: number }
 
 /**
- * Learning curves: rows = validation accuracy and validation loss, columns = networks, one line
- * per seed (seeds overlaid; colour = seed). Networks are labelled by the caller, e.g. 'model-1 CNN1'.
+ * Learning curves: rows = networks, columns = accuracy and loss, one line per seed and split
+ * (colour = seed; solid = validation, dashed = training, dropout on). Two panels side by side
+ * keep the SVG ~560 px wide, so that it is shown at its own size (fonts unscaled) down to an
+ * 800 px window; five networks side by side were ~1,000 px and shrank the labels to ~5 px.
+ * Networks are labelled by the caller, e.g. 'model-1 CNN1'.
  */
 export function learningCurvesSpec(points: CurvePoint[], o: { title: string; subtitle?: string; networks: string[] }): TopLevelSpec {
+  const splits = ['validation', 'training'];
   const long = points.flatMap((p) => [
-    { seed: `seed ${p.seed}`, network: p.network, epoch: p.epoch, measure: 'val accuracy', value: p.valAccuracy },
-    { seed: `seed ${p.seed}`, network: p.network, epoch: p.epoch, measure: 'val loss', value: p.valLoss },
+    { seed: `seed ${p.seed}`, network: p.network, epoch: p.epoch, measure: 'accuracy', split: 'validation', value: p.valAccuracy },
+    { seed: `seed ${p.seed}`, network: p.network, epoch: p.epoch, measure: 'loss', split: 'validation', value: p.valLoss },
+    { seed: `seed ${p.seed}`, network: p.network, epoch: p.epoch, measure: 'accuracy', split: 'training', value: p.trainAccuracy ?? NaN },
+    { seed: `seed ${p.seed}`, network: p.network, epoch: p.epoch, measure: 'loss', split: 'training', value: p.trainLoss ?? NaN },
   ]).filter((r) => Number.isFinite(r.value));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -26,21 +32,23 @@ export function learningCurvesSpec(points: CurvePoint[], o: { title: string; sub
     title: o.subtitle ? { text: o.title, subtitle: [o.subtitle] } : { text: o.title },
     data: { values: long },
     facet: {
-      row: { field: 'measure', type: 'nominal', title: null, sort: ['val accuracy', 'val loss'] },
-      column: { field: 'network', type: 'nominal', title: null, sort: o.networks },
+      row: { field: 'network', type: 'nominal', title: null, sort: o.networks, header: { labelAngle: 0, labelAlign: 'left', labelOrient: 'top', labelFontWeight: 'bold' } },
+      column: { field: 'measure', type: 'nominal', title: null, sort: ['accuracy', 'loss'] },
     },
     resolve: { scale: { y: 'independent', x: 'independent' } },
     spec: {
-      width: 170,
-      height: 120,
+      width: 220,
+      height: 110,
       layer: [
         {
           name: 'curves',
-          mark: { type: 'line', point: { size: 18 }, strokeWidth: 1.4, opacity: 0.85 },
+          mark: { type: 'line', point: { size: 14 }, strokeWidth: 1.4, opacity: 0.85 },
           encoding: {
             x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' }, scale: { zero: false } },
             y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
-            color: { field: 'seed', type: 'nominal', title: 'seed', legend: { orient: 'bottom', direction: 'horizontal' } },
+            color: { field: 'seed', type: 'nominal', title: 'seed', legend: { orient: 'bottom', direction: 'horizontal', columns: 6 } },
+            strokeDash: { field: 'split', type: 'nominal', title: null, sort: splits, scale: { domain: splits, range: [[1, 0], [4, 3]] }, legend: { orient: 'bottom', direction: 'horizontal' } },
+            detail: { field: 'split' },
           },
         },
       ],

@@ -277,11 +277,13 @@ export interface IntervalData {
   referenceLabel: string;
 }
 
-export function intervalSpec(d: IntervalData, o: { title: string; valueLabel: string }): TopLevelSpec {
+export function intervalSpec(d: IntervalData, o: { title: string; valueLabel: string; labelLimit?: number }): TopLevelSpec {
   const labels = d.rows.map((r) => r.label);
-  // Room for the longest label (~7 px per character at the axis font), at least 220 px.
-  const labelLimit = Math.max(220, 7 * Math.max(...labels.map((l) => l.length)));
-  const y = { field: 'label', type: 'nominal', title: null, sort: labels, axis: { labelLimit } };
+  // Room for the longest label (~7 px per character at the axis font), at least 220 px. Figures
+  // shown side by side pass one labelLimit, so their SVGs are equally wide and, scaled to their
+  // column, show one font size. labelLimit alone does not reserve the room: minExtent does.
+  const labelLimit = o.labelLimit ?? Math.max(220, 7 * Math.max(...labels.map((l) => l.length)));
+  const y = { field: 'label', type: 'nominal', title: null, sort: labels, axis: { labelLimit, minExtent: labelLimit } };
   const kinds = [d.measuredLabel, d.referenceLabel];
   const legendColor = { field: 'kind', type: 'nominal', title: null, sort: kinds, scale: { domain: kinds, range: [MEASURED_COLOR, REFERENCE_COLOR] }, legend: { orient: 'bottom', direction: 'horizontal' } };
   const legendShape = { field: 'kind', type: 'nominal', title: null, sort: kinds, scale: { domain: kinds, range: ['circle', 'diamond'] } };

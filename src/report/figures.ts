@@ -292,6 +292,8 @@ export interface IntervalOptions {
   referenceLabel?: string;
   /** Legend text for the dots and bars. Default 'this study: mean and 95% CI'. */
   measuredLabel?: string;
+  /** Pixels for the row labels (default: from the longest label); equal in figures shown side by side. */
+  labelLimit?: number;
 }
 
 /** Table 2 as a plot: per row a dot at the mean with a bar from lo to hi, and a ◆ at the reference. */

@@ -7,12 +7,12 @@
 import type { Verdict } from '../stats/types.ts';
 import { netLabel } from '../stats/format.ts';
 
-export { ci, fmt, fmtSigned, netLabel, num } from '../stats/format.ts';
+export { ci, fmt, fmtSigned, netLabel, num, pIs } from '../stats/format.ts';
 
-/** A p-value: exponent below 0.001, four digits below 0.01, else three. */
+/** A p-value in a table cell: '< 0.001' below 0.001 (never '0.000'), four digits below 0.01, else three; in a sentence use pIs. */
 export function fmtP(p: number | null | undefined): string {
   if (p === null || p === undefined || !Number.isFinite(p)) return '—';
-  if (p < 0.001) return p.toExponential(1);
+  if (p < 0.001) return '< 0.001';
   return p < 0.01 ? p.toFixed(4) : p.toFixed(3);
 }
 

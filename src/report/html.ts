@@ -43,12 +43,15 @@ dl.meta dd { margin: 0; overflow-wrap: anywhere; }
 .badge.supported { background: #007a5a; }
 .badge.not-supported { background: #b34700; }
 .badge.inconclusive { background: #9a6a00; }
+.verdict { font-weight: 700; letter-spacing: 0.02em; }
+.verdict.supported { color: #007a5a; }
+.verdict.not-supported { color: #b34700; }
+.verdict.inconclusive { color: #9a6a00; }
 .note { color: #8a4b00; font-size: 0.93rem; }
 table { border-collapse: collapse; margin: 10px 0 6px; font-size: 0.9rem; }
 th, td { padding: 4px 10px; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
 th { background: #f2f2f0; font-weight: 600; border-bottom: 2px solid #ccc; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td:first-child { white-space: nowrap; }
 td .ci { display: block; color: var(--muted); font-size: 0.85em; }
 .tablewrap { overflow-x: auto; }
 .caption { color: var(--muted); font-size: 0.88rem; margin-top: 2px; }
@@ -63,10 +66,13 @@ footer { margin-top: 3em; color: var(--muted); font-size: 0.85rem; }
 @media print { body { background: #fff; } main { padding: 0; } figure { break-inside: avoid; } }
 `;
 
-/** Table cell: the first line as is, further lines (e.g. a CI) smaller below it. */
+const VERDICT_WORDS = ['SUPPORTED', 'NOT SUPPORTED', 'INCONCLUSIVE'];
+
+/** Table cell: the first line as is (a verdict word marked as one), further lines (e.g. a CI) smaller below it. */
 function cell(c: string): string {
   const [first, ...rest] = c.split('\n');
-  return inline(first) + rest.map((r) => `<span class="ci">${inline(r)}</span>`).join('');
+  const head = VERDICT_WORDS.includes(first) ? `<span class="verdict ${cls(first.toLowerCase())}">${escapeHtml(first)}</span>` : inline(first);
+  return head + rest.map((r) => `<span class="ci">${inline(r)}</span>`).join('');
 }
 
 const cls = (verdict: string): string => verdict.replace(/\s+/g, '-');

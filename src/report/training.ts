@@ -1,6 +1,6 @@
 /**
  * Report pieces about how the models were trained (issue #12): a settings table placed next to
- * the verdicts, and learning curves per network (validation accuracy and loss per epoch, seeds
+ * the verdicts, and learning curves per network (training and validation accuracy and loss per epoch, seeds
  * overlaid) from history.arrow. Kept out of doc.ts: `insertTrainingSection` splices the
  * blocks into a built ReportDoc (the settings before Table 2, the curves after it).
  *
@@ -61,7 +61,7 @@ export function settingsRows(config: unknown, data: Pick<StudyData, 'metrics'>):
   return rows;
 }
 
-/** history.arrow rows of every folder (seed, network key, epoch, val accuracy/loss). */
+/** history.arrow rows of every folder (seed, network key, epoch, train and val accuracy/loss). */
 export function readCurves(dirs: string[]): (CurvePoint & { key: string })[] {
   const out: (CurvePoint & { key: string })[] = [];
   for (const dir of dirs) {
@@ -70,7 +70,7 @@ export function readCurves(dirs: string[]): (CurvePoint & { key: string })[] {
     for (const r of tableRows(readStudyTable(file, 'history'))) {
       const key = `${String(r.model)}.${String(r.network)}`;
       const label = CURVE_NETWORKS.find(([k]) => k === key)?.[1] ?? key;
-      out.push({ key, seed: Number(r.seed), network: label, epoch: Number(r.epoch), valAccuracy: Number(r.val_accuracy), valLoss: Number(r.val_loss) });
+      out.push({ key, seed: Number(r.seed), network: label, epoch: Number(r.epoch), valAccuracy: Number(r.val_accuracy), valLoss: Number(r.val_loss), trainAccuracy: Number(r.train_accuracy), trainLoss: Number(r.train_loss) });
     }
   }
   return out;
@@ -94,10 +94,10 @@ export async function trainingSection(dirs: string[], data: StudyData, warnings:
   networks.push(...[...new Set(points.map((p) => p.network))].filter((l) => !networks.includes(l)));
   const seeds = new Set(points.map((p) => p.seed)).size;
   try {
-    const svg = await learningCurvesSvg(points, { title: 'Learning curves', subtitle: `validation accuracy and loss after each epoch; one line per seed (${seeds} seeds)`, networks });
-    const f: FigureRef = { file: 'figures/learning-curves.svg', title: 'Learning curves', svg, caption: 'Validation split, dropout off, after each epoch (history.arrow). A curve still rising at its last epoch means the network was not trained to convergence.' };
+    const svg = await learningCurvesSvg(points, { title: 'Learning curves', subtitle: `accuracy and loss after each epoch; solid: validation, dashed: training; one colour per seed (${seeds} seeds)`, networks });
+    const f: FigureRef = { file: 'figures/learning-curves.svg', title: 'Learning curves', svg, caption: 'Solid: the validation split, dropout off, after each epoch. Dashed: the training split, running mean over the epoch with dropout on (as Keras reports it), so it can sit below validation. A validation curve still rising at its last epoch means the network was not trained to convergence; training far above validation means overfitting.' };
     figures.push(f);
-    curves.push({ kind: 'para', text: `Validation accuracy and loss of every network after each epoch, ${seeds} seeds overlaid (history.arrow; filters are numbered 0–15 in every figure and table, as in the Arrow columns).` });
+    curves.push({ kind: 'para', text: `Training and validation accuracy and loss of every network after each epoch, ${seeds} seeds overlaid (history.arrow; filters are numbered 0–15 in every figure and table, as in the Arrow columns).` });
     curves.push({ kind: 'figures', items: [f], columns: 1 });
   } catch (e) {
     warnings.push(`learning curves could not be drawn: ${(e as Error).message}`);

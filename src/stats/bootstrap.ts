@@ -159,5 +159,10 @@ export function bootstrapCI(
   };
   const a = tail;
   if (!Number.isFinite(z0) || den === 0) return { estimate, ci: { ...percentileInterval(samples, 1 - 2 * tail, `percentile${tag}`), level }, samples };
-  return { estimate, ci: { lo: quantileSorted(sorted, adj(a)), hi: quantileSorted(sorted, adj(1 - a)), level, method: `bca${tag}` }, samples };
+  const lo = quantileSorted(sorted, adj(a));
+  const hi = quantileSorted(sorted, adj(1 - a));
+  // At 2–3 seeds the jackknife acceleration can push a BCa quantile outside (0, 1): that bound does
+  // not exist, and a half-open interval with NaN would read as a number. Say "not computable".
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return { estimate, ci: { lo: null, hi: null, level, method: `bca${tag}` }, samples };
+  return { estimate, ci: { lo, hi, level, method: `bca${tag}` }, samples };
 }

@@ -14,6 +14,19 @@ export const fmtSigned = (x: number | null | undefined, digits = 3): string => (
 /** A confidence interval '[lo, hi]' (Interval or any { lo, hi }). */
 export const ci = (iv: { lo: number | null; hi: number | null }, d = 3): string => (iv.lo === null || iv.hi === null ? 'CI not computable' : `[${fmt(iv.lo, d)}, ${fmt(iv.hi, d)}]`);
 
+/**
+ * A p-value in a sentence: 'p = 0.012', 'p < 0.001' (never '0.000'), or 'p not computable' with
+ * why when `n` (the seeds behind it) is given: 'no seeds' or 'only 1 seed'.
+ */
+export function pIs(p: number | null | undefined, name = 'p', n?: number): string {
+  if (p === null || p === undefined || !Number.isFinite(p)) {
+    const why = n === undefined ? '' : n === 0 ? ' (no seeds)' : ` (only ${n} seed${n === 1 ? '' : 's'})`;
+    return `${name} not computable${why}`;
+  }
+  if (p < 0.001) return `${name} < 0.001`;
+  return `${name} = ${p < 0.01 ? p.toFixed(4) : p.toFixed(3)}`;
+}
+
 /** 'model1.cnn1' → 'model-1 CNN1'; 'model1' → 'model-1 (both CNNs)'. */
 export const netLabel = (key: string): string => {
   const [m, n] = key.split('.');

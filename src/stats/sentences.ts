@@ -3,7 +3,7 @@
  * verdict means. Built from StudyStats only (so the report, the terminal summary and stats.json
  * say the same thing).
  */
-import { ci, fmt, fmtSigned, num } from './format.ts';
+import { ci, fmt, fmtSigned, num, pIs } from './format.ts';
 import type { ClaimVerdict, StudyStats, Verdict } from './types.ts';
 
 /** "95% CI [lo, hi]", or plainly that none could be computed (too few seeds). */
@@ -36,7 +36,7 @@ const yardName = (c: ClaimVerdict): string => (c.decidedOn.yardstick === 'unit' 
 function claim2(c: ClaimVerdict, st: StudyStats): string {
   const x = c.numbers;
   const eq = st.equivalence;
-  const premise = eq.equivalent === null ? '' : `; the two CNNs' digit accuracies differ by ${fmtSigned(eq.meanGap, 4)} on average, ${eq.equivalent ? 'equal' : 'not shown equal'} within ±${eq.margin} (TOST p = ${fmt(eq.p, 3)})`;
+  const premise = eq.equivalent === null ? '' : `; the two CNNs' digit accuracies differ by ${fmtSigned(eq.meanGap, 4)} on average, ${eq.equivalent ? 'equal' : 'not shown equal'} within ±${eq.margin} (${pIs(eq.p, 'TOST p')})`;
   if (!c.testable) {
     return `Claim 2 cannot be tested on this study: without the noise floor (model-1's CNN1 trained twice from the same starting weights, train.noiseFloor) nothing says how far apart two trainings of the same CNN land, so the CNN1–CNN2 distance of ${fmt(num(x.meanSWithinModel1))} has no yardstick${premise}.`;
   }
@@ -55,6 +55,8 @@ function claim3(c: ClaimVerdict): string {
 function claim4(c: ClaimVerdict): string {
   const x = c.numbers;
   if (!c.testable) return 'Claim 4 cannot be tested on this study: it has no relabelled-digit or linear-probe measurements of the CNNs (metrics.arrow targets digit_relabelled, digit_probe).';
+  // Tested on the seeds trained to the standard only: a pilot whose model-2 learned on none has no numbers to give.
+  if (c.nSeeds === 0) return `Claim 4 cannot be computed on this study: it is tested on the seeds trained to the standard (model-2 learned the task and every network met its stop rule), and there are none${c.secondary[0]?.seeds.length ? `; over all ${c.secondary[0].seeds.length} seeds, see below` : ''}.`;
   const e = c.effect;
   return `Even under the best renaming of their 10 outputs, model-2's CNNs name ${fmt(num(x.relabelledModel2))} of test digits correctly against ${fmt(num(x.relabelledModel1))} for model-1's (difference ${e ? fmtSigned(e.estimate, 3) : '—'}, ${ci95(e ? ci(e.ci) : '—')}, ${c.nSeeds} seeds trained to the standard), while a linear probe on their 128-unit layer reads digits at ${fmt(num(x.probeModel2))} against ${fmt(num(x.probeModel1))}, so ${meaning(c.verdict)} that model-2's CNNs extract features rather than classify digits.`;
 }

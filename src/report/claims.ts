@@ -93,23 +93,25 @@ export function multiverseBlocks(st: StudyStats): Block[] {
   const cells = st.multiverse ?? [];
   if (!cells.length) return [];
   const ys = [...new Set(cells.map((c) => c.yardstick))];
+  // One row per claim × yardstick and one column per seed set: five narrow columns, so every
+  // verdict stays in view at 800 px (one column per yardstick did not fit).
   const rows: string[][] = [];
   for (const claim of [...new Set(cells.map((c) => c.claim))]) {
     const summary = st.multiverseSummary.find((m) => m.claim === claim)?.summary ?? '—';
-    for (const set of SEED_SETS) {
-      const row = ys.map((y) => {
+    ys.forEach((y, i) => {
+      const row = SEED_SETS.map((set) => {
         const m = cells.find((c) => c.claim === claim && c.seedSet === set && c.yardstick === y);
         const decides = set === st.options.seedSet && (claim === 1 || claim === 4 || y === st.options.yardstick);
-        return m ? `${decides ? '**' : ''}${verdictWord(m.verdict)}${decides ? '**' : ''}\n${m.estimate === null ? '—' : fmtSigned(m.estimate, 3)}` : '—';
+        return m ? `${decides ? '**' : ''}${verdictWord(m.verdict)}${decides ? '**' : ''}\n${m.estimate === null ? 'no effect computable' : fmtSigned(m.estimate, 3)}` : 'not computed';
       });
-      rows.push([String(claim), SEED_SET_LABEL[set], ...row, set === SEED_SETS[0] ? summary : '']);
-    }
+      rows.push([i === 0 ? String(claim) : '', `${y} S`, ...row, i === 0 ? summary : '']);
+    });
   }
   return [
     { kind: 'heading', level: 3, text: 'Multiverse: every claim under every yardstick and seed set', id: 'multiverse' },
     {
       kind: 'table',
-      head: ['Claim', 'Seeds', ...ys.map((y) => `${y} S`), 'Summary'],
+      head: ['Claim', 'Yardstick', ...SEED_SETS.map((set) => (set === 'all' ? 'All seeds' : `Seeds ${SEED_SET_LABEL[set]}`)), 'Summary'],
       rows,
       caption: `Each cell: the verdict (Holm within that analysis’ family of claims 1–3; claim 4 its own family) and the effect. Bold: the cell that decides (${st.options.yardstick} S for claims 2 and 3, seeds trained to the standard for every claim). Claims 1 and 4 measure accuracies: the yardstick changes them only through claim 1’s Holm family. Summary: “robust” when every cell agrees, “seeds” when only the seed set changes the verdict, otherwise the yardstick(s) that carry the most decisive verdict.`,
     },

@@ -46,7 +46,9 @@ export async function runAction(o: RunOptions): Promise<number> {
   let code = 0;
   for (const [i, cfg] of cfgs.entries()) {
     if (!o.json) out(`\n── study ${i + 1}/${cfgs.length}: ${cfg.name} (${points[i].sets.join(' ')}) ──\n`);
-    code = Math.max(code, await runOne(cfg, o, undefined));
+    const c = await runOne(cfg, o, undefined);
+    if (c === INTERRUPTED.SIGINT || c === INTERRUPTED.SIGTERM) return c; // the next studies are not started
+    code = Math.max(code, c);
   }
   const dirs = cfgs.map((c) => studyPaths(c).root).filter((d) => existsSync(join(d, 'metrics.arrow')));
   if (dirs.length >= 2) {
@@ -57,6 +59,9 @@ export async function runAction(o: RunOptions): Promise<number> {
   return code;
 }
 
+/** Exit codes of a run stopped by a signal: 128 + the signal's number. */
+const INTERRUPTED = { SIGINT: 130, SIGTERM: 143 } as const;
+
 /** One study: train (resuming), write the outputs, then the report and Parquet copies. */
 async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof parseShard> | undefined): Promise<number> {
   const reporter = createReporter({ json: o.json, tty: Boolean(process.stdout.isTTY) });
@@ -65,63 +70,82 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
   let root = '';
   // Ctrl-C / SIGTERM: say what is kept and how to resume, then exit 128 + signal. Seeds are
   // written synchronously (temp folder, then rename), so a handler never runs mid-write.
+  // While the sweep runs, worker threads may be inside onnxruntime: process.exit then would abort
+  // the process (exit 134, "terminate called after throwing an instance of 'Napi::Error'"). So the
+  // sweep is stopped instead (each seed at its next step, sessions released, threads ended) and
+  // this function returns the code. After the sweep (report, Parquet copies) no thread or native
+  // call is running: the handler exits at once. A repeated signal while stopping is ignored.
+  const interrupt = new AbortController();
+  let sweeping = true;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) return;
+    interrupt.abort(signal);
     reporter.close();
     process.stderr.write(`\nfilterstudy: interrupted (${signal}): ${finished} seed(s) finished in this run and kept${root ? ` in ${root}/seeds` : ''}; seeds in training are lost.\n  to resume, rerun: ${resumeCommand()}\n`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    if (!sweeping) process.exit(INTERRUPTED[signal as keyof typeof INTERRUPTED] ?? 130);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  let summary;
-  let res;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    summary = await runStudy(cfg, {
-      onEvent: (e) => {
-        if (e.type === 'start') root = e.root;
-        if (e.type === 'seed-done') finished++;
-        reporter.onEvent(e);
-      },
-      shard,
-    });
-    // The statistics and the report over every finished seed (resumed ones included), still under
-    // the live display so that its ETA covers the report. A shard (N > 1) leaves it to the
-    // aggregate job: its report would cover only part of the study.
-    if (o.aggregate && !partial && summary.completed.length + summary.skipped.length > 0) {
-      const t0 = performance.now();
-      reporter.onReportStart?.();
-      res = await aggregate({ dirs: [summary.paths.root] });
-      reporter.onReportDone?.((performance.now() - t0) / 1000);
+    let summary;
+    let res;
+    try {
+      summary = await runStudy(cfg, {
+        signal: interrupt.signal,
+        onEvent: (e) => {
+          if (e.type === 'start') root = e.root;
+          if (e.type === 'seed-done') finished++;
+          reporter.onEvent(e);
+        },
+        shard,
+      }).catch((e: unknown) => {
+        if (interrupt.signal.aborted) return null; // stopped by the signal (E_INTERRUPTED), or failing because of it
+        throw e;
+      }).finally(() => {
+        sweeping = false;
+      });
+      if (!summary) return INTERRUPTED[interrupt.signal.reason as keyof typeof INTERRUPTED] ?? 130;
+      // The statistics and the report over every finished seed (resumed ones included), still under
+      // the live display so that its ETA covers the report. A shard (N > 1) leaves it to the
+      // aggregate job: its report would cover only part of the study.
+      if (o.aggregate && !partial && summary.completed.length + summary.skipped.length > 0) {
+        const t0 = performance.now();
+        reporter.onReportStart?.();
+        res = await aggregate({ dirs: [summary.paths.root] });
+        reporter.onReportDone?.((performance.now() - t0) / 1000);
+      }
+    } finally {
+      reporter.close();
     }
+    const anyFinished = summary.completed.length + summary.skipped.length > 0;
+    if (partial && !o.json) out(`\nshard ${formatShard(shard!)} done; once every shard has run: filterstudy aggregate ${summary.paths.root}\n`);
+    // The summary once: the aggregate's (Table 2 with CIs, verdicts, warnings) when it ran, else the short one.
+    if (summary.elsewhere.length && !o.json) {
+      out(`\n${summary.elsewhere.length} seed(s) were finished or being trained by other processes sharing ${summary.paths.root}: ${summary.elsewhere.join(', ')}; the report covers those finished so far\n`);
+    }
+    if (res) {
+      const html = res.files.find((f) => f.endsWith('report.html'));
+      if (!o.json) out(`\n${formatAggregateSummary(res.stats, res.kernels)}\n${html ? `report: ${html}\n` : ''}`);
+    } else if (!o.json) out(`\n${summaryText(summary.paths.root)}\n`);
+    if (o.parquet && anyFinished) {
+      const files = exportStudy(summary.paths.root, 'parquet');
+      if (!o.json) out(`Parquet: ${files.length} tables beside the .arrow files in ${summary.paths.root}\n`);
+    }
+    if (summary.failed.length) {
+      process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => `${f.seed} [${f.error.code}]`).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);
+      // A seed that failed on a bug is not a training failure: say so, and exit 3.
+      const bugs = summary.failed.filter((f) => f.error.code === 'E_INTERNAL');
+      if (bugs.length) {
+        process.stderr.write(`filterstudy: internal error (this is a bug) in seed(s) ${bugs.map((f) => f.seed).join(', ')}: ${bugs[0].error.message.split('\n')[0]}\n  the stack is in ${summary.paths.failed}; please report it\n`);
+        return 3;
+      }
+      return 1;
+    }
+    return 0;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    reporter.close();
   }
-  const anyFinished = summary.completed.length + summary.skipped.length > 0;
-  if (partial && !o.json) out(`\nshard ${formatShard(shard!)} done; once every shard has run: filterstudy aggregate ${summary.paths.root}\n`);
-  // The summary once: the aggregate's (Table 2 with CIs, verdicts, warnings) when it ran, else the short one.
-  if (summary.elsewhere.length && !o.json) {
-    out(`\n${summary.elsewhere.length} seed(s) were finished or being trained by other processes sharing ${summary.paths.root}: ${summary.elsewhere.join(', ')}; the report covers those finished so far\n`);
-  }
-  if (res) {
-    const html = res.files.find((f) => f.endsWith('report.html'));
-    if (!o.json) out(`\n${formatAggregateSummary(res.stats, res.kernels)}\n${html ? `report: ${html}\n` : ''}`);
-  } else if (!o.json) out(`\n${summaryText(summary.paths.root)}\n`);
-  if (o.parquet && anyFinished) {
-    const files = exportStudy(summary.paths.root, 'parquet');
-    if (!o.json) out(`Parquet: ${files.length} tables beside the .arrow files in ${summary.paths.root}\n`);
-  }
-  if (summary.failed.length) {
-    process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => `${f.seed} [${f.error.code}]`).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);
-    // A seed that failed on a bug is not a training failure: say so, and exit 3.
-    const bugs = summary.failed.filter((f) => f.error.code === 'E_INTERNAL');
-    if (bugs.length) {
-      process.stderr.write(`filterstudy: internal error (this is a bug) in seed(s) ${bugs.map((f) => f.seed).join(', ')}: ${bugs[0].error.message.split('\n')[0]}\n  the stack is in ${summary.paths.failed}; please report it\n`);
-      return 3;
-    }
-    return 1;
-  }
-  return 0;
 }
 
 /** The command line that resumes this run (the same one), quoted for a POSIX shell. */

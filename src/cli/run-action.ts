@@ -9,7 +9,7 @@ import { FilterstudyError } from '../errors.ts';
 import { createReporter, wrapLine } from '../coordinator/progress.ts';
 import { summaryText } from '../report/summary.ts';
 import { formatShard, parseShard } from '../coordinator/shard.ts';
-import { exportStudy } from '../io/export.ts';
+import { arrowTablesIn, exportStudy } from '../io/export.ts';
 import { parseSweep, sweepPoints } from '../coordinator/multirun.ts';
 import { studyPaths } from '../io/outputs.ts';
 import { runStudy } from '../coordinator/sweep.ts';
@@ -128,7 +128,11 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
       if (!o.json) out(`\n${formatAggregateSummary(res.stats, res.kernels)}\n${html ? `report: ${html}\n` : ''}`);
     } else if (!o.json) out(`\n${summaryText(summary.paths.root)}\n`);
     if (o.parquet && anyFinished) {
-      const files = exportStudy(summary.paths.root, 'parquet');
+      const files: string[] = [];
+      for (const table of arrowTablesIn(summary.paths.root)) {
+        files.push(...exportStudy(summary.paths.root, 'parquet', summary.paths.root, [table])); // each atomically
+        await holdFault('hold-parquet', interrupt.signal);
+      }
       if (!o.json) out(`Parquet: ${files.length} tables beside the .arrow files in ${summary.paths.root}\n`);
     }
     if (summary.failed.length) {
@@ -143,9 +147,24 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
     }
     return 0;
   } finally {
+    // One turn of the event loop first: a signal that came during the last synchronous step (the
+    // Parquet copies) is handled (exit 130/143), not dropped with the handler.
+    await new Promise((r) => setImmediate(r));
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * FILTERSTUDY_FAULTS=hold-parquet (tests only): after each Parquet copy, wait until a signal came,
+ * so that a test interrupts the copies halfway on an event (the first .parquet file appearing),
+ * never on a timer (test/signals.test.ts).
+ */
+async function holdFault(name: string, interrupted: AbortSignal): Promise<void> {
+  if (!(process.env.FILTERSTUDY_FAULTS ?? '').split(',').includes(name) || interrupted.aborted) return;
+  const alive = setInterval(() => {}, 60_000); // signal listeners alone do not keep the process running
+  await new Promise((resolve) => interrupted.addEventListener('abort', resolve, { once: true }));
+  clearInterval(alive);
 }
 
 /** The command line that resumes this run (the same one), quoted for a POSIX shell. */

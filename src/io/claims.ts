@@ -22,10 +22,11 @@
  * agree to well within expireMs (NTP does; expireMs is minutes).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { ensureDir } from './dirs.ts';
 
 // Defaults, each with why.
 export const CLAIM_DEFAULTS = {
@@ -184,7 +185,7 @@ function makeLease(seed: number, path: string, holder: LeaseHolder, tookOver: st
  * The file is created exclusively; a stale lease is taken over under a lock and re-checked.
  */
 export async function claimSeed(root: string, seed: number, o: ClaimOptions = {}): Promise<Lease | null> {
-  mkdirSync(leaseDir(root), { recursive: true });
+  ensureDir(leaseDir(root));
   const path = leasePath(root, seed);
   const holder: LeaseHolder = { host: hostTag(), pid: process.pid, startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   if (createExclusive(path, holder)) return makeLease(seed, path, holder, null, o);
@@ -279,7 +280,7 @@ export function staleTempFolders(root: string, seedsDir: string, o: ClaimOptions
 
 /** Runs fn holding the study folder's lock for the combined files (waits for another holder). */
 export async function withCombinedLock<T>(root: string, fn: () => T | Promise<T>): Promise<T> {
-  mkdirSync(root, { recursive: true });
+  ensureDir(root);
   const unlock = await lockfile.lock(root, {
     lockfilePath: join(root, 'combined.lock'), realpath: false, stale: CLAIM_DEFAULTS.lockStaleMs,
     retries: { retries: 200, factor: 1.2, minTimeout: 50, maxTimeout: 2000 },

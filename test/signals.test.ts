@@ -6,7 +6,7 @@
  * writes. Signals are sent on events (a line printed, a file appearing), never on a timer.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -19,8 +19,12 @@ const ARGS = ['run', '--name', 'sig', '-s', '3', '-w', '1', '-e', '1', '--set', 
 // are interrupted halfway on an event, and a run interrupted in the report cannot finish first.
 const HOLD = { FILTERSTUDY_FAULTS: 'hold-parquet' };
 
-type When = { what: string; line?: RegExp; file?: (root: string) => boolean };
-const parquetWritten = (root: string) => existsSync(root) && readdirSync(root).some((f) => f.endsWith('.parquet'));
+type When = { what: string; line?: RegExp; file?: (root: string, before: Set<number>) => boolean };
+/** The inodes of the study's Parquet copies (each copy is a new file renamed into place: a new inode). */
+const parquetInodes = (root: string): Set<number> =>
+  new Set(existsSync(root) ? readdirSync(root).filter((f) => f.endsWith('.parquet')).map((f) => statSync(join(root, f)).ino) : []);
+/** A Parquet copy written by this run (an earlier run may have left copies). */
+const parquetWritten = (root: string, before: Set<number>) => [...parquetInodes(root)].some((ino) => !before.has(ino));
 
 /** Runs the study in `cwd`; with `when`, sends `signal` once it happens. Resolves with the exit code and output. */
 function run(cwd: string, env: NodeJS.ProcessEnv, when?: When, signal?: NodeJS.Signals): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -47,9 +51,10 @@ function run(cwd: string, env: NodeJS.ProcessEnv, when?: When, signal?: NodeJS.S
     });
     if (when?.file) {
       // A file appearing has no event to subscribe to that works on every file system: look for it.
+      const before = parquetInodes(join(cwd, 'out', 'sig'));
       void (async () => {
         while (!exited && !sent) {
-          if (when.file!(join(cwd, 'out', 'sig'))) send();
+          if (when.file!(join(cwd, 'out', 'sig'), before)) send();
           await sleep(100);
         }
       })();

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'E_INPUT' // a user-supplied input (image, path) is wrong
   | 'E_STATS' // too little data for a statistic
   | 'E_SCHEDULER' // a scheduler command (sbatch) is missing or refused a job
+  | 'E_INTERRUPTED' // a signal (Ctrl-C, SIGTERM) or a lost seed lease stopped the work before it finished
   | 'E_IO' // the OS refused a file operation: disk full, read-only, permissions (names the path and the reason)
   | 'E_INTERNAL'; // a bug: an error that is not one of the above (exit code 3)
 

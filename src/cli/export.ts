@@ -4,22 +4,29 @@
  * and the runs table (one row per study × seed, src/io/runs.ts) per study and, for several
  * folders, stacked over all of them.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { FilterstudyError } from '../errors.ts';
+import { ensureDir } from '../io/dirs.ts';
 import type { ExportFormat } from '../io/export.ts';
 
 /** io/export.ts EXPORT_FORMATS, here so that export --help does not load Arrow (test/lazy-commands.test.ts checks they agree). */
 export const FORMAT_CHOICES = ['parquet', 'csv'] as const satisfies readonly ExportFormat[];
 
 export async function exportAction(dirs: string[], opts: { format: ExportFormat; out?: string }): Promise<string[]> {
+  // Every folder checked before anything is written: a mistyped one is named, never created.
+  for (const dir of dirs) {
+    if (!existsSync(dir)) throw new FilterstudyError('E_INPUT', `the study folder ${dir} does not exist`, { hint: 'give the out/<study> folder that filterstudy run wrote (e.g. out/quick)' });
+    if (!statSync(dir).isDirectory()) throw new FilterstudyError('E_INPUT', `${dir} is a file, not a study folder`, { hint: 'give the out/<study> folder that filterstudy run wrote (e.g. out/quick)' });
+  }
   const { exportStudy } = await import('../io/export.ts');
   const { hasRuns, writeRuns } = await import('../io/runs.ts');
   const written: string[] = [];
   for (const dir of dirs) {
     // Several folders into one --out: one subfolder per study so same-named tables do not collide.
     const out = opts.out ? (dirs.length > 1 ? join(opts.out, basename(dir)) : opts.out) : dir;
-    mkdirSync(out, { recursive: true });
+    ensureDir(out); // EROFS or EACCES named as such; no spin under /proc
     written.push(...exportStudy(dir, opts.format, out));
     if (hasRuns(dir)) written.push(writeRuns([dir], join(out, `runs.${opts.format}`), opts.format));
   }
@@ -27,7 +34,7 @@ export async function exportAction(dirs: string[], opts: { format: ExportFormat;
   const withRuns = dirs.filter(hasRuns);
   if (withRuns.length > 1) {
     const out = opts.out ?? commonParent(withRuns);
-    mkdirSync(out, { recursive: true });
+    ensureDir(out);
     written.push(writeRuns(withRuns, join(out, `runs.${opts.format}`), opts.format));
   }
   return written;

@@ -80,6 +80,7 @@ export async function k8sAction(o: K8sCliOptions): Promise<void> {
   const cfg = await frozenConfig(o);
   const shards = positiveInt('--shards', o.shards);
   if (!o.image.trim()) throw new FilterstudyError('E_CONFIG', '--image is empty', { hint: 'an image with filterstudy installed, e.g. ghcr.io/you/filterstudy:0.1.0' });
+  if (!o.claim.trim()) throw new FilterstudyError('E_CONFIG', '--claim is empty', { hint: 'the name of a ReadWriteMany PersistentVolumeClaim (kubectl get pvc), e.g. --claim filterstudy-out' });
   const ko: K8sOptions = {
     shards, image: o.image, claim: o.claim,
     cpus: o.cpus === undefined ? K8S_DEFAULTS.cpus : positiveInt('--cpus', o.cpus),

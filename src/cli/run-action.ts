@@ -8,15 +8,15 @@ import type { StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import { createReporter, wrapLine } from '../coordinator/progress.ts';
 import { summaryText } from '../report/summary.ts';
+import { fmt, verdictWord } from '../report/format.ts';
 import { formatShard, parseShard } from '../coordinator/shard.ts';
-import { exportStudy } from '../io/export.ts';
+import { arrowTablesIn, exportStudy } from '../io/export.ts';
 import { writeRuns } from '../io/runs.ts';
 import { parseSweep, sweepPoints } from '../coordinator/multirun.ts';
 import { studyPaths } from '../io/outputs.ts';
 import { runStudy } from '../coordinator/sweep.ts';
 import { compareStudies } from '../report/compare.ts';
 import { aggregate, formatAggregateSummary } from '../report/report.ts';
-import { fmt, verdictWord } from '../report/format.ts';
 import { configFromCli } from './load-config.ts';
 import { runOptionsConfig, type RunOptions } from './run-options.ts';
 
@@ -48,7 +48,9 @@ export async function runAction(o: RunOptions): Promise<number> {
   let code = 0;
   // One line per study while the sweep runs (each study's report is on disk); the comparison at the end.
   for (const [i, cfg] of cfgs.entries()) {
-    code = Math.max(code, await runOne(cfg, o, undefined, { index: i + 1, total: cfgs.length, sets: points[i].sets }));
+    const c = await runOne(cfg, o, undefined, { index: i + 1, total: cfgs.length, sets: points[i].sets });
+    if (c === INTERRUPTED.SIGINT || c === INTERRUPTED.SIGTERM) return c; // the next studies are not started
+    code = Math.max(code, c);
   }
   const dirs = cfgs.map((c) => studyPaths(c).root).filter((d) => existsSync(join(d, 'metrics.arrow')));
   if (dirs.length >= 2) {
@@ -96,6 +98,10 @@ function sweepStudyLine(sweep: { index: number; total: number; sets: string[] },
 }
 
 /** One study: train (resuming), write the outputs, then the report and Parquet copies. */
+/** Exit codes of a run stopped by a signal: 128 + the signal's number. */
+const INTERRUPTED = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** One study: train (resuming), write the outputs, then the report and Parquet copies. */
 async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof parseShard> | undefined, sweep?: { index: number; total: number; sets: string[] }): Promise<number> {
   const partial = shard !== undefined && shard.count > 1;
   const reporter = createReporter({ json: o.json, tty: Boolean(process.stdout.isTTY), withReport: o.aggregate && !partial, quiet: sweep !== undefined });
@@ -103,66 +109,105 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
   let root = '';
   // Ctrl-C / SIGTERM: say what is kept and how to resume, then exit 128 + signal. Seeds are
   // written synchronously (temp folder, then rename), so a handler never runs mid-write.
+  // While the sweep runs, worker threads may be inside onnxruntime: process.exit then would abort
+  // the process (exit 134, "terminate called after throwing an instance of 'Napi::Error'"). So the
+  // sweep is stopped instead (each seed at its next step, sessions released, threads ended) and
+  // this function returns the code. After the sweep (report, Parquet copies) no thread or native
+  // call is running: the handler exits at once. A repeated signal while stopping is ignored.
+  const interrupt = new AbortController();
+  let sweeping = true;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) return;
+    interrupt.abort(signal);
     reporter.close();
     process.stderr.write(`\nfilterstudy: interrupted (${signal}): ${finished} seed(s) finished in this run and kept${root ? ` in ${root}/seeds` : ''}; seeds in training are lost.\n  to resume, rerun: ${resumeCommand()}\n`);
-    process.exit(signal === 'SIGINT' ? 130 : 143);
+    if (!sweeping) process.exit(INTERRUPTED[signal as keyof typeof INTERRUPTED] ?? 130);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  let summary;
-  let res;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
-    summary = await runStudy(cfg, {
-      onEvent: (e) => {
-        if (e.type === 'start') root = e.root;
-        if (e.type === 'seed-done') finished++;
-        reporter.onEvent(e);
-      },
-      shard,
-    });
-    // The statistics and the report over every finished seed (resumed ones included), still under
-    // the live display so that its ETA covers the report. A shard (N > 1) leaves it to the
-    // aggregate job: its report would cover only part of the study.
-    if (o.aggregate && !partial && summary.completed.length + summary.skipped.length > 0) {
-      const t0 = performance.now();
-      reporter.onReportStart?.();
-      res = await aggregate({ dirs: [summary.paths.root] });
-      reporter.onReportDone?.((performance.now() - t0) / 1000);
+    let summary;
+    let res;
+    try {
+      summary = await runStudy(cfg, {
+        signal: interrupt.signal,
+        onEvent: (e) => {
+          if (e.type === 'start') root = e.root;
+          if (e.type === 'seed-done') finished++;
+          reporter.onEvent(e);
+        },
+        shard,
+      }).catch((e: unknown) => {
+        if (interrupt.signal.aborted) return null; // stopped by the signal (E_INTERRUPTED), or failing because of it
+        throw e;
+      }).finally(() => {
+        sweeping = false;
+      });
+      if (!summary) return INTERRUPTED[interrupt.signal.reason as keyof typeof INTERRUPTED] ?? 130;
+      // The statistics and the report over every finished seed (resumed ones included), still under
+      // the live display so that its ETA covers the report. A shard (N > 1) leaves it to the
+      // aggregate job: its report would cover only part of the study.
+      if (o.aggregate && !partial && summary.completed.length + summary.skipped.length > 0) {
+        const t0 = performance.now();
+        reporter.onReportStart?.();
+        res = await aggregate({ dirs: [summary.paths.root] });
+        reporter.onReportDone?.((performance.now() - t0) / 1000);
+      }
+    } finally {
+      reporter.close();
     }
+    const anyFinished = summary.completed.length + summary.skipped.length > 0;
+    if (partial && !o.json) out(`\nshard ${formatShard(shard!)} done; once every shard has run: filterstudy aggregate ${summary.paths.root}\n`);
+    // The summary once: the aggregate's (Table 2 with CIs, verdicts, warnings) when it ran, else the short one.
+    if (summary.elsewhere.length && !o.json) {
+      out(`\n${summary.elsewhere.length} seed(s) were finished or being trained by other processes sharing ${summary.paths.root}: ${summary.elsewhere.join(', ')}; the report covers those finished so far\n`);
+    }
+    if (sweep) {
+      if (!o.json) out(sweepStudyLine(sweep, summary.paths.root, summary, res));
+    } else if (res) {
+      const html = res.files.find((f) => f.endsWith('report.html'));
+      if (!o.json) out(`\n${formatAggregateSummary(res.stats, res.kernels)}\n${html ? `report: ${html}\n` : ''}`);
+    } else if (!o.json) out(`\n${summaryText(summary.paths.root)}\n`);
+    if (o.parquet && anyFinished) {
+      const files: string[] = [];
+      for (const table of arrowTablesIn(summary.paths.root)) {
+        files.push(...exportStudy(summary.paths.root, 'parquet', summary.paths.root, [table])); // each atomically
+        await holdFault('hold-parquet', interrupt.signal);
+      }
+      files.push(writeRuns([summary.paths.root], join(summary.paths.root, 'runs.parquet'), 'parquet'));
+      if (!o.json && !sweep) out(`Parquet: ${files.length} tables beside the .arrow files in ${summary.paths.root} (runs.parquet: one row per seed; pandas without pyarrow: filterstudy export ${summary.paths.root} --format csv)\n`);
+    }
+    if (o.json) jsonLine(doneEvent(summary.paths.root, res, summary.failed));
+    if (summary.failed.length) {
+      process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => `${f.seed} [${f.error.code}]`).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);
+      // A seed that failed on a bug is not a training failure: say so, and exit 3.
+      const bugs = summary.failed.filter((f) => f.error.code === 'E_INTERNAL');
+      if (bugs.length) {
+        process.stderr.write(`filterstudy: internal error (this is a bug) in seed(s) ${bugs.map((f) => f.seed).join(', ')}: ${bugs[0].error.message.split('\n')[0]}\n  the stack is in ${summary.paths.failed}; please report it\n`);
+        return 3;
+      }
+      return 1;
+    }
+    return 0;
   } finally {
+    // One turn of the event loop first: a signal that came during the last synchronous step (the
+    // Parquet copies) is handled (exit 130/143), not dropped with the handler.
+    await new Promise((r) => setImmediate(r));
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    reporter.close();
   }
-  const anyFinished = summary.completed.length + summary.skipped.length > 0;
-  if (partial && !o.json) out(`\nshard ${formatShard(shard!)} done; once every shard has run: filterstudy aggregate ${summary.paths.root}\n`);
-  // The summary once: the aggregate's (Table 2 with CIs, verdicts, warnings) when it ran, else the short one.
-  if (summary.elsewhere.length && !o.json) {
-    out(`\n${summary.elsewhere.length} seed(s) were finished or being trained by other processes sharing ${summary.paths.root}: ${summary.elsewhere.join(', ')}; the report covers those finished so far\n`);
-  }
-  if (sweep) {
-    if (!o.json) out(sweepStudyLine(sweep, summary.paths.root, summary, res));
-  } else if (res) {
-    const html = res.files.find((f) => f.endsWith('report.html'));
-    if (!o.json) out(`\n${formatAggregateSummary(res.stats, res.kernels)}\n${html ? `report: ${html}\n` : ''}`);
-  } else if (!o.json) out(`\n${summaryText(summary.paths.root)}\n`);
-  if (o.parquet && anyFinished) {
-    const files = [...exportStudy(summary.paths.root, 'parquet'), writeRuns([summary.paths.root], join(summary.paths.root, 'runs.parquet'), 'parquet')];
-    if (!o.json && !sweep) out(`Parquet: ${files.length} tables beside the .arrow files in ${summary.paths.root} (runs.parquet: one row per seed; pandas without pyarrow: filterstudy export ${summary.paths.root} --format csv)\n`);
-  }
-  if (o.json) jsonLine(doneEvent(summary.paths.root, res, summary.failed));
-  if (summary.failed.length) {
-    process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => `${f.seed} [${f.error.code}]`).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);
-    // A seed that failed on a bug is not a training failure: say so, and exit 3.
-    const bugs = summary.failed.filter((f) => f.error.code === 'E_INTERNAL');
-    if (bugs.length) {
-      process.stderr.write(`filterstudy: internal error (this is a bug) in seed(s) ${bugs.map((f) => f.seed).join(', ')}: ${bugs[0].error.message.split('\n')[0]}\n  the stack is in ${summary.paths.failed}; please report it\n`);
-      return 3;
-    }
-    return 1;
-  }
-  return 0;
+}
+
+/**
+ * FILTERSTUDY_FAULTS=hold-parquet (tests only): after each Parquet copy, wait until a signal came,
+ * so that a test interrupts the copies halfway on an event (the first .parquet file appearing),
+ * never on a timer (test/signals.test.ts).
+ */
+async function holdFault(name: string, interrupted: AbortSignal): Promise<void> {
+  if (!(process.env.FILTERSTUDY_FAULTS ?? '').split(',').includes(name) || interrupted.aborted) return;
+  const alive = setInterval(() => {}, 60_000); // signal listeners alone do not keep the process running
+  await new Promise((resolve) => interrupted.addEventListener('abort', resolve, { once: true }));
+  clearInterval(alive);
 }
 
 /** The command line that resumes this run (the same one), quoted for a POSIX shell. */

@@ -44,8 +44,13 @@ export function workerCount(cfg: StudyConfig, pendingSeeds: number): number {
 }
 
 export interface SeedPool {
-  /** `signal` aborts a queued task (and terminates the thread of a running one). */
-  run(task: Omit<SeedTask, 'port'>, onProgress: (p: WorkerMessage) => void, signal?: AbortSignal): Promise<SeedResult>;
+  /**
+   * `cancel` stops the task cooperatively: the worker sees it between training steps and between
+   * stages, releases its onnxruntime sessions and returns an E_INTERRUPTED failure. The thread is
+   * never terminated mid-step: ending a thread (or the process) while an onnxruntime call is in
+   * flight aborts the process (`terminate called after throwing an instance of 'Napi::Error'`).
+   */
+  run(task: Omit<SeedTask, 'port' | 'cancel'>, onProgress: (p: WorkerMessage) => void, cancel?: AbortSignal): Promise<SeedResult>;
   destroy(): Promise<void>;
   threads: number;
 }
@@ -61,12 +66,18 @@ export function createSeedPool(threads: number): SeedPool {
   });
   return {
     threads,
-    async run(task, onProgress, signal) {
+    async run(task, onProgress, cancel) {
       const { port1, port2 } = new MessageChannel();
       port1.on('message', (m: WorkerMessage) => onProgress(m));
+      // One shared int: the worker reads it synchronously between steps (no message to wait for).
+      const flag = new Int32Array(new SharedArrayBuffer(4));
+      const raise = () => Atomics.store(flag, 0, 1);
+      if (cancel?.aborted) raise();
+      cancel?.addEventListener('abort', raise, { once: true });
       try {
-        return (await pool.run({ ...task, port: port2 }, { transferList: [port2], signal })) as SeedResult;
+        return (await pool.run({ ...task, port: port2, cancel: flag }, { transferList: [port2] })) as SeedResult;
       } finally {
+        cancel?.removeEventListener('abort', raise);
         port1.close();
       }
     },

@@ -173,6 +173,10 @@ export function createReporter(opts: {
         case 'seed-takeover':
           print(`seed ${e.seed}: lease taken over (${e.reason}); training it here`);
           break;
+        case 'seed-lost':
+          inFlight.delete(e.seed);
+          print(`seed ${e.seed}: lease lost${e.holder ? ` to ${e.holder}` : ''} (this process stalled past its expiry); stopped training it and left it to that process`);
+          break;
         case 'combined':
           print(`wrote ${e.files.length} combined Arrow files`);
           break;

@@ -12,7 +12,7 @@ import { combineSeeds, seedDirName, type CombineCache, prepareStudyDir, studyMet
 import { loadMnist, splitMnist } from '../data/mnist.ts';
 import { seedOutput } from './seed-rows.ts';
 import { createSeedPool, plannedBackend, workerCount, type SeedPool } from './pool.ts';
-import { claimSeed, leasePath, withCombinedLock, type Lease } from '../io/claims.ts';
+import { claimOptionsFromEnv, claimSeed, leasePath, withCombinedLock, type ClaimOptions, type Lease, type LeaseHolder } from '../io/claims.ts';
 import { shardSeeds, WHOLE, type Shard } from './shard.ts';
 import type { Quarantined } from '../io/seed-manifest.ts';
 import { DISK_REFUSALS, errnoCode, FilterstudyError, ioError } from '../errors.ts';
@@ -30,6 +30,8 @@ export type StudyEvent =
   | { type: 'seed-elsewhere'; seed: number; why: 'finished' }
   | { type: 'seed-waiting'; seed: number; holder?: string }
   | { type: 'seed-takeover'; seed: number; reason: string }
+  /** This process's lease on the seed was taken over (it froze or stalled past expiry): it stopped training that seed and left it to the new holder. */
+  | { type: 'seed-lost'; seed: number; holder?: string }
   | { type: 'combined'; files: string[] };
 
 export interface StudySummary {
@@ -61,16 +63,26 @@ export function packageVersions(): Record<string, string> {
   return v;
 }
 
-/** Trains the study's seeds, or with `shard` only that shard's (src/coordinator/shard.ts). */
-export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEvent) => void; shard?: Shard } = {}): Promise<StudySummary> {
+/**
+ * Trains the study's seeds, or with `shard` only that shard's (src/coordinator/shard.ts).
+ * `signal` (Ctrl-C, SIGTERM) stops the sweep: seeds in training stop at their next step, the
+ * worker threads end once idle, and an E_INTERRUPTED error is thrown; finished seeds are kept.
+ * `lease`: the seed leases' timing (default: claims.ts CLAIM_DEFAULTS, or FILTERSTUDY_LEASE_MS).
+ */
+export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEvent) => void; shard?: Shard; signal?: AbortSignal; lease?: ClaimOptions } = {}): Promise<StudySummary> {
   const emit = opts.onEvent ?? (() => {});
+  const leaseOptions = opts.lease ?? claimOptionsFromEnv();
+  const interrupted = () => interruptedError(opts.signal, 'before any seed was trained');
   const paths = studyPaths(cfg);
   // Check the data here, once, before any thread starts: a wrong --data-dir or checksum is one
   // clear error instead of one per seed.
   const mnist = loadMnist({ dataDir: cfg.data.dir ?? undefined, verify: cfg.data.verify });
   splitMnist(mnist, { dataSeed: cfg.data.dataSeed, trainSize: cfg.data.trainSize, valSize: cfg.data.valSize });
-  const meta = studyMeta(cfg, packageVersions(), { backend: plannedBackend(cfg), data: mnist.source.files }, mnist.source);
-  const prepared = prepareStudyDir(paths, meta);
+  // Under the study lock: of two runs started together with different configs, the second
+  // finds the first one's config.json and is refused (no seed of another config gets in).
+  const prepared = await withCombinedLock(paths.root, () => prepareStudyDir(paths, studyMeta(cfg, packageVersions(), { backend: plannedBackend(cfg), data: mnist.source.files }, mnist.source)));
+  const meta = prepared.meta;
+  if (opts.signal?.aborted) throw interrupted();
   for (const q of prepared.quarantined) emit({ type: 'seed-quarantined', ...q });
   const finished = new Set(prepared.finished);
   const seeds = shardSeeds(seedList(cfg), opts.shard ?? WHOLE);
@@ -83,6 +95,8 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
   // A disk that refuses (full, read-only, no permission) stops the sweep: the seeds still to come
   // could not be written either. The seeds already written stay; the error is the study's.
   const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  opts.signal?.addEventListener('abort', onInterrupt, { once: true });
   let stopError: FilterstudyError | null = null;
   // The combined files are derived: failing to write them is the study's error, never a seed's.
   let combineError: FilterstudyError | null = null;
@@ -107,20 +121,41 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
     emit({ type: 'seed-elsewhere', seed, why });
   };
 
-  /** Trains one claimed seed on the pool, writes it (or its failure record), refreshes the combined files. */
-  const trainSeed = async (seed: number, pool: SeedPool): Promise<void> => {
+  /**
+   * Trains one claimed seed on the pool, writes it (or its failure record), refreshes the combined
+   * files. 'lost': the lease was taken over meanwhile (this process froze past its expiry): the
+   * seed was abandoned, nothing written; its new holder finishes it.
+   */
+  const trainSeed = async (seed: number, pool: SeedPool, lease: Lease): Promise<'lost' | void> => {
+    // A lease lost is a seed abandoned: training stops at its next step.
+    const lost = new AbortController();
+    const abandon = (by: LeaseHolder | null) => {
+      if (lost.signal.aborted) return;
+      lost.abort();
+      emit({ type: 'seed-lost', seed, holder: by ? `${by.host} pid ${by.pid} since ${by.startedAt}` : undefined });
+    };
+    lease.startRenewing(abandon);
     let result: SeedResult;
     try {
-      result = await pool.run({ cfg, seed, studyId: cfg.name, configHash: meta.configHash, versions: meta.versions }, (m) => emit(m.type === 'stage' ? { type: 'stage', seed: m.seed, stage: m.stage } : { type: 'progress', progress: m }), stop.signal);
+      result = await pool.run({ cfg, seed, studyId: cfg.name, configHash: meta.configHash, versions: meta.versions }, (m) => emit(m.type === 'stage' ? { type: 'stage', seed: m.seed, stage: m.stage } : { type: 'progress', progress: m }), AbortSignal.any([stop.signal, lost.signal]));
     } catch (e) {
-      if (stop.signal.aborted) return; // never started, or stopped: not a failure of this seed
+      if (stop.signal.aborted) return; // stopped: not a failure of this seed
       // The worker thread itself died (out of memory, native crash): only this seed fails.
       result = { status: 'failed', seed, backend: null, seconds: 0, error: { code: 'E_TRAIN', message: `worker thread died: ${(e as Error).message}`, hint: 'out of memory or a crash in native code; rerun the same command to retry this seed' } } satisfies SeedFailure;
     }
+    // Checked again here: a frozen process may resume with its result in hand before the renewal timer runs.
+    if (!lease.stillOurs()) abandon(null);
+    if (lost.signal.aborted) return 'lost';
+    if (result.status === 'failed' && result.error.code === 'E_INTERRUPTED') return; // stopped by the signal: not a failure
     if (result.status === 'ok') {
       let dir: string;
       try {
-        dir = writeSeed(paths, seedOutput(result, cfg), meta);
+        const w = writeSeed(paths, seedOutput(result, cfg), meta);
+        if (!w.written) {
+          abandon(null);
+          return 'lost';
+        }
+        dir = w.dir;
       } catch (e) {
         const err = asStudyError(e, `could not write seed ${seed}`);
         result = { status: 'failed', seed, backend: result.backend, seconds: result.seconds, error: { ...err.toJSON(), code: err.code } } satisfies SeedFailure;
@@ -161,7 +196,7 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
           try {
             if (stop.signal.aborted) return;
             if (finishedNow(seed)) return elsewhere(seed, 'finished');
-            lease = await claimSeed(paths.root, seed);
+            lease = await claimSeed(paths.root, seed, leaseOptions);
             if (!lease) {
               // Another process trains it: come back to it when this run's other seeds are done.
               waiting.push(seed);
@@ -170,8 +205,7 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
             }
             if (finishedNow(seed)) return elsewhere(seed, 'finished'); // finished just before our claim
             if (lease.tookOver) emit({ type: 'seed-takeover', seed, reason: lease.tookOver });
-            lease.startRenewing();
-            await trainSeed(seed, pool);
+            if ((await trainSeed(seed, pool, lease)) === 'lost') waiting.push(seed); // its new holder finishes it
           } finally {
             lease?.release();
             slots.release();
@@ -189,26 +223,28 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
             await slots.acquire();
             let lease: Lease | null = null;
             try {
-              lease = await claimSeed(paths.root, seed);
+              lease = await claimSeed(paths.root, seed, leaseOptions);
               if (lease && finishedNow(seed)) return elsewhere(seed, 'finished');
               if (lease) {
                 if (lease.tookOver) emit({ type: 'seed-takeover', seed, reason: lease.tookOver });
-                lease.startRenewing();
-                await trainSeed(seed, pool);
-                return;
+                if ((await trainSeed(seed, pool, lease)) !== 'lost') return;
               }
             } finally {
               lease?.release();
               slots.release();
             }
-            await new Promise((r) => setTimeout(r, WAIT_POLL_MS));
+            await sleep(WAIT_POLL_MS, stop.signal);
           }
         }),
       );
     } finally {
+      // Every task has returned (a stopped one at its next step): no onnxruntime call is in
+      // flight, so the threads can end without aborting the process.
       await pool.destroy();
     }
   }
+  opts.signal?.removeEventListener('abort', onInterrupt);
+  if (opts.signal?.aborted) throw interruptedError(opts.signal, `${summary.completed.length} seed(s) finished in this run and kept`);
   summary.completed.sort((a, b) => a - b);
   summary.elsewhere.sort((a, b) => a - b);
   // (set inside the callbacks above: TypeScript's narrowing cannot see that)
@@ -223,6 +259,24 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
   if (combineError) throw combineError as FilterstudyError;
   emit({ type: 'combined', files: summary.files });
   return summary;
+}
+
+/** E_INTERRUPTED for a run stopped by `signal` (its reason: the signal's name). */
+function interruptedError(signal: AbortSignal | undefined, what: string): FilterstudyError {
+  return new FilterstudyError('E_INTERRUPTED', `interrupted (${String(signal?.reason ?? 'stopped')}): ${what}`, { hint: 'rerun the same command to resume: finished seeds are kept' });
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 const isDiskRefusal = (e: FilterstudyError): boolean => e.code === 'E_IO' && DISK_REFUSALS.has(errnoCode(e.cause) ?? '');

@@ -3,8 +3,7 @@
  * string arrays as plain Utf8 (not dictionary) so pandas, polars, R and DuckDB read them as text.
  * Files are written atomically: write a temp file, then rename.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { renameSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { Bool, Float32, Float64, Int32, makeVector, Schema, Table, Utf8, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from 'apache-arrow';
 import { FilterstudyError, ioError } from '../errors.ts';
 import { tempPathFor } from './claims.ts';
@@ -38,26 +37,7 @@ export function buildTable(columns: Record<string, Column>, metadata: unknown): 
   return new Table(schema, t.batches);
 }
 
-/**
- * mkdir -p with the real reason: Node's recursive mkdir reports ENOENT when a missing parent
- * cannot be created (read-only disk, no permission); the first missing folder, made on its own,
- * says why. Throws E_IO naming `dir`.
- */
-export function ensureDir(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (e) {
-    let first = dir;
-    while (!existsSync(dirname(first)) && dirname(first) !== first) first = dirname(first);
-    let real = e;
-    try {
-      mkdirSync(first);
-    } catch (e2) {
-      real = e2;
-    }
-    throw ioError(real, 'create the folder', dir);
-  }
-}
+export { ensureDir } from './dirs.ts'; // here too: where the writers have always found it
 
 /**
  * Temp file, then rename: readers see the old file or the new one, never half of one. On any

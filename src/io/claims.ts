@@ -22,10 +22,11 @@
  * agree to well within expireMs (NTP does; expireMs is minutes).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
+import { ensureDir } from './dirs.ts';
 
 // Defaults, each with why.
 export const CLAIM_DEFAULTS = {
@@ -34,7 +35,17 @@ export const CLAIM_DEFAULTS = {
   lockStaleMs: 60_000, // proper-lockfile stale time for the takeover and combined locks (held for seconds)
 } as const;
 
-export interface ClaimOptions { renewMs?: number; expireMs?: number }
+/** `now`: the clock expiry is judged by (Date.now; tests inject one to age a lease without waiting). */
+export interface ClaimOptions { renewMs?: number; expireMs?: number; now?: () => number }
+
+/**
+ * The lease timing a run uses: CLAIM_DEFAULTS, or FILTERSTUDY_LEASE_MS=<renewMs>,<expireMs> (the
+ * tests' way to freeze a holder past its lease in seconds instead of minutes; not a user setting).
+ */
+export function claimOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): ClaimOptions {
+  const m = /^(\d+),(\d+)$/.exec(env.FILTERSTUDY_LEASE_MS ?? '');
+  return m ? { renewMs: Number(m[1]), expireMs: Number(m[2]) } : {};
+}
 
 export interface LeaseHolder { host: string; pid: number; startedAt: string; token: string }
 
@@ -90,8 +101,14 @@ export interface Lease {
   holder: LeaseHolder;
   /** Set when the lease was taken over from a stale holder: why. */
   tookOver: string | null;
-  /** Renews every renewMs until released; `onLost` runs once if another process took it meanwhile. */
+  /**
+   * Renews every renewMs until released; `onLost` runs once when the lease is found taken by
+   * another process (`by`: the new holder, null if the file is gone) or when renewals have failed
+   * for longer than expireMs (another process may have taken it over since: `by` null).
+   */
   startRenewing(onLost?: (by: LeaseHolder | null) => void): void;
+  /** True while the lease file still holds this lease (checked before a finished seed is written). */
+  stillOurs(): boolean;
   /** Stops renewing and deletes the lease if it is still ours. */
   release(): void;
 }
@@ -127,25 +144,31 @@ function makeLease(seed: number, path: string, holder: LeaseHolder, tookOver: st
       for (const l of held) l.release();
     });
   }
+  const clock = o.now ?? Date.now;
+  let renewedAt = clock();
   const lease: Lease = {
     seed, path, holder, tookOver,
     startRenewing(onLost) {
       if (timer) return;
+      const lost = (by: LeaseHolder | null) => {
+        clearInterval(timer!);
+        onLost?.(by);
+      };
       timer = setInterval(() => {
-        if (!ours()) {
-          clearInterval(timer!);
-          onLost?.(readHolder(path));
-          return;
-        }
-        const now = new Date();
+        if (!ours()) return lost(readHolder(path));
+        const now = new Date(clock());
         try {
           utimesSync(path, now, now);
+          renewedAt = now.getTime();
         } catch {
-          // a transient file-system error: the next renewal retries; expiry allows 10 misses
+          // a transient file-system error: the next renewal retries; expiry allows 10 misses.
+          // Past expireMs without a renewal, another process may rightly have taken the seed.
+          if (now.getTime() - renewedAt > (o.expireMs ?? CLAIM_DEFAULTS.expireMs)) lost(null);
         }
       }, o.renewMs ?? CLAIM_DEFAULTS.renewMs);
       timer.unref(); // a lease never keeps the process alive
     },
+    stillOurs: ours,
     release() {
       held.delete(lease);
       if (timer) clearInterval(timer);
@@ -162,13 +185,13 @@ function makeLease(seed: number, path: string, holder: LeaseHolder, tookOver: st
  * The file is created exclusively; a stale lease is taken over under a lock and re-checked.
  */
 export async function claimSeed(root: string, seed: number, o: ClaimOptions = {}): Promise<Lease | null> {
-  mkdirSync(leaseDir(root), { recursive: true });
+  ensureDir(leaseDir(root));
   const path = leasePath(root, seed);
   const holder: LeaseHolder = { host: hostTag(), pid: process.pid, startedAt: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   if (createExclusive(path, holder)) return makeLease(seed, path, holder, null, o);
   const staleNow = (): string | null => {
     try {
-      return staleReason(readHolder(path), statSync(path).mtimeMs, Date.now(), o);
+      return staleReason(readHolder(path), statSync(path).mtimeMs, (o.now ?? Date.now)(), o);
     } catch {
       return 'released'; // gone between our create and stat: free again
     }
@@ -215,7 +238,7 @@ export function parseTempName(name: string): { base: string; host: string | null
  */
 export function staleTemps(dir: string, o: ClaimOptions & { leaseRoot?: string } = {}): string[] {
   if (!existsSync(dir)) return [];
-  const now = Date.now();
+  const now = (o.now ?? Date.now)();
   const expireMs = o.expireMs ?? CLAIM_DEFAULTS.expireMs;
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
@@ -257,7 +280,7 @@ export function staleTempFolders(root: string, seedsDir: string, o: ClaimOptions
 
 /** Runs fn holding the study folder's lock for the combined files (waits for another holder). */
 export async function withCombinedLock<T>(root: string, fn: () => T | Promise<T>): Promise<T> {
-  mkdirSync(root, { recursive: true });
+  ensureDir(root);
   const unlock = await lockfile.lock(root, {
     lockfilePath: join(root, 'combined.lock'), realpath: false, stale: CLAIM_DEFAULTS.lockStaleMs,
     retries: { retries: 200, factor: 1.2, minTimeout: 50, maxTimeout: 2000 },

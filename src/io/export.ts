@@ -111,12 +111,12 @@ export function arrowTablesIn(dir: string): string[] {
   return readdirSync(dir).filter((f) => f.endsWith('.arrow')).sort().map((f) => join(dir, f));
 }
 
-/** Writes `<name>.<format>` beside every `<name>.arrow` in `dir` (or into `outDir`). Returns the files written. */
-export function exportStudy(dir: string, format: ExportFormat, outDir = dir): string[] {
+/** Writes `<name>.<format>` beside every `<name>.arrow` in `dir` (or into `outDir`; only `tables`, Arrow files of `dir`, when given). Returns the files written. */
+export function exportStudy(dir: string, format: ExportFormat, outDir = dir, tables?: string[]): string[] {
   if (!EXPORT_FORMATS.includes(format)) {
     throw new FilterstudyError('E_CONFIG', `unknown export format "${String(format)}"`, { hint: `use one of ${EXPORT_FORMATS.join(', ')}` });
   }
-  const files = arrowTablesIn(dir);
+  const files = tables ?? arrowTablesIn(dir);
   if (!files.length) throw new FilterstudyError('E_OUTPUT', `${dir} holds no .arrow tables`, { hint: 'run or resume the study first: filterstudy run' });
   const written: string[] = [];
   for (const file of files) {

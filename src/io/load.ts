@@ -207,6 +207,19 @@ export function historyFiles(dirs: string[], skip: ReadonlySet<number> = new Set
 }
 
 /**
+ * The config hash in a study folder's config.json (what every seed of the study must carry), or
+ * undefined when it has none or it cannot be read (the folder is then checked seed by seed only).
+ */
+export function studyConfigHash(dir: string): string | undefined {
+  try {
+    const h = (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { configHash?: unknown }).configHash;
+    return typeof h === 'string' ? h : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Seeds the folders' studies planned (config.json) but that have no finished seed folder, with
  * the error of those that failed (failed/seed-NNNN.json). A shard killed or failed under Slurm
  * leaves exactly these; the report lists them.

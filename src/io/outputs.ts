@@ -18,7 +18,7 @@ import { FilterstudyError, ioError } from '../errors.ts';
 import { arrowFromBytes, ensureDir, concatTables, writeArrowFile, writeFileAtomic } from './arrow.ts';
 import { staleTempFolders, staleTemps, tempPathFor } from './claims.ts';
 import { filtersSpec, HISTORY, METRICS, SCHEMA_VERSION, SEED_RECORD_FIELDS, SEED_TABLES, SIMILARITY, type DataSource, type SeedRecordField, type SeedTables } from './schema.ts';
-import { adoptLegacySeed, manifestEntry, MANIFEST_VERSION, quarantineSeed, readVerified, scanSeeds, type Manifest, type Quarantined } from './seed-manifest.ts';
+import { adoptLegacySeed, manifestEntry, MANIFEST_VERSION, quarantineSeed, readVerified, scanSeeds, verifySeedDir, type Manifest, type Quarantined } from './seed-manifest.ts';
 import { readStudyTable, tableFromRows, type MetaInput, type StudyTable } from './tables.ts';
 
 
@@ -97,11 +97,14 @@ function readStudyConfig(file: string): StudyMeta | null {
  * Creates out/<study>/ or checks that an existing one was made by the same training config, so
  * that resuming never mixes seeds of different configs. A key that did not exist when the study
  * was made and now holds its default is no difference: new keys default to the old behaviour;
- * nor is a removed key that held null (its default) then.
- * Verifies every seed folder: the intact ones are finished, the others are moved to quarantine/
- * (and so trained again). Clears temp folders a killed run left behind.
+ * nor is a removed key that held null (its default) then. Such an equivalent config keeps the
+ * study's config hash (returned in `meta`), so that old and new seeds carry one hash.
+ * Verifies every seed folder, its config hash against the study's included: the intact ones are
+ * finished, the others are moved to quarantine/ (and so trained again). Clears temp folders a
+ * killed run left behind. Processes sharing the folder call it under the study lock
+ * (claims.ts withCombinedLock), so that the first one's config.json is the one the others check.
  */
-export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): { finished: number[]; quarantined: Quarantined[] } {
+export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): { finished: number[]; quarantined: Quarantined[]; meta: StudyMeta } {
   const old = readStudyConfig(paths.config);
   if (old) {
     if (old.configHash !== meta.configHash) {
@@ -117,6 +120,7 @@ export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): { finished:
           hint: `give this study another name (--name), or move ${paths.root} away; nothing was changed`,
         });
       }
+      meta = { ...meta, configHash: old.configHash }; // the same training: the study keeps its hash
     }
   }
   for (const d of [paths.seeds, paths.failed]) ensureDir(d);
@@ -124,17 +128,27 @@ export function prepareStudyDir(paths: StudyPaths, meta: StudyMeta): { finished:
   for (const d of staleTempFolders(paths.root, paths.seeds)) rmSync(d, { recursive: true, force: true });
   // Temp files of atomic writes (combined files, config.json, failure records) a kill left behind.
   for (const dir of [paths.root, paths.failed]) for (const f of staleTemps(dir)) rmSync(f, { force: true });
+  slowConfigFault();
   writeFileAtomic(paths.config, `${JSON.stringify(meta, null, 2)}\n`);
-  let { good, bad } = scanSeeds(paths.seeds);
+  let { good, bad } = scanSeeds(paths.seeds, undefined, meta.configHash);
   // Seeds finished before manifests existed are adopted when every table decodes, else quarantined.
   const legacy = bad.filter((b) => b.legacy);
   if (legacy.length) {
     const why = new Map(legacy.map((b) => [b.seed, adoptLegacySeed(b.dir, JSON.parse(readFileSync(join(b.dir, 'seed.json'), 'utf8')), arrowFromBytes)]));
-    ({ good, bad } = scanSeeds(paths.seeds));
+    ({ good, bad } = scanSeeds(paths.seeds, undefined, meta.configHash));
     bad = bad.map((b) => (why.get(b.seed) ? { ...b, reason: `${b.reason}; ${why.get(b.seed)}` } : b));
   }
   const quarantined = bad.map((b) => quarantineSeed(paths.root, b.dir, b.seed, b.reason));
-  return { finished: good.map((g) => g.seed), quarantined };
+  return { finished: good.map((g) => g.seed), quarantined, meta };
+}
+
+/**
+ * FILTERSTUDY_FAULTS=slow-config (tests only): waits 3 s between checking config.json and writing
+ * it, the window in which two runs of different configs started together both passed the check
+ * before config.json was created under the study lock (test/study-ownership.test.ts).
+ */
+function slowConfigFault(): void {
+  if ((process.env.FILTERSTUDY_FAULTS ?? '').split(',').includes('slow-config')) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
 }
 
 /** Seeds whose folder verifies (every file's size and SHA-256 as seed.json lists them). */
@@ -172,11 +186,13 @@ export function seedTableBytes(t: SeedTables, k: number, meta: MetaInput): [stri
 
 /**
  * Writes one finished seed: everything into a temp folder, seed.json last with every file's size
- * and SHA-256 (of the bytes written), then one rename makes it visible. On a write error (disk
- * full, read-only) the temp folder is removed, nothing finished is touched, and an E_IO error
- * names the file and the OS reason.
+ * and SHA-256 (of the bytes written), then one rename makes it visible. A seed folder already
+ * there that verifies (with this study's config hash) is never replaced: another process sharing
+ * the folder finished the seed (this one lost its lease on it); the temp folder is discarded and
+ * `written` is false. On a write error (disk full, read-only) the temp folder is removed, nothing
+ * finished is touched, and an E_IO error names the file and the OS reason.
  */
-export function writeSeed(paths: StudyPaths, r: SeedOutput, meta: StudyMeta): string {
+export function writeSeed(paths: StudyPaths, r: SeedOutput, meta: StudyMeta): { dir: string; written: boolean } {
   const fileMeta: MetaInput = { ...meta, seed: r.seed, backend: r.backend };
   const dir = join(paths.seeds, seedDirName(r.seed));
   const tmp = tempPathFor(dir); // host, pid, random: never another process's temp folder
@@ -194,14 +210,26 @@ export function writeSeed(paths: StudyPaths, r: SeedOutput, meta: StudyMeta): st
     for (const [name, bytes] of contents) writeFileSync((current = join(tmp, name)), bytes);
     writeFileSync((current = join(tmp, 'seed.json')), `${JSON.stringify(record, null, 2)}\n`);
     current = dir;
+    const finishedElsewhere = () => existsSync(dir) && verifySeedDir(dir, r.seed, undefined, meta.configHash).ok;
+    if (finishedElsewhere()) {
+      rmSync(tmp, { recursive: true, force: true });
+      return { dir, written: false };
+    }
     rmSync(dir, { recursive: true, force: true }); // a stale folder that did not verify
-    renameSync(tmp, dir);
+    try {
+      renameSync(tmp, dir);
+    } catch (e) {
+      // Another process renamed its finished seed into place between the check and here.
+      if (!['ENOTEMPTY', 'EEXIST'].includes((e as NodeJS.ErrnoException).code ?? '') || !finishedElsewhere()) throw e;
+      rmSync(tmp, { recursive: true, force: true });
+      return { dir, written: false };
+    }
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw ioError(e, 'write', current);
   }
   rmSync(join(paths.failed, `${seedDirName(r.seed)}.json`), { force: true });
-  return dir;
+  return { dir, written: true };
 }
 
 /** failed/seed-NNNN.json: the failed seed's record (the worker's SeedFailure) with the time. */
@@ -223,7 +251,7 @@ export type CombineCache = Map<string, { key: string; tables: StudyTable[] }>;
  * listing it makes under the lock, atomically.
  */
 export function combineSeeds(paths: StudyPaths, meta: StudyMeta, cache: CombineCache = new Map()): string[] {
-  const { good, bad } = scanSeeds(paths.seeds, []);
+  const { good, bad } = scanSeeds(paths.seeds, [], meta.configHash);
   if (bad.length) {
     // Verified when the run started: damaged since. Stop rather than combine without it silently.
     throw new FilterstudyError('E_OUTPUT', `${bad[0].dir} no longer verifies: ${bad[0].reason}`, {

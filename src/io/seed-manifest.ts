@@ -36,8 +36,10 @@ export type Verdict =
  * Reads `dir` (one seed folder) and says whether it is a complete, intact seed `seed`. No side
  * effects. Every listed file's size is checked; its SHA-256 too unless `hashOnly` names the files
  * to hash (the combine step hashes the tables it reads, not the ONNX graphs, after every seed).
+ * With `configHash` (the study's), a seed whose record names another config hash does not verify:
+ * it was trained with another config (copied in, or written by a run of another config).
  */
-export function verifySeedDir(dir: string, seed: number, hashOnly?: readonly string[]): Verdict {
+export function verifySeedDir(dir: string, seed: number, hashOnly?: readonly string[], configHash?: string): Verdict {
   const recordFile = join(dir, 'seed.json');
   if (!existsSync(recordFile)) return { ok: false, reason: 'seed.json is missing (the seed was never finished)' };
   let record: Record<string, unknown>;
@@ -50,6 +52,9 @@ export function verifySeedDir(dir: string, seed: number, hashOnly?: readonly str
   }
   if (record.seed !== seed) return { ok: false, reason: `seed.json is for seed ${JSON.stringify(record.seed)}, the folder for seed ${seed}` };
   if (record.status !== 'ok') return { ok: false, reason: `seed.json has status ${JSON.stringify(record.status)}, not "ok"` };
+  if (configHash !== undefined && record.configHash !== configHash) {
+    return { ok: false, reason: `seed.json has config hash ${JSON.stringify(record.configHash ?? null)}, the study's config.json ${configHash}: the seed was trained with another config` };
+  }
   if (record.manifestVersion === undefined && record.files === undefined) {
     return { ok: false, legacy: true, reason: 'seed.json lists no files with sizes and SHA-256s (written before seeds were verified)' };
   }
@@ -148,12 +153,12 @@ export function seedFolders(seedsDir: string): [number, string][] {
     .sort((a, b) => a[0] - b[0]);
 }
 
-/** Verifies every seed folder; returns the good ones and the bad ones with their reasons. */
-export function scanSeeds(seedsDir: string, hashOnly?: readonly string[]): { good: { seed: number; dir: string; files: Manifest }[]; bad: { seed: number; dir: string; reason: string; legacy?: true }[] } {
+/** Verifies every seed folder (against the study's `configHash` when given); returns the good ones and the bad ones with their reasons. */
+export function scanSeeds(seedsDir: string, hashOnly?: readonly string[], configHash?: string): { good: { seed: number; dir: string; files: Manifest }[]; bad: { seed: number; dir: string; reason: string; legacy?: true }[] } {
   const good: { seed: number; dir: string; files: Manifest }[] = [];
   const bad: { seed: number; dir: string; reason: string; legacy?: true }[] = [];
   for (const [seed, dir] of seedFolders(seedsDir)) {
-    const v = verifySeedDir(dir, seed, hashOnly);
+    const v = verifySeedDir(dir, seed, hashOnly, configHash);
     if (v.ok) good.push({ seed, dir, files: v.files });
     else bad.push({ seed, dir, reason: v.reason, legacy: v.legacy });
   }

@@ -30,7 +30,7 @@ import { loadMnist } from '../data/mnist.ts';
 import { imagesToFloat } from '../stats/cka.ts';
 import { convergenceNotes } from '../stats/convergence.ts';
 import { svgToPng } from './figures.ts';
-import { historyFiles, loadStudy, missingSeeds } from '../io/load.ts';
+import { historyFiles, loadStudy, missingSeeds, studyConfigHash } from '../io/load.ts';
 import { REQUIRED_FILES, scanSeeds } from '../io/seed-manifest.ts';
 import { studyContext } from './context.ts';
 import { studyKernels, type StudyKernels } from './kernels.ts';
@@ -113,7 +113,8 @@ function loadVerified(dirs: string[], skipBad: boolean): { data: StudyData; left
   const left = { seeds: new Set<number>(), warnings: [] as string[] };
   for (const d of dirs) {
     if (!existsSync(join(d, 'seeds'))) continue;
-    const { bad } = scanSeeds(join(d, 'seeds'), REQUIRED_FILES); // the tables aggregate reads are hashed; ONNX sizes only
+    // The tables aggregate reads are hashed, ONNX sizes only; every seed's config hash must be its study's.
+    const { bad } = scanSeeds(join(d, 'seeds'), REQUIRED_FILES, studyConfigHash(d));
     for (const b of bad) {
       if (!skipBad) {
         throw new FilterstudyError('E_OUTPUT', `seed ${b.seed} does not verify: ${b.dir}: ${b.reason}`, {

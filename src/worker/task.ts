@@ -29,6 +29,8 @@ export interface SeedTask {
   versions: Record<string, string>;
   /** Progress messages go here (transferred to the worker with the task). */
   port?: MessagePort;
+  /** Set to 1 by the main thread to stop this seed (a signal, a lost lease): see `checkCancel`. */
+  cancel?: Int32Array;
 }
 
 export interface ProgressMessage extends Progress { type: 'progress'; seed: number; model: ModelName }
@@ -122,16 +124,32 @@ function engineOnce(name: StudyConfig['runtime']['backend']): Promise<Engine> {
   return enginePromise;
 }
 
+/**
+ * Throws E_INTERRUPTED once the main thread raised the task's cancel flag. Called between
+ * training steps and between stages, never inside an onnxruntime call, so that every session is
+ * released by the `finally` blocks on the way out and the thread can then end safely.
+ */
+function checkCancel(task: SeedTask): void {
+  if (task.cancel && Atomics.load(task.cancel, 0) === 1) {
+    throw new FilterstudyError('E_INTERRUPTED', `seed ${task.seed}: stopped before it finished`, { hint: 'rerun the same command to train it' });
+  }
+}
+
 export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
   const t0 = performance.now();
   let backendName: string | null = null;
   try {
+    checkCancel(task);
     const engine = await engineOnce(task.cfg.runtime.backend);
+    checkCancel(task);
     backendName = engine.name;
     engine.takeKernelPaths(); // a fresh tally: this seed's kernel paths only
     const data = seedData(task.cfg);
     injectFault(task.seed);
-    const post = (p: Progress & { model: ModelName }) => task.port?.postMessage({ type: 'progress', seed: task.seed, ...p } satisfies ProgressMessage);
+    const post = (p: Progress & { model: ModelName }) => {
+      checkCancel(task); // after every step: training stops within one step of a cancel
+      task.port?.postMessage({ type: 'progress', seed: task.seed, ...p } satisfies ProgressMessage);
+    };
 
     // ---- train both models ----
     const tRun = performance.now();
@@ -142,7 +160,10 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     const m = task.cfg.model;
     const w1 = out.weights.model1;
     const w2 = out.weights.model2;
-    const stage = (st: StageMessage['stage']) => task.port?.postMessage({ type: 'stage', seed: task.seed, stage: st } satisfies StageMessage);
+    const stage = (st: StageMessage['stage']) => {
+      checkCancel(task);
+      task.port?.postMessage({ type: 'stage', seed: task.seed, stage: st } satisfies StageMessage);
+    };
     stage('exporting');
     // Exported once without testAccuracy; the files we keep get it stamped into metadata_props after
     // evaluation (stamp.ts: the same bytes a second export would give, without re-encoding the weights).
@@ -176,6 +197,7 @@ export default async function runSeedTask(task: SeedTask): Promise<SeedResult> {
     const onnx = Object.fromEntries(Object.entries(exported).map(([file, e]) => [file, stampTestAccuracy(e.bytes, testAcc(e.model, e.network))]));
     exportSeconds += (performance.now() - tStamp) / 1000;
     // ---- claim 4: each CNN's digit accuracy up to relabelling and a linear probe (not training time) ----
+    checkCancel(task);
     const tc4 = performance.now();
     const claim4 = await claim4Metrics(engine, task.cfg, data, task.seed, out.weights, out.rerunWeights);
     const claim4Seconds = (performance.now() - tc4) / 1000;

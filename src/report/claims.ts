@@ -18,6 +18,13 @@ const effectText = (c: ClaimVerdict): string => {
   return e ? `${fmtSigned(e.estimate, 4)} (95% CI ${ci(e.ci, 4)}${e.cohenDz !== null ? `, Cohen’s d_z = ${fmt(e.cohenDz, 2)}` : ''})` : 'not computable';
 };
 
+/** Claim 1 seed by seed (stats/claim1.ts), as rliable reports runs: shown beside the verdict, never deciding it. */
+function seedBySeed(st: StudyStats): string {
+  const pi = st.claim1Profile.probabilityOfImprovement;
+  if (!pi.n) return '';
+  return `Seed by seed (as rliable reports runs; descriptive, the verdict rests on the mean difference): model-2 beats model-1 on ${pi.wins} of ${pi.n} seeds${pi.ties ? ` (${pi.ties} tied)` : ''}; the probability that it does on a random seed (ties count ½) is ${fmt(pi.estimate, 2)}, 95% percentile-bootstrap CI ${ci(pi.ci, 2)}, exact (Clopper–Pearson, ties as losses / as wins) ${ci(pi.exactCi, 2)} — with few seeds the bootstrap interval cannot reach past the observed share, the exact one can. The accuracy profile below shows both models’ seeds.`;
+}
+
 export function claimText(c: ClaimVerdict, st: StudyStats): string {
   const x = c.numbers;
   const lead = `**${c.sentence}** `;
@@ -29,7 +36,7 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
     return (
       lead +
       `Mean test accuracy on the third term: model-1 ${fmt(num(x.model1Mean))}, model-2 ${fmt(num(x.model2Mean))} (paper: 0.494 and 0.867). ` +
-      `All seeds, per-seed difference model-2 − model-1: ${effectText(c)}. ${testSentence(c, st, x.signFlipP)}${sec}`
+      `All seeds, per-seed difference model-2 − model-1: ${effectText(c)}. ${testSentence(c, st, x.signFlipP)}${sec} ${seedBySeed(st)}`
     );
   }
   if (c.claim === 2) {

@@ -5,6 +5,7 @@
  */
 import { bootstrapCI, hierarchicalBootstrap } from './bootstrap.ts';
 import { glorotLimit } from './baselines.ts';
+import { claim1Profile } from './claim1.ts';
 import { decide, effectOf, minSeedsFor, NO_CI, pairedPart } from './claim-parts.ts';
 import { claim2, concatSeeds, MOVED_FRACTION } from './claim2.ts';
 import { CLAIM4_TARGETS, claim4Part, hasClaim4Rows } from './claim4.ts';
@@ -355,6 +356,7 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
     } satisfies StatsOptions,
     onnx,
     learned,
+    claim1Profile: claim1Profile(s1, a1, a2, { reps: o.reps, seed: o.bootstrapSeed, level: o.level }),
     equivalence,
     table2: descriptive ? table2(data, o) : [],
     comparisons,

@@ -81,7 +81,18 @@ describe('aggregate: synthetic "paper" study in two folders', () => {
     const verdicts = rows.filter((r) => r.section === 'claim' && r.statistic === 'verdict' && r.variant === null);
     expect(verdicts.map((r) => r.text)).toEqual(['supported', 'supported', 'supported', 'supported']);
     const secondary = rows.filter((r) => r.section === 'claim' && r.statistic === 'verdict' && r.variant === 'secondary');
-    expect(secondary.map((r) => [r.key, r.text])).toEqual([['claim1', 'seeds trained to the standard: supported'], ['claim4', 'all seeds: supported']]);
+    // Beside each decision (seeds trained to the standard; claims 2 and 3 on the unit yardstick):
+    // all seeds, and for claims 2 and 3 the paper's raw S.
+    expect(secondary.map((r) => [r.key, r.text])).toEqual([
+      ['claim1', 'all seeds: supported'],
+      ['claim2', "raw S (the paper's measure): supported"], ['claim2', 'all seeds: supported'],
+      ['claim3', "raw S (the paper's measure): supported"], ['claim3', 'all seeds: supported'],
+      ['claim4', 'all seeds: supported'],
+    ]);
+    expect(rows.filter((r) => r.section === 'claim' && r.statistic === 'decided_on').map((r) => r.text)).toEqual(['seeds: standard', 'seeds: standard; yardstick: unit', 'seeds: standard; yardstick: unit', 'seeds: standard']);
+    // The multiverse: 4 claims × 5 yardsticks × 2 seed sets verdicts, and one word per claim.
+    expect(rows.filter((r) => r.section === 'multiverse' && r.statistic === 'verdict')).toHaveLength(40);
+    expect(rows.filter((r) => r.section === 'multiverse' && r.statistic === 'summary').map((r) => r.text)).toEqual(res.stats.multiverseSummary.map((m) => m.summary));
     expect(rows.filter((r) => r.section === 'claim' && r.statistic === 'sentence')).toHaveLength(4);
     expect(rows.find((r) => r.section === 'learned' && r.statistic === 'fraction')!.value).toBe(1);
     expect(rows.find((r) => r.key === 'claim1' && r.statistic === 'p_improvement')!.value).toBe(1); // model-2 wins on all 7 seeds
@@ -206,7 +217,7 @@ describe('report details from the StudyStats', () => {
     expect(md).toMatch(/train\.sharedInit = false.*false by construction.*part \(b\) alone.*`--set train\.sharedInit=true`/);
     expect(md).toContain('Claim 3’s effect is part (b)');
     expect(formatAggregateSummary(st)).toMatch(/note: part \(a\) is descriptive/);
-    const eff = statsRows(st).filter((r) => r.key === 'claim3' && r.statistic === 'effect');
+    const eff = statsRows(st).filter((r) => r.section === 'claim' && r.key === 'claim3' && r.statistic === 'effect' && r.variant !== 'secondary');
     expect(eff.map((r) => [r.variant, r.text])).toEqual([['a', 'descriptive'], ['b', 'tested']]);
   });
 

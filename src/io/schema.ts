@@ -192,16 +192,16 @@ export const SIMILARITY: TableSpec<SimilarityRow> = {
 export const STATS: TableSpec<StatRow> = {
   name: 'stats', file: 'stats.arrow', where: 'written by aggregate (beside report.html)', rowIs: 'number of the report (long form)',
   columns: [
-    col('section', 'Utf8', "`study`, `claim`, `table2`, `similarity`, `baseline`, `cka`, `accuracy_gap`, `learned`, `equivalence`, `onnx`", (r) => r.section),
+    col('section', 'Utf8', "`study`, `claim`, `multiverse`, `table2`, `similarity`, `baseline`, `cka`, `accuracy_gap`, `learned`, `equivalence`, `onnx`", (r) => r.section),
     col('key', 'Utf8', "what is measured: claim id (`claim1`), Table 2 row, comparison, CNN, CKA pair", (r) => r.key),
-    col('variant', 'Utf8', 'distance variant, baseline kind or claim part; else null', (r) => r.variant, { nullable: true }),
-    col('statistic', 'Utf8', '`mean`, `median`, `sd`, `paper`, `accuracy`, `mean_S`, `p`, `p_holm`, `verdict`, `effect`, …', (r) => r.statistic),
+    col('variant', 'Utf8', 'distance variant, baseline kind or claim part; on `multiverse` rows `<yardstick>/<seed set>` (e.g. `unit/standard`); else null', (r) => r.variant, { nullable: true }),
+    col('statistic', 'Utf8', '`mean`, `median`, `sd`, `paper`, `accuracy`, `mean_S`, `p`, `p_holm`, `verdict`, `effect`, `decided_on`, `yardsticks_agree`, `summary`, …', (r) => r.statistic),
     col('seed', 'Int32', 'the seed of per-seed rows; null for summaries over seeds', (r) => r.seed, { nullable: true }),
     col('value', 'Float64', 'the number (null when not computable, and on `verdict` rows)', (r) => r.value, { nullable: true }),
     col('lo', 'Float64', 'confidence interval, lower bound (level in the metadata)', (r) => r.lo, { nullable: true }),
     col('hi', 'Float64', 'confidence interval, upper bound', (r) => r.hi, { nullable: true }),
     col('n', 'Int32', 'seeds (or seed pairs) behind the number', (r) => r.n, { nullable: true }),
-    col('text', 'Utf8', 'the verdict on `verdict` rows, the row label on Table 2 `mean` rows, the effect or analysis name', (r) => r.text, { nullable: true }),
+    col('text', 'Utf8', 'the verdict on `verdict` rows, the row label on Table 2 `mean` rows, the effect or analysis name; what decides on `decided_on` rows; the one-word multiverse summary on `summary` rows', (r) => r.text, { nullable: true }),
   ],
 };
 

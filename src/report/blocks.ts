@@ -20,7 +20,8 @@ export interface FigureRef {
 export type Block =
   | { kind: 'heading'; level: 2 | 3; text: string; id: string }
   | { kind: 'para'; text: string }
-  | { kind: 'claim'; claim: number; verdict: Verdict; title: string; text: string; notes: string[] }
+  /** badge: what the verdict was decided on, shown beside it (e.g. claim 3's 'part (b) tested · unit S'). */
+  | { kind: 'claim'; claim: number; verdict: Verdict; title: string; text: string; notes: string[]; badge?: string }
   | { kind: 'list'; items: string[] }
   | { kind: 'meta'; items: [string, string][] }
   | { kind: 'table'; head: string[]; rows: string[][]; numeric?: boolean[]; caption?: string }

@@ -4,7 +4,7 @@
  * types are in blocks.ts; the claims' prose, Methods and Limitations in claims.ts.
  */
 import { VARIANTS } from '../stats/distances.ts';
-import { claimText, learnedBlocks, limitations, methods, onnxBlocks } from './claims.ts';
+import { claimBadge, claimText, learnedBlocks, limitations, methods, multiverseBlocks, onnxBlocks } from './claims.ts';
 import type { ReportContext } from './context.ts';
 import type { Block, FigureRef, ReportDoc } from './blocks.ts';
 import type { Figures } from './doc-figures.ts';
@@ -57,7 +57,7 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
   p(`Each verdict follows the decision rule in Methods: one-sided Wilcoxon signed-rank test on per-seed differences (n = ${n} seeds), Holm-corrected over claims 1–3 (claim 4, from the paper’s Discussion, is its own family), and the effect’s 95% CI on the claimed side; “not supported” only when that CI lies wholly on the wrong side.`);
   blocks.push({ kind: 'list', items: st.claims.map((c) => `**Claim ${c.claim} — ${verdictWord(c.verdict)}.** ${c.sentence}`) });
   for (const c of st.claims) {
-    blocks.push({ kind: 'claim', claim: c.claim, verdict: c.verdict, title: c.statement, text: claimText(c, st), notes: c.notes });
+    blocks.push({ kind: 'claim', claim: c.claim, verdict: c.verdict, title: c.statement, text: claimText(c, st), notes: c.notes, badge: claimBadge(c) });
   }
   blocks.push({
     kind: 'table',
@@ -75,12 +75,14 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
       ],
       ...c.secondary.map((s) => [`${c.claim} (${s.name})`, verdictWord(s.verdict), s.effect ? fmtSigned(s.effect.estimate, 4) : '—', s.effect ? ci(s.effect.ci, 4) : '—', fmtP(s.p), fmtP(s.pAdj), String(s.seeds.length)]),
     ]),
-    caption: (st.claims[2]?.numbers.effectPart === 'b'
+    caption: 'Rows in brackets are shown beside the decision, not deciding: all seeds (every claim) and the paper’s raw S (claims 2 and 3). ' + (st.claims[2]?.numbers.effectPart === 'b'
       ? 'Claim 3’s effect is part (b), the part it is decided on; part (a), descriptive here, is in its paragraph above. '
       : 'Claim 3’s effect is part (a); part (b) is in its paragraph above. ') +
       'Claim 2’s effect is on the scale noise floor = 0, unrelated random filters = 1. Adjusted p: Holm over claims 1–3; claim 4 is its own family (unadjusted).',
   });
   figs([fig.profile]);
+
+  blocks.push(...multiverseBlocks(st));
 
   h(3, 'Who learned the task', 'learned');
   blocks.push(...learnedBlocks(st));

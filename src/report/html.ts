@@ -88,7 +88,7 @@ function block(b: Block): string {
       return `<dl class="meta">${b.items.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${inline(v)}</dd>`).join('')}</dl>`;
     case 'claim':
       return (
-        `<section class="claim ${cls(b.verdict)}"><h3>Claim ${b.claim}: ${inline(b.title)} <span class="badge ${cls(b.verdict)}">${escapeHtml(verdictWord(b.verdict))}</span></h3>` +
+        `<section class="claim ${cls(b.verdict)}"><h3>Claim ${b.claim}: ${inline(b.title)} <span class="badge ${cls(b.verdict)}">${escapeHtml(verdictWord(b.verdict) + (b.badge ? ` · ${b.badge}` : ''))}</span></h3>` +
         `<p>${inline(b.text)}</p>${b.notes.map((n) => `<p class="note">⚠ ${inline(n)}</p>`).join('')}</section>`
       );
     case 'table': {

@@ -34,7 +34,7 @@ function block(b: Block): string {
     case 'meta':
       return b.items.map(([k, v]) => `- **${esc(k)}:** ${mdInline(v)}`).join('\n');
     case 'claim':
-      return [`### Claim ${b.claim}: ${mdInline(b.title)} — **${verdictWord(b.verdict)}**`, '', mdInline(b.text), ...b.notes.map((n) => `\n> ⚠ ${mdInline(n)}`)].join('\n');
+      return [`### Claim ${b.claim}: ${mdInline(b.title)} — **${verdictWord(b.verdict)}**${b.badge ? ` (${b.badge})` : ''}`, '', mdInline(b.text), ...b.notes.map((n) => `\n> ⚠ ${mdInline(n)}`)].join('\n');
     case 'table': {
       const numeric = b.numeric ?? [];
       const row = (cells: string[]): string => `| ${cells.map((c) => mdInline(c, true)).join(' | ')} |`;

@@ -3,7 +3,9 @@
  * columns, their types and meanings are io/schema.ts STATS (and the README's table generated from it):
  *   section    'study' | 'claim' | 'table2' | 'similarity' | 'baseline' | 'cka' | 'accuracy_gap' |
  *              'learned' (model-2 learned the task; per seed: accuracy, learned, standard) |
- *              'equivalence' (TOST of CNN1 − CNN2 digit accuracy) | 'onnx' (flagged seeds)
+ *              'equivalence' (TOST of CNN1 − CNN2 digit accuracy) | 'onnx' (flagged seeds) |
+ *              'multiverse' (each claim's verdict, effect, p, Holm p per yardstick × seed set;
+ *              variant '<yardstick>/<seed set>', e.g. 'unit/standard'; 'summary' rows: one word)
  *   key        claim id ('claim1'), Table 2 row ('CNN1', 'model-2', …), comparison
  *              ('model1.cnn1 -> model1.cnn2'), CNN ('model1.cnn1'), CKA pair
  *   variant    distance variant ('raw' | 'unit' | 'signflip' | 'unit-signflip' | 'matched'),
@@ -16,7 +18,9 @@
  *   text       the verdict ('supported' | 'not supported' | 'inconclusive') on 'verdict' rows;
  *              the row label on Table 2 'mean' rows; on claim 3's 'effect' rows 'tested' or
  *              'descriptive' (part (a) without train.sharedInit); the effect's name on other
- *              'effect' rows; the secondary analysis' name on claim rows with variant 'secondary'
+ *              'effect' rows; the secondary analysis' name on claim rows with variant 'secondary';
+ *              on 'decided_on' rows the seed set and yardstick that decide; on 'yardsticks_agree'
+ *              rows (value 1/0) whether the deciding and the paper's raw yardstick agree
  * Schema metadata 'filterstudy': JSON { schemaVersion, configHash, seeds, level, columns }.
  */
 import type { Table } from 'apache-arrow';
@@ -55,6 +59,11 @@ export function statsRows(st: StudyStats): StatRow[] {
       add({ section: 'claim', key, variant: 'secondary', statistic: 'p', value: s.p, n: s.seeds.length, text: s.name });
       add({ section: 'claim', key, variant: 'secondary', statistic: 'p_adj', value: s.pAdj, n: s.seeds.length, text: s.name });
     }
+    add({ section: 'claim', key, statistic: 'decided_on', n: c.nSeeds, text: `seeds: ${c.decidedOn.seedSet}${c.decidedOn.yardstick ? `; yardstick: ${c.decidedOn.yardstick}` : ''}` });
+    if (c.yardstickCheck) {
+      const y = c.yardstickCheck;
+      add({ section: 'claim', key, variant: y.beside, statistic: 'yardsticks_agree', value: y.agree ? 1 : 0, n: c.nSeeds, text: y.note });
+    }
     add({ section: 'claim', key, statistic: 'sentence', n: c.nSeeds, text: c.sentence });
     add({ section: 'claim', key, statistic: 'p', value: c.p, n: c.nSeeds });
     add({ section: 'claim', key, statistic: 'p_holm', value: c.pHolm, n: c.nSeeds });
@@ -71,6 +80,15 @@ export function statsRows(st: StudyStats): StatRow[] {
   const pi = st.claim1Profile.probabilityOfImprovement;
   add({ section: 'claim', key: 'claim1', statistic: 'p_improvement', value: pi.estimate, lo: pi.ci.lo, hi: pi.ci.hi, n: pi.n, text: `P(model-2 > model-1 on a random seed), ties 1/2, percentile bootstrap CI: ${pi.wins} wins, ${pi.ties} ties, ${pi.losses} losses` });
   add({ section: 'claim', key: 'claim1', statistic: 'p_improvement_exact', value: pi.estimate, lo: pi.exactCi.lo, hi: pi.exactCi.hi, n: pi.n, text: pi.exactCi.method });
+  // The multiverse: key claimN, variant '<yardstick>/<seed set>' (e.g. 'unit/standard').
+  for (const m of st.multiverse ?? []) {
+    const base = { section: 'multiverse', key: `claim${m.claim}`, variant: `${m.yardstick}/${m.seedSet}`, n: m.nSeeds };
+    add({ ...base, statistic: 'verdict', text: m.verdict });
+    add({ ...base, statistic: 'effect', value: m.estimate, lo: m.lo, hi: m.hi });
+    add({ ...base, statistic: 'p', value: m.p });
+    add({ ...base, statistic: 'p_holm', value: m.pHolm });
+  }
+  for (const m of st.multiverseSummary ?? []) add({ section: 'multiverse', key: `claim${m.claim}`, statistic: 'summary', text: m.summary });
   const L = st.learned;
   add({ section: 'learned', key: 'model2', statistic: 'fraction', value: L.fraction, lo: L.ci.lo, hi: L.ci.hi, n: L.n, text: `learned: test accuracy ≥ ${L.threshold}` });
   for (const q of L.perSeed) {

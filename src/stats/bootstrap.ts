@@ -7,6 +7,13 @@
  * resampled seed with replacement (Davison & Hinkley 1997, §3.8), and recomputes the statistic.
  *
  * Groups: groups[s] = the F values of seed s (e.g. S_i, i = 0..F−1).
+ *
+ * Paired (`paired: true`, used by every claim): several comparisons of one seed are indexed by
+ * the same reference filters (e.g. S_i of model-2's pair and of model-1's pair, i = 0..2F−1), so
+ * one draw of filter indices per resampled seed is applied to all comparisons. A per-seed
+ * difference is then resampled as a difference: when it is exactly 0 in every seed, every
+ * replicate is 0 and the CI has zero width (resampling the comparisons separately would add the
+ * two groups' filter variance to a difference that has none).
  */
 import { makeRng, type Rng } from '../rng.ts';
 import { FilterstudyError } from '../errors.ts';
@@ -36,8 +43,9 @@ export function percentileInterval(samples: ArrayLike<number>, level = 0.95, met
   return { lo: quantileSorted(s, a), hi: quantileSorted(s, 1 - a), level, method };
 }
 
-/** Mean of per-group means of the resampled groups (all groups have equal size F in our data). */
-function resampledGrandMean(groups: ArrayLike<number>[], seedIdx: Int32Array, rng: Rng, withinGroups: boolean): number {
+/** Mean of per-group means of the resampled groups (all groups have equal size F in our data).
+ *  filterIdx[k] (paired): the filter indices drawn for resampled seed k, shared by all comparisons. */
+function resampledGrandMean(groups: ArrayLike<number>[], seedIdx: Int32Array, rng: Rng, withinGroups: boolean, filterIdx?: Int32Array[]): number {
   let total = 0;
   for (let k = 0; k < seedIdx.length; k++) {
     const g = groups[seedIdx[k]];
@@ -46,7 +54,8 @@ function resampledGrandMean(groups: ArrayLike<number>[], seedIdx: Int32Array, rn
       continue;
     }
     let s = 0;
-    for (let i = 0; i < g.length; i++) s += g[rng.int(g.length)];
+    if (filterIdx) for (let i = 0; i < g.length; i++) s += g[filterIdx[k][i]];
+    else for (let i = 0; i < g.length; i++) s += g[rng.int(g.length)];
     total += s / g.length;
   }
   return total / seedIdx.length;
@@ -55,13 +64,14 @@ function resampledGrandMean(groups: ArrayLike<number>[], seedIdx: Int32Array, rn
 /**
  * Hierarchical bootstrap of a statistic of several comparisons' grand means, with the seed
  * resampling shared between comparisons (paired by seed index) and the filter resampling done
- * separately per comparison. `data[c][s]` = values of comparison c for seed s (all c share the
+ * separately per comparison, or (`paired`) with one draw of filter indices per seed shared by
+ * all comparisons (they must then have equal sizes within each seed). `data[c][s]` = values of comparison c for seed s (all c share the
  * seed order). `stat(means)` maps the k grand means to the statistic (default: means[0]).
  */
 export function hierarchicalBootstrap(
   data: ArrayLike<number>[][],
   stat: (means: number[]) => number = (m) => m[0],
-  opts: BootstrapOptions & { withinGroups?: boolean } = {},
+  opts: BootstrapOptions & { withinGroups?: boolean; paired?: boolean } = {},
 ): { estimate: number; ci: Interval; samples: Float64Array } {
   const reps = opts.reps ?? 4000;
   const level = opts.level ?? 0.95;
@@ -69,6 +79,12 @@ export function hierarchicalBootstrap(
   if (nSeeds === 0) throw new FilterstudyError('E_STATS', 'bootstrap: no seeds');
   for (const c of data) {
     if (c.length !== nSeeds) throw new FilterstudyError('E_STATS', 'bootstrap: comparisons have different numbers of seeds');
+  }
+  const paired = opts.paired ?? false;
+  if (paired) {
+    for (let s = 0; s < nSeeds; s++) {
+      if (data.some((c) => c[s].length !== data[0][s].length)) throw new FilterstudyError('E_STATS', `bootstrap: paired comparisons have different numbers of values in seed ${s}`);
+    }
   }
   const all = Int32Array.from({ length: nSeeds }, (_, i) => i);
   const within = opts.withinGroups ?? true;
@@ -78,7 +94,8 @@ export function hierarchicalBootstrap(
   const idx = new Int32Array(nSeeds);
   for (let b = 0; b < reps; b++) {
     for (let k = 0; k < nSeeds; k++) idx[k] = rng.int(nSeeds);
-    samples[b] = stat(data.map((c) => resampledGrandMean(c, idx, rng, within)));
+    const filterIdx = paired && within ? Array.from(idx, (s) => Int32Array.from({ length: data[0][s].length }, () => rng.int(data[0][s].length))) : undefined;
+    samples[b] = stat(data.map((c) => resampledGrandMean(c, idx, rng, within, filterIdx)));
   }
   const ci = nSeeds < 2 ? { lo: null, hi: null, level, method: 'hierarchical-percentile' } : percentileInterval(samples, level, 'hierarchical-percentile');
   return { estimate, ci, samples };

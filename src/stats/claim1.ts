@@ -45,7 +45,7 @@ export function probabilityOfImprovement(x1: number[], x2: number[], o: { reps: 
   };
 }
 
-/** The profile of claim 1 on its seeds (those with both pipelines' test accuracy). */
+/** The profile of claim 1 on all seeds with both pipelines' test accuracy (stalled ones included: the point). */
 export function claim1Profile(seeds: number[], acc1: Map<number, number>, acc2: Map<number, number>, o: { reps: number; seed: number; level: number }): Claim1Profile {
   const model1 = seeds.map((s) => acc1.get(s)!);
   const model2 = seeds.map((s) => acc2.get(s)!);

@@ -18,13 +18,20 @@ function claim1(c: ClaimVerdict, st: StudyStats): string {
   const x = c.numbers;
   const L = st.learned;
   const e = c.effect;
-  const std = c.secondary[0];
-  const learnedPart = L.n
-    ? `; ${L.k} of ${L.n} model-2 networks learned the task (test accuracy ≥ ${L.threshold}; ${pctOf(L.fraction)}, ${ci95(ci(L.ci, 2))})` +
-      (std && std.seeds.length ? `, and on the ${std.seeds.length} seeds trained to the standard model-2 scored ${fmt(num(x.model2MeanLearned))} against ${fmt(num(x.model1MeanLearned))} (${std.verdict})` : '')
-    : '';
-  return `Over ${c.nSeeds} seeds model-2 answered ${fmt(num(x.model2Mean))} of the test pairs correctly and model-1 ${fmt(num(x.model1Mean))} (difference ${e ? fmtSigned(e.estimate, 3) : '—'}, ${ci95(e ? ci(e.ci) : '—')}), so ${meaning(c.verdict)} that model-2 is more accurate${learnedPart}.`;
+  const all = c.secondary.find((s) => s.name === 'all seeds');
+  const learnedPart = L.n ? `; ${L.k} of ${L.n} model-2 networks learned the task (test accuracy ≥ ${L.threshold}; ${pctOf(L.fraction)}, ${ci95(ci(L.ci, 2))})` : '';
+  const allPart = all ? `, and over all ${all.seeds.length} seeds model-2 scored ${fmt(num(x.model2MeanAll))} against ${fmt(num(x.model1MeanAll))} (${all.verdict})` : '';
+  return `On the ${c.nSeeds} seeds trained to the standard model-2 answered ${fmt(num(x.model2Mean))} of the test pairs correctly and model-1 ${fmt(num(x.model1Mean))} (difference ${e ? fmtSigned(e.estimate, 3) : '—'}, ${ci95(e ? ci(e.ci) : '—')}), so ${meaning(c.verdict)} that model-2 is more accurate when it trains${learnedPart}${allPart}.`;
 }
+
+/** "; the paper's raw S gives the same verdict" or the disagreement, for claims 2 and 3. */
+const rawPart = (c: ClaimVerdict): string => {
+  const y = c.yardstickCheck;
+  if (!y) return '';
+  return y.agree ? `; the paper's raw S gives the same verdict` : `; the paper's raw S would say ${y.besideVerdict.toUpperCase()} — the ${y.decides} yardstick decides, because raw S also measures the filters' length`;
+};
+
+const yardName = (c: ClaimVerdict): string => (c.decidedOn.yardstick === 'unit' ? 'direction (unit-length) distance' : `${c.decidedOn.yardstick ?? 'raw'} distance`);
 
 function claim2(c: ClaimVerdict, st: StudyStats): string {
   const x = c.numbers;
@@ -34,15 +41,15 @@ function claim2(c: ClaimVerdict, st: StudyStats): string {
     return `Claim 2 cannot be tested on this study: without the noise floor (model-1's CNN1 trained twice from the same starting weights, train.noiseFloor) nothing says how far apart two trainings of the same CNN land, so the CNN1–CNN2 distance of ${fmt(num(x.meanSWithinModel1))} has no yardstick${premise}.`;
   }
   if (x.filtersMoved === false) {
-    return `Claim 2 is not decided: model-1's filters barely left their random starting values (they moved ${fmt(num(x.movedRatio), 2)} of the distance to unrelated random filters, below ${fmt(num(x.movedFraction), 2)}), so CNN1 and CNN2 differ because they started differently, not because they learned differently${premise}.`;
+    return `Claim 2 is not decided: model-1's filters barely left their random starting values (the less-moved CNN moved ${fmt(num(x.movedRatio), 2)} of the distance between unrelated random filters, below ${fmt(num(x.movedFraction), 2)}), so CNN1 and CNN2 differ because they started differently, not because they learned differently${premise}.`;
   }
   const e = c.effect;
-  return `Model-1's CNN1 and CNN2 filters are ${fmt(num(x.meanSWithinModel1))} apart on average, against ${fmt(num(x.meanSNoiseFloor))} for CNN1 retrained from the same start and ${fmt(num(x.meanSFreshGlorot))} for unrelated random filters — ${e ? fmt(e.estimate, 2) : '—'} of the way from noise (0) to unrelated (1), ${ci95(e ? ci(e.ci, 2) : '—')} — so ${meaning(c.verdict)} that equally accurate CNNs learn different filters${premise}.`;
+  return `On the ${yardName(c)}, model-1's CNN1 and CNN2 filters are ${fmt(num(x.meanSWithinModel1))} apart on average, against ${fmt(num(x.meanSNoiseFloor))} for CNN1 retrained from the same start and ${fmt(num(x.meanSUnrelated))} for unrelated random filters — ${e ? fmt(e.estimate, 2) : '—'} of the way from noise (0) to unrelated (1), ${ci95(e ? ci(e.ci, 2) : '—')}, ${c.nSeeds} seeds — so ${meaning(c.verdict)} that equally accurate CNNs learn different filters${rawPart(c)}${premise}.`;
 }
 
 function claim3(c: ClaimVerdict): string {
   const x = c.numbers;
-  return `Model-2's two CNNs have filters ${fmt(num(x.meanSModel2Pair))} apart on average against ${fmt(num(x.meanSModel1Pair))} for model-1's pair (difference ${fmtSigned(num(x.effectB), 3)}, ${ci95(ci({ lo: num(x.effectBLo), hi: num(x.effectBHi) }))}, ${c.nSeeds} seeds), so ${meaning(c.verdict)} that model-2's filters resemble each other and model-1's${x.partA === 'descriptive' ? ' (only the "resemble each other" part is tested in this study)' : ''}.`;
+  return `On the ${yardName(c)}, model-2's two CNNs have filters ${fmt(num(x.meanSModel2Pair))} apart on average against ${fmt(num(x.meanSModel1Pair))} for model-1's pair (difference ${fmtSigned(num(x.effectB), 3)}, ${ci95(ci({ lo: num(x.effectBLo), hi: num(x.effectBHi) }))}, ${c.nSeeds} seeds), so ${meaning(c.verdict)} that model-2's filters resemble each other and model-1's${x.partA === 'descriptive' ? ' (only the "resemble each other" part is tested in this study)' : ''}${rawPart(c)}.`;
 }
 
 function claim4(c: ClaimVerdict): string {

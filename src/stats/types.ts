@@ -8,6 +8,15 @@
 export type { ModelName, NetworkName, Stage, MetricRow, SimilarityRow } from '../io/schema.ts';
 export type { FilterSet, SeedAgreement, StudyData } from '../io/study-data.ts';
 
+/** The per-filter distance a filter claim is measured on (yardsticks.ts): a distances.ts variant or
+ *  the Hungarian-matched cost. */
+export type Yardstick = 'raw' | 'unit' | 'signflip' | 'unit-signflip' | 'matched';
+
+/** Which seeds enter a claim: 'standard' = trained to the standard (decides every claim), 'all'
+ *  = every seed (shown beside). */
+export type SeedSet = 'standard' | 'all';
+export const SEED_SETS: SeedSet[] = ['standard', 'all'];
+
 /** A filter set: F rows of length D = K·K (row-major w_r_c), or a flat F×D matrix. */
 export type FilterInput = ArrayLike<number>[] | { rows: number; cols: number; data: ArrayLike<number> };
 
@@ -102,7 +111,50 @@ export interface ClaimVerdict {
   /** Further numbers behind the verdict. */
   numbers: Record<string, number | number[] | string | boolean | null>;
   notes: string[];
+  /** Beside the decision: all seeds (every claim) and, for claims 2 and 3, the paper's raw S. */
   secondary: SecondaryResult[];
+  /** What decided the verdict: the seed set (one rule for all claims) and, for claims 2 and 3,
+   *  the yardstick (null for claims 1 and 4, which measure accuracies). */
+  decidedOn: { seedSet: SeedSet; yardstick: Yardstick | null };
+  /** Claims 2 and 3: the decision's yardstick against the paper's raw S (null otherwise, and
+   *  with `descriptive: false`). */
+  yardstickCheck: YardstickCheck | null;
+}
+
+/** The deciding yardstick's verdict beside the paper's raw S, and whether they agree. */
+export interface YardstickCheck {
+  decides: Yardstick;
+  beside: 'raw';
+  verdict: Verdict;
+  besideVerdict: Verdict;
+  agree: boolean;
+  note: string;
+}
+
+/** One cell of the multiverse: a claim's verdict under one yardstick and one seed set (Holm
+ *  within that analysis' family; claims 1 and 4 do not depend on the yardstick except through
+ *  claim 1's Holm family). */
+export interface MultiverseCell {
+  claim: 1 | 2 | 3 | 4;
+  seedSet: SeedSet;
+  yardstick: Yardstick;
+  verdict: Verdict;
+  estimate: number | null;
+  lo: number | null;
+  hi: number | null;
+  p: number | null;
+  pHolm: number | null;
+  nSeeds: number;
+}
+
+/** Per claim, one word over its multiverse cells: 'robust' (all agree), 'seeds' (the
+ *  yardsticks agree within each seed set, the seed sets differ), or the yardsticks that carry
+ *  its most decisive verdict, joined by '+' (e.g. 'raw'). */
+export interface MultiverseSummary {
+  claim: 1 | 2 | 3 | 4;
+  summary: string;
+  /** The verdict that decides (unit yardstick, seeds trained to the standard). */
+  verdict: Verdict;
 }
 
 /** seed.json's ONNX-vs-tfjs check over the study's seeds (flagged seeds leave every verdict). */
@@ -203,6 +255,10 @@ export interface StatsOptions {
   freshDraws: number;
   /** The study's config.train.sharedInit (false when absent): whether claim 3 part (a) is tested. */
   sharedInit: boolean;
+  /** The yardstick claims 2 and 3 are decided on (yardsticks.ts DECISION_YARDSTICK). */
+  yardstick: Yardstick;
+  /** The seeds every claim is decided on ('standard': trained to the standard). */
+  seedSet: SeedSet;
 }
 
 export interface StudyStats {
@@ -227,6 +283,9 @@ export interface StudyStats {
   /** Spearman ρ between per-seed within-model-1 mean S and |acc(CNN1) − acc(CNN2)| (digit, test). */
   sVsAccuracyGap: { rho: number | null; p: number | null; n: number; gaps: number[]; s: number[] };
   claims: ClaimVerdict[];
+  /** Every claim's verdict under each yardstick × seed set (empty with `descriptive: false`). */
+  multiverse: MultiverseCell[];
+  multiverseSummary: MultiverseSummary[];
   warnings: string[];
   /** Seeds the studies planned (config.json) with no finished seed folder: a failed or killed shard's (set by aggregate). */
   missingSeeds?: number[];

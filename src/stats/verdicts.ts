@@ -3,22 +3,38 @@
  * the verdicts for the paper's three claims (one Holm family) and its Discussion's fourth (its
  * own family). Decision rules: src/stats/README.md (and `rule` in each ClaimVerdict).
  */
-import { bootstrapCI, hierarchicalBootstrap } from './bootstrap.ts';
+import { bootstrapCI } from './bootstrap.ts';
 import { glorotLimit } from './baselines.ts';
 import { claim1Profile } from './claim1.ts';
-import { decide, effectOf, minSeedsFor, NO_CI, pairedPart } from './claim-parts.ts';
-import { claim2, concatSeeds, MOVED_FRACTION } from './claim2.ts';
+import { decide, effectOf, minSeedsFor, NO_CI, pairedPart, type PartResult } from './claim-parts.ts';
+import { bothWays, claim2, MOVED_FRACTION, type Claim2Result } from './claim2.ts';
+import { claim3, type Claim3Result } from './claim3.ts';
+import { multiverseSummary } from './multiverse.ts';
 import { CLAIM4_TARGETS, claim4Part, hasClaim4Rows } from './claim4.ts';
 import { activationPositions, ckaPrepared, firstLayerActivations, prepareCka, type PreparedCka } from './cka.ts';
 import { filterSimilarity, mean } from './distances.ts';
 import { claimSentences } from './sentences.ts';
 import { table2 } from './table2.ts';
 import { LEARNED_THRESHOLD, learnedStats, onnxCheck, withoutSeeds } from './standard.ts';
-import {
-  baselineStats, comparisonStats, COMPARISONS, crossSeedGroups, FilterIndex, fin, NETWORKS, sGroups, type SummaryOptions,
-} from './summaries.ts';
+import { baselineStats, comparisonStats, COMPARISONS, FilterIndex, fin, NETWORKS, type SummaryOptions } from './summaries.ts';
 import { holm, spearman, tost } from './tests.ts';
-import type { BaselineStats, ClaimVerdict, CkaStats, EquivalenceStats, Interval, SecondaryResult, StatsOptions, StudyData, StudyStats } from './types.ts';
+import type {
+  BaselineStats, ClaimVerdict, CkaStats, EquivalenceStats, MultiverseCell, SecondaryResult, SeedSet, StatsOptions, StudyData, StudyStats, Verdict, YardstickCheck,
+} from './types.ts';
+import { SEED_SETS } from './types.ts';
+import { DECISION_YARDSTICK, YARDSTICKS, type Yardstick } from './yardsticks.ts';
+
+/** Claims 1–3 of one analysis (a seed set and a yardstick), with their Holm family. */
+interface PaperAnalysis {
+  set: SeedSet;
+  yardstick: Yardstick;
+  seeds: number[]; // complete seeds of the set (claim 3's)
+  c2: Claim2Result;
+  c3: Claim3Result;
+  p: (number | null)[]; // claims 1–3
+  pHolm: (number | null)[];
+  verdicts: Verdict[];
+}
 
 export interface AnalyzeOptions {
   alpha?: number; // 0.05, family-wise over the three claims (Holm); claim 4 alone at α
@@ -35,6 +51,9 @@ export interface AnalyzeOptions {
   equivalenceMargin?: number;
   /** Claim 2 premise (default MOVED_FRACTION = 0.5, claim2.ts). */
   movedFraction?: number;
+  /** The yardstick claims 2 and 3 are decided on (default DECISION_YARDSTICK = 'unit',
+   *  yardsticks.ts); the paper's raw S is always shown beside it. */
+  yardstick?: Yardstick;
   /** false: skip what no verdict uses (comparison tables, baselines, CKA, Table 2 CIs) — for
    *  the calibration simulations, which run analyzeStudy thousands of times. Default true. */
   descriptive?: boolean;
@@ -122,12 +141,13 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
     ? baselineStats(data, idx, seeds, { ...o, freshDraws, glorotLimit: limit })
     : { trainedVsInit: {}, trainedVsFreshGlorot: {}, withinCnnNearest: {}, crossSeed: {}, glorotLimit: limit, freshDraws };
   const cka = descriptive && seeds.length ? ckaStats(data, idx, seeds, opts) : null;
-  const boot = (groups: Float64Array[][], stat: (m: number[]) => number): { estimate: number; ci: Interval } =>
-    groups[0].length ? hierarchicalBootstrap(groups, stat, { reps: o.reps, seed: o.bootstrapSeed, level: o.level }) : { estimate: NaN, ci: noCi };
 
   // ---- who learned, who met the standard --------------------------------------------------
   const learned = learnedStats(data, opts.learnedThreshold ?? LEARNED_THRESHOLD, o.level);
   const standard = new Set(learned.standardSeeds);
+  // One rule for every claim (src/stats/README.md, "Which seeds decide"): the seeds trained to
+  // the standard decide; all seeds are shown beside.
+  const onSet = (set: SeedSet, ss: number[]): number[] => (set === 'all' ? ss : ss.filter((s) => standard.has(s)));
 
   // ---- claim 1: model-2 more accurate than model-1 (pipeline, third term, test) ------------
   const a1 = accuracy(data, 'model1', 'pipeline', 'third');
@@ -137,49 +157,54 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
     const b = d.length ? bootstrapCI(d, undefined, { reps: o.reps, seed: o.bootstrapSeed, level: o.level, method: 'bca', expand: true }) : { estimate: NaN, ci: noCi };
     return pairedPart(d, 'greater', b.estimate, b.ci, descriptive);
   };
-  const s1 = data.seeds.filter((s) => a1.has(s) && a2.has(s));
-  const part1 = claim1On(s1);
-  const s1std = s1.filter((s) => standard.has(s));
-  const part1std = claim1On(s1std);
+  const s1all = data.seeds.filter((s) => a1.has(s) && a2.has(s));
+  const claim1Of = new Map<SeedSet, { seeds: number[]; part: PartResult }>();
+  for (const set of SEED_SETS) {
+    const ss = onSet(set, s1all);
+    claim1Of.set(set, { seeds: ss, part: claim1On(ss) });
+  }
 
-  // ---- claim 2: model-1's CNN1 and CNN2 learn different filters (against the noise floor) --
-  const c2 = claim2(idx, seeds, data.kernelSize, { ...o, freshDraws, movedFraction: opts.movedFraction ?? MOVED_FRACTION, signFlip: descriptive });
-  const within = c2.within;
-  const part2 = c2.part;
-
-  // ---- claim 3: model-2 filters have counterparts in model-1; model-2's CNNs alike --------
-  // "A counterpart in model-1": nearest among all 2F filters of model-1 (either CNN).
-  const m2m1 = concatSeeds(sGroups(idx, seeds, 'model2.cnn1', 'model1'), sGroups(idx, seeds, 'model2.cnn2', 'model1'));
-  const needA = sharedInit || descriptive;
-  const ctrl = needA && seeds.length >= 2 ? concatSeeds(crossSeedGroups(idx, seeds, 'model2.cnn1', 'model1'), crossSeedGroups(idx, seeds, 'model2.cnn2', 'model1')) : [];
-  const b3a = ctrl.length ? boot([m2m1, ctrl], (m) => m[0] - m[1]) : { estimate: NaN, ci: noCi };
-  const d3a = ctrl.length ? seeds.map((_, s) => mean(m2m1[s]) - mean(ctrl[s])) : [];
-  const part3a = pairedPart(d3a, 'less', b3a.estimate, b3a.ci, descriptive);
-  const m2pair = concatSeeds(sGroups(idx, seeds, 'model2.cnn1', 'model2.cnn2'), sGroups(idx, seeds, 'model2.cnn2', 'model2.cnn1'));
-  const b3b = boot([m2pair, within], (m) => m[0] - m[1]);
-  const d3b = seeds.map((_, s) => mean(m2pair[s]) - mean(within[s]));
-  const part3b = pairedPart(d3b, 'less', b3b.estimate, b3b.ci, descriptive);
-  // With train.sharedInit, intersection–union test: claim 3 needs both parts, so its p is the
-  // larger of the two. Without it, part (a) is false by construction (see PART_A_DESCRIPTIVE_NOTE):
-  // claim 3 rests on part (b) and part (a) is reported descriptively.
-  const p3 = sharedInit
-    ? part3a.p === null || part3b.p === null || !d3a.length ? null : Math.max(part3a.p, part3b.p)
-    : seeds.length ? part3b.p : null;
-
-  // ---- Holm over the paper's three claims; claim 1 on the standard seeds as the alternative --
-  // An untestable claim keeps its place in the family (p = 1): the family is fixed in advance.
-  const p2 = c2.testable && seeds.length ? part2.p : null;
-  const pRaw = [s1.length ? part1.p : null, p2, p3];
-  const holmOf = (ps: (number | null)[]): (number | null)[] => holm(ps.map((p) => p ?? 1)).map((p, i) => (ps[i] === null ? null : p));
-  const adj = holmOf(pRaw);
-  const adjStd = holmOf([s1std.length ? part1std.p : null, p2, p3]);
+  // ---- claims 2 and 3 on a yardstick and a seed set; Holm over claims 1–3 of that analysis --
+  const yardstick = opts.yardstick ?? DECISION_YARDSTICK;
+  const movedFraction = opts.movedFraction ?? MOVED_FRACTION;
+  const analyses = new Map<string, PaperAnalysis>();
+  const analysis = (set: SeedSet, y: Yardstick): PaperAnalysis => {
+    const key = `${set}|${y}`;
+    const hit = analyses.get(key);
+    if (hit) return hit;
+    const ss = onSet(set, seeds);
+    const c2 = claim2(idx, ss, data.kernelSize, { ...o, freshDraws, movedFraction, signFlip: descriptive, yardstick: y, numFilters: data.numFilters });
+    const c3 = claim3(idx, ss, { ...o, yardstick: y, sharedInit, descriptive });
+    const c1 = claim1Of.get(set)!;
+    // An untestable claim keeps its place in the family (p = 1): the family is fixed in advance.
+    const p2 = c2.testable && ss.length ? c2.part.p : null;
+    const ps = [c1.seeds.length ? c1.part.p : null, p2, c3.p];
+    const adj = holm(ps.map((p) => p ?? 1)).map((p, i) => (ps[i] === null ? null : p));
+    const verdicts: Verdict[] = [
+      decide([c1.part], adj[0], c1.seeds.length, minSeeds, alpha),
+      !c2.testable || c2.moved === false ? 'inconclusive' : decide([c2.part], adj[1], c2.seeds.length, minSeeds, alpha),
+      sharedInit ? (c3.hasA ? decide([c3.partA, c3.partB], adj[2], ss.length, minSeeds, alpha) : 'inconclusive') : decide([c3.partB], adj[2], ss.length, minSeeds, alpha),
+    ];
+    const out: PaperAnalysis = { set, yardstick: y, seeds: ss, c2, c3, p: ps, pHolm: adj, verdicts };
+    analyses.set(key, out);
+    return out;
+  };
+  const main = analysis('standard', yardstick);
+  const c2 = main.c2;
+  const c3 = main.c3;
+  const part1 = claim1Of.get('standard')!.part;
+  const s1 = claim1Of.get('standard')!.seeds;
+  const part3a = c3.partA;
+  const part3b = c3.partB;
+  const adj = main.pHolm;
 
   // ---- claim 4: model-2's CNNs extract features rather than classify digits (own family) ----
   const measured4 = hasClaim4Rows(data.metrics);
-  const std4 = data.seeds.filter((s) => standard.has(s));
-  const rel = claim4Part(data.metrics, CLAIM4_TARGETS[0], std4, 'less', o, descriptive);
-  const probe = claim4Part(data.metrics, CLAIM4_TARGETS[1], std4, 'two-sided', o);
-  const relAll = claim4Part(data.metrics, CLAIM4_TARGETS[0], data.seeds, 'less', o, descriptive);
+  const claim4Of = (set: SeedSet, signFlip = descriptive) => claim4Part(data.metrics, CLAIM4_TARGETS[0], onSet(set, data.seeds), 'less', o, signFlip);
+  const rel = claim4Of('standard');
+  const probe = claim4Part(data.metrics, CLAIM4_TARGETS[1], onSet('standard', data.seeds), 'two-sided', o);
+  const relAll = claim4Of('all');
+  const verdict4 = (r: typeof rel): Verdict => (measured4 ? decide([r.part], r.part.p, r.seeds.length, minSeeds4, alpha) : 'inconclusive');
 
   // ---- the "equally accurate" premise of claim 2: TOST of the CNN1–CNN2 digit accuracy gap --
   const cnn1 = accuracy(data, 'model1', 'cnn1', 'digit');
@@ -194,62 +219,102 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
     equivalent: t ? t.equivalent : null, gaps: signedGaps, seeds: gapSeeds,
   };
 
-  // ---- S vs accuracy gap (Spearman over seeds) ---------------------------------------------
+  // ---- S vs accuracy gap (Spearman over seeds; the paper's raw S) ---------------------------
   const spSeeds = seeds.filter((s) => cnn1.has(s) && cnn2.has(s));
   const gaps = spSeeds.map((s) => Math.abs(cnn1.get(s)! - cnn2.get(s)!));
-  const sW = spSeeds.map((s) => mean(within[seeds.indexOf(s)]));
+  const sW = bothWays(idx, spSeeds, 'model1.cnn1', 'model1.cnn2', 'raw').map((g) => mean(g));
   const sp = spSeeds.length >= 3 ? spearman(sW, gaps) : null;
+
+  // ---- beside the decision: the paper's raw S (claims 2, 3) and all seeds (every claim) -----
+  const stdNote = `seeds trained to the standard: model-2 learned the task (test accuracy ≥ ${learned.threshold}) and every network met its stop rule${learned.stopRuleRecorded ? '' : ' (not recorded in this study: learned only)'}`;
+  const allNote = 'all seeds, including those whose model-2 did not learn the task (a stalled model-2 counts with its plateau accuracy and its barely-moved filters); Holm p as if it replaced the decision in the family';
+  const rawNote = "the paper's raw S_i = min_j ‖F_i − G_j‖ on the same seeds; it grows with the filters' length, so it does not decide (unchanged verdict under rescaling needs a scale-free yardstick); Holm p as if it replaced the decision in the family";
+  const besideOf = (claim: 1 | 2 | 3, a: PaperAnalysis, name: string, note: string): SecondaryResult => {
+    const i = claim - 1;
+    const n = claim === 1 ? claim1Of.get(a.set)!.seeds : claim === 2 ? a.c2.seeds : a.seeds;
+    const part = claim === 1 ? claim1Of.get(a.set)!.part : claim === 2 ? a.c2.part : sharedInit ? a.c3.partA : a.c3.partB;
+    const testable = claim !== 2 || a.c2.testable;
+    return {
+      name, seeds: n, verdict: a.verdicts[i], p: a.p[i], pAdj: a.pHolm[i],
+      effect: testable && n.length && Number.isFinite(part.estimate) ? { name: claim === 1 ? 'mean accuracy difference model-2 − model-1' : claim === 2 ? 'position between the noise floor (0) and unrelated random filters (1)' : sharedInit ? '(a) same-seed minus cross-seed S' : '(b) S(model-2 pair) minus S(model-1 pair)', estimate: part.estimate, ci: part.ci } : null,
+      note,
+    };
+  };
+  const rawA = descriptive ? analysis('standard', 'raw') : null;
+  const allA = descriptive ? analysis('all', yardstick) : null;
+  const yardstickCheck = (claim: 2 | 3): YardstickCheck | null => {
+    if (!rawA) return null;
+    const decision = main.verdicts[claim - 1];
+    const raw = rawA.verdicts[claim - 1];
+    const agree = decision === raw;
+    return {
+      decides: yardstick, beside: 'raw', verdict: decision, besideVerdict: raw, agree,
+      note: agree
+        ? `the ${yardstick} and the paper's raw S agree (${decision})`
+        : `the two yardsticks disagree: ${yardstick} S gives ${decision.toUpperCase()}, the paper's raw S gives ${raw.toUpperCase()}; the ${yardstick} S decides (raw S also measures the filters' length, which ReLU networks can rescale freely)`,
+    };
+  };
+
+  // ---- the multiverse: every claim under each yardstick × seed set -------------------------
+  const multiverse: MultiverseCell[] = [];
+  if (descriptive) {
+    for (const set of SEED_SETS) {
+      for (const y of YARDSTICKS) {
+        const a = analysis(set, y);
+        for (const claim of [1, 2, 3] as const) {
+          const b = besideOf(claim, a, '', '');
+          multiverse.push({ claim, seedSet: set, yardstick: y, verdict: b.verdict, estimate: b.effect ? fin(b.effect.estimate) : null, lo: b.effect?.ci.lo ?? null, hi: b.effect?.ci.hi ?? null, p: b.p, pHolm: b.pAdj, nSeeds: b.seeds.length });
+        }
+        const r = set === 'standard' ? rel : relAll;
+        multiverse.push({ claim: 4, seedSet: set, yardstick: y, verdict: verdict4(r), estimate: measured4 && r.seeds.length ? fin(r.part.estimate) : null, lo: r.part.ci.lo, hi: r.part.ci.hi, p: measured4 ? r.part.p : null, pHolm: measured4 ? r.part.p : null, nSeeds: r.seeds.length });
+      }
+    }
+  }
 
   const tooFew = (n: number, min = minSeeds): string[] =>
     n < min ? [`too few seeds: ${n} < ${min} (with fewer the exact one-sided Wilcoxon test cannot reach the family's first Holm step even if every seed agrees)`] : [];
-  const secondary1: SecondaryResult = {
-    name: 'seeds trained to the standard',
-    seeds: s1std,
-    verdict: decide([part1std], adjStd[0], s1std.length, minSeeds, alpha),
-    p: s1std.length ? part1std.p : null,
-    pAdj: adjStd[0],
-    effect: s1std.length ? { name: 'mean accuracy difference model-2 − model-1', estimate: part1std.estimate, ci: part1std.ci } : null,
-    note: `only seeds whose model-2 learned the task (test accuracy ≥ ${learned.threshold}) and whose networks met their stop rule${learned.stopRuleRecorded ? '' : ' (not recorded in this study: learned only)'}; conditional on model-2's own outcome, so it answers "when model-2 trains, is it better?", not claim 1 itself; Holm p as if it replaced the all-seeds test in the family`,
-  };
-  const pB = (q: typeof part3b): number | null => (seeds.length ? q.p : null);
+  const decidedOn = (y: Yardstick | null): ClaimVerdict['decidedOn'] => ({ seedSet: 'standard', yardstick: y });
   const claims: ClaimVerdict[] = [
     {
       claim: 1,
       family: 'paper',
       statement: 'model-2 is more accurate than model-1 (third-term test accuracy)',
       sentence: '',
-      verdict: decide([part1], adj[0], s1.length, minSeeds, alpha),
-      rule: 'd_s = acc(model-2) − acc(model-1) per seed, all seeds; supported if Holm-adjusted one-sided Wilcoxon p < α and the BCa CI of mean d lies above 0; not supported if that CI lies wholly at or below 0; otherwise inconclusive',
+      verdict: main.verdicts[0],
+      rule: `d_s = acc(model-2) − acc(model-1) per seed, on the ${stdNote}; supported if Holm-adjusted one-sided Wilcoxon p < α and the BCa CI of mean d lies above 0; not supported if that CI lies wholly at or below 0; otherwise inconclusive; all seeds beside it`,
       test: 'Wilcoxon signed-rank, one-sided (greater), paired by seed; sign-flip permutation test reported',
       nSeeds: s1.length,
-      p: s1.length ? part1.p : null,
+      p: main.p[0],
       pHolm: adj[0],
       testable: true,
       effect: s1.length ? effectOf('mean accuracy difference model-2 − model-1', part1) : null,
       numbers: {
         perSeedDifference: part1.d, differenceSeeds: s1, signFlipP: part1.signFlipP,
         model1Mean: fin(mean(s1.map((s) => a1.get(s)!))), model2Mean: fin(mean(s1.map((s) => a2.get(s)!))),
-        model2MeanLearned: fin(mean(s1std.map((s) => a2.get(s)!))), model1MeanLearned: fin(mean(s1std.map((s) => a1.get(s)!))),
+        model1MeanAll: fin(mean(s1all.map((s) => a1.get(s)!))), model2MeanAll: fin(mean(s1all.map((s) => a2.get(s)!))),
+        seedsAll: s1all.length,
       },
       notes: tooFew(s1.length),
-      secondary: [secondary1],
+      secondary: allA ? [besideOf(1, allA, 'all seeds', allNote)] : [],
+      decidedOn: decidedOn(null),
+      yardstickCheck: null,
     },
     {
       claim: 2,
       family: 'paper',
       statement: "equally accurate CNNs learn different filters (model-1's CNN1 and CNN2 further apart than two trainings of one CNN from the same initial weights)",
       sentence: '',
-      verdict: !c2.testable || c2.moved === false ? 'inconclusive' : decide([part2], adj[1], c2.seeds.length, minSeeds, alpha),
-      rule: "d_s = mean S(model-1 CNN1↔CNN2, both directions) − mean S(CNN1 ↔ its rerun from the same initial weights, both directions); effect = (S̄_12 − S̄_noise) / (S̄_fresh Glorot − S̄_noise), 0 = noise floor, 1 = unrelated random filters; supported if Holm-adjusted one-sided Wilcoxon p < α and the hierarchical-bootstrap CI of the effect lies above 0; not supported if it lies wholly at or below 0; not testable without the noise floor; undecided (inconclusive) when the filters barely left their initialisation",
+      verdict: main.verdicts[1],
+      rule: `on the ${yardstick} yardstick (src/stats/README.md, "Yardsticks") and the ${stdNote}: d_s = mean S(model-1 CNN1↔CNN2, both directions) − mean S(CNN1 ↔ its rerun from the same initial weights, both directions); effect = (S̄_12 − S̄_noise) / (S̄_unrelated − S̄_noise), 0 = noise floor, 1 = unrelated random filters (independent random sets on the same yardstick, no trained network involved); supported if Holm-adjusted one-sided Wilcoxon p < α and the paired hierarchical-bootstrap CI of the effect lies above 0; not supported if it lies wholly at or below 0; not testable without the noise floor; undecided (inconclusive) when either model-1 CNN barely left its initialisation`,
       test: 'Wilcoxon signed-rank, one-sided (greater), on per-seed d_s; sign-flip permutation test reported',
       nSeeds: c2.seeds.length,
-      p: p2,
+      p: main.p[1],
       pHolm: adj[1],
       testable: c2.testable,
-      effect: c2.testable ? effectOf('position of S(CNN1↔CNN2) between the noise floor (0) and unrelated random filters (1)', part2) : null,
+      effect: c2.testable ? effectOf('position of S(CNN1↔CNN2) between the noise floor (0) and unrelated random filters (1)', c2.part) : null,
       numbers: {
         ...c2.numbers,
-        perSeedDifference: part2.d,
+        perSeedDifference: c2.part.d,
         differenceSeeds: c2.seeds,
         meanSTrainedVsInitCnn1: fin(baselines.trainedVsInit['model1.cnn1']?.mean ?? NaN),
         meanSCrossSeedCnn1: fin(baselines.crossSeed['model1.cnn1']?.mean ?? NaN),
@@ -258,64 +323,65 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
         meanAbsAccuracyGapCnn1Cnn2: fin(mean(gaps)),
         ckaModel1: fin(cka?.comparisons['model1.cnn1 <-> model1.cnn2'].mean ?? NaN),
         equivalent: equivalence.equivalent,
-        signFlipP: part2.signFlipP,
+        signFlipP: c2.part.signFlipP,
       },
       notes: [...tooFew(c2.seeds.length), ...c2.notes],
-      secondary: [],
+      secondary: rawA && allA ? [besideOf(2, rawA, "raw S (the paper's measure)", rawNote), besideOf(2, allA, 'all seeds', allNote)] : [],
+      decidedOn: decidedOn(yardstick),
+      yardstickCheck: yardstickCheck(2),
     },
     {
       claim: 3,
       family: 'paper',
       statement: "every model-2 filter has a close counterpart in model-1, and model-2's two CNNs resemble each other",
       sentence: '',
-      verdict: sharedInit
-        ? d3a.length ? decide([part3a, part3b], adj[2], seeds.length, minSeeds, alpha) : 'inconclusive'
-        : decide([part3b], adj[2], seeds.length, minSeeds, alpha),
-      rule: sharedInit
-        ? '(a) d_s = mean S(model-2 CNNk → model-1 [CNN1 ∪ CNN2], same seed) − mean S(model-2 CNNk(s) → model-1(b), b ≠ s); (b) d_s = mean S(model-2 CNN1↔CNN2) − mean S(model-1 CNN1↔CNN2); supported if the intersection–union p = max(p_a, p_b) (one-sided Wilcoxon, less) is < α after Holm and both hierarchical-bootstrap CIs lie below 0; not supported if either CI lies wholly at or above 0'
-        : '(b) d_s = mean S(model-2 CNN1↔CNN2) − mean S(model-1 CNN1↔CNN2); supported if its one-sided Wilcoxon p (less) is < α after Holm and the hierarchical-bootstrap CI lies below 0; not supported if the CI lies wholly at or above 0. Part (a) (same-seed vs cross-seed S, model-2 → model-1) is reported but not tested: without train.sharedInit it is false by construction',
+      verdict: main.verdicts[2],
+      rule: `on the ${yardstick} yardstick and the ${stdNote}: ` + (sharedInit
+        ? '(a) d_s = mean S(model-2 CNNk → model-1 [CNN1 ∪ CNN2], same seed) − mean S(model-2 CNNk(s) → model-1(b), b ≠ s); (b) d_s = mean S(model-2 CNN1↔CNN2) − mean S(model-1 CNN1↔CNN2); supported if the intersection–union p = max(p_a, p_b) (one-sided Wilcoxon, less) is < α after Holm and both paired hierarchical-bootstrap CIs lie below 0; not supported if either CI lies wholly at or above 0'
+        : '(b) d_s = mean S(model-2 CNN1↔CNN2) − mean S(model-1 CNN1↔CNN2); supported if its one-sided Wilcoxon p (less) is < α after Holm and the paired hierarchical-bootstrap CI lies below 0; not supported if the CI lies wholly at or above 0. Part (a) (same-seed vs cross-seed S, model-2 → model-1) is reported but not tested: without train.sharedInit it is false by construction'),
       test: sharedInit
         ? 'Wilcoxon signed-rank, one-sided (less), per part, intersection–union; sign-flip permutation tests reported'
         : 'Wilcoxon signed-rank, one-sided (less), on part (b); sign-flip permutation tests reported (part (a) descriptive)',
-      nSeeds: seeds.length,
-      p: p3,
+      nSeeds: main.seeds.length,
+      p: main.p[2],
       pHolm: adj[2],
       testable: true,
       effect: sharedInit
-        ? d3a.length ? effectOf('(a) same-seed minus cross-seed S, model-2 → model-1', part3a) : null
-        : seeds.length ? effectOf('(b) S(model-2 CNN1↔CNN2) minus S(model-1 CNN1↔CNN2)', part3b) : null,
+        ? c3.hasA ? effectOf('(a) same-seed minus cross-seed S, model-2 → model-1', part3a) : null
+        : main.seeds.length ? effectOf('(b) S(model-2 CNN1↔CNN2) minus S(model-1 CNN1↔CNN2)', part3b) : null,
       numbers: {
+        yardstick,
         partA: sharedInit ? 'tested' : 'descriptive',
         effectPart: sharedInit ? 'a' : 'b',
-        pA: d3a.length ? part3a.p : null,
-        pB: pB(part3b),
-        effectA: d3a.length ? fin(part3a.estimate) : null,
-        effectALo: d3a.length ? part3a.ci.lo : null,
-        effectAHi: d3a.length ? part3a.ci.hi : null,
+        pA: c3.hasA ? part3a.p : null,
+        pB: main.seeds.length ? part3b.p : null,
+        effectA: c3.hasA ? fin(part3a.estimate) : null,
+        effectALo: c3.hasA ? part3a.ci.lo : null,
+        effectAHi: c3.hasA ? part3a.ci.hi : null,
         effectB: fin(part3b.estimate),
         effectBLo: part3b.ci.lo,
         effectBHi: part3b.ci.hi,
         perSeedDifference: part3b.d,
-        meanSModel2ToModel1: fin(mean(m2m1.map((g) => mean(g)))),
-        meanSCrossSeedControl: ctrl.length ? fin(mean(ctrl.map((g) => mean(g)))) : null,
-        meanSModel2Pair: fin(mean(m2pair.map((g) => mean(g)))),
-        meanSModel1Pair: fin(mean(within.map((g) => mean(g)))),
-        signFlipPA: d3a.length ? part3a.signFlipP : null,
+        differenceSeeds: main.seeds,
+        ...c3.numbers,
+        signFlipPA: c3.hasA ? part3a.signFlipP : null,
         signFlipPB: part3b.signFlipP,
       },
       notes: [
-        ...tooFew(seeds.length),
-        ...(sharedInit ? (d3a.length ? [] : ['the cross-seed control needs at least 2 seeds']) : [PART_A_DESCRIPTIVE_NOTE]),
+        ...tooFew(main.seeds.length),
+        ...(sharedInit ? (c3.hasA ? [] : ['the cross-seed control needs at least 2 seeds']) : [PART_A_DESCRIPTIVE_NOTE]),
       ],
-      secondary: [],
+      secondary: rawA && allA ? [besideOf(3, rawA, "raw S (the paper's measure)", rawNote), besideOf(3, allA, 'all seeds', allNote)] : [],
+      decidedOn: decidedOn(yardstick),
+      yardstickCheck: yardstickCheck(3),
     },
     {
       claim: 4,
       family: 'discussion',
       statement: "model-2's CNNs extract features for the LSTM rather than classify digits (their digit accuracy, under the best relabelling of their outputs, is below model-1's CNNs')",
       sentence: '',
-      verdict: measured4 ? decide([rel.part], rel.part.p, rel.seeds.length, minSeeds4, alpha) : 'inconclusive',
-      rule: `d_s = relabelled digit accuracy of model-2's CNNs − that of model-1's CNNs (test, CNN1 and CNN2 averaged), seeds trained to the standard; its own family (α = ${alpha}, no Holm with claims 1–3); supported if one-sided Wilcoxon p < α and the BCa CI of mean d lies below 0; not supported if it lies wholly at or above 0; the linear-probe difference is reported beside it`,
+      verdict: verdict4(rel),
+      rule: `d_s = relabelled digit accuracy of model-2's CNNs − that of model-1's CNNs (test, CNN1 and CNN2 averaged), on the ${stdNote}; its own family (α = ${alpha}, no Holm with claims 1–3); supported if one-sided Wilcoxon p < α and the BCa CI of mean d lies below 0; not supported if it lies wholly at or above 0; the linear-probe difference is reported beside it`,
       test: 'Wilcoxon signed-rank, one-sided (less), paired by seed; probe: two-sided Wilcoxon, descriptive',
       nSeeds: rel.seeds.length,
       p: measured4 ? rel.part.p : null,
@@ -333,12 +399,14 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
         : ['claim 4 cannot be tested: the study has no digit_relabelled / digit_probe rows in metrics.arrow (measured by studies trained after issue #7)'],
       secondary: measured4
         ? [{
-          name: 'all seeds', seeds: relAll.seeds, verdict: decide([relAll.part], relAll.part.p, relAll.seeds.length, minSeeds4, alpha),
+          name: 'all seeds', seeds: relAll.seeds, verdict: verdict4(relAll),
           p: relAll.part.p, pAdj: relAll.part.p,
           effect: relAll.seeds.length ? { name: 'mean relabelled digit accuracy difference model-2 − model-1 (CNNs)', estimate: relAll.part.estimate, ci: relAll.part.ci } : null,
           note: 'including seeds whose model-2 did not learn the task (their CNNs classify nothing, which favours the claim for the wrong reason)',
         }]
         : [],
+      decidedOn: decidedOn(null),
+      yardstickCheck: null,
     },
   ];
 
@@ -351,12 +419,13 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
     alpha,
     minSeeds,
     options: {
-      learnedThreshold: learned.threshold, equivalenceMargin: margin, movedFraction: opts.movedFraction ?? MOVED_FRACTION,
+      learnedThreshold: learned.threshold, equivalenceMargin: margin, movedFraction,
       minSeedsPaper: minSeeds, minSeedsDiscussion: minSeeds4, reps: o.reps, bootstrapSeed: o.bootstrapSeed, level: o.level, freshDraws, sharedInit,
+      yardstick, seedSet: 'standard',
     } satisfies StatsOptions,
     onnx,
     learned,
-    claim1Profile: claim1Profile(s1, a1, a2, { reps: o.reps, seed: o.bootstrapSeed, level: o.level }),
+    claim1Profile: claim1Profile(s1all, a1, a2, { reps: o.reps, seed: o.bootstrapSeed, level: o.level }),
     equivalence,
     table2: descriptive ? table2(data, o) : [],
     comparisons,
@@ -364,6 +433,8 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
     cka,
     sVsAccuracyGap: { rho: sp ? fin(sp.rho) : null, p: sp ? fin(sp.p) : null, n: spSeeds.length, gaps, s: sW },
     claims,
+    multiverse,
+    multiverseSummary: multiverse.length ? multiverseSummary(multiverse, claims) : [],
     warnings,
   };
   const sentences = claimSentences(st);

@@ -67,7 +67,7 @@ export async function buildFigures(data: StudyData, st: StudyStats, seed: number
       title: 'Claim 1 seed by seed: accuracy profile',
       svg: await profileSvg([{ label: 'model-1', values: prof.model1 }, { label: 'model-2', values: prof.model2 }], {
         title: `Claim 1 seed by seed: third-term test accuracy profile (n = ${prof.seeds.length} seeds)`,
-        subtitle: `P(model-2 > model-1 on a random seed) = ${fmt(pi.estimate, 2)}, 95% bootstrap CI ${ci(pi.ci, 2)} (${pi.wins} wins, ${pi.ties} ties, ${pi.losses} losses)`,
+        subtitle: `P(model-2 > model-1 on a random seed) = ${fmt(pi.estimate, 2)}, 95% bootstrap CI ${ci(pi.ci, 2)} (seeds won ${pi.wins}, tied ${pi.ties}, lost ${pi.losses})`,
         xLabel: 'third-term test accuracy τ',
       }),
       caption: 'For each model, the fraction of seeds whose third-term test accuracy exceeds τ (rliable’s performance profile, 1 − ECDF): a curve further right is better on more seeds, and a model that stalls on some seeds drops early. Ticks: one per seed.',

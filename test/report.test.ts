@@ -190,11 +190,14 @@ describe('report details from the StudyStats', () => {
     expect(plain.table2[0].caption).not.toMatch(/diagnostic/);
   });
 
-  it('the claim-2 reference line is the noise floor analyzeStudy used; without it claim 2 says it cannot be tested', async () => {
+  it('the noise-floor reference line is on the figures\' raw scale; without it claim 2 says it cannot be tested', async () => {
     const data = makeSyntheticStudy({ seeds: 6, mode: 'paper' });
     const st = analyzeStudy(data, fast);
     const fig = await buildFigures(data, st, 1, []);
-    expect(fig.distSeeds!.svg).toContain('claim-2 noise floor (CNN1 vs its rerun)');
+    // Claim 2 is decided on unit S; the figures plot raw S, so the line is the raw noise floor.
+    expect(fig.distSeeds!.svg).toContain('noise floor, raw S (CNN1 vs its rerun)');
+    const rawFig = await buildFigures(data, analyzeStudy(data, { ...fast, yardstick: 'raw' }), 1, []);
+    expect(rawFig.distSeeds!.svg).toContain('claim-2 noise floor (CNN1 vs its rerun)');
     const md = renderMarkdown(buildReport(ctx(data), st, fig));
     expect(md).toMatch(/noise floor \(CNN1 ↔ its rerun from the same initial weights, other data order\) 0\.\d{3}/);
     expect(md).toContain('Effect on the scale noise floor = 0, unrelated = 1');
@@ -204,7 +207,7 @@ describe('report details from the StudyStats', () => {
     expect(st2.claims[1].verdict).toBe('inconclusive');
     expect(st2.claims[1].testable).toBe(false);
     const fig2 = await buildFigures(off, st2, 1, []);
-    expect(fig2.distSeeds!.svg).not.toContain('claim-2 noise floor');
+    expect(fig2.distSeeds!.svg).not.toContain('noise floor, raw S');
     const md2 = renderMarkdown(buildReport(ctx(off), st2, fig2));
     expect(md2).toMatch(/Claim 2 cannot be tested on this study: without the noise floor/);
   });

@@ -69,3 +69,27 @@ describe('bootstrap', () => {
     expect(p.ci.hi!).toBeGreaterThan(3);
   });
 });
+
+describe('paired hierarchical bootstrap (issue 17, item 3)', () => {
+  const rng = makeRng(5, 'test-paired');
+  const groups = Array.from({ length: 6 }, () => Float64Array.from({ length: 32 }, () => rng.next()));
+  const shifted = groups.map((g, s) => g.map((v) => v + 0.01 * s));
+
+  it('a per-seed difference that is 0 in every seed gets a zero-width CI; resampled separately it does not', () => {
+    const paired = hierarchicalBootstrap([groups, groups.map((g) => g.slice())], (m) => m[0] - m[1], { reps: 300, paired: true });
+    expect([paired.ci.lo, paired.ci.hi]).toEqual([0, 0]);
+    const apart = hierarchicalBootstrap([groups, groups.map((g) => g.slice())], (m) => m[0] - m[1], { reps: 300 });
+    expect(apart.ci.hi! - apart.ci.lo!).toBeGreaterThan(0.02);
+  });
+
+  it('a constant shift within each seed is resampled as the shift: the CI is the seed-level one', () => {
+    const r = hierarchicalBootstrap([shifted, groups], (m) => m[0] - m[1], { reps: 300, paired: true });
+    expect(r.estimate).toBeCloseTo(0.025, 12);
+    expect(r.ci.lo!).toBeGreaterThanOrEqual(0);
+    expect(r.ci.hi!).toBeLessThanOrEqual(0.05 + 1e-12);
+  });
+
+  it('paired comparisons must have equal sizes within each seed', () => {
+    expect(() => hierarchicalBootstrap([groups, groups.map((g) => g.subarray(1))], (m) => m[0] - m[1], { paired: true })).toThrow(/paired comparisons/);
+  });
+});

@@ -82,6 +82,14 @@ describe('claim 1 over the seeds trained to the standard (the one rule), all see
       expect(c.secondary.find((x) => x.name === 'all seeds')!.seeds.length, `claim ${c.claim}`).toBe(8);
     }
   });
+
+  it('no seed trained to the standard: claim 2 has too few seeds (not "no noise floor")', () => {
+    const c = analyzeStudy(study(6, [1, 2, 3, 4, 5, 6]), fast).claims[1];
+    expect(c.testable).toBe(true);
+    expect(c.verdict).toBe('inconclusive');
+    expect(c.notes.join(' ')).toMatch(/too few seeds: 0 < 6/);
+    expect(c.notes.join(' ')).not.toMatch(/no noise floor/);
+  });
 });
 
 describe('load.ts reads the stop-rule columns', () => {

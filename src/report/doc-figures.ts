@@ -160,9 +160,11 @@ export async function buildFigures(data: StudyData, st: StudyStats, seed: number
   ];
   for (const g of base) if (g.values.length) groups.push(g);
   const fresh = mean(pool(b.trainedVsFreshGlorot));
-  // Claim 2's yardstick as analyzeStudy used it: the noise floor (model-1 CNN1 vs its rerun from the same init).
-  const nf = st.claims.find((c) => c.claim === 2)?.numbers.meanSNoiseFloor;
-  const refs = typeof nf === 'number' && Number.isFinite(nf) ? [{ label: 'claim-2 noise floor (CNN1 vs its rerun)', value: nf }] : [];
+  // The noise floor (model-1 CNN1 vs its rerun from the same init) on these figures' raw scale: claim 2's
+  // own number when it was decided on raw S, else the raw baseline (claim 2's unit-S numbers are another scale).
+  const c2 = st.claims.find((c) => c.claim === 2)?.numbers;
+  const nf = c2?.yardstick === 'raw' ? c2.meanSNoiseFloor : b.noiseFloor ? mean(pool(b.noiseFloor)) : NaN;
+  const refs = typeof nf === 'number' && Number.isFinite(nf) ? [{ label: c2?.yardstick === 'raw' ? 'claim-2 noise floor (CNN1 vs its rerun)' : 'noise floor, raw S (CNN1 vs its rerun)', value: nf }] : [];
   out.distSeeds = await safe('per-seed S distribution', async () => ({
     file: 'figures/s-per-seed.svg',
     title: 'Mean S_i per seed, per comparison and baseline',

@@ -89,10 +89,12 @@ export function formatAggregateSummary(st: StudyStats, kernels?: StudyKernels): 
   for (const c of st.claims) {
     const e = c.effect ? `effect ${fmtSigned(c.effect.estimate, 4)} ${ci(c.effect.ci, 4)}, ` : '';
     lines.push(`  ${c.claim}. ${verdictWord(c.verdict).padEnd(13)} ${c.statement}`);
-    lines.push(`     ${e}p = ${fmtP(c.p)}, ${c.family === 'paper' ? 'Holm ' : ''}p = ${fmtP(c.pHolm)}, n = ${c.nSeeds} seeds`);
+    const mv = st.multiverseSummary?.find((m) => m.claim === c.claim)?.summary;
+    lines.push(`     ${e}p = ${fmtP(c.p)}, ${c.family === 'paper' ? 'Holm ' : ''}p = ${fmtP(c.pHolm)}, n = ${c.nSeeds} seeds ${c.decidedOn.seedSet === 'standard' ? 'trained to the standard' : '(all)'}${c.decidedOn.yardstick ? `, on ${c.decidedOn.yardstick} S` : ''}${mv ? `; multiverse: ${mv}` : ''}`);
     for (const s of c.secondary) lines.push(`     ${s.name}: ${verdictWord(s.verdict)}${s.effect ? `, effect ${fmtSigned(s.effect.estimate, 4)} ${ci(s.effect.ci, 4)}` : ''}, p = ${fmtP(s.p)}, n = ${s.seeds.length}`);
     lines.push(`     ${c.sentence}`);
     for (const n of c.notes) lines.push(`     note: ${n}`);
+    if (c.yardstickCheck && !c.yardstickCheck.agree) lines.push(`     note: ${c.yardstickCheck.note}`);
   }
   for (const w of st.warnings) lines.push(`warning: ${w}`);
   return lines.join('\n');

@@ -7,7 +7,7 @@
  * order and dropout draws (stage 'rerun', train.noiseFloor). Per seed,
  *   d_s = mean S(model-1 CNN1 ↔ CNN2, both directions) − mean S(CNN1 ↔ its rerun, both directions)
  * and the claim holds when d > 0. The effect is shown on a scale where 0 = the noise floor and
- * 1 = unrelated random filters (fresh Glorot draws):
+ * 1 = unrelated random filters:
  *   effect = (S̄_12 − S̄_nf) / (S̄_unrelated − S̄_nf)   (grand means; paired hierarchical bootstrap CI).
  * Every S is on one yardstick (yardsticks.ts; decided on 'unit'), and S̄_unrelated is that
  * yardstick's distance between independent random filter sets: it depends on no trained network.
@@ -62,6 +62,9 @@ export interface Claim2Options extends SummaryOptions {
   /** The yardstick every S of the claim is measured on (default 'raw', the paper's). */
   yardstick?: Yardstick;
   numFilters?: number; // F (default: the study's first filter set's)
+  /** Whether any seed of the whole study has the noise floor (default: any of `seeds`): with a
+   *  noise floor in the study but no seed in this set, claim 2 is testable and has too few seeds. */
+  studyHasNoiseFloor?: boolean;
 }
 
 export function claim2(idx: FilterIndex, seeds: number[], kernelSize: number, o: Claim2Options): Claim2Result {
@@ -85,9 +88,13 @@ export function claim2(idx: FilterIndex, seeds: number[], kernelSize: number, o:
 
   const withinAll = bothWays(idx, seeds, 'model1.cnn1', 'model1.cnn2', y);
   const base = { yardstick: y, meanSWithinModel1: fin(mean(withinAll.map((g) => mean(g)))), movedRatio: fin(movedRatio), movedFraction: o.movedFraction, filtersMoved: moved };
+  const noPart: PartResult = { p: null, estimate: NaN, ci: NO_CI(o.level), d: [], alt: 'greater', signFlipP: null };
+  if (!nfSeeds.length && (o.studyHasNoiseFloor ?? false)) {
+    return { part: noPart, seeds: [], testable: true, moved, numbers: { ...base, meanSNoiseFloor: null, meanSUnrelated: null, meanDifference: null }, notes };
+  }
   if (!nfSeeds.length) {
     notes.push('claim 2 cannot be tested: this study has no noise floor (train.noiseFloor = false), so nothing says how far two trainings of the same CNN land apart; run with `--set train.noiseFloor=true`');
-    return { part: { p: null, estimate: NaN, ci: NO_CI(o.level), d: [], alt: 'greater', signFlipP: null }, seeds: [], testable: false, moved, numbers: { ...base, meanSNoiseFloor: null, meanSUnrelated: null, meanDifference: null }, notes };
+    return { part: noPart, seeds: [], testable: false, moved, numbers: { ...base, meanSNoiseFloor: null, meanSUnrelated: null, meanDifference: null }, notes };
   }
   if (nfSeeds.length < seeds.length) notes.push(`only ${nfSeeds.length} of ${seeds.length} seeds have a noise floor (rerun); claim 2 uses those`);
   const w = nfSeeds.map((s) => withinAll[seeds.indexOf(s)]);

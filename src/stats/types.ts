@@ -243,8 +243,8 @@ export interface StatsOptions {
   learnedThreshold: number;
   /** TOST margin for the CNN1–CNN2 test-accuracy gap (claim 2's "equally accurate" premise). */
   equivalenceMargin: number;
-  /** Claim 2 premise: model-1's filters left their initialisation when mean S(trained vs own
-   *  init) ≥ this fraction of mean S(trained vs fresh Glorot). */
+  /** Claim 2 premise: each of model-1's CNNs left its initialisation when mean S(trained vs own
+   *  init) ≥ this fraction of the unrelated end (same yardstick, yardsticks.ts unrelatedS). */
   movedFraction: number;
   /** Seeds below which a family's verdicts are inconclusive: claims 1–3, claim 4. */
   minSeedsPaper: number;

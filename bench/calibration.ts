@@ -3,18 +3,31 @@
  * and 6, 10 and 20 seeds, the share of whole studies in which analyzeStudy calls each claim
  * SUPPORTED / NOT SUPPORTED, plus the CI coverage at 6 seeds. Seeded: the same numbers on every run.
  *
- *   node --import tsx bench/calibration.ts [--replicates 400] [--write]
+ *   node --import tsx bench/calibration.ts [--replicates 400] [--reps 400] [--coverage-reps 1000] [--write]
  *
- * --write replaces the table between the CALIBRATION markers in src/stats/README.md.
+ * --replicates: simulated studies per cell; --reps: bootstrap replicates per study in the
+ * verdict cells (the CI decides "supported", so fewer replicates make its bounds noisier, not
+ * biased); --coverage-reps: bootstrap replicates in the coverage line. The table's header states
+ * all three. --write replaces the table between the CALIBRATION markers in src/stats/README.md.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { argOf, flag } from './args.ts';
 import { calibrate, SCENARIOS, simulateStudy } from '../src/stats/simulate.ts';
 import { analyzeStudy } from '../src/stats/verdicts.ts';
 
-const args = process.argv.slice(2);
-const R = Number(args[args.indexOf('--replicates') + 1]) || 400;
-const opts = { reps: 400, freshDraws: 5 };
+/** A positive integer option, or exit naming the option. */
+function intArg(name: string, dflt: number): number {
+  const v = Number(argOf(name, String(dflt)));
+  if (!Number.isInteger(v) || v < 1) {
+    console.error(`--${name} must be a positive integer (got '${argOf(name, '')}')`);
+    process.exit(2);
+  }
+  return v;
+}
+const R = intArg('replicates', 400);
+const opts = { reps: intArg('reps', 400), freshDraws: 5 };
+const coverageReps = intArg('coverage-reps', 1000);
 const pct = (k: number, n: number): string => `${Math.round((100 * k) / n)}`;
 
 const lines: string[] = [];
@@ -37,16 +50,16 @@ const big = analyzeStudy(simulateStudy(SCENARIOS['all-true'], 600, 999), { reps:
 const truth = [0.02, big.claims[1].effect!.estimate, big.claims[2].effect!.estimate, -0.1];
 const cover = [0, 0, 0, 0];
 for (let r = 0; r < R; r++) {
-  const st = analyzeStudy(simulateStudy(SCENARIOS['all-true'], 6, 2_000_000 + r), { reps: 1000, freshDraws: 5, descriptive: false, bootstrapSeed: r });
+  const st = analyzeStudy(simulateStudy(SCENARIOS['all-true'], 6, 2_000_000 + r), { reps: coverageReps, freshDraws: 5, descriptive: false, bootstrapSeed: r });
   st.claims.forEach((c, i) => {
     if (c.effect!.ci.lo! <= truth[i] && truth[i] <= c.effect!.ci.hi!) cover[i]++;
   });
 }
-lines.push('', `Coverage of the effects' 95% CIs at 6 seeds (${R} studies, every claim true): claim 1 ${pct(cover[0], R)} %, claim 2 ${pct(cover[1], R)} %, claim 3 ${pct(cover[2], R)} %, claim 4 ${pct(cover[3], R)} % (claims 1 and 4: expanded BCa; 2 and 3: hierarchical bootstrap).`);
+lines.push('', `Coverage of the effects' 95% CIs at 6 seeds (${R} studies, every claim true, bootstrap ${coverageReps} replicates): claim 1 ${pct(cover[0], R)} %, claim 2 ${pct(cover[1], R)} %, claim 3 ${pct(cover[2], R)} %, claim 4 ${pct(cover[3], R)} % (claims 1 and 4: expanded BCa; 2 and 3: hierarchical bootstrap).`);
 
 const table = lines.join('\n');
 console.log(table);
-if (args.includes('--write')) {
+if (flag('write')) {
   const readme = fileURLToPath(new URL('../src/stats/README.md', import.meta.url));
   const text = readFileSync(readme, 'utf8');
   const re = /(<!-- CALIBRATION:BEGIN[^>]*-->\n)[^]*?(<!-- CALIBRATION:END -->)/;

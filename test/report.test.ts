@@ -53,7 +53,7 @@ describe('aggregate: synthetic "paper" study in two folders', () => {
   });
 
   it('writes stats, report and figures', () => {
-    for (const f of ['stats.json', 'stats.arrow', 'report.md', 'report.html', 'figures/table2-digit-accuracy.svg', 'figures/table2-third-term-accuracy.svg', 'figures/fig4-model1-cnn1-to-model1-cnn2.svg', 'figures/fig5-model2-cnn2-to-model1-cnn2.svg', 'figures/filters-model2-cnn1-init.svg', 'figures/s-per-seed.svg', 'figures/s-vs-accuracy-gap.svg']) {
+    for (const f of ['stats.json', 'stats.arrow', 'report.md', 'report.html', 'figures/table2-digit-accuracy.svg', 'figures/table2-third-term-accuracy.svg', 'figures/fig4-model1-cnn1-to-model1-cnn2.svg', 'figures/fig5-model2-cnn2-to-model1-cnn2.svg', 'figures/filters-model2-cnn1-init.svg', 'figures/s-per-seed.svg', 'figures/s-vs-accuracy-gap.svg', 'figures/claim1-accuracy-profile.svg']) {
       expect(existsSync(join(out, f)), f).toBe(true);
       expect(res.files).toContain(join(out, f));
     }
@@ -95,6 +95,7 @@ describe('aggregate: synthetic "paper" study in two folders', () => {
     expect(rows.filter((r) => r.section === 'multiverse' && r.statistic === 'summary').map((r) => r.text)).toEqual(res.stats.multiverseSummary.map((m) => m.summary));
     expect(rows.filter((r) => r.section === 'claim' && r.statistic === 'sentence')).toHaveLength(4);
     expect(rows.find((r) => r.section === 'learned' && r.statistic === 'fraction')!.value).toBe(1);
+    expect(rows.find((r) => r.key === 'claim1' && r.statistic === 'p_improvement')!.value).toBe(1); // model-2 wins on all 7 seeds
     const cnn1 = rows.find((r) => r.section === 'table2' && r.key === 'CNN1' && r.statistic === 'mean' && r.seed === null)!;
     expect(cnn1.value).toBeCloseTo(res.stats.table2[0].mean, 12);
     expect(cnn1.lo).toBe(res.stats.table2[0].ci.lo);

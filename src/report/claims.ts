@@ -22,6 +22,13 @@ const effectText = (c: ClaimVerdict): string => {
   return e ? `${fmtSigned(e.estimate, 4)} (${ciIs(e.ci, 4)}${e.cohenDz !== null ? `, Cohen’s d_z = ${fmt(e.cohenDz, 2)}` : ''})` : 'not computable';
 };
 
+/** Claim 1 seed by seed (stats/claim1.ts), as rliable reports runs: shown beside the verdict, never deciding it. */
+function seedBySeed(st: StudyStats): string {
+  const pi = st.claim1Profile.probabilityOfImprovement;
+  if (!pi.n) return '';
+  return `Seed by seed, all seeds (as rliable reports runs; descriptive, the verdict rests on the mean difference above): model-2 beats model-1 on ${pi.wins} of ${pi.n} seeds${pi.ties ? ` (${pi.ties} tied)` : ''}; the probability that it does on a random seed (ties count ½) is ${fmt(pi.estimate, 2)}, 95% percentile-bootstrap CI ${ci(pi.ci, 2)}, exact (Clopper–Pearson, ties as losses / as wins) ${ci(pi.exactCi, 2)} — with few seeds the bootstrap interval cannot reach past the observed share, the exact one can. The accuracy profile below shows both models’ seeds.`;
+}
+
 /** The analyses beside the decision (all seeds; the paper's raw S for claims 2 and 3), one sentence each. */
 function besideText(c: ClaimVerdict): string {
   return c.secondary.map((s) =>
@@ -36,7 +43,7 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
     return (
       lead +
       `Mean test accuracy on the third term, seeds trained to the standard (${(x.differenceSeeds as number[]).join(', ') || 'none'}): model-1 ${fmt(num(x.model1Mean))}, model-2 ${fmt(num(x.model2Mean))} (paper: 0.494 and 0.867); all seeds: ${fmt(num(x.model1MeanAll))} and ${fmt(num(x.model2MeanAll))}. ` +
-      `Per-seed difference model-2 − model-1: ${effectText(c)}. ${testSentence(c, st, x.signFlipP)}${besideText(c)}`
+      `Per-seed difference model-2 − model-1: ${effectText(c)}. ${testSentence(c, st, x.signFlipP)}${besideText(c)} ${seedBySeed(st)}`
     );
   }
   if (c.claim === 2) {

@@ -1,17 +1,19 @@
 /**
  * Every figure of the report, drawn from StudyData (filters of the figure seed) and StudyStats:
- * Table 2 interval plots, the Figure 4/5 E_ij heatmaps, the filter grids (trained and init),
+ * claim 1's accuracy profile (seed by seed), Table 2 interval plots, the Figure 4/5 E_ij heatmaps, the filter grids (trained and init),
  * the S_i distributions, S_i against the accuracy gap, and CKA. A figure that fails to draw is
  * left out with a warning instead of failing the report.
  */
 import { distanceMatrix, filterSimilarity, mean } from '../stats/distances.ts';
-import { distributionSvg, filterGridSvg, heatmapSvg, intervalSvg, scatterSvg } from './figures.ts';
+import { distributionSvg, filterGridSvg, heatmapSvg, intervalSvg, profileSvg, scatterSvg } from './figures.ts';
 import type { FigureRef } from './blocks.ts';
-import { ckaPairLabel, cmpLabel, fmt, pIs, netLabel, pairLabel, slug } from './format.ts';
+import { ci, ckaPairLabel, cmpLabel, fmt, pIs, netLabel, pairLabel, slug } from './format.ts';
 import { FilterIndex, NETWORKS } from '../stats/summaries.ts';
 import type { SSummary, StudyData, StudyStats } from '../stats/types.ts';
 
 export interface Figures {
+  /** Claim 1 seed by seed: the accuracy profile of both pipelines. */
+  profile: FigureRef | null;
   table2: FigureRef[];
   fig4: FigureRef[];
   fig5: FigureRef[];
@@ -39,11 +41,11 @@ const FIG5: [string, string][] = [
 
 /** All drawn figures in report order (the order they are written in). */
 export function figureList(fig: Figures): FigureRef[] {
-  return [...fig.table2, ...fig.fig4, ...fig.fig5, ...fig.filters, fig.distSeeds, fig.distFilters, fig.scatter, fig.cka].filter((x): x is FigureRef => x !== null);
+  return [fig.profile, ...fig.table2, ...fig.fig4, ...fig.fig5, ...fig.filters, fig.distSeeds, fig.distFilters, fig.scatter, fig.cka].filter((x): x is FigureRef => x !== null);
 }
 
 export async function buildFigures(data: StudyData, st: StudyStats, seed: number, warnings: string[]): Promise<Figures> {
-  const out: Figures = { table2: [], fig4: [], fig5: [], filters: [], distSeeds: null, distFilters: null, scatter: null, cka: null };
+  const out: Figures = { profile: null, table2: [], fig4: [], fig5: [], filters: [], distSeeds: null, distFilters: null, scatter: null, cka: null };
   const idx = new FilterIndex(data.filters);
   const n = st.seeds.length;
   const nSeeds = `n = ${n} seed${n === 1 ? '' : 's'}`;
@@ -55,6 +57,22 @@ export async function buildFigures(data: StudyData, st: StudyStats, seed: number
       return null;
     }
   };
+
+  // Claim 1 seed by seed (stats/claim1.ts): rliable's performance profile of both pipelines.
+  const prof = st.claim1Profile;
+  if (prof.seeds.length) {
+    const pi = prof.probabilityOfImprovement;
+    out.profile = await safe('claim 1 accuracy profile', async () => ({
+      file: 'figures/claim1-accuracy-profile.svg',
+      title: 'Claim 1 seed by seed: accuracy profile',
+      svg: await profileSvg([{ label: 'model-1', values: prof.model1 }, { label: 'model-2', values: prof.model2 }], {
+        title: `Claim 1 seed by seed: third-term test accuracy profile (n = ${prof.seeds.length} seeds)`,
+        subtitle: `P(model-2 > model-1 on a random seed) = ${fmt(pi.estimate, 2)}, 95% bootstrap CI ${ci(pi.ci, 2)} (seeds won ${pi.wins}, tied ${pi.ties}, lost ${pi.losses})`,
+        xLabel: 'third-term test accuracy τ',
+      }),
+      caption: 'For each model, the fraction of seeds whose third-term test accuracy exceeds τ (rliable’s performance profile, 1 − ECDF): a curve further right is better on more seeds, and a model that stalls on some seeds drops early. Ticks: one per seed.',
+    }));
+  }
 
   // Table 2 as interval plots: digit classifiers and third-term pipelines on their own axes
   // (0.98 vs 0.5–0.9: on one axis the CIs would be invisible).

@@ -80,6 +80,7 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
       : 'Claim 3’s effect is part (a); part (b) is in its paragraph above. ') +
       'Claim 2’s effect is on the scale noise floor = 0, unrelated random filters = 1. Adjusted p: Holm over claims 1–3; claim 4 is its own family (unadjusted).',
   });
+  figs([fig.profile]);
 
   blocks.push(...multiverseBlocks(st));
 

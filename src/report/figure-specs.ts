@@ -321,6 +321,44 @@ export function intervalSpec(d: IntervalData, o: { title: string; valueLabel: st
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// Accuracy profile (rliable's performance profile): fraction of seeds above τ, per model
+
+export interface ProfileData {
+  /** Step points per series: fraction of seeds with accuracy > τ, from τ = 0 to τ = 1. */
+  steps: { series: string; tau: number; fraction: number }[];
+  /** One value per seed and series (the ticks). */
+  seeds: { series: string; accuracy: number }[];
+  series: string[];
+  n: number;
+}
+
+export function profileSpec(d: ProfileData, o: { title: string; subtitle?: string; xLabel: string }): TopLevelSpec {
+  const color = { field: 'series', type: 'nominal', title: null, sort: d.series, scale: { domain: d.series, range: PALETTE.slice(0, d.series.length) }, legend: { orient: 'bottom', direction: 'horizontal' } };
+  const x = { field: 'tau', type: 'quantitative', title: o.xLabel, scale: { domain: [0, 1] } };
+  const layers: Record<string, unknown>[] = [
+    {
+      name: 'profile',
+      data: { values: d.steps },
+      mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2 },
+      encoding: { x, y: { field: 'fraction', type: 'quantitative', title: 'fraction of seeds with accuracy > τ', scale: { domain: [0, 1] } }, color },
+    },
+    // One tick per seed just above the τ axis, one row per series (mark offsets: no overlap).
+    ...d.series.map((name, k) => ({
+      name: `seeds${k}`,
+      data: { values: d.seeds.filter((p) => p.series === name) },
+      mark: { type: 'tick', orient: 'vertical', size: 9, thickness: 2, yOffset: -6 - 10 * k },
+      encoding: { x: { field: 'accuracy', type: 'quantitative' }, y: { datum: 0, type: 'quantitative' }, color },
+    })),
+  ];
+  return spec({
+    title: title(o.title, [o.subtitle, `n = ${d.n} seeds; step line: fraction of seeds whose accuracy exceeds τ (1 − ECDF); ticks: one per seed`]),
+    width: PLOT_WIDTH,
+    height: 260,
+    layer: layers,
+  });
+}
+
 /** Break a long legend title into lines of at most ~maxChars characters, at spaces. */
 export function wrap(text: string, maxChars: number): string | string[] {
   if (text.length <= maxChars) return text;

@@ -22,14 +22,16 @@ import {
   filterGridSpec,
   heatmapSpec,
   intervalSpec,
+  profileSpec,
   scatterSpec,
   type DistributionData,
   type FilterGridData,
   type HeatmapData,
+  type ProfileData,
   type ScatterData,
 } from './figure-specs.ts';
 
-export { FONT, PALETTE, distributionSpec, filterGridSpec, heatmapSpec, intervalSpec, scatterSpec } from './figure-specs.ts';
+export { FONT, PALETTE, distributionSpec, filterGridSpec, heatmapSpec, intervalSpec, profileSpec, scatterSpec } from './figure-specs.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Rendering
@@ -317,6 +319,52 @@ export async function intervalSvg(rows: { label: string; mean: number; lo: numbe
   if (measuredLabel === referenceLabel) fail(`${fn}: measuredLabel and referenceLabel are both "${referenceLabel}"`, 'the legend needs two different labels');
   const data = { rows: rows.map((r) => ({ ...r })), measuredLabel, referenceLabel };
   return renderSvg(intervalSpec(data, o)).then(withTitle(o.title));
+}
+
+export interface ProfileOptions {
+  title: string;
+  subtitle?: string;
+  /** Axis title for τ, with units, e.g. 'third-term test accuracy τ'. */
+  xLabel: string;
+}
+
+/**
+ * Accuracy profile (rliable's performance profile): per series a step line of the fraction of
+ * seeds whose value exceeds τ, τ from 0 to 1, and a tick per seed. Every series has one value per
+ * seed (the same n): values are fractions in [0, 1], e.g. test accuracies.
+ */
+export async function profileSvg(series: { label: string; values: number[] }[], o: ProfileOptions): Promise<string> {
+  checkTitle('profileSvg', o.title);
+  return renderSvg(profileSpec(profileData(series), o)).then(withTitle(o.title));
+}
+
+export function profileData(series: { label: string; values: number[] }[]): ProfileData {
+  const fn = 'profileSvg';
+  if (!Array.isArray(series) || series.length === 0) fail(`${fn}: no series given`, 'pass at least one { label, values } series');
+  const n = series[0].values?.length ?? 0;
+  const seen = new Set<string>();
+  const steps: ProfileData['steps'] = [];
+  const seeds: ProfileData['seeds'] = [];
+  for (const [k, g] of series.entries()) {
+    if (typeof g.label !== 'string' || g.label === '') fail(`${fn}: series ${k} has an empty label`, 'label each series, e.g. "model-2"');
+    if (seen.has(g.label)) fail(`${fn}: series label "${g.label}" is used twice`, 'series labels must be unique');
+    seen.add(g.label);
+    if (!Array.isArray(g.values) || g.values.length === 0 || g.values.length !== n) fail(`${fn}: series "${g.label}" has ${g.values?.length ?? 0} values, series 0 has ${n}`, 'every series needs one value per seed (n ≥ 1)');
+    g.values.forEach((v, i) => {
+      checkFinite(fn, `series "${g.label}" value ${i}`, v);
+      if (v < 0 || v > 1) fail(`${fn}: series "${g.label}" value ${i} is ${v}, outside [0, 1]`, 'the profile is drawn for fractions such as accuracies');
+      seeds.push({ series: g.label, accuracy: v });
+    });
+    // Survival steps: 1 up to the smallest value, then down by (seeds at that value)/n at each value.
+    const sorted = [...g.values].sort((a, b) => a - b);
+    steps.push({ series: g.label, tau: 0, fraction: 1 });
+    sorted.forEach((v, i) => {
+      if (i + 1 < n && sorted[i + 1] === v) return; // equal values drop together
+      steps.push({ series: g.label, tau: v, fraction: (n - 1 - i) / n });
+    });
+    steps.push({ series: g.label, tau: 1, fraction: 0 });
+  }
+  return { steps, seeds, series: series.map((g) => g.label), n };
 }
 
 /**

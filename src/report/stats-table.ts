@@ -13,7 +13,8 @@
  *              'cross-seed'), claim part ('a' | 'b'), else null
  *   statistic  'mean' | 'median' | 'sd' | 'paper' | 'accuracy' | 'mean_S' | 'collisions' |
  *              'chamfer' | 'effect' | 'p' | 'p_holm' | 'p_signflip' | 'verdict' | 'cka' |
- *              'spearman_rho' | 'abs_gap' | …
+ *              'spearman_rho' | 'abs_gap' | 'p_improvement' (claim 1: P(model-2 > model-1 on a
+ *              random seed), bootstrap CI) | 'p_improvement_exact' (its Clopper–Pearson CI) | …
  *   text       the verdict ('supported' | 'not supported' | 'inconclusive') on 'verdict' rows;
  *              the row label on Table 2 'mean' rows; on claim 3's 'effect' rows 'tested' or
  *              'descriptive' (part (a) without train.sharedInit); the effect's name on other
@@ -75,6 +76,10 @@ export function statsRows(st: StudyStats): StatRow[] {
     const dSeeds = Array.isArray(c.numbers.differenceSeeds) ? c.numbers.differenceSeeds : st.seeds;
     if (Array.isArray(perSeed)) perSeed.forEach((v, i) => add({ section: 'claim', key, statistic: 'difference', seed: dSeeds[i] ?? null, value: v, n: 1 }));
   }
+  // Claim 1 seed by seed (stats/claim1.ts): P(model-2 > model-1 on a random seed), beside its verdict.
+  const pi = st.claim1Profile.probabilityOfImprovement;
+  add({ section: 'claim', key: 'claim1', statistic: 'p_improvement', value: pi.estimate, lo: pi.ci.lo, hi: pi.ci.hi, n: pi.n, text: `P(model-2 > model-1 on a random seed), ties 1/2, percentile bootstrap CI: ${pi.wins} wins, ${pi.ties} ties, ${pi.losses} losses` });
+  add({ section: 'claim', key: 'claim1', statistic: 'p_improvement_exact', value: pi.estimate, lo: pi.exactCi.lo, hi: pi.exactCi.hi, n: pi.n, text: pi.exactCi.method });
   // The multiverse: key claimN, variant '<yardstick>/<seed set>' (e.g. 'unit/standard').
   for (const m of st.multiverse ?? []) {
     const base = { section: 'multiverse', key: `claim${m.claim}`, variant: `${m.yardstick}/${m.seedSet}`, n: m.nSeeds };

@@ -18,6 +18,15 @@
  *   special   'near-identical': CNN2 = perm(CNN1) + N(0, 0.02²) (issue #7's study that the old rule
  *             called SUPPORTED); 'barely-moved': move = 0.035 (filters barely left init: trained vs
  *             init ≈ 0.10 against ≈ 0.34 for random filters, the issue's 1-epoch study).
+ *   nuisance  (issue #17: what a claim is not about must not decide it)
+ *             scale2: model-2's trained filters × c, c ~ U(lo, hi) per seed (the main job's model-2
+ *               filters are ≈ 0.74× as long as model-1's; a ReLU network absorbs any positive factor).
+ *             a stalled model-2 (probability stall) keeps filters that barely left their initial
+ *               draws: init + N(0, REAL.stalledMove²) (the main job's stalled seed 3: 0.08 from init).
+ *             sharedInit: model-2's CNNk starts from model-1's CNNk init (config train.sharedInit =
+ *               true; claim 3 part (a) tested). Its solution then shares model-1's gain·init, so the
+ *               same-seed model-1 is closer than another seed's: part (a) true. forgetInit: model-2's
+ *               solution grows from a fresh draw instead (training forgot the shared start): (a) false.
  */
 import { makeRng, type Rng } from '../rng.ts';
 import { glorotFilters } from './baselines.ts';
@@ -35,6 +44,10 @@ export const REAL = {
   model1Acc: { mean: 0.926, sd: 0.006 },
   stalledAcc: { mean: 0.095, sd: 0.005 },
   cnnAcc: { mean: 0.962, sd: 0.004 },
+  /** sd per weight of a stalled model-2's move from its init: S(trained vs init) ≈ 0.08 (issue #17, seed 3: 0.08). */
+  stalledMove: 0.027,
+  /** model-2's filter length / model-1's in the main job: 0.50–0.65 against 0.81–0.84 per seed (≈ 0.74×). */
+  model2Scale: [0.6, 0.8] as [number, number],
 } as const;
 
 export interface SimParams {
@@ -56,6 +69,12 @@ export interface SimParams {
   /** CNN2 = perm(CNN1) + N(0, nearIdentical²) instead of the model above (issue #7's study). */
   nearIdentical: number | null;
   noiseFloor: boolean;
+  /** model-2's trained filters × c, c ~ U(lo, hi) per seed; null: unscaled. */
+  scale2: [number, number] | null;
+  /** model-2's CNNs start from model-1's initial weights (config train.sharedInit). */
+  sharedInit: boolean;
+  /** With sharedInit: model-2's solution grows from a fresh draw, not from the shared init (part (a) false). */
+  forgetInit: boolean;
 }
 
 /** Scenarios: which claims are true. "True" effects are moderate (see README for power). */
@@ -65,15 +84,31 @@ export const SCENARIOS: Record<string, Partial<SimParams> & { truth: [boolean, b
   // Claim 3 (b) true needs model-1's pair further apart than model-2's, which claim 2 false (model-1's
   // pair at the noise floor) rules out: claims 2 and 3 are false together here.
   'null-2-3-4': { truth: [true, false, false, false], label: 'claims 2, 3 and 4 false, 1 true', lambda1: 0, lambda2: 0, delta4: 0 },
-  // Stalls make claim 1 false in the mean (5/6 · 0.02 − 1/6 · 0.83 ≈ −0.12) while most seeds favour
-  // model-2: a 6-seed sample has no stalled seed with probability (5/6)⁶ = 0.33 (src/stats/README.md: calibration, limitation).
-  'stalls': { truth: [false, true, true, true], label: 'model-2 stalls with probability 1/6 (claim 1 false in the mean, true on learned seeds), 2–4 true', stall: 1 / 6 },
+  // Stalls make claim 1 false in the all-seeds mean (5/6 · 0.02 − 1/6 · 0.83 ≈ −0.12) while the seeds
+  // that learn favour model-2. Claim 1 is decided on the seeds trained to the standard (issue #17's
+  // one seed rule), where it is true; the all-seeds answer is shown beside it.
+  'stalls': { truth: [true, true, true, true], label: 'model-2 stalls with probability 1/6 (claim 1 true on the seeds trained to the standard, which decide it; false in the all-seeds mean), 2–4 true', stall: 1 / 6 },
   'near-identical': { truth: [true, false, false, true], label: 'CNN2 = CNN1 permuted + N(0, 0.02²): claim 2 false', nearIdentical: 0.02, lambda2: 0.5 },
   'barely-moved': { truth: [true, false, false, true], label: 'filters barely left their initialisation: claim 2 undecidable', gain: 1, move: 0.035, noise: 0.015, lambda1: 1, lambda2: 1 },
+  // Issue #17's nuisance: each would make a false claim 3 look true on the raw S yardstick.
+  'small-model2': { truth: [true, true, false, true], label: "model-2's filters 0.6–0.8× as long as model-1's, same arrangement: claim 3 false", lambda2: 0.5, scale2: REAL.model2Scale },
+  // Stall rate 1/3 so that most 6-seed studies contain a stall (1 − (2/3)⁶ = 0.91); claim 1 as in
+  // 'stalls' (true on the seeds trained to the standard, false in the all-seeds mean). λ = 1 (each model's CNN2 an unrelated solution, as in the main job, where model-1's
+  // pair is 0.76 of the way to unrelated): a stalled pair, two draws at init size, is then closer on
+  // raw S than a trained pair, which pulls a false claim 3 towards "supported".
+  'stalled-seeds': { truth: [true, true, false, true], label: 'model-2 stalls with probability 1/3 (filters barely leave their init, accuracy ≈ 0.1), both pairs unrelated solutions: claim 3 false', lambda1: 1, lambda2: 1, stall: 1 / 3 },
+  'shared-init': { truth: [true, true, true, true], label: 'train.sharedInit = true, both parts of claim 3 true', sharedInit: true },
+  // Intersection–union: a false claim 3 with one part true is the hardest case for the rule.
+  'shared-init-a-false': { truth: [true, true, false, true], label: "train.sharedInit = true, part (a) false (model-2's filters forget the shared init), (b) true", sharedInit: true, forgetInit: true },
+  'shared-init-b-false': { truth: [true, true, false, true], label: "train.sharedInit = true, part (a) true, (b) false (model-2's pair as far apart as model-1's)", sharedInit: true, lambda2: 0.5 },
 };
+
+/** The scenarios of issue #17 (nuisance the verdicts must ignore): claim 3 false in all but 'shared-init'. */
+export const NUISANCE_SCENARIOS = ['small-model2', 'stalled-seeds', 'shared-init', 'shared-init-a-false', 'shared-init-b-false'] as const;
 
 const DEFAULTS: SimParams = {
   lambda1: 0.5, lambda2: 0.3, delta1: 0.02, sdDelta1: 0.012, stall: 0, delta4: 0.1, gain: REAL.gain, move: REAL.move, noise: REAL.noise, nearIdentical: null, noiseFloor: true,
+  scale2: null, sharedInit: false, forgetInit: false,
 };
 
 const perturb = (rng: Rng, w: Float32Array[], sd: number): Float32Array[] => w.map((f) => f.map((v) => v + sd * rng.normal()));
@@ -102,22 +137,34 @@ export function simulateStudy(scenario: Partial<SimParams>, nSeeds: number, rngS
       const b = near !== null ? perturb(rng, permute(rng, a), near) : perturb(rng, permute(rng, mix(u, sol(i2), lambda)), e);
       return { a, b, u };
     };
+    // Draws are taken only when a nuisance is on, so the other scenarios keep their random streams.
+    const init2 = p.sharedInit ? [inits[0], inits[1]] : [inits[2], inits[3]];
+    const grow2 = p.sharedInit && p.forgetInit ? [glorotFilters(K, F, rng), glorotFilters(K, F, rng)] : init2;
     const m1 = pair(inits[0], inits[1], p.lambda1, p.nearIdentical);
-    const m2 = pair(inits[2], inits[3], p.lambda2, null);
-    const sets: [ModelName, NetworkName, Float32Array[], Float32Array[]][] = [
-      ['model1', 'cnn1', m1.a, inits[0]], ['model1', 'cnn2', m1.b, inits[1]], ['model2', 'cnn1', m2.a, inits[2]], ['model2', 'cnn2', m2.b, inits[3]],
-    ];
-    const zero = new Float32Array(F);
-    for (const [model, network, w, init] of sets) {
-      filters.push({ seed, model, network, stage: 'trained', weights: w, bias: zero }, { seed, model, network, stage: 'init', weights: init, bias: zero });
+    const m2 = pair(grow2[0], grow2[1], p.lambda2, null);
+    let m2a = m2.a;
+    let m2b = m2.b;
+    if (p.scale2) {
+      const c = p.scale2[0] + (p.scale2[1] - p.scale2[0]) * rng.next();
+      [m2a, m2b] = [m2a, m2b].map((w) => w.map((f) => f.map((v) => c * v)));
     }
-    if (p.noiseFloor) filters.push({ seed, model: 'model1', network: 'cnn1', stage: 'rerun', weights: perturb(rng, m1.u, e), bias: zero });
+    const zero = new Float32Array(F);
+    const rerun = p.noiseFloor ? perturb(rng, m1.u, e) : null;
     const row = (model: string, network: string, target: string, accuracy: number, met: boolean | null = true): MetricRow => ({
       seed, model, network, split: 'test', target, accuracy, loss: 1 - accuracy, n: 10000, trainSeconds: 1, backend: 'simulated', epochsRun: 8, bestEpoch: 7, stopReason: 'plateau', metStopRule: met,
     });
     const acc1 = REAL.model1Acc.mean + REAL.model1Acc.sd * rng.normal();
     const stalled = rng.next() < p.stall;
     const acc2 = stalled ? REAL.stalledAcc.mean + REAL.stalledAcc.sd * rng.normal() : acc1 + p.delta1 + p.sdDelta1 * rng.normal();
+    // A model-2 that stalls did not train its filters either: they stay near their initial draws.
+    if (stalled) [m2a, m2b] = [perturb(rng, init2[0], REAL.stalledMove), perturb(rng, init2[1], REAL.stalledMove)];
+    const sets: [ModelName, NetworkName, Float32Array[], Float32Array[]][] = [
+      ['model1', 'cnn1', m1.a, inits[0]], ['model1', 'cnn2', m1.b, inits[1]], ['model2', 'cnn1', m2a, init2[0]], ['model2', 'cnn2', m2b, init2[1]],
+    ];
+    for (const [model, network, w, init] of sets) {
+      filters.push({ seed, model, network, stage: 'trained', weights: w, bias: zero }, { seed, model, network, stage: 'init', weights: init, bias: zero });
+    }
+    if (rerun) filters.push({ seed, model: 'model1', network: 'cnn1', stage: 'rerun', weights: rerun, bias: zero });
     metrics.push(row('model1', 'pipeline', 'third', acc1), row('model2', 'pipeline', 'third', acc2));
     for (const network of ['cnn1', 'cnn2']) {
       metrics.push(
@@ -130,7 +177,7 @@ export function simulateStudy(scenario: Partial<SimParams>, nSeeds: number, rngS
     }
   }
   const seeds = Array.from({ length: nSeeds }, (_, i) => i + 1);
-  return { sources: ['simulated'], configHash: 'simulated', config: { simulated: p, train: { sharedInit: false, noiseFloor: p.noiseFloor } }, kernelSize: K, numFilters: F, seeds, filters, metrics, similarity: [] };
+  return { sources: ['simulated'], configHash: 'simulated', config: { simulated: p, train: { sharedInit: p.sharedInit, noiseFloor: p.noiseFloor } }, kernelSize: K, numFilters: F, seeds, filters, metrics, similarity: [] };
 }
 
 export interface CalibrationCounts {

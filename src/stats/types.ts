@@ -224,6 +224,29 @@ export interface CkaStats {
   comparisons: Record<string, { perSeed: number[]; mean: number }>;
 }
 
+/** P(model-2 > model-1 on a random seed), paired by seed (claim1.ts). */
+export interface ProbabilityOfImprovement {
+  /** (wins + ties/2) / n; null without seeds. */
+  estimate: number | null;
+  /** Percentile bootstrap over seeds (rliable). */
+  ci: Interval;
+  /** Clopper–Pearson, ties as losses (lo) and as wins (hi): never narrower than its level. */
+  exactCi: Interval;
+  wins: number;
+  ties: number;
+  losses: number;
+  n: number;
+}
+
+/** Claim 1 per seed (claim1.ts): the two pipelines' test accuracies and the probability of improvement. */
+export interface Claim1Profile {
+  seeds: number[];
+  /** Third-term test accuracy per seed, in the order of `seeds`. */
+  model1: number[];
+  model2: number[];
+  probabilityOfImprovement: ProbabilityOfImprovement;
+}
+
 /** The analysis settings actually used (AnalyzeOptions after defaults). */
 export interface StatsOptions {
   /** Model-2 learned the task at test accuracy ≥ this (standard.ts LEARNED_THRESHOLD). */
@@ -260,6 +283,8 @@ export interface StudyStats {
   /** ONNX export check (export vs the trainer's forward pass); flagged seeds are not in `seeds` nor in any verdict. */
   onnx: OnnxCheck;
   learned: LearnedStats;
+  /** Claim 1 seed by seed (claim1.ts): per-seed accuracies and P(model-2 > model-1 on a random seed). */
+  claim1Profile: Claim1Profile;
   equivalence: EquivalenceStats;
   table2: Table2Row[];
   comparisons: ComparisonStats[];

@@ -5,6 +5,7 @@
  */
 import { bootstrapCI } from './bootstrap.ts';
 import { glorotLimit } from './baselines.ts';
+import { claim1Profile } from './claim1.ts';
 import { decide, effectOf, minSeedsFor, NO_CI, pairedPart, type PartResult } from './claim-parts.ts';
 import { bothWays, claim2, MOVED_FRACTION, type Claim2Result } from './claim2.ts';
 import { claim3, type Claim3Result } from './claim3.ts';
@@ -425,6 +426,7 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
     } satisfies StatsOptions,
     onnx,
     learned,
+    claim1Profile: claim1Profile(s1all, a1, a2, { reps: o.reps, seed: o.bootstrapSeed, level: o.level }),
     equivalence,
     table2: descriptive ? table2(data, o) : [],
     comparisons,

@@ -104,6 +104,11 @@ describe('seed sweep', () => {
     delete meta.config.train.noiseFloor; // a version without it ran without the noise floor: false (the tiny config's value)
     meta.configHash = 'olderversion';
     writeFileSync(file, JSON.stringify(meta));
+    // Its seeds carry the hash that version wrote (the seeds must belong to their study, issue 20).
+    for (const seed of [1, 2, 3]) {
+      const rec = join(out, 'tiny', 'seeds', `seed-000${seed}`, 'seed.json');
+      writeFileSync(rec, JSON.stringify({ ...JSON.parse(readFileSync(rec, 'utf8')), configHash: 'olderversion' }, null, 2));
+    }
     const s = await runStudy(tinyConfig({ outDir: out, name: 'tiny', seeds: { count: 3 } }));
     expect(s.skipped).toEqual([1, 2, 3]);
   });

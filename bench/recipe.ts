@@ -17,11 +17,11 @@
  *   node --import tsx bench/recipe.ts table --in DIR [--check STUDY_DIR ...] [--doc docs/recipe.md]
  *
  * `train` appends one JSON line per (seed, network, epoch) to DIR/<recipe>/seed-NNNN.jsonl (the
- * quick preset, then --set). `table` writes DIR/table.json and DIR/table.md and, with --doc, replaces
+ * quick preset, then --set); seeds already complete there are skipped, so rerunning resumes. `table` writes DIR/table.json and DIR/table.md and, with --doc, replaces
  * the generated section of that Markdown file (between `<!-- recipe-table:start -->` and `:end`).
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSet } from '../src/cli/load-config.ts';
@@ -63,7 +63,9 @@ async function trainSeed(cfg: StudyConfig, seed: number, epochs: number, out: st
   const t = cfg.train;
   const rng = (s: string) => makeRng(seed, s);
   const recipe = recipeOf(cfg);
-  const file = join(out, recipe, `seed-${String(seed).padStart(4, '0')}.jsonl`);
+  const done = join(out, recipe, `seed-${String(seed).padStart(4, '0')}.jsonl`);
+  // Written as .partial and renamed when the seed is complete: a killed run leaves no half seed.
+  const file = `${done}.partial`;
   mkdirSync(join(out, recipe), { recursive: true });
   writeFileSync(file, '');
   const write = (l: Omit<EpochLine, 'recipe' | 'seed' | 'engine'>) => appendFileSync(file, `${JSON.stringify({ recipe, seed, engine: engine.name, ...l })}\n`);
@@ -110,6 +112,7 @@ async function trainSeed(cfg: StudyConfig, seed: number, epochs: number, out: st
     write({ network: 'model2', epoch: e, testAccuracy: scoreLogits(await m2.logits('test'), pairs.test.label, THIRD_CLASSES).accuracy, valAccuracy: rec.valAccuracy, trainLoss: rec.trainLoss, seconds: rec.seconds });
   }
   await m2.dispose();
+  renameSync(file, done);
 }
 
 // ---- table ----------------------------------------------------------------------------------------
@@ -246,6 +249,8 @@ if (mode === 'train') {
       { source: '--set', config: parseSet(values.set!) },
     ]);
     for (const seed of seeds) {
+      // Resume: a seed already complete for this recipe is not trained again.
+      if (existsSync(join(values.out!, recipeOf(cfg), `seed-${String(seed).padStart(4, '0')}.jsonl`))) continue;
       const t0 = performance.now();
       await trainSeed(cfg, seed, cfg.train.epochs, values.out!);
       process.stdout.write(`recipe ${recipeOf(cfg)} seed ${seed}: ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);

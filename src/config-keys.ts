@@ -86,7 +86,7 @@ export const CONFIG_SCHEMA = {
   preset: oneOf([...PRESET_NAMES, 'none'] as const, 'quick', {
     why: 'the default main job must finish in minutes on 2 cores',
     doc: "Values laid over the defaults before the user's (`none`: the defaults alone).",
-    flag: { flags: '-p, --preset <name>', help: 'preset: quick (the main job: Adam, 10 epochs) or paper (Table 1: SGD, 100 epochs)', choices: PRESET_NAMES },
+    flag: { flags: '-p, --preset <name>', help: 'preset: quick (the main job: Adam, 4 epochs) or paper (Table 1: SGD, 100 epochs)', choices: PRESET_NAMES },
   }),
   seeds: {
     start: int(1, {

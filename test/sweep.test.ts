@@ -100,7 +100,9 @@ describe('seed sweep', () => {
   it('resumes a study made before a config key existed, when the key holds its default', async () => {
     const file = join(out, 'tiny', 'config.json');
     const meta = JSON.parse(readFileSync(file, 'utf8'));
-    delete meta.config.model.model2Input; // as written by a version without that key
+    // As written by a version without that key. (Not model2Input: the quick preset, under the tiny
+    // config, reads logits, not that key's default, so such a folder is rightly refused.)
+    delete meta.config.model.recurrentActivation;
     delete meta.config.train.noiseFloor; // a version without it ran without the noise floor: false (the tiny config's value)
     meta.configHash = 'olderversion';
     writeFileSync(file, JSON.stringify(meta));

@@ -18,6 +18,7 @@ import { runStudy } from '../coordinator/sweep.ts';
 import { compareStudies } from '../report/compare.ts';
 import { aggregate, formatAggregateSummary } from '../report/report.ts';
 import { configFromCli } from './load-config.ts';
+import { planLine } from './plan.ts';
 import { runOptionsConfig, type RunOptions } from './run-options.ts';
 
 /** Text for stdout: on a terminal every line is word-wrapped to its width (the width rule of the live display). */
@@ -125,6 +126,8 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // First: what is being trained and, for the main job, how long it takes.
+  if (!o.json) out(`${planLine(cfg)}\n`);
   try {
     let summary;
     let res;

@@ -58,6 +58,9 @@ describe('seed sweep', () => {
     const test1 = m.find((x) => x.seed === 1 && x.model === 'model1' && x.network === 'cnn1' && x.split === 'test' && x.target === 'digit')!;
     expect(test1).toMatchObject({ target: 'digit', n: 200, backend: 'wasm' });
     expect(test1.accuracy as number).toBeGreaterThan(0.2); // 300 images, 1 epoch: well above chance (0.1)
+    // The "seed done" line shows what each network was trained for, not claim 4's probe rows.
+    const done = events.find((e) => e.type === 'seed-done' && e.seed === 1);
+    expect(done?.type === 'seed-done' && done.testAccuracy['model1.cnn1']).toBe(test1.accuracy);
     for (const x of m) expect(x.accuracy as number).toBeGreaterThanOrEqual(0);
     // claim 4: a trained digit CNN's probe and relabelled accuracy are well above chance too
     const c4 = (target: string) => m.find((x) => x.seed === 1 && x.model === 'model1' && x.network === 'cnn1' && x.target === target)!;

@@ -163,7 +163,9 @@ export async function runStudy(cfg: StudyConfig, opts: { onEvent?: (e: StudyEven
       }
       if (result.status === 'ok') {
         summary.completed.push(seed);
-        const testAccuracy = Object.fromEntries(result.metrics.filter((m) => m.split === 'test').map((m) => [`${m.model}.${m.network}`, m.accuracy]));
+        // One number per network: what it was trained for (digits for CNNs, the third term for the
+        // pipelines); claim 4's relabelled and probe rows share the network name and would overwrite it.
+        const testAccuracy = Object.fromEntries(result.metrics.filter((m) => m.split === 'test' && (m.target === 'digit' || m.target === 'third')).map((m) => [`${m.model}.${m.network}`, m.accuracy]));
         const exportAgrees = result.agreement.model1.ok && result.agreement.model2.ok;
         emit({ type: 'seed-done', seed, seconds: result.seconds, dir: dir!, backend: result.backend, testAccuracy, exportAgrees, notes: result.backendNotes });
         const slow = slowPathWarning(result.kernelPaths);

@@ -23,7 +23,7 @@ export function syntheticSeed(seed: number, k = 3, f = 16): SeedSuccess {
   for (const model of ['model1', 'model2'] as const) {
     for (const network of ['cnn1', 'cnn2'] as const) for (const stage of ['init', 'trained'] as const) filters.push({ model, network, stage, kernel: kernel(), bias: bias() });
   }
-  const nets = [['model1', 'cnn1'], ['model1', 'cnn2'], ['model1', 'lstm'], ['model2', 'pipeline']] as const;
+  const nets = [['model1', 'cnn1'], ['model1', 'cnn2'], ['model1', 'pipeline'], ['model2', 'pipeline']] as const;
   const history = nets.flatMap(([model, network]) => [1, 2, 3].map((epoch) => ({ model, network, epoch, trainLoss: 1 / epoch, trainAccuracy: 0.9, valLoss: 1 / epoch, valAccuracy: 0.9, seconds: 1, best: epoch === 3 })));
   const metrics: SeedSuccess['metrics'] = [];
   for (const split of ['train', 'val', 'test'] as const) {

@@ -22,8 +22,8 @@ export interface SeedRun {
 
 export interface Phases { training: number; evaluation: number; export: number; setup: number; total: number }
 
-/** Network name of the noise-floor retraining of model-1's CNN1 (seed-task.ts), outside trainSeconds. */
-const RERUN = 'cnn1-rerun';
+/** Network names of the noise-floor retraining of model-1's CNN1 (seed-task.ts), outside trainSeconds: schema 3's and the older one of saved runs. */
+const RERUN = new Set(['cnn1_rerun', 'cnn1-rerun']);
 
 /**
  * training = the study's own trainSeconds (both models: epochs with their validation passes, plus
@@ -33,7 +33,7 @@ const RERUN = 'cnn1-rerun';
  * (loading the engine and the data: a worker's first seed only); total = the seed task's wall time.
  */
 export function phasesOf(r: SeedRun): Phases {
-  const rerun = r.epochSeconds.filter((e) => e.network === RERUN).reduce((a, e) => a + e.seconds, 0);
+  const rerun = r.epochSeconds.filter((e) => RERUN.has(e.network)).reduce((a, e) => a + e.seconds, 0);
   const training = r.trainSeconds.model1 + r.trainSeconds.model2 + rerun;
   const ph = r.phaseSeconds;
   const claim4 = r.claim4Seconds ?? 0;

@@ -165,7 +165,7 @@ export const CONFIG_SCHEMA = {
     sharedInit: bool(false, { why: 'separate models in the paper had their own random init', doc: "Paired design: model-2's CNNs start from the same initial weights as model-1's." }),
     noiseFloor: bool(true, {
       why: "claim 2's null: without it 'different filters' cannot be told from data-order noise (costs one more CNN training per seed)",
-      doc: "Also retrain model-1's CNN1 from the same initial weights with another data order and dropout draws (stage 'rerun'): the noise floor of S_i.",
+      doc: "Also retrain model-1's CNN1 from the same initial weights with another data order and dropout draws (network 'cnn1_rerun'): the noise floor of S_i.",
     }),
     evalBatchSize: int(1000, { min: 1, why: 'inference only: larger batches are faster and need no gradients', doc: 'Batch size of evaluation.' }),
   },

@@ -58,11 +58,11 @@ describe('a study exported to Parquet and CSV', () => {
     exportStudy(dir, 'parquet');
     const d = await rows(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${dir}/filters.parquet'))`);
     const types = Object.fromEntries(d.map((r) => [r.column_name, r.column_type]));
-    expect(types).toMatchObject({ seed: 'INTEGER', model: 'VARCHAR', filter: 'INTEGER', w_0_0: 'FLOAT', w_2_2: 'FLOAT', bias: 'FLOAT', study: 'VARCHAR', config_hash: 'VARCHAR' });
+    expect(types).toMatchObject({ seed: 'INTEGER', model: 'VARCHAR', filter_index: 'INTEGER', w_0_0: 'FLOAT', w_2_2: 'FLOAT', bias: 'FLOAT', study: 'VARCHAR', config_hash: 'VARCHAR' });
     const m = await rows(`SELECT DISTINCT study, config_hash FROM read_parquet('${dir}/metrics.parquet')`);
     expect(m).toEqual([{ study: 'synthetic-a', config_hash: 'abc123def456' }]);
     // Values: the first filter's weights are the float32 values the Arrow file holds.
-    const f = await rows(`SELECT w_1_1 FROM read_parquet('${dir}/filters.parquet') WHERE seed = 1 AND model = 'model1' AND network = 'cnn1' AND stage = 'trained' AND filter = 3`);
+    const f = await rows(`SELECT w_1_1 FROM read_parquet('${dir}/filters.parquet') WHERE seed = 1 AND model = 'model1' AND network = 'cnn1' AND stage = 'trained' AND filter_index = 3`);
     const want = data.filters.find((s) => s.seed === 1 && s.model === 'model1' && s.network === 'cnn1' && s.stage === 'trained')!.weights[3][4];
     expect(f[0].w_1_1).toBe(want);
   });

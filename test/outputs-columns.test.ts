@@ -29,7 +29,7 @@ function fakeSeed(seed: number, k: number, f: number): SeedSuccess {
     training: [
       { model: 'model1', network: 'cnn1', epochsRun: 2, bestEpoch: 1, stopReason: 'plateau', metStopRule: true },
       { model: 'model1', network: 'cnn2', epochsRun: 5, bestEpoch: 5, stopReason: 'max_epochs', metStopRule: false },
-      { model: 'model1', network: 'lstm', epochsRun: 3, bestEpoch: 3, stopReason: 'fixed', metStopRule: true },
+      { model: 'model1', network: 'pipeline', epochsRun: 3, bestEpoch: 3, stopReason: 'fixed', metStopRule: true },
       { model: 'model2', network: 'pipeline', epochsRun: 4, bestEpoch: 2, stopReason: 'plateau', metStopRule: true },
     ],
     metrics, onnx: {}, agreement: { model1: { maxAbsDiff: 0, argmaxAgreement: 1 }, model2: { maxAbsDiff: 0, argmaxAgreement: 1 } } as never,

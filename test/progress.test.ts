@@ -17,7 +17,7 @@ const prog = (seed: number, model: 'model1' | 'model2', network: string, epoch: 
 
 function events(): StudyEvent[] {
   const ev: StudyEvent[] = [{ type: 'start', study: 'a-study-with-a-long-name.lstmInput-softmax', root: '/very/long/path/to/out/a-study-with-a-long-name.lstmInput-softmax', seeds: [1, 2, 3], pending: [1, 2, 3], skipped: [], threads: 2, backend: 'wasm' }];
-  for (const net of ['cnn1', 'cnn2', 'lstm']) for (let s = 1; s <= 94; s += 31) ev.push({ type: 'progress', progress: prog(1, 'model1', net, 1, s, s === 94 ? { valAccuracy: 0.9 } : {}) }, { type: 'progress', progress: prog(1000, 'model1', net, 2, s) });
+  for (const net of ['cnn1', 'cnn2', 'pipeline']) for (let s = 1; s <= 94; s += 31) ev.push({ type: 'progress', progress: prog(1, 'model1', net, 1, s, s === 94 ? { valAccuracy: 0.9 } : {}) }, { type: 'progress', progress: prog(1000, 'model1', net, 2, s) });
   ev.push({ type: 'progress', progress: prog(1, 'model2', 'pipeline', 3, 94, { valAccuracy: 0.8 }) }, { type: 'stage', seed: 1, stage: 'exporting' }, { type: 'stage', seed: 1, stage: 'evaluating' });
   ev.push({ type: 'seed-done', seed: 1, seconds: 30, dir: '/x', backend: 'wasm', testAccuracy: { 'model1.pipeline': 0.93, 'model2.pipeline': 0.36, 'model1.cnn1': 0.96, 'model1.cnn2': 0.96 }, exportAgrees: false, notes: ['a backend note that is long enough to need wrapping at forty columns'] });
   ev.push({ type: 'seed-failed', seed: 1000, error: { code: 'E_TRAIN', message: 'NaN loss in model-2 at epoch 2 step 17 of 94', hint: 'lower train.learningRate' }, file: '/very/long/path/failed/seed-1000.json' });
@@ -95,7 +95,7 @@ describe('what the header and a sweep study say', () => {
 describe('stages', () => {
   it('labels each step of a seed', () => {
     expect(liveSeedLine(prog(4, 'model1', 'cnn1', 1, 3))).toMatch(/seed +4 +cnn1 +ep 1\/3/);
-    expect(liveSeedLine(prog(4, 'model1', 'lstm', 1, 3))).toContain(' lstm ');
+    expect(liveSeedLine(prog(4, 'model1', 'pipeline', 1, 3))).toContain(' lstm ');
     expect(liveSeedLine(prog(4, 'model2', 'pipeline', 1, 3))).toContain(' model-2 ');
     expect(liveSeedLine({ type: 'stage', seed: 4, stage: 'evaluating' })).toContain('evaluating');
     expect(liveSeedLine({ type: 'stage', seed: 4, stage: 'exporting' })).toContain('exporting');
@@ -125,7 +125,7 @@ describe('ETA from measured throughput', () => {
     for (const seed of [1, 2]) {
       at(seed, 0, 'cnn1');
       at(seed, 10, 'cnn2');
-      at(seed, 20, 'lstm');
+      at(seed, 20, 'pipeline');
       at(seed, 22, 'pipeline', 'model2');
       eta.stage(seed, 'exporting', 36);
       eta.stage(seed, 'evaluating', 38);
@@ -156,7 +156,7 @@ describe('ETA from measured throughput', () => {
   });
 
   it('seedFraction rises monotonically through a seed', () => {
-    const seq = [prog(1, 'model1', 'cnn1', 1, 1), prog(1, 'model1', 'cnn1', 3, 94), prog(1, 'model1', 'cnn2', 2, 50), prog(1, 'model1', 'lstm', 1, 1), prog(1, 'model2', 'pipeline', 3, 94)];
+    const seq = [prog(1, 'model1', 'cnn1', 1, 1), prog(1, 'model1', 'cnn1', 3, 94), prog(1, 'model1', 'cnn2', 2, 50), prog(1, 'model1', 'pipeline', 1, 1), prog(1, 'model2', 'pipeline', 3, 94)];
     const f = [...seq.map((p) => seedFraction(p)), seedFraction({ type: 'stage', seed: 1, stage: 'exporting' }), seedFraction({ type: 'stage', seed: 1, stage: 'evaluating' })];
     for (let i = 1; i < f.length; i++) expect(f[i]).toBeGreaterThanOrEqual(f[i - 1]);
     expect(f.at(-1)!).toBeLessThan(1);

@@ -28,7 +28,7 @@ let browser: Browser;
 async function study(name: string, mode: 'paper' | 'identical', seeds: number): Promise<string> {
   const dir = join(root, name);
   writeStudyFiles(dir, makeSyntheticStudy({ seeds, mode }));
-  const nets = [['model1', 'cnn1'], ['model1', 'cnn2'], ['model1', 'cnn1-rerun'], ['model1', 'lstm'], ['model2', 'pipeline']];
+  const nets = [['model1', 'cnn1'], ['model1', 'cnn2'], ['model1', 'cnn1_rerun'], ['model1', 'pipeline'], ['model2', 'pipeline']];
   const rows = Array.from({ length: seeds }, (_, i) => i + 1).flatMap((seed) => nets.flatMap(([model, network]) => [1, 2, 3, 4].map((epoch) => ({ seed, model, network, epoch }))));
   writeArrowFile(join(dir, 'history.arrow'), buildTable({
     seed: Int32Array.from(rows, (r) => r.seed), model: rows.map((r) => r.model), network: rows.map((r) => r.network), epoch: Int32Array.from(rows, (r) => r.epoch),

@@ -4,7 +4,7 @@
  * naming file, column and fix; version-1 folders (written before the schema module) still read;
  * the report shows the data files' SHA-256s the writer records; docs/outputs.md's tables are generated.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Schema, Table, tableToIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { loadStudy, studyMetadata } from '../src/io/load.ts';
 import { combineSeeds, prepareStudyDir, seedDirName, studyMeta, studyPaths, writeSeed, type StudyPaths } from '../src/io/outputs.ts';
 import { filtersSpec, META_KEYS, METADATA_KEY, SCHEMA_VERSION, SEED_RECORD_FIELDS, SEED_TABLES, TABLE_SPECS, type DataSource, type MetaScope, type TableSpec } from '../src/io/schema.ts';
 import { SCHEMA_DOC_BEGIN, SCHEMA_DOC_END, schemaMarkdown } from '../src/io/schema-doc.ts';
-import { readStudyTable } from '../src/io/tables.ts';
+import { readStudyTable, tableRows } from '../src/io/tables.ts';
 import { dataFileHashes } from '../src/report/context.ts';
 import { aggregate } from '../src/report/report.ts';
 import { tempDir, tinyConfig } from './helpers.ts';
@@ -140,9 +140,66 @@ describe('the reader validates against the schema', () => {
     expect(d.similarity).toHaveLength(13 * 16);
     expect(d.metrics.find((r) => r.model === 'model1' && r.network === 'cnn1' && r.target === 'digit' && r.split === 'test')).toMatchObject({ epochsRun: 2, stopReason: 'fixed', metStopRule: true });
     for (const t of SEED_TABLES) expect(readStudyTable(join(V1, 'seeds', 'seed-0001', `${t}.arrow`), t).meta.schemaVersion).toBe(1);
+    // read in version 3's vocabulary (io/schema.ts V2_RENAMES)
+    expect(d.filters.filter((f) => f.network === 'cnn1_rerun').map((f) => `${f.model}/${f.stage}`)).toEqual(['model1/trained']);
+    expect(d.filters.some((f) => (f.stage as string) === 'rerun')).toBe(false);
     const hashes = dataFileHashes(studyMetadata(V1)!);
     expect(hashes.map((h) => h.role)).toEqual(['train-images', 'train-labels', 'test-images', 'test-labels']);
     expect(hashes.every((h) => /^[0-9a-f]{64}$/.test(h.sha256) && h.official === true)).toBe(true);
+  });
+});
+
+describe('schema version 3: one vocabulary; version-2 folders read with its names', () => {
+  /** The version-1 fixture restamped as version 2 (version 2 only added the key: same columns and values). */
+  const v2 = (): string => {
+    const dir = join(tempDir(), 'study-v2');
+    cpSync(V1, dir, { recursive: true });
+    for (const name of SEED_TABLES) {
+      const file = join(dir, 'seeds', 'seed-0001', `${name}.arrow`);
+      const t = readArrowFile(file);
+      const meta = { ...JSON.parse(t.schema.metadata.get(METADATA_KEY)!), schemaVersion: 2 };
+      writeFileSync(file, tableToIPC(new Table(new Schema(t.schema.fields, new Map([[METADATA_KEY, JSON.stringify(meta)]])), t.batches), 'file'));
+    }
+    return dir;
+  };
+
+  it('the version-2 names are in the folder: filter, cnn1 + stage rerun, cnn1-rerun, model1.cnn1@rerun, model-1 lstm', () => {
+    const dir = v2();
+    const f = readArrowFile(join(dir, 'seeds', 'seed-0001', 'filters.arrow'));
+    expect(f.schema.fields.map((x) => x.name)).toContain('filter');
+    expect(f.getChild('stage')!.toArray()).toContain('rerun');
+    expect(readArrowFile(join(dir, 'seeds', 'seed-0001', 'metrics.arrow')).getChild('network')!.toArray()).toContain('cnn1-rerun');
+    expect(readArrowFile(join(dir, 'seeds', 'seed-0001', 'history.arrow')).getChild('network')!.toArray()).toContain('lstm');
+    expect(readArrowFile(join(dir, 'seeds', 'seed-0001', 'similarity.arrow')).getChild('comparison')!.toArray()).toContain('model1.cnn1 -> model1.cnn1@rerun');
+  });
+
+  it('loadStudy and the table reader give them as filter_index, cnn1_rerun (stage trained) and model-1 pipeline', () => {
+    const dir = v2();
+    for (const t of SEED_TABLES) expect(readStudyTable(join(dir, 'seeds', 'seed-0001', `${t}.arrow`), t).meta.schemaVersion).toBe(2);
+    const d = loadStudy(dir);
+    expect(d.filters.map((x) => `${x.model}.${x.network}@${x.stage}`).sort()).toEqual([
+      'model1.cnn1@init', 'model1.cnn1@trained', 'model1.cnn1_rerun@trained', 'model1.cnn2@init', 'model1.cnn2@trained',
+      'model2.cnn1@init', 'model2.cnn1@trained', 'model2.cnn2@init', 'model2.cnn2@trained',
+    ]);
+    expect(d.numFilters).toBe(16); // filter_index read from `filter`: 16 distinct per set
+    const rerun = d.similarity.filter((r) => r.comparison === 'model1.cnn1 -> model1.cnn1_rerun');
+    expect(rerun).toHaveLength(16);
+    expect(rerun.every((r) => r.otherNetwork === 'cnn1_rerun' && r.otherStage === 'trained' && r.refNetwork === 'cnn1')).toBe(true);
+    expect(d.similarity.some((r) => r.comparison.includes('@rerun') || r.refStage === 'rerun' || r.otherStage === 'rerun')).toBe(false);
+    expect(d.metrics.filter((r) => r.network === 'cnn1_rerun').map((r) => r.target).sort()).toEqual(['digit_probe', 'digit_relabelled']);
+    expect(d.metrics.some((r) => r.network === 'cnn1-rerun')).toBe(false);
+    const h = tableRows(readStudyTable(join(dir, 'seeds', 'seed-0001', 'history.arrow'), 'history'));
+    expect([...new Set(h.map((r) => `${r.model}.${r.network}`))].sort()).toEqual(['model1.cnn1', 'model1.cnn1_rerun', 'model1.cnn2', 'model1.pipeline', 'model2.pipeline']);
+    expect(readStudyTable(join(dir, 'seeds', 'seed-0001', 'filters.arrow'), 'filters').table.getChild('filter_index')).toBeNull(); // the file itself is not rewritten
+  });
+
+  it('a version-3 file is read as written: its filters need `filter_index`', () => {
+    const dir = v2();
+    const file = join(dir, 'seeds', 'seed-0001', 'filters.arrow');
+    const t = readArrowFile(file);
+    writeFileSync(file, tableToIPC(new Table(new Schema(t.schema.fields, new Map([[METADATA_KEY, JSON.stringify({ schemaVersion: 3 })]])), t.batches), 'file'));
+    expect(SCHEMA_VERSION).toBe(3);
+    expect(thrown(() => readStudyTable(file, 'filters')).message).toMatch(/column 'filter_index' is missing \(Int32; file schema version 3/);
   });
 });
 

@@ -12,7 +12,7 @@ import type { StudyData } from '../src/io/study-data.ts';
 /** The rows of `seeds` of `data`, as the writer takes them (synthetic studies have no history). */
 export function studyRows(data: StudyData, seeds: ReadonlySet<number>): SeedTables {
   const filters: FilterRow[] = data.filters.filter((s) => seeds.has(s.seed)).flatMap((s) =>
-    s.weights.map((weights, filter) => ({ seed: s.seed, model: s.model, network: s.network, stage: s.stage, filter, weights, bias: s.bias[filter] })));
+    s.weights.map((weights, filterIndex) => ({ seed: s.seed, model: s.model, network: s.network, stage: s.stage, filterIndex, weights, bias: s.bias[filterIndex] })));
   return {
     filters,
     metrics: data.metrics.filter((m) => seeds.has(m.seed)),

@@ -30,19 +30,19 @@ describe('seed sweep', () => {
     expect(start).toMatchObject({ threads: 2, pending: [1, 2], skipped: [] });
     const progress = events.filter((e) => e.type === 'progress');
     expect(new Set(progress.map((e) => e.type === 'progress' && `${e.progress.model}.${e.progress.network}`))).toEqual(
-      new Set(['model1.cnn1', 'model1.cnn2', 'model1.lstm', 'model2.pipeline']),
+      new Set(['model1.cnn1', 'model1.cnn2', 'model1.pipeline', 'model2.pipeline']),
     );
   });
 
   it('filters.arrow holds 16 filters × 4 CNNs × {init, trained} per seed as flat 3×3 columns', () => {
     const t = read(join(out, 'tiny', 'filters.arrow'));
-    expect(t.schema.fields.map((f) => f.name)).toEqual(['seed', 'model', 'network', 'stage', 'filter', 'w_0_0', 'w_0_1', 'w_0_2', 'w_1_0', 'w_1_1', 'w_1_2', 'w_2_0', 'w_2_1', 'w_2_2', 'bias']);
+    expect(t.schema.fields.map((f) => f.name)).toEqual(['seed', 'model', 'network', 'stage', 'filter_index', 'w_0_0', 'w_0_1', 'w_0_2', 'w_1_0', 'w_1_1', 'w_1_2', 'w_2_0', 'w_2_1', 'w_2_2', 'bias']);
     expect(String(t.schema.fields[1].type)).toBe('Utf8');
     expect(t.numRows).toBe(2 * 4 * 2 * 16);
     const r = rows(join(out, 'tiny', 'filters.arrow'));
     const trained = r.filter((x) => x.seed === 1 && x.model === 'model1' && x.network === 'cnn1' && x.stage === 'trained');
     const init = r.filter((x) => x.seed === 1 && x.model === 'model1' && x.network === 'cnn1' && x.stage === 'init');
-    expect(trained.map((x) => x.filter)).toEqual([...Array(16).keys()]);
+    expect(trained.map((x) => x.filter_index)).toEqual([...Array(16).keys()]);
     expect(trained.some((x, i) => x.w_1_1 !== init[i].w_1_1)).toBe(true); // training moved the filters
     const meta = JSON.parse(t.schema.metadata.get('filterstudy')!);
     expect(meta).toMatchObject({ study: 'tiny', seeds: [1, 2], backends: ['wasm'] });
@@ -74,7 +74,7 @@ describe('seed sweep', () => {
 
   it('history.arrow has one row per epoch and network; similarity.arrow 12 comparisons × 16 filters', () => {
     const h = rows(join(out, 'tiny', 'history.arrow'));
-    expect(h.filter((x) => x.seed === 2).map((x) => `${x.model}.${x.network}`)).toEqual(['model1.cnn1', 'model1.cnn2', 'model1.lstm', 'model2.pipeline']);
+    expect(h.filter((x) => x.seed === 2).map((x) => `${x.model}.${x.network}`)).toEqual(['model1.cnn1', 'model1.cnn2', 'model1.pipeline', 'model2.pipeline']);
     const s = rows(join(out, 'tiny', 'similarity.arrow'));
     expect(s).toHaveLength(2 * 12 * 16);
     for (const x of s) {
@@ -164,16 +164,16 @@ describe('noise floor (train.noiseFloor)', () => {
     const s = await runStudy(cfg);
     expect(s.completed).toEqual([1, 2]);
     const f = rows(join(out, 'floor', 'filters.arrow'));
-    const rerun = f.filter((x) => x.seed === 1 && x.stage === 'rerun');
+    const rerun = f.filter((x) => x.seed === 1 && x.network === 'cnn1_rerun');
     expect(rerun).toHaveLength(16);
-    expect(rerun.every((x) => x.model === 'model1' && x.network === 'cnn1')).toBe(true);
+    expect(rerun.every((x) => x.model === 'model1' && x.stage === 'trained')).toBe(true);
     const trained = f.filter((x) => x.seed === 1 && x.model === 'model1' && x.network === 'cnn1' && x.stage === 'trained');
     expect(rerun.some((x, i) => x.w_0_0 !== trained[i].w_0_0)).toBe(true); // another data order → other filters
-    const sim = rows(join(out, 'floor', 'similarity.arrow')).filter((x) => x.comparison === 'model1.cnn1 -> model1.cnn1@rerun');
+    const sim = rows(join(out, 'floor', 'similarity.arrow')).filter((x) => x.comparison === 'model1.cnn1 -> model1.cnn1_rerun');
     expect(sim).toHaveLength(2 * 16);
-    expect(rows(join(out, 'floor', 'history.arrow')).some((x) => x.network === 'cnn1-rerun')).toBe(true);
+    expect(rows(join(out, 'floor', 'history.arrow')).some((x) => x.network === 'cnn1_rerun')).toBe(true);
     // claim 4 measures the rerun too, with the rerun's own stop-rule record
-    const c4 = rows(join(out, 'floor', 'metrics.arrow')).filter((x) => x.seed === 1 && x.network === 'cnn1-rerun');
+    const c4 = rows(join(out, 'floor', 'metrics.arrow')).filter((x) => x.seed === 1 && x.network === 'cnn1_rerun');
     expect(c4.map((x) => x.target).sort()).toEqual(['digit_probe', 'digit_relabelled']);
     expect(c4[0]).toMatchObject({ model: 'model1', split: 'test', epochs_run: 1, stop_reason: 'fixed' });
     const { aggregate } = await import('../src/report/report.ts');

@@ -7,7 +7,7 @@
 import type { ProgressMessage, StageMessage } from '../worker/task.ts';
 
 /** A seed's stages in the order the worker runs them. */
-export const STAGES = ['model1.cnn1', 'model1.cnn2', 'model1.cnn1-rerun', 'model1.lstm', 'model2.pipeline', 'exporting', 'evaluating'] as const;
+export const STAGES = ['model1.cnn1', 'model1.cnn2', 'model1.cnn1_rerun', 'model1.pipeline', 'model2.pipeline', 'exporting', 'evaluating'] as const;
 
 /**
  * Share of a seed's time per stage until one seed has been measured: the quick preset's, from
@@ -17,7 +17,7 @@ export const STAGES = ['model1.cnn1', 'model1.cnn2', 'model1.cnn1-rerun', 'model
  * soon as a seed finishes.
  */
 const DEFAULT_SHARE: Record<string, number> = {
-  'model1.cnn1': 0.15, 'model1.cnn2': 0.16, 'model1.cnn1-rerun': 0, 'model1.lstm': 0.19, 'model2.pipeline': 0.34, exporting: 0.03, evaluating: 0.13,
+  'model1.cnn1': 0.15, 'model1.cnn2': 0.16, 'model1.cnn1_rerun': 0, 'model1.pipeline': 0.19, 'model2.pipeline': 0.34, exporting: 0.03, evaluating: 0.13,
 };
 /** Seconds of the statistics report until this run has measured one: the quick study's took ~20–30 s on 2 busy cores. */
 export const DEFAULT_REPORT_SECONDS = 25;

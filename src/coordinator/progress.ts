@@ -18,7 +18,7 @@ const fmt = (x: number | undefined, d = 3) => (x === undefined ? '  -  ' : x.toF
 
 /** The stage names the display shows, one per step of a seed. */
 export function stageLabel(key: string): string {
-  return ({ 'model1.cnn1': 'cnn1', 'model1.cnn2': 'cnn2', 'model1.cnn1-rerun': 'cnn1 rerun', 'model1.lstm': 'lstm', 'model2.pipeline': 'model-2' } as Record<string, string>)[key] ?? key;
+  return ({ 'model1.cnn1': 'cnn1', 'model1.cnn2': 'cnn2', 'model1.cnn1_rerun': 'cnn1 rerun', 'model1.pipeline': 'lstm', 'model2.pipeline': 'model-2' } as Record<string, string>)[key] ?? key;
 }
 
 /** One epoch line (pipes, CI): the full story, wrapped by the caller if needed. */

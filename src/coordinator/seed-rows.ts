@@ -14,14 +14,14 @@ import type { SeedSuccess } from '../worker/task.ts';
  * none (those CNNs are not trained on their own).
  */
 export function trainingOf(r: SeedSuccess, model: string, network: string): SeedSuccess['training'][number] | null {
-  const trained = model === 'model1' ? (network === 'pipeline' ? 'lstm' : network) : network === 'pipeline' ? 'pipeline' : null;
+  const trained = model === 'model1' || network === 'pipeline' ? network : null;
   return r.training.find((t) => t.model === model && t.network === trained) ?? null;
 }
 
 /** One row per filter: each set's tfjs kernel [K,K,1,F] split into F filters of K·K weights. */
 function filterRows(r: SeedSuccess, k: number, f: number): FilterRow[] {
   return r.filters.flatMap((set) => kernelToFilters(set.kernel, k, f).map((weights, j) => ({
-    seed: r.seed, model: set.model, network: set.network, stage: set.stage, filter: j, weights, bias: set.bias[j],
+    seed: r.seed, model: set.model, network: set.network, stage: set.stage, filterIndex: j, weights, bias: set.bias[j],
   })));
 }
 

@@ -36,7 +36,7 @@ function parseFilters(f: StudyTable): { sets: FilterSet[]; k: number; nf: number
   const model = column('model');
   const network = column('network');
   const stage = column('stage');
-  const filter = column('filter');
+  const filter = column('filter_index');
   const bias = column('bias');
   const groups = new Map<string, { key: [number, string, string, string]; rows: Map<number, { w: Float32Array; b: number }> }>();
   for (let i = 0; i < f.table.numRows; i++) {

@@ -268,6 +268,13 @@ export function combineSeeds(paths: StudyPaths, meta: StudyMeta, cache: CombineC
     cache.set(g.dir, { key, tables });
     return tables;
   });
+  // A seed written before schema 3 has other names (io/schema.ts V2_RENAMES): stamping it as this version would mislabel them.
+  const old = perSeed.flat().find((t) => t.meta.schemaVersion !== SCHEMA_VERSION);
+  if (old) {
+    throw new FilterstudyError('E_OUTPUT', `${old.path} has Arrow schema version ${old.meta.schemaVersion}; this filterstudy writes version ${SCHEMA_VERSION} and cannot combine the two`, {
+      hint: 'finish the study with the filterstudy version that started it, or start it again under a new --name (`aggregate` reads the older folder as it is)',
+    });
+  }
   const written: string[] = [];
   SEED_TABLES.forEach((name, ti) => {
     const tables = perSeed.map((t) => t[ti]);

@@ -36,7 +36,7 @@ function tableDoc(spec: TableSpec<unknown>): string[] {
 export function schemaMarkdown(): string {
   const specs = [filtersSpec(3), TABLE_SPECS.metrics, TABLE_SPECS.history, TABLE_SPECS.similarity, TABLE_SPECS.stats] as TableSpec<unknown>[];
   const lines = [
-    `Arrow schema version **${SCHEMA_VERSION}** (metadata key \`schemaVersion\`; files without it are version 1, with the same columns). Types are Arrow's: int32, float32, float64, utf8 (plain, not dictionary), bool; "null" marks nullable columns.`,
+    `Arrow schema version **${SCHEMA_VERSION}** (metadata key \`schemaVersion\`; files without it are version 1; versions 1–2 named some columns and values otherwise and still read, see "One vocabulary" above). Types are Arrow's: int32, float32, float64, utf8 (plain, not dictionary), bool; "null" marks nullable columns.`,
     '',
     ...specs.flatMap(tableDoc),
     ...tableDoc(RUNS as TableSpec<unknown>).slice(0, -1),

@@ -8,11 +8,14 @@
  * Version history:
  *   1  files without a `schemaVersion` metadata key (written before this module); same columns as 2
  *   2  `schemaVersion` written into every file's metadata
+ *   3  one vocabulary (V2_RENAMES): the noise-floor rerun is network `cnn1_rerun` (stage `trained`)
+ *      in every table, model-1's LSTM is `pipeline` in history as in metrics, filters' `filter` is
+ *      `filter_index` (pandas' DataFrame.filter shadowed it); the reader still reads versions 1–2
  */
 import type { MnistFile } from '../data/mnist.ts';
 
 /** Bumped when a column or metadata key changes meaning, is removed or changes type. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 /** What a file without the `schemaVersion` key is: written before the key existed. */
 export const UNVERSIONED_SCHEMA = 1;
 /** The schema-metadata key whose value is the JSON object of META_KEYS. */
@@ -36,17 +39,18 @@ export interface ColumnSpec<R> {
 // ---- rows: what the writer takes and the reader gives -------------------------------------------
 
 export type ModelName = 'model1' | 'model2';
-export type NetworkName = 'cnn1' | 'cnn2';
-export type Stage = 'init' | 'trained' | 'rerun';
+/** `cnn1_rerun`: model-1's CNN1 retrained from CNN1's initial weights (`train.noiseFloor`), its own network in every table. */
+export type NetworkName = 'cnn1' | 'cnn2' | 'cnn1_rerun';
+export type Stage = 'init' | 'trained';
 
 /** One filter of one CNN's first conv layer at one stage (a filters.arrow row). */
-export interface FilterRow { seed: number; model: ModelName; network: NetworkName; stage: Stage; filter: number; weights: ArrayLike<number> /* [K·K] row-major */; bias: number }
+export interface FilterRow { seed: number; model: ModelName; network: NetworkName; stage: Stage; filterIndex: number; weights: ArrayLike<number> /* [K·K] row-major */; bias: number }
 
 /** One row of metrics.arrow. */
 export interface MetricRow {
   seed: number;
   model: string;
-  network: string; // 'cnn1' | 'cnn2' | 'cnn1-rerun' | 'pipeline'
+  network: string; // 'cnn1' | 'cnn2' | 'cnn1_rerun' | 'pipeline'
   split: string; // 'train' | 'val' | 'test'
   target: string; // 'digit' | 'third' | 'digit_relabelled' | 'digit_probe'
   accuracy: number;
@@ -117,7 +121,7 @@ export interface TableSpec<R> {
 const col = <R>(name: string, type: ArrowType, meaning: string, value: (row: R) => CellValue, o: { nullable?: boolean; optional?: boolean } = {}): ColumnSpec<R> =>
   ({ name, type, meaning, value, nullable: o.nullable ?? false, ...(o.optional ? { optional: true } : {}) });
 
-/** The K·K weight columns w_<r>_<c> stand between `filter` and `bias`; WEIGHT_COLUMNS names them. */
+/** The K·K weight columns w_<r>_<c> stand between `filter_index` and `bias`; WEIGHT_COLUMNS names them. */
 export const WEIGHT_COLUMN = /^w_(\d+)_(\d+)$/;
 export const weightColumns = (k: number): string[] => Array.from({ length: k * k }, (_, rc) => `w_${Math.floor(rc / k)}_${rc % k}`);
 
@@ -128,9 +132,9 @@ export function filtersSpec(k: number): TableSpec<FilterRow> {
     columns: [
       col('seed', 'Int32', 'study seed', (r) => r.seed),
       col('model', 'Utf8', '`model1` or `model2`', (r) => r.model),
-      col('network', 'Utf8', '`cnn1` (reads the first image) or `cnn2` (the second)', (r) => r.network),
-      col('stage', 'Utf8', '`init` (before training: the natural null for S_i), `trained`, or `rerun` (model-1 CNN1 retrained from the same init, with `train.noiseFloor`)', (r) => r.stage),
-      col('filter', 'Int32', 'filter index 0–15', (r) => r.filter),
+      col('network', 'Utf8', '`cnn1` (reads the first image), `cnn2` (the second), or `cnn1_rerun` (model-1 CNN1 retrained from the same init, with `train.noiseFloor`: the noise floor; no `init` rows, its init is `cnn1`\'s)', (r) => r.network),
+      col('stage', 'Utf8', '`init` (before training: the natural null for S_i) or `trained`', (r) => r.stage),
+      col('filter_index', 'Int32', 'filter index 0–15', (r) => r.filterIndex),
       ...weightColumns(k).map((name, rc) => col<FilterRow>(name, 'Float32', `kernel weight, \`w_<row>_<col>\` of the ${k}×${k} kernel (one input channel)`, (r) => r.weights[rc])),
       col('bias', 'Float32', "the filter's bias", (r) => r.bias),
     ],
@@ -142,7 +146,7 @@ export const METRICS: TableSpec<MetricRow> = {
   columns: [
     col('seed', 'Int32', 'study seed', (r) => r.seed),
     col('model', 'Utf8', '`model1`, `model2`', (r) => r.model),
-    col('network', 'Utf8', "`pipeline` (the whole model, third term), `cnn1`, `cnn2` (digit accuracy of the CNN's argmax; for model-2 a diagnostic), `cnn1-rerun` (claim-4 rows with `train.noiseFloor`)", (r) => r.network),
+    col('network', 'Utf8', "`pipeline` (the whole model, third term), `cnn1`, `cnn2` (digit accuracy of the CNN's argmax; for model-2 a diagnostic), `cnn1_rerun` (claim-4 rows with `train.noiseFloor`)", (r) => r.network),
     col('split', 'Utf8', '`train`, `val`, `test`', (r) => r.split),
     col('target', 'Utf8', '`third` (28 classes, class k = third term k − 9), `digit`, `digit_relabelled` (digit accuracy up to relabelling, claim 4), `digit_probe` (linear probe on the dense layer, claim 4)', (r) => r.target),
     col('accuracy', 'Float64', 'accuracy', (r) => r.accuracy),
@@ -150,7 +154,7 @@ export const METRICS: TableSpec<MetricRow> = {
     col('n', 'Int32', 'pairs (or images) evaluated', (r) => r.n),
     col('train_seconds', 'Float64', 'wall time to train this model for this seed', (r) => r.trainSeconds),
     col('backend', 'Utf8', '`onnxruntime`, `wasm`, `tensorflow` (tfjs-node) or `cpu`', (r) => r.backend),
-    col('epochs_run', 'Int32', "epochs the row's network trained (model-1 `pipeline` → its LSTM, model-2 `pipeline` → model-2 end to end); null on model-2's `cnn1`/`cnn2` rows", (r) => r.epochsRun ?? null, { nullable: true, optional: true }),
+    col('epochs_run', 'Int32', "epochs the row's network trained (`pipeline`: model-1 → its LSTM on the frozen CNNs, model-2 → end to end); null on model-2's `cnn1`/`cnn2` rows", (r) => r.epochsRun ?? null, { nullable: true, optional: true }),
     col('best_epoch', 'Int32', "the epoch whose weights were kept and measured; null as epochs_run", (r) => r.bestEpoch ?? null, { nullable: true, optional: true }),
     col('stop_reason', 'Utf8', '`fixed`, `plateau` or `max_epochs`; null as epochs_run', (r) => r.stopReason ?? null, { nullable: true, optional: true }),
     col('met_stop_rule', 'Bool', 'trained to the stated standard (`fixed` always; `plateau` when patience ran out within `train.epochs`); null as epochs_run', (r) => r.metStopRule ?? null, { nullable: true, optional: true }),
@@ -162,7 +166,7 @@ export const HISTORY: TableSpec<HistoryRow> = {
   columns: [
     col('seed', 'Int32', 'study seed', (r) => r.seed),
     col('model', 'Utf8', '`model1`, `model2`', (r) => r.model),
-    col('network', 'Utf8', '`cnn1`, `cnn2`, `cnn1-rerun`, `lstm` (model-1); `pipeline` (model-2)', (r) => r.network),
+    col('network', 'Utf8', '`cnn1`, `cnn2`, `cnn1_rerun` (model-1), `pipeline` (model-1: its LSTM on the frozen CNNs; model-2: end to end), as in metrics.arrow', (r) => r.network),
     col('epoch', 'Int32', 'epoch, 1-based', (r) => r.epoch),
     col('train_loss', 'Float64', 'running mean over the epoch, dropout on (as Keras reports)', (r) => r.trainLoss),
     col('train_accuracy', 'Float64', 'running mean over the epoch, dropout on', (r) => r.trainAccuracy),
@@ -177,7 +181,7 @@ export const SIMILARITY: TableSpec<SimilarityRow> = {
   name: 'similarity', file: 'similarity.arrow', where: 'in every `seeds/seed-NNNN/` and combined in the study folder', rowIs: '(seed, comparison, reference filter i)',
   columns: [
     col('seed', 'Int32', 'study seed', (r) => r.seed),
-    col('comparison', 'Utf8', 'e.g. `model1.cnn1 -> model1.cnn2` (reference → other); `@init`/`@rerun` mark initial/rerun filters', (r) => r.comparison),
+    col('comparison', 'Utf8', 'e.g. `model1.cnn1 -> model1.cnn2`, `model1.cnn1 -> model1.cnn1_rerun` (reference → other); `@init` marks initial filters', (r) => r.comparison),
     col('ref_model', 'Utf8', 'the reference CNN: model', (r) => r.refModel),
     col('ref_network', 'Utf8', 'the reference CNN: network', (r) => r.refNetwork),
     col('ref_stage', 'Utf8', 'the reference CNN: stage', (r) => r.refStage),
@@ -231,6 +235,22 @@ export const RUNS_COLUMN_PATTERNS: { name: string; type: string; meaning: string
   { name: '<model>.train_seconds', type: 'float64, null', meaning: "wall time to train the model (metrics.arrow's train_seconds)" },
   { name: '<model>.<network>.epochs_run', type: 'float64, null', meaning: "epochs the network trained (history.arrow's last epoch; history's network names)" },
 ];
+
+/**
+ * What version 3 renamed, so that the reader (io/tables.ts columnGetter) gives files of versions
+ * 1–2 the current names: columns by table, and the values that named the rerun and model-1's LSTM.
+ */
+export const V2_RENAMES = {
+  /** table → current column name → its name before version 3. */
+  columns: { filters: { filter_index: 'filter' } } as Partial<Record<TableName, Record<string, string>>>,
+  /** The rerun was network `cnn1` with stage `rerun` in filters and similarity (`model1.cnn1@rerun` in comparisons). */
+  rerunStage: 'rerun',
+  rerunNetwork: 'cnn1_rerun',
+  /** metrics and history: network `cnn1-rerun`; history: model-1's LSTM `lstm`. */
+  networks: { 'cnn1-rerun': 'cnn1_rerun' } as Record<string, string>,
+  model1HistoryLstm: 'lstm',
+  comparisons: [['model1.cnn1@rerun', 'model1.cnn1_rerun']] as [string, string][],
+} as const;
 
 /** Every table with a fixed column list (filters: see filtersSpec). */
 export const TABLE_SPECS = { metrics: METRICS, history: HISTORY, similarity: SIMILARITY, stats: STATS } as const;

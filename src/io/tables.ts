@@ -7,7 +7,7 @@ import { DataType, type Table } from 'apache-arrow';
 import { FilterstudyError } from '../errors.ts';
 import { arrowFromBytes, buildTable, readArrowFile, type Column } from './arrow.ts';
 import {
-  filtersSpec, META_KEYS, METADATA_KEY, SCHEMA_VERSION, TABLE_SPECS, UNVERSIONED_SCHEMA, WEIGHT_COLUMN,
+  filtersSpec, META_KEYS, METADATA_KEY, SCHEMA_VERSION, TABLE_SPECS, UNVERSIONED_SCHEMA, V2_RENAMES, WEIGHT_COLUMN,
   type ArrowType, type CellValue, type ColumnSpec, type FileMeta, type MetaKey, type TableName, type TableSpec,
 } from './schema.ts';
 
@@ -94,7 +94,7 @@ export function validateTable(table: Table, name: TableName, path: string, versi
   const spec = (name === 'filters' ? filtersSpec(kernelSizeOf(table, path)) : TABLE_SPECS[name]) as TableSpec<unknown>;
   const fields = new Map(table.schema.fields.map((f) => [f.name, f.type as DataType]));
   for (const c of spec.columns) {
-    const type = fields.get(c.name);
+    const type = fields.get(fileColumnName(name, c.name, version));
     if (type === undefined) {
       if (c.optional) continue;
       throw new FilterstudyError('E_OUTPUT', `${path}: column '${c.name}' is missing (${c.type}; file schema version ${version}; columns present: ${[...fields.keys()].join(', ')})`, { hint: rerunHint(name) });
@@ -115,9 +115,44 @@ export function readStudyTable(path: string, name: TableName, bytes?: Uint8Array
   return { path, table, meta, spec: validateTable(table, name, path, meta.schemaVersion) };
 }
 
-/** Column `name` of a validated table as a getter; an optional column the file lacks reads as null. */
+/** The name column `name` (current) has in a file of schema `version`: renamed in version 3 (V2_RENAMES). */
+const fileColumnName = (table: TableName, name: string, version: number): string =>
+  (version < 3 ? V2_RENAMES.columns[table]?.[name] : undefined) ?? name;
+
+/**
+ * Column `name` of a validated table as a getter, in the current vocabulary: a file of schema 1–2
+ * reads with version 3's names (V2_RENAMES): its `filter` column as `filter_index`, the rerun
+ * (`cnn1` + stage `rerun`, `cnn1-rerun`, `model1.cnn1@rerun`) as network `cnn1_rerun` (stage
+ * `trained`), model-1's history `lstm` as `pipeline`. An optional column the file lacks reads as null.
+ */
 export function columnGetter(t: StudyTable, name: string): (i: number) => CellValue {
-  const c = t.table.getChild(name);
+  const raw = rawColumnGetter(t, fileColumnName(t.spec.name as TableName, name, t.meta.schemaVersion), name);
+  if (t.meta.schemaVersion >= 3) return raw;
+  const table = t.spec.name as TableName;
+  const R = V2_RENAMES;
+  // filters: (network, stage); similarity: (ref_network, ref_stage) and (other_network, other_stage)
+  const stageOf = (col: string): string | null => (table === 'filters' && col === 'network' ? 'stage' : table === 'similarity' && /^(ref|other)_network$/.test(col) ? col.replace('network', 'stage') : null);
+  const stageCol = stageOf(name);
+  if (stageCol) {
+    const stage = rawColumnGetter(t, stageCol, stageCol);
+    return (i) => (stage(i) === R.rerunStage ? R.rerunNetwork : raw(i));
+  }
+  if ((table === 'filters' && name === 'stage') || (table === 'similarity' && /^(ref|other)_stage$/.test(name))) return (i) => (raw(i) === R.rerunStage ? 'trained' : raw(i));
+  if (table === 'similarity' && name === 'comparison') return (i) => R.comparisons.reduce((v, [from, to]) => v.split(from).join(to), String(raw(i)));
+  if ((table === 'metrics' || table === 'history') && name === 'network') {
+    const model = table === 'history' ? rawColumnGetter(t, 'model', 'model') : null;
+    return (i) => {
+      const v = String(raw(i));
+      if (model && v === R.model1HistoryLstm && model(i) === 'model1') return 'pipeline';
+      return R.networks[v] ?? v;
+    };
+  }
+  return raw;
+}
+
+/** Column `file` (its name in the file) of a validated table as a getter, as stored; `name`: its current name (for optional and errors). */
+function rawColumnGetter(t: StudyTable, file: string, name: string): (i: number) => CellValue {
+  const c = t.table.getChild(file);
   if (!c) {
     if (t.spec.columns.some((s) => s.name === name && s.optional)) return () => null;
     throw new FilterstudyError('E_OUTPUT', `${t.path}: column '${name}' is missing`, { hint: rerunHint(t.spec.name as TableName) });

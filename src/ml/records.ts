@@ -17,7 +17,7 @@ export type ModelName = 'model1' | 'model2';
 export interface MetricRow { model: ModelName; network: string; split: SplitName; target: 'digit' | 'third' | 'digit_relabelled' | 'digit_probe'; accuracy: number; loss: number; n: number }
 /** One epoch of one network's training (EpochRecord of ml/train.ts), labelled with its model. */
 export interface HistoryRow extends EpochRecord { model: ModelName; network: string; /** The epoch whose weights were kept. */ best: boolean }
-/** How one network's training ended (network: 'cnn1', 'cnn2', 'cnn1-rerun', 'lstm' or 'pipeline' (model-2)). */
+/** How one network's training ended (network: 'cnn1', 'cnn2', 'cnn1_rerun' or 'pipeline' (model-1: its LSTM; model-2: end to end)). */
 export interface NetworkTraining extends Omit<FitResult, 'history'> { model: ModelName; network: string }
-/** One CNN's first-layer filters at one stage: initial, trained, or the noise-floor rerun. */
-export interface FilterSet { model: ModelName; network: 'cnn1' | 'cnn2'; stage: 'init' | 'trained' | 'rerun'; kernel: Float32Array /* [K,K,1,F] */; bias: Float32Array /* [F] */ }
+/** One CNN's first-layer filters at one stage (initial or trained); the noise-floor rerun is network 'cnn1_rerun'. */
+export interface FilterSet { model: ModelName; network: 'cnn1' | 'cnn2' | 'cnn1_rerun'; stage: 'init' | 'trained'; kernel: Float32Array /* [K,K,1,F] */; bias: Float32Array /* [F] */ }

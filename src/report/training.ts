@@ -24,7 +24,7 @@ const READS: Record<string, string> = {
 
 /** Network keys of history.arrow in the order a seed trains them, and how the report names them. */
 export const CURVE_NETWORKS: [string, string][] = [
-  ['model1.cnn1', 'model-1 CNN1'], ['model1.cnn2', 'model-1 CNN2'], ['model1.cnn1-rerun', 'model-1 CNN1 rerun'], ['model1.lstm', 'model-1 LSTM'], ['model2.pipeline', 'model-2'],
+  ['model1.cnn1', 'model-1 CNN1'], ['model1.cnn2', 'model-1 CNN2'], ['model1.cnn1_rerun', 'model-1 CNN1 rerun'], ['model1.pipeline', 'model-1 LSTM'], ['model2.pipeline', 'model-2'],
 ];
 
 const show = (v: unknown): string => (v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v));

@@ -4,7 +4,7 @@
  *
  * Null: the filters are determined by the data up to training noise. The noise floor measures
  * that noise directly: model-1's CNN1 retrained from the same initial weights with another data
- * order and dropout draws (stage 'rerun', train.noiseFloor). Per seed,
+ * order and dropout draws (network 'cnn1_rerun', train.noiseFloor). Per seed,
  *   d_s = mean S(model-1 CNN1 ↔ CNN2, both directions) − mean S(CNN1 ↔ its rerun, both directions)
  * and the claim holds when d > 0. The effect is shown on a scale where 0 = the noise floor and
  * 1 = unrelated random filters:
@@ -69,7 +69,7 @@ export interface Claim2Options extends SummaryOptions {
 
 export function claim2(idx: FilterIndex, seeds: number[], kernelSize: number, o: Claim2Options): Claim2Result {
   const y = o.yardstick ?? 'raw';
-  const nfSeeds = seeds.filter((s) => idx.get(s, 'model1.cnn1', 'rerun'));
+  const nfSeeds = seeds.filter((s) => idx.get(s, 'model1.cnn1_rerun'));
   const notes: string[] = [];
   const F = o.numFilters ?? (seeds.length ? idx.get(seeds[0], 'model1.cnn1')!.weights.length : 0);
   // The unrelated end: independent random sets on the same yardstick, 2F slots per seed (both
@@ -98,7 +98,7 @@ export function claim2(idx: FilterIndex, seeds: number[], kernelSize: number, o:
   }
   if (nfSeeds.length < seeds.length) notes.push(`only ${nfSeeds.length} of ${seeds.length} seeds have a noise floor (rerun); claim 2 uses those`);
   const w = nfSeeds.map((s) => withinAll[seeds.indexOf(s)]);
-  const nf = bothWays(idx, nfSeeds, 'model1.cnn1', 'model1.cnn1', y, 'rerun');
+  const nf = bothWays(idx, nfSeeds, 'model1.cnn1', 'model1.cnn1_rerun', y);
   const boot = hierarchicalBootstrap([w, nf, unrelated], (m) => (m[0] - m[1]) / (m[2] - m[1]), { reps: o.reps, seed: o.bootstrapSeed, level: o.level, paired: true });
   const d = nfSeeds.map((_, i) => mean(w[i]) - mean(nf[i]));
   const part = pairedPart(d, 'greater', boot.estimate, boot.ci, o.signFlip);

@@ -27,11 +27,12 @@ export function pIs(p: number | null | undefined, name = 'p', n?: number): strin
   return `${name} = ${p < 0.01 ? p.toFixed(4) : p.toFixed(3)}`;
 }
 
-/** 'model1.cnn1' → 'model-1 CNN1'; 'model1' → 'model-1 (both CNNs)'. */
+/** 'model1.cnn1' → 'model-1 CNN1'; 'model1.cnn1_rerun' → 'model-1 CNN1 rerun'; 'model1' → 'model-1 (both CNNs)'. */
 export const netLabel = (key: string): string => {
   const [m, n] = key.split('.');
   const model = m === 'model1' ? 'model-1' : m === 'model2' ? 'model-2' : m;
-  return n ? `${model} ${n.toUpperCase()}` : `${model} (both CNNs)`;
+  const [net, ...rest] = (n ?? '').split('_');
+  return n ? [`${model} ${net.toUpperCase()}`, ...rest].join(' ') : `${model} (both CNNs)`;
 };
 
 /** A finite number, else null (for values of unknown type, e.g. ClaimVerdict.numbers). */

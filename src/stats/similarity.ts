@@ -9,8 +9,8 @@
 import { filterSimilarity } from './distances.ts';
 
 export type ModelName = 'model1' | 'model2';
-export type NetworkName = 'cnn1' | 'cnn2';
-export type Stage = 'init' | 'trained' | 'rerun';
+export type NetworkName = 'cnn1' | 'cnn2' | 'cnn1_rerun';
+export type Stage = 'init' | 'trained';
 export interface FilterRef { model: ModelName; network: NetworkName; stage: Stage }
 
 export const refName = (r: FilterRef): string => `${r.model}.${r.network}${r.stage === 'trained' ? '' : `@${r.stage}`}`;
@@ -42,7 +42,7 @@ export function kernelToFilters(kernel: Float32Array, k: number, f: number): Flo
 export interface SimilarityRecord { comparison: string; ref: FilterRef; other: FilterRef; i: number; s: number; argmin: number }
 
 /** Present only when the study retrained CNN1 from its initial weights (train.noiseFloor). */
-export const NOISE_FLOOR: [FilterRef, FilterRef] = [T('model1', 'cnn1'), T('model1', 'cnn1', 'rerun')];
+export const NOISE_FLOOR: [FilterRef, FilterRef] = [T('model1', 'cnn1'), T('model1', 'cnn1_rerun')];
 
 /**
  * S_i = min_j ||F_i − G_j|| (raw Euclidean, the paper's measure) for every comparison of one seed.

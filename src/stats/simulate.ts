@@ -164,7 +164,7 @@ export function simulateStudy(scenario: Partial<SimParams>, nSeeds: number, rngS
     for (const [model, network, w, init] of sets) {
       filters.push({ seed, model, network, stage: 'trained', weights: w, bias: zero }, { seed, model, network, stage: 'init', weights: init, bias: zero });
     }
-    if (rerun) filters.push({ seed, model: 'model1', network: 'cnn1', stage: 'rerun', weights: rerun, bias: zero });
+    if (rerun) filters.push({ seed, model: 'model1', network: 'cnn1_rerun', stage: 'trained', weights: rerun, bias: zero });
     metrics.push(row('model1', 'pipeline', 'third', acc1), row('model2', 'pipeline', 'third', acc2));
     for (const network of ['cnn1', 'cnn2']) {
       metrics.push(

@@ -118,8 +118,9 @@ export function baselineStats(data: StudyData, idx: FilterIndex, seeds: number[]
     );
     out.withinCnnNearest[key] = summarize(seeds.map((s) => withinCnnNearest(idx.get(s, key)!.weights)), o);
     // Noise floor: the same CNN retrained from the same initial weights (only when the study ran it).
-    const withRerun = seeds.filter((s) => idx.get(s, key, 'rerun'));
-    if (withRerun.length) (out.noiseFloor ??= {})[key] = summarize(withRerun.map((s) => trainedVsInit(idx.get(s, key)!.weights, idx.get(s, key, 'rerun')!.weights)), o);
+    const rerun = `${key}_rerun`; // model1.cnn1_rerun (io/schema.ts NetworkName)
+    const withRerun = seeds.filter((s) => idx.get(s, rerun));
+    if (withRerun.length) (out.noiseFloor ??= {})[key] = summarize(withRerun.map((s) => trainedVsInit(idx.get(s, key)!.weights, idx.get(s, rerun)!.weights)), o);
     const pairs: { a: number; b: number; s: number }[] = [];
     for (let i = 0; i < seeds.length; i++) {
       for (let j = i + 1; j < seeds.length; j++) {

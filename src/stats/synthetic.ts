@@ -6,7 +6,7 @@
  * 'identical'   CNN2 of model-1 = CNN1's filters, permuted (same filters) → claim 2 false.
  * 'independent' all four CNNs independent random filters → claim 2 true, claim 3 has no effect.
  *
- * Every mode also writes the noise floor (model-1 CNN1's 'rerun' = A + N(0, rerunNoise) per
+ * Every mode also writes the noise floor (model-1 CNN1's rerun 'cnn1_rerun' = A + N(0, rerunNoise) per
  * weight; noiseFloor: false leaves it out), the stop-rule fields (all met), and claim 4's rows:
  * relabelled and probe digit accuracy of each CNN, model-2's relabelled far below model-1's in
  * 'paper' (claim 4 true), equal in the other modes.
@@ -80,7 +80,7 @@ export function makeSyntheticStudy(o: SyntheticOptions): StudyData {
     }
     if (o.noiseFloor ?? true) {
       const rerun = A.map((f) => f.map((v) => v + (o.rerunNoise ?? 0.03) * rng.normal()));
-      filters.push({ seed, model: 'model1', network: 'cnn1', stage: 'rerun', weights: rerun, bias: new Float32Array(F) });
+      filters.push({ seed, model: 'model1', network: 'cnn1_rerun', stage: 'trained', weights: rerun, bias: new Float32Array(F) });
     }
     const stop = { epochsRun: 10, bestEpoch: 8, stopReason: 'plateau', metStopRule: true };
     const row = (model: string, network: string, target: string, accuracy: number): MetricRow => ({

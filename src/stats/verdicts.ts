@@ -167,7 +167,7 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
   // ---- claims 2 and 3 on a yardstick and a seed set; Holm over claims 1–3 of that analysis --
   const yardstick = opts.yardstick ?? DECISION_YARDSTICK;
   const movedFraction = opts.movedFraction ?? MOVED_FRACTION;
-  const studyHasNoiseFloor = seeds.some((s) => idx.get(s, 'model1.cnn1', 'rerun'));
+  const studyHasNoiseFloor = seeds.some((s) => idx.get(s, 'model1.cnn1_rerun'));
   const analyses = new Map<string, PaperAnalysis>();
   const analysis = (set: SeedSet, y: Yardstick): PaperAnalysis => {
     const key = `${set}|${y}`;

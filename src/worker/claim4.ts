@@ -173,7 +173,7 @@ const firstRows = (n: number, limit: number) => Int32Array.from({ length: Math.m
 /**
  * Claim-4 metrics rows (split 'test', targets 'digit_relabelled' and 'digit_probe') for the CNNs
  * of both models, from their trained weights via Engine.cnnForward, and for model-1's noise-floor
- * rerun of CNN1 when there is one (network 'cnn1-rerun': how much data order alone moves these
+ * rerun of CNN1 when there is one (network 'cnn1_rerun': how much data order alone moves these
  * numbers). Model-2 under model.model2Input 'dense' gets no relabelled rows: its 10-way layer is
  * not part of the network.
  */
@@ -190,7 +190,7 @@ export async function claim4Metrics(
   const cnns: { model: ModelName; network: string; w: Weights }[] = (['model1', 'model2'] as const).flatMap((model) =>
     (['cnn1', 'cnn2'] as const).map((network) => ({ model, network, w: weights[model][network] })),
   );
-  if (rerun) cnns.push({ model: 'model1', network: 'cnn1-rerun', w: rerun });
+  if (rerun) cnns.push({ model: 'model1', network: 'cnn1_rerun', w: rerun });
   for (const { model, network, w } of cnns) {
     const onTest = await engine.cnnForward(cfg, w, test.images, testRows);
     if (!(model === 'model2' && cfg.model.model2Input === 'dense')) {

@@ -71,7 +71,7 @@ export async function runSeed(engine: Engine, cfg: StudyConfig, seed: number, da
   const training: NetworkTraining[] = [];
   const splits: SplitName[] = ['train', 'val', 'test'];
 
-  const keepFilters = (model: ModelName, network: 'cnn1' | 'cnn2', stage: FilterSet['stage'], w: Weights) =>
+  const keepFilters = (model: ModelName, network: FilterSet['network'], stage: FilterSet['stage'], w: Weights) =>
     filters.push({ model, network, stage, kernel: w.convKernel.data.slice(), bias: w.convBias.data.slice() });
 
   // Every trainer this seed creates, freed in `finally` even when training throws (a NaN loss
@@ -116,9 +116,9 @@ export async function runSeed(engine: Engine, cfg: StudyConfig, seed: number, da
     // draws. How far apart these two land is what data order alone does to the filters.
     if (t.noiseFloor) {
       const t0 = performance.now();
-      const rerun = await trainDigitCnn('a', m1Init.cnn1, 'cnn1/rerun', 'cnn1-rerun');
+      const rerun = await trainDigitCnn('a', m1Init.cnn1, 'cnn1/rerun', 'cnn1_rerun');
       rerunWeights = (await rerun.weights()).cnn;
-      keepFilters('model1', 'cnn1', 'rerun', rerunWeights);
+      keepFilters('model1', 'cnn1_rerun', 'trained', rerunWeights);
       await rerun.dispose();
       rerunSeconds = (performance.now() - t0) / 1000; // not part of model-1's training time
     }
@@ -128,7 +128,7 @@ export async function runSeed(engine: Engine, cfg: StudyConfig, seed: number, da
     const seqBySplit = {} as Record<SplitName, { a: Float32Array; b: Float32Array }>;
     for (const s of splits) seqBySplit[s] = { a: encodeLogits(await m1.cnn1.logits(s), m.lstmInput), b: encodeLogits(await m1.cnn2.logits(s), m.lstmInput) };
     const lstm1 = await own(engine.lstm({ cfg, data, init: initLstm(m, inDim, rng('init/model1/lstm')), inputs: seqBySplit, inputDim: inDim }));
-    await train('model1', 'lstm', lstm1, 'shuffle/model1/lstm', data.pairs.val.label);
+    await train('model1', 'pipeline', lstm1, 'shuffle/model1/lstm', data.pairs.val.label);
     const train1 = (performance.now() - t1) / 1000 - rerunSeconds;
 
     // The trainer's test probabilities [n,28] (tfjs or onnxruntime, by engine): the reference the exported ONNX graphs are checked against.

@@ -5,7 +5,7 @@
  * - every committed results/<study>/stats.json is recomputed exactly from its files;
  * - the README's "Main result" box and docs/findings.md are what `npm run findings` makes of results/.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { curateAction } from '../src/cli/curate.ts';
@@ -73,6 +73,12 @@ describe('filterstudy curate', () => {
 
 describe('results/', () => {
   const studies = readCuratedStudies(RESULTS);
+
+  it('every folder of results/ is a curated study with its stats.json (none skipped, none missing)', () => {
+    const folders = readdirSync(RESULTS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    expect(folders.length).toBeGreaterThan(0);
+    expect(studies.map((s) => s.name)).toEqual(folders);
+  });
 
   it.each(studies.map((s) => [s.name, s.dir]))('results/%s/stats.json is recomputed exactly from its files', async (_name, dir) => {
     // The same relative path as `filterstudy curate` used (run from the repository's root).

@@ -146,7 +146,9 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
       }).finally(() => {
         sweeping = false;
       });
-      if (!summary) return INTERRUPTED[interrupt.signal.reason as keyof typeof INTERRUPTED] ?? 130;
+      // Also when the sweep returned normally after the signal (it came while the combined files were
+      // written): the run was interrupted, so no report, no `done`, and a sweep starts no next study.
+      if (!summary || interrupt.signal.aborted) return INTERRUPTED[interrupt.signal.reason as keyof typeof INTERRUPTED] ?? 130;
       // The statistics and the report over every finished seed (resumed ones included), still under
       // the live display so that its ETA covers the report. A shard (N > 1) leaves it to the
       // aggregate job: its report would cover only part of the study.

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readStudyTable, tableRows } from '../io/tables.ts';
+import { columnGetter, readStudyTable, tableRows } from '../io/tables.ts';
 import { convergenceNotes } from '../stats/convergence.ts';
 import { COMPARISONS, comparisonName } from '../stats/similarity.ts';
 import { studyKernels } from './kernels.ts';
@@ -40,8 +40,10 @@ export function summaryText(root: string): string {
   }
   const simFile = join(root, 'similarity.arrow');
   if (existsSync(simFile)) {
-    const t = readStudyTable(simFile, 'similarity').table;
-    const comp = t.getChild('comparison')!.toArray() as string[];
+    const st = readStudyTable(simFile, 'similarity');
+    const t = st.table;
+    const comparisonOf = columnGetter(st, 'comparison'); // version-2 folders name the rerun's comparison otherwise
+    const comp = Array.from({ length: t.numRows }, (_, i) => comparisonOf(i) as string);
     const seed = t.getChild('seed')!.toArray() as Int32Array;
     const s = t.getChild('s')!.toArray() as Float64Array;
     lines.push('', 'Dissimilarity S_i = min_j ||F_i − G_j|| (raw Euclidean), mean over filters, then mean ± sd over seeds');

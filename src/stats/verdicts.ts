@@ -183,7 +183,7 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
     const adj = holm(ps.map((p) => p ?? 1)).map((p, i) => (ps[i] === null ? null : p));
     const verdicts: Verdict[] = [
       decide([c1.part], adj[0], c1.seeds.length, minSeeds, alpha),
-      !c2.testable || c2.moved === false ? 'inconclusive' : decide([c2.part], adj[1], c2.seeds.length, minSeeds, alpha),
+      !c2.testable || c2.moved !== true ? 'inconclusive' : decide([c2.part], adj[1], c2.seeds.length, minSeeds, alpha),
       sharedInit ? (c3.hasA ? decide([c3.partA, c3.partB], adj[2], ss.length, minSeeds, alpha) : 'inconclusive') : decide([c3.partB], adj[2], ss.length, minSeeds, alpha),
     ];
     const out: PaperAnalysis = { set, yardstick: y, seeds: ss, c2, c3, p: ps, pHolm: adj, verdicts };
@@ -312,7 +312,7 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
       p: main.p[1],
       pHolm: adj[1],
       testable: c2.testable,
-      effect: c2.testable ? effectOf('position of S(CNN1↔CNN2) between the noise floor (0) and unrelated random filters (1)', c2.part) : null,
+      effect: c2.testable && c2.seeds.length ? effectOf('position of S(CNN1↔CNN2) between the noise floor (0) and unrelated random filters (1)', c2.part) : null,
       numbers: {
         ...c2.numbers,
         perSeedDifference: c2.part.d,

@@ -14,7 +14,11 @@ const args = process.argv.slice(2);
 const sections = { '--torch': 'bench/side-by-side.ts', '--profile': 'bench/profile.ts', '--seeds': 'bench/seeds.ts' };
 const named = Object.entries(sections).filter(([f]) => args.includes(f)).map(([, s]) => s);
 const rest = args.filter((a) => !(a in sections));
+// glibc malloc keeps freed memory (bench/torch-compare.ts MALLOC_KEEP says why and what it measured): the
+// same allocator behaviour for ours and for PyTorch. Declared there; repeated here because this launcher
+// is plain JavaScript; test/bench.test.ts checks the two agree.
+const MALLOC_KEEP = { MALLOC_MMAP_THRESHOLD_: '33554432', MALLOC_TRIM_THRESHOLD_: '1073741824', MALLOC_TOP_PAD_: '268435456' };
 for (const script of named.length ? named : ['bench/training.ts', 'bench/inference.ts']) {
-  const r = spawnSync(process.execPath, ['--single-threaded-gc', '--max-semi-space-size=1', '--import', 'tsx', script, ...rest], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--single-threaded-gc', '--max-semi-space-size=1', '--import', 'tsx', script, ...rest], { cwd: root, stdio: 'inherit', env: { ...process.env, ...MALLOC_KEEP } });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

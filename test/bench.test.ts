@@ -4,11 +4,12 @@
  * and the PyTorch reference script's argument check. No timing is asserted anywhere.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { groupKernels } from '../bench/profile-lib.ts';
 import { extrapolate, phasesOf, phasesTable, scalingTable, span, type SeedRun } from '../bench/seeds-lib.ts';
 import { checkEngineName } from '../bench/steps.ts';
-import { TORCH_SCRIPT, fasterOf, median, probeTorch, sideBySideTable, torchRun } from '../bench/torch-compare.ts';
+import { MALLOC_KEEP, TORCH_SCRIPT, fasterOf, median, probeTorch, sideBySideTable, torchRun } from '../bench/torch-compare.ts';
 
 describe('side-by-side table', () => {
   it('prints medians and ours / PyTorch per row', () => {
@@ -49,6 +50,16 @@ describe('PyTorch probe', () => {
     const run = torchRun({ LD_LIBRARY_PATH: '/opt/x' });
     expect(run.env.OPENBLAS_NUM_THREADS).toBe('1');
     expect(run.env.LD_LIBRARY_PATH).toContain('/opt/x');
+  });
+
+  it('gives PyTorch and every bench section the same glibc malloc settings', () => {
+    const run = torchRun({});
+    for (const [k, v] of Object.entries(MALLOC_KEEP)) expect(run.env[k], k).toBe(v);
+    // bin/bench.mjs is plain JavaScript with its own copy: it must say the same
+    const launcher = readFileSync(new URL('../bin/bench.mjs', import.meta.url), 'utf8');
+    const copy = /const MALLOC_KEEP = (\{[^}]*\});/.exec(launcher);
+    expect(copy, 'bin/bench.mjs declares MALLOC_KEEP').not.toBeNull();
+    expect(Function(`return ${copy![1]}`)()).toEqual(MALLOC_KEEP);
   });
 
   const torch = torchRun();

@@ -69,6 +69,23 @@ describe('filterstudy curate', () => {
     await expect(curateAction(bad, dest)).rejects.toThrow(/has no config\.json/);
     expect(readFileSync(join(dest, 'stats.json'), 'utf8')).toBe(before);
   });
+
+  it('an aggregate that fails after the copy succeeded leaves the earlier copy whole, and no temp folder', async () => {
+    const parent = tempDir();
+    const dest = join(parent, 'curated');
+    await curateAction(studyWithGraphs(), dest);
+    const snapshot = () => Object.fromEntries(readdirSync(dest, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile()).map((d) => [relative(dest, join(d.parentPath, d.name)), readFileSync(join(d.parentPath, d.name)).toString('base64')]));
+    const before = snapshot();
+    // Every seed verifies (curate copies them), but seeds 1–3 and 4–6 name different backends:
+    // aggregate refuses to pool them, after the copy is complete.
+    const mixed = tempDir();
+    writeSeedFolders(mixed, data, { seeds: [1, 2, 3], planned: { start: 1, count: 6 }, backend: 'onnxruntime' });
+    writeSeedFolders(mixed, data, { seeds: [4, 5, 6], planned: { start: 1, count: 6 }, backend: 'tfjs-wasm' });
+    await expect(curateAction(mixed, dest)).rejects.toThrow(/different backends/);
+    expect(snapshot()).toEqual(before);
+    expect(readdirSync(parent)).toEqual(['curated']);
+  });
 });
 
 describe('results/', () => {

@@ -113,7 +113,7 @@ export function compareText(studies: ComparedStudy[]): string {
   const lines = [`compare ${studies.length} studies; settings that differ: ${differingSettings(studies).join(', ') || 'none'}`];
   if (recipesDiffer(studies)) lines.push('recipes:', ...studies.map((s) => `  ${s.name}: ${recipeOf(s.recipe)}`));
   lines.push('', 'Table 2 — test accuracy, mean ± sd over seeds');
-  lines.push(`  ${''.padEnd(lw)}${studies.map((s) => s.name.padEnd(w)).join('')}paper`);
+  lines.push(`  ${''.padEnd(lw)}${studies.map((s) => s.name.padEnd(w)).join('')}the paper`);
   for (const [k, v] of keys) lines.push(`  ${v.label.padEnd(lw)}${studies.map((s) => pm(row2(s, k)?.mean, row2(s, k)?.sd).padEnd(w)).join('')}${v.paper === null ? '—' : fmt(v.paper, 3)}`);
   lines.push('', 'Verdicts (Holm p)');
   for (const c of studies[0].stats.claims) {
@@ -142,7 +142,7 @@ export async function compareReport(studies: ComparedStudy[]): Promise<{ doc: Re
   const keys = table2Keys(studies);
   blocks.push({
     kind: 'table',
-    head: ['network', ...heads, 'paper'],
+    head: ['network', ...heads, 'the paper'],
     numeric: [false, ...names.map(() => true), true],
     rows: keys.map(([k, v]) => [v.label, ...studies.map((s) => { const r = row2(s, k); return r ? `${pm(r.mean, r.sd)}\nn = ${r.n}` : '—'; }), v.paper === null ? '—' : fmt(v.paper, 3)]),
     caption: 'Test accuracy, mean ± sd over seeds (each study’s own Table 2; model-2’s diagnostic CNN rows left out).',

@@ -152,17 +152,19 @@ function paperDifferences(s: CuratedStudy): string[] {
   for (const r of st.table2.filter((x) => !x.diagnostic && MAIN_ROWS.includes(x.key) && x.paper !== null)) {
     const { lo, hi } = r.ci;
     if (lo === null || hi === null || (r.paper! >= lo && r.paper! <= hi)) continue;
-    lines.push(`- ${r.label}: ${fmt(r.mean)} ${ci(r.ci)} against the paper's ${fmt(r.paper)} (${r.paper! < lo ? 'ours higher' : 'ours lower'}).${WHY[r.key] ? ` ${WHY[r.key]}` : ''}`);
+    const higher = r.paper! < lo;
+    const why = WHY[r.key] && (WHY[r.key].when === undefined || WHY[r.key].when === (higher ? 'higher' : 'lower')) ? ` ${WHY[r.key].text}` : '';
+    lines.push(`- ${r.label}: ${fmt(r.mean)} ${ci(r.ci)} against the paper's ${fmt(r.paper)} (${higher ? 'ours higher' : 'ours lower'}).${why}`);
   }
   const c1 = claim(st, 1);
-  if (c1 && c1.verdict !== 'supported') lines.push(`- Claim 1 (the paper: model-2 is more accurate) is ${verdictWord(c1.verdict)} under this recipe (${recipeOf(s)}). Claim 1 depends on the recipe: see "The claims under each recipe" above, and [paper.md](paper.md#which-reading-reproduces-table-2-under-table-1) for single-seed runs under the paper's Table 1.`);
+  if (c1 && c1.verdict !== 'supported') lines.push(`- Claim 1 (the paper: model-2 is more accurate) is ${verdictWord(c1.verdict)} under this recipe: ${recipeOf(s)}. Claim 1 depends on the recipe: see "The claims under each recipe" above, and [paper.md](paper.md#which-reading-reproduces-table-2-under-table-1) for single-seed runs under the paper's Table 1.`);
   return lines.length ? [`Where \`${s.name}\` differs from the paper:`, '', ...lines] : [`\`${s.name}\`: Table 2 agrees with the paper within our 95% intervals.`];
 }
 
-/** What we know of why a Table 2 row differs from the paper (the evidence is in docs/paper.md, with its commands). */
-const WHY: Record<string, string> = {
-  'model-1': "The paper's 0.494 is most likely an LSTM that had not converged: under Table 1's plain SGD our model-1 LSTM sits near chance for ~50 epochs and was still climbing at epoch 100 in a single-seed run ([paper.md](paper.md#which-reading-reproduces-table-2-under-table-1)); trained to convergence it is bounded only by the two CNNs' accuracies.",
-  'model-2': 'Model-2 depends on what its LSTM reads from the CNNs and on the optimiser; the paper leaves both open ([paper.md](paper.md)).',
+/** What we know of why a Table 2 row differs from the paper, and in which direction it explains (the evidence is in docs/paper.md, with its commands). */
+const WHY: Record<string, { text: string; when?: 'higher' | 'lower' }> = {
+  'model-1': { when: 'higher', text: "The paper's 0.494 is most likely an LSTM that had not converged: under Table 1's plain SGD our model-1 LSTM sits near chance for ~50 epochs and was still climbing at epoch 100 in a single-seed run ([paper.md](paper.md#which-reading-reproduces-table-2-under-table-1)); trained to convergence it is bounded only by the two CNNs' accuracies." },
+  'model-2': { text: 'Model-2 depends on what its LSTM reads from the CNNs and on the optimiser; the paper leaves both open ([paper.md](paper.md)).' },
 };
 
 /** The claims in a few words (the full statements are in stats.json and the report). */
@@ -173,7 +175,7 @@ export function shortStatement(n: number): string {
 /** Table 2 of every study against the paper, one column per study. */
 function table2Section(studies: CuratedStudy[]): string[] {
   const out = ['## Table 2 against the paper', '', 'Test accuracy, mean over seeds [95% CI]; the paper trained once.', '',
-    `| network | paper | ${studies.map(header).join(' | ')} |`, `|---|---|${studies.map(() => '---|').join('')}`];
+    `| network | the paper | ${studies.map(header).join(' | ')} |`, `|---|---|${studies.map(() => '---|').join('')}`];
   for (const k of MAIN_ROWS) {
     const first = studies.map((s) => row(s.stats, k)).find((r) => r);
     if (!first) continue;

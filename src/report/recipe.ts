@@ -7,6 +7,9 @@
 /** The parts of a resolved config (config.json `config`) a recipe is made of. */
 export interface RecipeConfig { preset?: unknown; train?: Record<string, unknown>; model?: Record<string, unknown> }
 
+/** "1 epoch", "100 epochs". */
+const epochs = (t: Record<string, unknown>): string => `${String(t.epochs ?? '?')} epoch${t.epochs === 1 ? '' : 's'}`;
+
 const optimizerName = (t: Record<string, unknown>): string =>
   t.optimizer === 'sgd' ? 'SGD' : t.optimizer === 'adam' ? 'Adam' : String(t.optimizer ?? '?');
 
@@ -15,7 +18,7 @@ export function recipeOf(c: RecipeConfig): string {
   const t = c.train ?? {};
   const m = c.model ?? {};
   const preset = typeof c.preset === 'string' ? ` (${c.preset} preset)` : '';
-  return `${optimizerName(t)} lr ${String(t.learningRate ?? '?')}, batch ${String(t.batchSize ?? '?')}, ${String(t.epochs ?? '?')} epochs, model-2 reads ${String(m.model2Input ?? '?')}${preset}`;
+  return `${optimizerName(t)} lr ${String(t.learningRate ?? '?')}, batch ${String(t.batchSize ?? '?')}, ${epochs(t)}, model-2 reads ${String(m.model2Input ?? '?')}${preset}`;
 }
 
 /**
@@ -25,5 +28,5 @@ export function recipeOf(c: RecipeConfig): string {
 export function recipeHeader(name: string, c: RecipeConfig): string {
   const t = c.train ?? {};
   const preset = typeof c.preset === 'string' && c.preset !== name ? `${c.preset} preset, ` : '';
-  return `${name} (${preset}${optimizerName(t)}, ${String(t.epochs ?? '?')} epochs, reads ${String(c.model?.model2Input ?? '?')})`;
+  return `${name} (${preset}${optimizerName(t)}, ${epochs(t)}, reads ${String(c.model?.model2Input ?? '?')})`;
 }

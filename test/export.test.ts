@@ -4,14 +4,16 @@
  * writer's encoder paths we call).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { Bool, Float32, Float64, Int32, Table, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Bool, Float32, Float64, Int32, Schema, Table, Utf8, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportStudy, toCsv, exportColumns } from '../src/io/export.ts';
+import { readArrowFile } from '../src/io/arrow.ts';
+import { METADATA_KEY, SEED_TABLES } from '../src/io/schema.ts';
 import { writeStudyFiles } from './study-folder.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 import { analyzeStudy } from '../src/stats/verdicts.ts';
@@ -140,5 +142,56 @@ describe('types, nulls and CSV quoting', () => {
     const cols = exportColumns(table, { study: 's', configHash: 'h' });
     expect(cols.map((c) => c.name)).toEqual(['i', 'f', 'd', 's', 'b', 'study', 'config_hash']);
     expect(toCsv(cols.slice(0, 1))).toBe('i\r\n1\r\n\r\n-3\r\n');
+  });
+});
+
+describe('a version-2 study folder', () => {
+  // test/fixtures/study-v1 restamped as version 2 (version 2 only added the key), with its one
+  // seed's tables also as the folder's combined tables (what `export` reads).
+  const dir = join(root, 'study-v2');
+  beforeAll(() => {
+    cpSync(join(import.meta.dirname, 'fixtures', 'study-v1'), dir, { recursive: true });
+    for (const name of SEED_TABLES) {
+      const t = readArrowFile(join(dir, 'seeds', 'seed-0001', `${name}.arrow`));
+      const meta = { ...(JSON.parse(t.schema.metadata.get(METADATA_KEY)!) as object), schemaVersion: 2 };
+      writeFileSync(join(dir, `${name}.arrow`), tableToIPC(new Table(new Schema(t.schema.fields, new Map([[METADATA_KEY, JSON.stringify(meta)]])), t.batches), 'file'));
+    }
+  });
+
+  it('exports with version 3\'s column names and values (io/schema.ts V2_RENAMES), Parquet and CSV alike', async () => {
+    // The files hold the version-2 names …
+    expect(readArrowFile(join(dir, 'filters.arrow')).schema.fields.map((f) => f.name)).toContain('filter');
+    expect(readArrowFile(join(dir, 'filters.arrow')).getChild('stage')!.toArray()).toContain('rerun');
+    exportStudy(dir, 'parquet');
+    exportStudy(dir, 'csv');
+    for (const ext of ['parquet', 'csv']) {
+      const read = (t: string) => (ext === 'parquet' ? `read_parquet('${dir}/${t}.parquet')` : `read_csv('${dir}/${t}.csv', header = true)`);
+      // … the export the version-3 ones.
+      const cols = (await rows(`SELECT column_name FROM (DESCRIBE SELECT * FROM ${read('filters')})`)).map((r) => r.column_name);
+      expect(cols, ext).toContain('filter_index');
+      expect(cols, ext).not.toContain('filter');
+      const sets = await rows(`SELECT DISTINCT model, network, stage FROM ${read('filters')} ORDER BY ALL`);
+      expect(sets.map((r) => `${String(r.model)}.${String(r.network)}@${String(r.stage)}`), ext).toEqual([
+        'model1.cnn1@init', 'model1.cnn1@trained', 'model1.cnn1_rerun@trained', 'model1.cnn2@init', 'model1.cnn2@trained',
+        'model2.cnn1@init', 'model2.cnn1@trained', 'model2.cnn2@init', 'model2.cnn2@trained',
+      ]);
+      const idx = await rows(`SELECT count(DISTINCT filter_index) AS n, min(filter_index) AS lo FROM ${read('filters')}`);
+      expect([Number(idx[0].n), Number(idx[0].lo)], ext).toEqual([16, 0]);
+      const metricNets = (await rows(`SELECT DISTINCT network FROM ${read('metrics')}`)).map((r) => r.network);
+      expect(metricNets, ext).toContain('cnn1_rerun');
+      expect(metricNets, ext).not.toContain('cnn1-rerun');
+      const hist = (await rows(`SELECT DISTINCT model || '.' || network AS k FROM ${read('history')} ORDER BY k`)).map((r) => r.k);
+      expect(hist, ext).toEqual(['model1.cnn1', 'model1.cnn1_rerun', 'model1.cnn2', 'model1.pipeline', 'model2.pipeline']);
+      const rerun = await rows(`SELECT count(*) AS n, count(DISTINCT other_stage) AS stages, min(other_network) AS net FROM ${read('similarity')} WHERE comparison = 'model1.cnn1 -> model1.cnn1_rerun'`);
+      expect([Number(rerun[0].n), Number(rerun[0].stages), rerun[0].net], ext).toEqual([16, 1, 'cnn1_rerun']);
+      expect(Number((await rows(`SELECT count(*) AS n FROM ${read('similarity')} WHERE comparison LIKE '%@rerun%' OR other_stage = 'rerun'`))[0].n), ext).toBe(0);
+    }
+    // The Parquet copy says it is version 3; the weights are the file's float32 values.
+    const buf = readFileSync(join(dir, 'filters.parquet'));
+    const kv = parquetMetadata(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)).key_value_metadata ?? [];
+    expect((JSON.parse(kv.find((x) => x.key === METADATA_KEY)!.value!) as { schemaVersion: number }).schemaVersion).toBe(3);
+    const arrowW = readArrowFile(join(dir, 'filters.arrow')).getChild('w_1_1')!.toArray() as Float32Array;
+    const pqW = (await rows(`SELECT w_1_1 FROM read_parquet('${dir}/filters.parquet')`)).map((r) => r.w_1_1);
+    expect(pqW).toEqual([...arrowW]);
   });
 });

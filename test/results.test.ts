@@ -3,7 +3,9 @@
  * - curate keeps the tables and seed records, leaves the ONNX graphs out (listed in seed.json
  *   `curated.omitted`), and the copy verifies and aggregates to the same statistics;
  * - every committed results/<study>/stats.json is recomputed exactly from its files;
- * - the README's "Main result" box and docs/findings.md are what `npm run findings` makes of results/.
+ * - the README's "Main result" box, docs/findings.md and its learning-curve figures are what
+ *   `npm run findings` makes of results/.
+ * (Findings over several studies, each under its own recipe: test/findings.test.ts.)
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -12,7 +14,7 @@ import { curateAction } from '../src/cli/curate.ts';
 import { FilterstudyError } from '../src/errors.ts';
 import { seedDirName } from '../src/io/outputs.ts';
 import { manifestEntry, verifySeedDir } from '../src/io/seed-manifest.ts';
-import { findingsMarkdown, mainResultMarkdown, MAIN_RESULT_BEGIN, MAIN_RESULT_END, readCuratedStudies } from '../src/report/findings.ts';
+import { curvesFigurePath, curvesSvg, findingsMarkdown, mainResultMarkdown, MAIN_RESULT_BEGIN, MAIN_RESULT_END, readCuratedStudies } from '../src/report/findings.ts';
 import { aggregate } from '../src/report/report.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 import { tempDir } from './helpers.ts';
@@ -69,6 +71,23 @@ describe('filterstudy curate', () => {
     await expect(curateAction(bad, dest)).rejects.toThrow(/has no config\.json/);
     expect(readFileSync(join(dest, 'stats.json'), 'utf8')).toBe(before);
   });
+
+  it('an aggregate that fails after the copy succeeded leaves the earlier copy whole, and no temp folder', async () => {
+    const parent = tempDir();
+    const dest = join(parent, 'curated');
+    await curateAction(studyWithGraphs(), dest);
+    const snapshot = () => Object.fromEntries(readdirSync(dest, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile()).map((d) => [relative(dest, join(d.parentPath, d.name)), readFileSync(join(d.parentPath, d.name)).toString('base64')]));
+    const before = snapshot();
+    // Every seed verifies (curate copies them), but seeds 1–3 and 4–6 name different backends:
+    // aggregate refuses to pool them, after the copy is complete.
+    const mixed = tempDir();
+    writeSeedFolders(mixed, data, { seeds: [1, 2, 3], planned: { start: 1, count: 6 }, backend: 'onnxruntime' });
+    writeSeedFolders(mixed, data, { seeds: [4, 5, 6], planned: { start: 1, count: 6 }, backend: 'tfjs-wasm' });
+    await expect(curateAction(mixed, dest)).rejects.toThrow(/different backends/);
+    expect(snapshot()).toEqual(before);
+    expect(readdirSync(parent)).toEqual(['curated']);
+  });
 });
 
 describe('results/', () => {
@@ -93,4 +112,18 @@ describe('results/', () => {
     expect(box).toBe(mainResultMarkdown(studies).trim());
     expect(readFileSync(join(ROOT, 'docs', 'findings.md'), 'utf8')).toBe(findingsMarkdown(studies));
   });
+
+  it('docs/figures/curves-<study>.svg are the learning curves `npm run findings` draws from results/, one per study, none left over', async () => {
+    const want: string[] = [];
+    for (const s of studies) {
+      const svg = await curvesSvg(s);
+      if (svg === null) continue;
+      want.push(curvesFigurePath(s));
+      expect(readFileSync(join(ROOT, 'docs', curvesFigurePath(s)), 'utf8'), curvesFigurePath(s)).toBe(svg);
+    }
+    expect(want.length).toBeGreaterThan(0); // results/quick keeps its seeds' history
+    const figures = join(ROOT, 'docs', 'figures');
+    const have = existsSync(figures) ? readdirSync(figures).filter((f) => /^curves-.*\.svg$/.test(f)).map((f) => `figures/${f}`).sort() : [];
+    expect(have).toEqual([...want].sort());
+  }, 120_000);
 });

@@ -40,14 +40,14 @@ export function writeStudyFiles(dir: string, data: StudyData, o: { seeds?: numbe
 /**
  * A study folder as `run` lays it out, by prepareStudyDir and writeSeed: config.json planning
  * `planned` (default: the seeds' range), seeds/seed-NNNN/ with the tables and seed.json for each of
- * `seeds`; `backend` overrides the metrics' backend.
+ * `seeds`; `backend` overrides the metrics' backend; `study` names the study (default 'synthetic').
  */
-export function writeSeedFolders(root: string, data: StudyData, o: { seeds?: number[]; planned?: { start: number; count: number }; backend?: string } = {}): StudyPaths {
+export function writeSeedFolders(root: string, data: StudyData, o: { seeds?: number[]; planned?: { start: number; count: number }; backend?: string; study?: string } = {}): StudyPaths {
   const seeds = o.seeds ?? data.seeds;
   const planned = o.planned ?? { start: Math.min(...seeds), count: Math.max(...seeds) - Math.min(...seeds) + 1 };
   const paths: StudyPaths = { root, seeds: join(root, 'seeds'), failed: join(root, 'failed'), config: join(root, 'config.json'), quarantine: join(root, 'quarantine') };
   const meta: StudyMeta = {
-    study: 'synthetic', configHash: data.configHash ?? '', config: configOf(data, { seeds: planned }), versions: {},
+    study: o.study ?? 'synthetic', configHash: data.configHash ?? '', config: configOf(data, { seeds: planned }), versions: {},
     hashInputs: { backend: o.backend ?? 'synthetic', data: [] }, data: null,
   };
   prepareStudyDir(paths, meta);

@@ -2,7 +2,9 @@
  * `filterstudy curate <study> <dest>`: a small copy of a study for git (results/<study>/): its
  * config, every seed's tables and seed record (no ONNX graphs: io/curate.ts), and the stats.json
  * that `aggregate` computes from exactly those files, so `filterstudy aggregate <dest>` recomputes
- * it (test/results.test.ts does, for every study under results/).
+ * it (test/results.test.ts does, for every study under results/). All of it is written into a
+ * staged copy beside <dest>, which replaces <dest> only when complete: a failed copy or aggregate
+ * leaves the previous <dest> as it was.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,12 +22,7 @@ function gitCommit(): string | null {
 }
 
 /** provenance.json (report/findings.ts Provenance): what the findings page quotes for the study. */
-function provenance(dest: string, o: CurateCliOptions): Record<string, unknown> {
-  let wallSeconds: number | null = null;
-  if (o.wallSeconds !== undefined) {
-    wallSeconds = Number(o.wallSeconds);
-    if (!Number.isFinite(wallSeconds) || wallSeconds <= 0) throw new FilterstudyError('E_CONFIG', `--wall-seconds must be a positive number, got "${o.wallSeconds}"`);
-  }
+function provenance(dest: string, o: CurateCliOptions, wallSeconds: number | null): Record<string, unknown> {
   let seedSeconds = 0;
   for (const d of readdirSync(join(dest, 'seeds'))) {
     const rec = JSON.parse(readFileSync(join(dest, 'seeds', d, 'seed.json'), 'utf8')) as { seconds?: unknown };
@@ -42,16 +39,30 @@ function provenance(dest: string, o: CurateCliOptions): Record<string, unknown> 
   };
 }
 
+/** --wall-seconds as a number (null when not given), checked before anything is copied. */
+function wallSecondsOption(o: CurateCliOptions): number | null {
+  if (o.wallSeconds === undefined) return null;
+  const s = Number(o.wallSeconds);
+  if (!Number.isFinite(s) || s <= 0) throw new FilterstudyError('E_CONFIG', `--wall-seconds must be a positive number, got "${o.wallSeconds}"`, { hint: 'give the study\'s wall time in seconds, e.g. --wall-seconds 600' });
+  return s;
+}
+
 export async function curateAction(src: string, dest: string, o: CurateCliOptions = {}): Promise<{ files: string[]; bytes: number; seeds: number[]; omitted: string[] }> {
-  const { curateStudy } = await import('../io/curate.ts'); // here, not at the top: --help must not load Arrow
+  const wallSeconds = wallSecondsOption(o);
+  const { commitCuratedCopy, discardCuratedCopy, stageCuratedCopy } = await import('../io/curate.ts'); // here, not at the top: --help must not load Arrow
   const { aggregate } = await import('../report/report.ts');
-  const res = curateStudy(src, dest);
+  // Everything is written into the staged copy beside dest; dest is replaced only once it is complete.
+  const res = stageCuratedCopy(src, dest);
   // The report, figures and stats.arrow are regenerated on demand; only stats.json is kept.
   const reportDir = mkdtempSync(join(tmpdir(), 'filterstudy-curate-'));
   try {
-    await aggregate({ dirs: [relative(process.cwd(), resolve(dest)) || '.'], outDir: reportDir });
-    copyFileSync(join(reportDir, 'stats.json'), join(dest, 'stats.json'));
-    writeFileSync(join(dest, 'provenance.json'), `${JSON.stringify(provenance(dest, o), null, 2)}\n`);
+    await aggregate({ dirs: [relative(process.cwd(), resolve(res.staged)) || '.'], outDir: reportDir });
+    copyFileSync(join(reportDir, 'stats.json'), join(res.staged, 'stats.json'));
+    writeFileSync(join(res.staged, 'provenance.json'), `${JSON.stringify(provenance(res.staged, o, wallSeconds), null, 2)}\n`);
+    commitCuratedCopy(res);
+  } catch (e) {
+    discardCuratedCopy(res);
+    throw e;
   } finally {
     rmSync(reportDir, { recursive: true, force: true });
   }

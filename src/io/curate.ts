@@ -9,7 +9,8 @@
  * lists only the files that were copied, so the copy verifies like any seed folder and `aggregate`
  * reads it unchanged; the graphs' sizes and SHA-256s move to its `curated.omitted`, so the copy
  * still says which trained networks it came from. The copy is built in a temp folder beside
- * `dest` and renamed into place: a failed curation leaves the previous copy whole.
+ * `dest` (stageCuratedCopy), completed there by the caller (stats.json from `aggregate`), and only
+ * then renamed over `dest` (commitCuratedCopy): a failure at any step leaves the previous copy whole.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -24,6 +25,8 @@ export const CURATED_SEED_FILES: readonly string[] = SEED_TABLES.map((t) => `${t
 
 export interface CurateResult {
   dest: string;
+  /** The temp folder beside dest holding the copy until commitCuratedCopy renames it to dest. */
+  staged: string;
   seeds: number[];
   /** Every file written, relative to dest. */
   files: string[];
@@ -33,8 +36,12 @@ export interface CurateResult {
   omitted: string[];
 }
 
-/** Copies `src` (a study folder written by `run`) into `dest` as described above. */
-export function curateStudy(src: string, dest: string): CurateResult {
+/**
+ * Copies `src` (a study folder written by `run`) into a temp folder beside `dest` (`staged`), as
+ * described above; `dest` is not touched. The caller completes the copy, then commitCuratedCopy or
+ * discardCuratedCopy.
+ */
+export function stageCuratedCopy(src: string, dest: string): CurateResult {
   const config = join(src, 'config.json');
   if (!existsSync(config)) {
     throw new FilterstudyError('E_INPUT', `${src} is not a study folder: it has no config.json`, { hint: 'name a folder written by `filterstudy run`, e.g. out/quick' });
@@ -75,11 +82,37 @@ export function curateStudy(src: string, dest: string): CurateResult {
       const extra: Record<keyof typeof CURATED_RECORD_FIELDS, unknown> = { curated: { from: src, omitted: left } };
       put(join(rel, 'seed.json'), (p) => writeFileAtomic(p, `${JSON.stringify({ ...record, files: kept, ...extra }, null, 2)}\n`));
     }
-    rmSync(dest, { recursive: true, force: true });
-    renameSync(tmp, dest);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e instanceof FilterstudyError ? e : ioError(e, 'write', dest);
   }
-  return { dest, seeds: good.map((g) => g.seed), files, bytes, omitted: [...omitted].sort() };
+  return { dest, staged: tmp, seeds: good.map((g) => g.seed), files, bytes, omitted: [...omitted].sort() };
+}
+
+/**
+ * Replaces `dest` by the completed staged copy: the old copy is moved aside, the new one renamed
+ * into place, and only then the old one removed (put back if the rename fails).
+ */
+export function commitCuratedCopy(r: CurateResult): void {
+  const old = existsSync(r.dest) ? join(dirname(r.dest), `.${basename(r.dest)}.old-${process.pid}`) : null;
+  try {
+    if (old) {
+      rmSync(old, { recursive: true, force: true }); // left by a process of the same pid that was killed here
+      renameSync(r.dest, old);
+    }
+    try {
+      renameSync(r.staged, r.dest);
+    } catch (e) {
+      if (old) renameSync(old, r.dest);
+      throw e;
+    }
+  } catch (e) {
+    throw ioError(e, 'write', r.dest);
+  }
+  if (old) rmSync(old, { recursive: true, force: true });
+}
+
+/** Removes a staged copy that will not be committed (dest stays as it was). */
+export function discardCuratedCopy(r: CurateResult): void {
+  rmSync(r.staged, { recursive: true, force: true });
 }

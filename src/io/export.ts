@@ -7,6 +7,11 @@
  * ones need no change here), plus `study` and `config_hash` so stacked studies keep their origin.
  * Types map Int32 → INT32, Int64 → INT64, Float32 → FLOAT, Float64 → DOUBLE, Utf8 → UTF8 string,
  * Bool → BOOLEAN; nulls stay nulls (Parquet) or empty fields (CSV).
+ *
+ * A table of schema version 1–2 (an older study folder) is written in version 3's vocabulary, as
+ * the reader reads it (io/tables.ts columnGetter, io/schema.ts V2_RENAMES): `filter` as
+ * `filter_index`, the rerun as network `cnn1_rerun` (stage `trained`), model-1's history `lstm` as
+ * `pipeline`; its metadata's schemaVersion becomes 3. The Arrow files themselves are not rewritten.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -14,7 +19,8 @@ import { DataType, type Table, type Vector } from 'apache-arrow';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { FilterstudyError } from '../errors.ts';
 import { readArrowFile, writeFileAtomic } from './arrow.ts';
-import { METADATA_KEY, type FileMeta } from './schema.ts';
+import { METADATA_KEY, SCHEMA_VERSION, SEED_TABLES, V2_RENAMES, type FileMeta, type TableName } from './schema.ts';
+import { columnGetter, readMeta, validateTable, type StudyTable } from './tables.ts';
 
 export const EXPORT_FORMATS = ['parquet', 'csv'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -56,9 +62,35 @@ export function studyIdentity(dir: string, table?: Table): { study: string; conf
   return { study: str(meta.study) ?? meta.config?.name ?? basename(dir), configHash: str(meta.configHash) ?? '' };
 }
 
+/**
+ * The columns of `file`'s table in the current vocabulary, and its metadata: a per-seed or combined
+ * table of schema 1–2 renamed and relabelled as described above (validated first, so a damaged
+ * file is named); any other table as it is.
+ */
+export function currentColumns(file: string, table: Table): { columns: ExportColumn[]; metadata: string | undefined } {
+  const metadata = table.schema.metadata.get(METADATA_KEY);
+  const name = basename(file, '.arrow') as TableName;
+  const asIs = table.schema.fields.map((f, i) => {
+    const type = parquetType(f.type, f.name);
+    return { name: f.name, type, values: columnValues(table.getChildAt(i)!, type) };
+  });
+  if (!(SEED_TABLES as readonly string[]).includes(name)) return { columns: asIs, metadata };
+  const meta = readMeta(table, file, name);
+  if (meta.schemaVersion >= 3) return { columns: asIs, metadata };
+  const t: StudyTable = { path: file, table, meta, spec: validateTable(table, name, file, meta.schemaVersion) };
+  const current = Object.fromEntries(Object.entries(V2_RENAMES.columns[name] ?? {}).map(([now, before]) => [before, now]));
+  const columns = asIs.map((c) => {
+    const now = current[c.name] ?? c.name;
+    if (!t.spec.columns.some((x) => x.name === now)) return c; // a column the schema does not declare: as it is
+    const get = columnGetter(t, now);
+    return { name: now, type: c.type, values: Array.from({ length: table.numRows }, (_, i) => get(i)) };
+  });
+  return { columns, metadata: JSON.stringify({ ...(JSON.parse(metadata ?? '{}') as object), schemaVersion: SCHEMA_VERSION }) };
+}
+
 /** The table's columns plus `study` and `config_hash` (constant over the rows), in export order. */
-export function exportColumns(table: Table, id: { study: string; configHash: string }): ExportColumn[] {
-  const cols: ExportColumn[] = table.schema.fields.map((f, i) => {
+export function exportColumns(table: Table, id: { study: string; configHash: string }, columns?: ExportColumn[]): ExportColumn[] {
+  const cols: ExportColumn[] = columns ? [...columns] : table.schema.fields.map((f, i) => {
     const type = parquetType(f.type, f.name);
     return { name: f.name, type, values: columnValues(table.getChildAt(i)!, type) };
   });
@@ -121,9 +153,10 @@ export function exportStudy(dir: string, format: ExportFormat, outDir = dir, tab
   const written: string[] = [];
   for (const file of files) {
     const table = readArrowFile(file);
-    const cols = exportColumns(table, studyIdentity(dir, table));
+    const { columns, metadata } = currentColumns(file, table);
+    const cols = exportColumns(table, studyIdentity(dir, table), columns);
     const out = join(outDir, `${basename(file, '.arrow')}.${format}`);
-    writeFileAtomic(out, format === 'parquet' ? toParquet(cols, table.schema.metadata.get(METADATA_KEY)) : toCsv(cols));
+    writeFileAtomic(out, format === 'parquet' ? toParquet(cols, metadata) : toCsv(cols));
     written.push(out);
   }
   return written;

@@ -6,9 +6,16 @@
  * first one (the sweep's first point). Descriptive: no multiplicity correction over claims or
  * studies, and seeds of different studies are paired only by their seed number (same data order
  * and initial weights only when the swept key leaves them alone).
+ *
+ * Studies of different recipes (the quick preset and Table 1) differ in many config keys; the test
+ * needs only that both statistics measure the same thing: the same claim on the same seed set
+ * (`decidedOn.seedSet`) and, for the filter claims, the same yardstick (`decidedOn.yardstick`). When
+ * they do not (one study aggregated with another yardstick option) the pair is reported as not comparable.
+ * Only seeds in both studies' decision sets (e.g. trained to the standard in both) pair.
  */
 import { wilcoxon } from '../stats/tests.ts';
 import type { ClaimVerdict, StudyStats } from '../stats/types.ts';
+import { fmtSigned, pIs } from './format.ts';
 
 export interface PairedClaimTest {
   claim: number;
@@ -39,6 +46,13 @@ const median = (x: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/** What a claim's per-seed statistic is measured on: "standard seeds, unit S" (older stats.json: numbers.yardstick). */
+function basisOf(c: ClaimVerdict): string {
+  const set = c.decidedOn?.seedSet ?? 'standard';
+  const y = c.decidedOn?.yardstick ?? (typeof c.numbers.yardstick === 'string' ? c.numbers.yardstick : null);
+  return `${set === 'standard' ? 'the seeds trained to the standard' : 'all seeds'}${y ? `, ${y} S` : ''}`;
+}
+
 /** Every claim of the first study against every other study. */
 export function pairedClaimTests(studies: { name: string; stats: StudyStats }[]): PairedClaimTest[] {
   const [ref, ...others] = studies;
@@ -48,6 +62,11 @@ export function pairedClaimTests(studies: { name: string; stats: StudyStats }[])
     for (const o of others) {
       const b = perSeedStatistic(o.stats.claims.find((x) => x.claim === c.claim), o.stats);
       const base = { claim: c.claim, ref: ref.name, other: o.name };
+      const cb = o.stats.claims.find((x) => x.claim === c.claim);
+      if (cb && basisOf(c) !== basisOf(cb)) {
+        out.push({ ...base, seeds: [], medianDifference: null, p: null, why: `not comparable: ${ref.name} decides on ${basisOf(c)}, ${o.name} on ${basisOf(cb)} (aggregate both with the same yardstick option)` });
+        continue;
+      }
       if (!a || !b) {
         out.push({ ...base, seeds: [], medianDifference: null, p: null, why: 'no per-seed statistic in stats.json (older file, or the claim was not testable)' });
         continue;
@@ -70,4 +89,11 @@ export function pairedClaimTests(studies: { name: string; stats: StudyStats }[])
     }
   }
   return out;
+}
+
+/** A paired test in a cell or line: 'median Δ +0.012, p = 0.31, 6 shared seeds', or why it is not computable. */
+export function pairedText(t: PairedClaimTest): string {
+  const n = `${t.seeds.length} shared seed${t.seeds.length === 1 ? '' : 's'}`;
+  if (t.p === null) return t.medianDifference === null ? `not computable: ${t.why}` : `median Δ ${fmtSigned(t.medianDifference, 4)}, ${n}; p not computable: ${t.why}`;
+  return `median Δ ${fmtSigned(t.medianDifference, 4)}, ${pIs(t.p)}, ${n}`;
 }

@@ -1,11 +1,12 @@
 /**
- * `filterstudy compare dir…`: several studies (typically the points of a `run --sweep`) side by
- * side. Reads each study's stats.json (running `aggregate` first where it is missing) and
- * config.json, and writes into outDir:
+ * `filterstudy compare dir…`: several studies (typically the points of a `run --sweep`, or the
+ * curated studies of two recipes: results/quick and results/paper) side by side. Reads each
+ * study's stats.json (running `aggregate` first where it is missing) and config.json, and writes
+ * into outDir (when the studies' recipes differ, each column names its recipe: recipe.ts):
  *
  *   compare.md, compare.html   the settings that differ, Table 2 and the verdicts side by side, the
  *                              paired between-study test per claim (compare-paired.ts), the plot
- *   compare.json               the same numbers (per study: config differences, Table 2 rows, claims; `paired`)
+ *   compare.json               the same numbers (per study: recipe, config differences, Table 2 rows, claims; `paired`)
  *   figures/compare-accuracy.svg   per-seed test accuracy per study, one panel per network
  *   runs.parquet               the studies' runs tables stacked: one row per study × seed (io/runs.ts)
  */
@@ -15,10 +16,11 @@ import { writeFileAtomic } from '../io/arrow.ts';
 import { hasRuns, writeRuns } from '../io/runs.ts';
 import { FilterstudyError } from '../errors.ts';
 import { compareAccuracySvg, type ComparePoint } from './figure-curves.ts';
-import { pairedClaimTests, type PairedClaimTest } from './compare-paired.ts';
+import { pairedClaimTests, pairedText } from './compare-paired.ts';
+import { recipeHeader, recipeOf, type RecipeConfig } from './recipe.ts';
 import { aggregate } from './report.ts';
 import type { Block, ReportDoc } from './blocks.ts';
-import { fmt, fmtP, fmtSigned, pIs, verdictWord } from './format.ts';
+import { fmt, fmtP, pIs, verdictWord } from './format.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './md.ts';
 import type { StudyStats } from '../stats/types.ts';
@@ -27,8 +29,10 @@ export interface ComparedStudy {
   name: string;
   dir: string;
   configHash: string | null;
-  /** Flattened training config (data.*, model.*, train.*) → value. */
+  /** Flattened training config (preset, data.*, model.*, train.*) → value. */
   settings: Record<string, unknown>;
+  /** The preset, train.* and model.* of its config.json: its recipe (recipe.ts). */
+  recipe: RecipeConfig;
   stats: StudyStats;
 }
 
@@ -52,7 +56,8 @@ export async function loadCompared(dirs: string[], o: { reps?: number; cka?: boo
       name: meta.study ?? basename(resolve(dir)),
       dir,
       configHash: meta.configHash ?? stats.configHash ?? null,
-      settings: flatten({ data: c.data, model: c.model, train: c.train }),
+      settings: flatten({ preset: c.preset, data: c.data, model: c.model, train: c.train }),
+      recipe: { preset: c.preset, train: c.train as Record<string, unknown> | undefined, model: c.model as Record<string, unknown> | undefined },
       stats,
     });
   }
@@ -70,11 +75,12 @@ export const CLAIM_SHORT: Record<number, string> = {
 };
 const claimLabel = (c: { claim: number; statement: string }): string => `${c.claim}. ${CLAIM_SHORT[c.claim] ?? c.statement}`;
 
-/** A paired test in a cell or line: 'Δ +0.012, p = 0.31, 6 shared seeds', or why it is not computable. */
-function pairedText(t: PairedClaimTest): string {
-  const n = `${t.seeds.length} shared seed${t.seeds.length === 1 ? '' : 's'}`;
-  if (t.p === null) return t.medianDifference === null ? `not computable: ${t.why}` : `median Δ ${fmtSigned(t.medianDifference, 4)}, ${n}; p not computable: ${t.why}`;
-  return `median Δ ${fmtSigned(t.medianDifference, 4)}, ${pIs(t.p)}, ${n}`;
+/** Whether the studies were trained by different recipes (presets, optimiser, epochs, reading). */
+const recipesDiffer = (studies: ComparedStudy[]): boolean => new Set(studies.map((s) => recipeOf(s.recipe))).size > 1;
+
+/** Column headers: the study names, each with its recipe in brief when the recipes differ (recipe.ts). */
+export function studyHeaders(studies: ComparedStudy[]): string[] {
+  return recipesDiffer(studies) ? studies.map((s) => recipeHeader(s.name, s.recipe)) : studies.map((s) => s.name);
 }
 
 /** Config keys whose values differ between the studies (what the comparison is about). */
@@ -104,8 +110,10 @@ export function compareText(studies: ComparedStudy[]): string {
   const w = Math.max(14, ...studies.map((s) => s.name.length + 2), ...studies.flatMap((s) => s.stats.claims.map((c) => verdictCell(s, c.claim).length + 2)));
   const keys = table2Keys(studies);
   const lw = Math.max(10, ...keys.map(([, v]) => v.label.length)) + 2;
-  const lines = [`compare ${studies.length} studies; settings that differ: ${differingSettings(studies).join(', ') || 'none'}`, '', 'Table 2 — test accuracy, mean ± sd over seeds'];
-  lines.push(`  ${''.padEnd(lw)}${studies.map((s) => s.name.padEnd(w)).join('')}paper`);
+  const lines = [`compare ${studies.length} studies; settings that differ: ${differingSettings(studies).join(', ') || 'none'}`];
+  if (recipesDiffer(studies)) lines.push('recipes:', ...studies.map((s) => `  ${s.name}: ${recipeOf(s.recipe)}`));
+  lines.push('', 'Table 2 — test accuracy, mean ± sd over seeds');
+  lines.push(`  ${''.padEnd(lw)}${studies.map((s) => s.name.padEnd(w)).join('')}the paper`);
   for (const [k, v] of keys) lines.push(`  ${v.label.padEnd(lw)}${studies.map((s) => pm(row2(s, k)?.mean, row2(s, k)?.sd).padEnd(w)).join('')}${v.paper === null ? '—' : fmt(v.paper, 3)}`);
   lines.push('', 'Verdicts (Holm p)');
   for (const c of studies[0].stats.claims) {
@@ -123,8 +131,9 @@ export async function compareReport(studies: ComparedStudy[]): Promise<{ doc: Re
   const blocks: Block[] = [];
   const warnings: string[] = [];
   const names = studies.map((s) => s.name);
+  const heads = studyHeaders(studies);
   const diff = differingSettings(studies);
-  blocks.push({ kind: 'para', text: `${studies.length} studies: ${studies.map((s) => `\`${s.name}\` (${s.dir}, config ${s.configHash ?? '?'}, ${s.stats.seeds.length} seeds)`).join('; ')}.` });
+  blocks.push({ kind: 'para', text: `${studies.length} studies: ${studies.map((s) => `\`${s.name}\` (${s.dir}, config ${s.configHash ?? '?'}, ${s.stats.seeds.length} seeds${recipesDiffer(studies) ? `; ${recipeOf(s.recipe)}` : ''})`).join('; ')}.` });
   blocks.push({ kind: 'heading', level: 2, text: 'Settings that differ', id: 'settings' });
   if (diff.length) blocks.push({ kind: 'table', head: ['config key', ...names], rows: diff.map((k) => [k, ...studies.map((s) => JSON.stringify(s.settings[k]) ?? '—')]) });
   else blocks.push({ kind: 'para', text: 'None: the studies share their training config (they differ in seeds or were pooled differently).' });
@@ -133,7 +142,7 @@ export async function compareReport(studies: ComparedStudy[]): Promise<{ doc: Re
   const keys = table2Keys(studies);
   blocks.push({
     kind: 'table',
-    head: ['network', ...names, 'paper'],
+    head: ['network', ...heads, 'the paper'],
     numeric: [false, ...names.map(() => true), true],
     rows: keys.map(([k, v]) => [v.label, ...studies.map((s) => { const r = row2(s, k); return r ? `${pm(r.mean, r.sd)}\nn = ${r.n}` : '—'; }), v.paper === null ? '—' : fmt(v.paper, 3)]),
     caption: 'Test accuracy, mean ± sd over seeds (each study’s own Table 2; model-2’s diagnostic CNN rows left out).',
@@ -150,12 +159,12 @@ export async function compareReport(studies: ComparedStudy[]): Promise<{ doc: Re
   blocks.push({ kind: 'heading', level: 2, text: 'Verdicts side by side', id: 'verdicts' });
   blocks.push({
     kind: 'table',
-    head: ['claim', ...names],
+    head: ['claim', ...heads],
     rows: studies[0].stats.claims.map((c) => [claimLabel(c), ...studies.map((s) => {
       const x = s.stats.claims.find((y) => y.claim === c.claim);
       return x ? `${verdictWord(x.verdict)}\n${pIs(x.pHolm, 'Holm p', x.nSeeds)}, n = ${x.nSeeds}` : '—';
     })]),
-    caption: 'Each study’s verdicts as its own report gives them (same rules, same α); the studies are not pooled.',
+    caption: `Each study’s verdicts as its own report gives them (same rules, same α); the studies are not pooled.${recipesDiffer(studies) ? ' The studies were trained by different recipes (in brackets): a verdict holds under its own recipe.' : ''}`,
   });
   blocks.push({ kind: 'list', items: studies[0].stats.claims.map((c) => `Claim ${c.claim}: ${c.statement}`) });
   const paired = pairedClaimTests(studies);
@@ -163,7 +172,7 @@ export async function compareReport(studies: ComparedStudy[]): Promise<{ doc: Re
     blocks.push({ kind: 'heading', level: 2, text: 'Paired by seed: do the studies differ?', id: 'paired' });
     blocks.push({
       kind: 'table',
-      head: ['claim', ...names.slice(1).map((n) => `${n} − ${names[0]}`)],
+      head: ['claim', ...heads.slice(1).map((h) => `${h} − ${names[0]}`)],
       rows: studies[0].stats.claims.map((c) => [claimLabel(c), ...names.slice(1).map((n) => {
         const t = paired.find((x) => x.claim === c.claim && x.other === n);
         return t ? pairedText(t).replace(/, (p|\d+ shared)/, '\n$1') : '—';
@@ -189,7 +198,7 @@ export async function compareStudies(o: { dirs: string[]; outDir: string; reps?:
   if (svg) write('figures/compare-accuracy.svg', svg);
   write('compare.md', renderMarkdown(doc));
   write('compare.html', renderHtml(doc));
-  write('compare.json', `${JSON.stringify({ differing: differingSettings(studies), studies: studies.map((s) => ({ name: s.name, dir: s.dir, configHash: s.configHash, settings: Object.fromEntries(differingSettings(studies).map((k) => [k, s.settings[k]])), table2: s.stats.table2, claims: s.stats.claims, seeds: s.stats.seeds })), paired: pairedClaimTests(studies) }, null, 2)}\n`);
+  write('compare.json', `${JSON.stringify({ differing: differingSettings(studies), studies: studies.map((s) => ({ name: s.name, dir: s.dir, configHash: s.configHash, recipe: recipeOf(s.recipe), settings: Object.fromEntries(differingSettings(studies).map((k) => [k, s.settings[k]])), table2: s.stats.table2, claims: s.stats.claims, seeds: s.stats.seeds })), paired: pairedClaimTests(studies) }, null, 2)}\n`);
   const withRuns = o.dirs.filter(hasRuns);
   if (withRuns.length) files.push(writeRuns(withRuns, join(o.outDir, 'runs.parquet'), 'parquet'));
   const text = compareText(studies) + warnings.map((x) => `\nwarning: ${x}`).join('');

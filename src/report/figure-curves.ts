@@ -11,6 +11,9 @@ import { renderSvg } from './figures.ts';
 /** One epoch of one network of one seed (a history.arrow row, the columns the curves need). */
 export interface CurvePoint { seed: number; network: string; epoch: number; valAccuracy: number; valLoss: number; trainAccuracy?: number; trainLoss?: number }
 
+/** Up to this many epochs the learning curves mark each epoch with a dot. */
+export const MAX_EPOCHS_WITH_DOTS = 20;
+
 /**
  * Learning curves: rows = networks, columns = accuracy and loss, one line per seed and split
  * (colour = seed; solid = validation, dashed = training, dropout on). Two panels side by side
@@ -26,6 +29,9 @@ export function learningCurvesSpec(points: CurvePoint[], o: { title: string; sub
     { seed: `seed ${p.seed}`, network: p.network, epoch: p.epoch, measure: 'accuracy', split: 'training', value: p.trainAccuracy ?? NaN },
     { seed: `seed ${p.seed}`, network: p.network, epoch: p.epoch, measure: 'loss', split: 'training', value: p.trainLoss ?? NaN },
   ]).filter((r) => Number.isFinite(r.value));
+  // A dot per epoch helps read a few epochs; over many (Table 1: 100) dots hide the lines and make
+  // the SVG megabytes (the findings commit it).
+  const dots = Math.max(0, ...points.map((p) => p.epoch)) <= MAX_EPOCHS_WITH_DOTS;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config: CONFIG as never,
@@ -42,7 +48,7 @@ export function learningCurvesSpec(points: CurvePoint[], o: { title: string; sub
       layer: [
         {
           name: 'curves',
-          mark: { type: 'line', point: { size: 14 }, strokeWidth: 1.4, opacity: 0.85 },
+          mark: { type: 'line', point: dots ? { size: 14 } : false, strokeWidth: 1.4, opacity: 0.85 },
           encoding: {
             x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1, format: 'd' }, scale: { zero: false } },
             y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },

@@ -1,13 +1,20 @@
 /**
  * The findings, written from the curated studies in results/ and never typed: the README's
- * "Main result" box and docs/findings.md (scripts/findings.ts writes both; test/results.test.ts
- * fails when either differs from what this module makes of results/). Every number below is read
- * from a study's stats.json; the provenance line of each study from its provenance.json.
+ * "Main result" box, docs/findings.md and its learning-curve figures docs/figures/curves-<study>.svg
+ * (scripts/findings.ts writes them; test/results.test.ts fails when any differs from what this
+ * module makes of results/). Every number is read from a study's stats.json, each provenance line
+ * from its provenance.json, the curves from its seeds' history.arrow. Every study found is shown,
+ * each under its own recipe (recipe.ts); a canonical study not curated yet (CANONICAL_STUDIES, e.g.
+ * results/paper before the Table 1 study is done) is named in one generated line, with no numbers.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClaimVerdict, StudyStats, Table2Row } from '../stats/types.ts';
+import { pairedClaimTests, pairedText } from './compare-paired.ts';
+import { learningCurvesSvg } from './figure-curves.ts';
 import { ci, fmt, fmtP, verdictWord } from './format.ts';
+import { recipeHeader, recipeOf as recipeOfConfig, type RecipeConfig } from './recipe.ts';
+import { CURVE_NETWORKS, readCurves } from './training.ts';
 
 /** What `filterstudy curate` records about where a curated study came from. */
 export interface Provenance {
@@ -25,14 +32,32 @@ export interface CuratedStudy {
   name: string;
   dir: string;
   stats: StudyStats;
-  config: { name?: string; preset?: string; train?: Record<string, unknown>; model?: Record<string, unknown> };
+  config: RecipeConfig & { name?: string };
   provenance: Provenance | null;
 }
 
-/** Every curated study under `root` (a folder per study with stats.json and config.json), by name. */
+/**
+ * The studies results/ is meant to hold (issue 18), in the order the findings show them: a study
+ * in results/ counts as one of them when its preset and model-2 reading match, whatever its folder.
+ */
+export const CANONICAL_STUDIES = [
+  { folder: 'quick', preset: 'quick', reading: 'logits', what: 'the main job', command: 'npm run study' },
+  { folder: 'paper', preset: 'paper', reading: 'logits', what: "the paper's Table 1, logits reading", command: 'npx filterstudy run --preset paper' },
+  { folder: 'paper-softmax', preset: 'paper', reading: 'softmax', what: "the paper's Table 1, softmax reading: how often model-2 learns under it", command: 'npx filterstudy run --preset paper --name paper-softmax --set model.model2Input=softmax' },
+] as const;
+
+type Canonical = (typeof CANONICAL_STUDIES)[number];
+const isCanonical = (s: CuratedStudy, c: Canonical): boolean => s.config.preset === c.preset && s.config.model?.model2Input === c.reading;
+
+/** Canonical studies without a matching study in `studies`. */
+export function missingStudies(studies: CuratedStudy[]): Canonical[] {
+  return CANONICAL_STUDIES.filter((c) => !studies.some((s) => isCanonical(s, c)));
+}
+
+/** Every curated study under `root` (a folder per study with stats.json and config.json): canonical ones first, then by name. */
 export function readCuratedStudies(root: string): CuratedStudy[] {
   if (!existsSync(root)) return [];
-  return readdirSync(root, { withFileTypes: true })
+  const studies = readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(root, d.name, 'stats.json')))
     .map((d) => d.name)
     .sort()
@@ -42,17 +67,19 @@ export function readCuratedStudies(root: string): CuratedStudy[] {
       const cfgFile = json<{ config?: CuratedStudy['config'] }>('config.json');
       return { name, dir, stats: json<StudyStats>('stats.json')!, config: cfgFile?.config ?? {}, provenance: json<Provenance>('provenance.json') };
     });
+  const rank = (s: CuratedStudy): number => {
+    const i = CANONICAL_STUDIES.findIndex((c) => c.folder === s.name);
+    return i < 0 ? CANONICAL_STUDIES.length : i;
+  };
+  return studies.sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : 1));
 }
 
 const MAIN_ROWS = ['CNN1', 'CNN2', 'model-1', 'model-2'];
 
-/** "Adam lr 0.001, batch 64, 3 epochs, model-2 reads logits". */
-export function recipeOf(s: CuratedStudy): string {
-  const t = s.config.train ?? {};
-  const m = s.config.model ?? {};
-  const opt = t.optimizer === 'sgd' ? 'SGD' : t.optimizer === 'adam' ? 'Adam' : String(t.optimizer ?? '?');
-  return `${opt} lr ${String(t.learningRate ?? '?')}, batch ${String(t.batchSize ?? '?')}, ${String(t.epochs ?? '?')} epochs, model-2 reads ${String(m.model2Input ?? '?')}`;
-}
+/** "Adam lr 0.001, batch 64, 4 epochs, model-2 reads logits (quick preset)". */
+export const recipeOf = (s: CuratedStudy): string => recipeOfConfig(s.config);
+/** The study's column header: its name and recipe in brief. */
+const header = (s: CuratedStudy): string => recipeHeader(s.name, s.config);
 
 const row = (st: StudyStats, key: string): Table2Row | undefined => st.table2.find((r) => r.key === key);
 const claim = (st: StudyStats, n: number): ClaimVerdict | undefined => st.claims.find((c) => c.claim === n);
@@ -63,6 +90,11 @@ export function provenanceLine(s: CuratedStudy): string {
   if (!p) return `\`${s.dir}\`: no provenance.json (curated by an older filterstudy)`;
   const time = p.wallSeconds !== null ? `, ${Math.floor(p.wallSeconds / 60)} min ${Math.round(p.wallSeconds % 60)} s wall` : '';
   return `\`${p.command ?? '(command not recorded)'}\` at commit ${p.commit ? `\`${p.commit.slice(0, 7)}\`` : '(unknown)'} on ${p.machine ?? '(machine not recorded)'}, ${p.curatedAt.slice(0, 10)}${time}`;
+}
+
+/** One generated line for a canonical study not in results/ (no numbers: there are none yet). */
+function missingLine(c: Canonical): string {
+  return `\`results/${c.folder}\`, ${c.what}: not in results/ yet (\`${c.command}\`, then \`npx filterstudy curate out/${c.folder} results/${c.folder}\` and \`npm run findings\`).`;
 }
 
 /** The README's box: Table 2 against the paper and the verdicts, one column per curated study. */
@@ -79,10 +111,12 @@ export function mainResultMarkdown(studies: CuratedStudy[]): string {
     const c = claim(studies[0].stats, n);
     return `| claim ${n}: ${c ? shortStatement(n) : ''} | claimed | ${studies.map((s) => { const v = claim(s.stats, n); return v ? `**${verdictWord(v.verdict)}**${robustness(s.stats, n)}` : '—'; }).join(' | ')} |`;
   });
+  const missing = missingStudies(studies);
   return [
     head, sep, ...acc, learned, ...claims, '',
     ...studies.map((s) => `\`${s.name}\`: ${recipeOf(s)}; ${provenanceLine(s)}.`),
-    '', 'Verdicts: claims 2 and 3 on the scale-free (unit) distance, every claim on the seeds trained to the standard; in brackets, how the verdict fares across the multiverse of yardsticks × seed sets ("robust": every cell agrees; otherwise the yardstick that decides differently, and how). Each claim, its numbers and where we differ from the paper: [docs/findings.md](docs/findings.md).',
+    ...(missing.length ? ['', `Not in results/ yet: ${missing.map((c) => `\`${c.folder}\` (Table 1, ${c.reading} reading)`).join('; ')}.`] : []),
+    '', 'Verdicts: claims 2 and 3 on the scale-free (unit) distance, every claim on the seeds trained to the standard; in brackets, how the verdict fares across the multiverse of yardsticks × seed sets ("robust": every cell agrees; otherwise the yardstick that decides differently, and how). Each claim under each recipe and yardstick, its numbers and where we differ from the paper: [docs/findings.md](docs/findings.md).',
   ].join('\n');
 }
 
@@ -118,17 +152,19 @@ function paperDifferences(s: CuratedStudy): string[] {
   for (const r of st.table2.filter((x) => !x.diagnostic && MAIN_ROWS.includes(x.key) && x.paper !== null)) {
     const { lo, hi } = r.ci;
     if (lo === null || hi === null || (r.paper! >= lo && r.paper! <= hi)) continue;
-    lines.push(`- ${r.label}: ${fmt(r.mean)} ${ci(r.ci)} against the paper's ${fmt(r.paper)} (${r.paper! < lo ? 'ours higher' : 'ours lower'}).${WHY[r.key] ? ` ${WHY[r.key]}` : ''}`);
+    const higher = r.paper! < lo;
+    const why = WHY[r.key] && (WHY[r.key].when === undefined || WHY[r.key].when === (higher ? 'higher' : 'lower')) ? ` ${WHY[r.key].text}` : '';
+    lines.push(`- ${r.label}: ${fmt(r.mean)} ${ci(r.ci)} against the paper's ${fmt(r.paper)} (${higher ? 'ours higher' : 'ours lower'}).${why}`);
   }
   const c1 = claim(st, 1);
-  if (c1 && c1.verdict !== 'supported') lines.push(`- Claim 1 (the paper: model-2 is more accurate) is ${verdictWord(c1.verdict)} under this recipe (${recipeOf(s)}): with both models trained, model-1's pipeline is at least as accurate. Claim 1 depends on the recipe; see [paper.md](paper.md#which-reading-reproduces-table-2-under-table-1) for single-seed runs under the paper's Table 1.`);
-  return lines.length ? ['Where this study differs from the paper:', '', ...lines] : ['Table 2 agrees with the paper within our 95% intervals.'];
+  if (c1 && c1.verdict !== 'supported') lines.push(`- Claim 1 (the paper: model-2 is more accurate) is ${verdictWord(c1.verdict)} under this recipe: ${recipeOf(s)}. Claim 1 depends on the recipe: see "The claims under each recipe" above, and [paper.md](paper.md#which-reading-reproduces-table-2-under-table-1) for single-seed runs under the paper's Table 1.`);
+  return lines.length ? [`Where \`${s.name}\` differs from the paper:`, '', ...lines] : [`\`${s.name}\`: Table 2 agrees with the paper within our 95% intervals.`];
 }
 
-/** What we know of why a Table 2 row differs from the paper (the evidence is in docs/paper.md, with its commands). */
-const WHY: Record<string, string> = {
-  'model-1': "The paper's 0.494 is most likely an LSTM that had not converged: under Table 1's plain SGD our model-1 LSTM sits near chance for ~50 epochs and was still climbing at epoch 100 in a single-seed run ([paper.md](paper.md#which-reading-reproduces-table-2-under-table-1)); trained to convergence it is bounded only by the two CNNs' accuracies.",
-  'model-2': 'Model-2 depends on what its LSTM reads from the CNNs and on the optimiser; the paper leaves both open ([paper.md](paper.md)).',
+/** What we know of why a Table 2 row differs from the paper, and in which direction it explains (the evidence is in docs/paper.md, with its commands). */
+const WHY: Record<string, { text: string; when?: 'higher' | 'lower' }> = {
+  'model-1': { when: 'higher', text: "The paper's 0.494 is most likely an LSTM that had not converged: under Table 1's plain SGD our model-1 LSTM sits near chance for ~50 epochs and was still climbing at epoch 100 in a single-seed run ([paper.md](paper.md#which-reading-reproduces-table-2-under-table-1)); trained to convergence it is bounded only by the two CNNs' accuracies." },
+  'model-2': { text: 'Model-2 depends on what its LSTM reads from the CNNs and on the optimiser; the paper leaves both open ([paper.md](paper.md)).' },
 };
 
 /** The claims in a few words (the full statements are in stats.json and the report). */
@@ -136,7 +172,120 @@ export function shortStatement(n: number): string {
   return ['model-2 more accurate', 'equally accurate CNNs, different filters', "model-2's filters have model-1 counterparts; its CNNs alike", "model-2's CNNs extract features, not digits"][n - 1] ?? '';
 }
 
-/** docs/findings.md: per study the recipe, Table 2, every claim with its sentence and numbers. */
+/** Table 2 of every study against the paper, one column per study. */
+function table2Section(studies: CuratedStudy[]): string[] {
+  const out = ['## Table 2 against the paper', '', 'Test accuracy, mean over seeds [95% CI]; the paper trained once.', '',
+    `| network | the paper | ${studies.map(header).join(' | ')} |`, `|---|---|${studies.map(() => '---|').join('')}`];
+  for (const k of MAIN_ROWS) {
+    const first = studies.map((s) => row(s.stats, k)).find((r) => r);
+    if (!first) continue;
+    out.push(`| ${first.label} | ${fmt(first.paper)} | ${studies.map((s) => { const r = row(s.stats, k); return r ? `${fmt(r.mean)} ${ci(r.ci)}` : '—'; }).join(' | ')} |`);
+  }
+  for (const s of studies) out.push('', ...paperDifferences(s));
+  return out;
+}
+
+/**
+ * Each claim's verdict under each recipe (columns) and yardstick (rows; claims 1 and 4 do not
+ * depend on one), on the seeds trained to the standard; then the between-recipe paired test.
+ */
+function claimsSection(studies: CuratedStudy[]): string[] {
+  const out = ['## The claims under each recipe and yardstick', '',
+    'Each study decides on the seeds trained to the standard and, for claims 2 and 3, on the unit yardstick (marked "decides"); the other yardsticks are shown beside it (verdict, estimate [95% CI]). Each verdict holds under its own recipe: the studies are not pooled.', '',
+    `| claim | yardstick | ${studies.map(header).join(' | ')} |`, `|---|---|${studies.map(() => '---|').join('')}`];
+  const claims = [...new Set(studies.flatMap((s) => s.stats.claims.map((c) => c.claim)))].sort((a, b) => a - b);
+  for (const n of claims) {
+    const decider = studies.map((s) => claim(s.stats, n)?.decidedOn?.yardstick ?? null).find((y) => y) ?? null;
+    const ys = decider === null ? [null] : [...new Set(studies.flatMap((s) => (s.stats.multiverse ?? []).filter((c) => c.claim === n).map((c) => c.yardstick)))];
+    for (const y of ys) {
+      const cells = studies.map((s) => {
+        const v = claim(s.stats, n);
+        if (!v) return '—';
+        const want = y ?? s.stats.options.yardstick;
+        const c = (s.stats.multiverse ?? []).find((x) => x.claim === n && x.seedSet === (v.decidedOn?.seedSet ?? 'standard') && x.yardstick === want);
+        return c ? `${verdictWord(c.verdict)} ${fmt(c.estimate)} ${ci({ lo: c.lo, hi: c.hi })}` : `${verdictWord(v.verdict)}`;
+      });
+      out.push(`| ${n}. ${shortStatement(n)} | ${y === null ? '— (no filter distance)' : `${y}${y === decider ? ' (decides)' : ''}`} | ${cells.join(' | ')} |`);
+    }
+  }
+  out.push('');
+  if (studies.length < 2) {
+    out.push(`Between recipes: only \`${studies[0].name}\` is in results/, so there is no second recipe to pair its seeds with yet.`);
+    return out;
+  }
+  const paired = pairedClaimTests(studies);
+  const others = studies.slice(1);
+  out.push(`Between recipes, paired by seed: per claim, the statistic each study tests on every seed, compared on the seeds both studies decide on (each study against \`${studies[0].name}\`): median of the differences and a two-sided Wilcoxon signed-rank test. Descriptive: not corrected for the several claims and studies; seeds pair by their number only.`, '',
+    `| claim | ${others.map((o) => `\`${o.name}\` − \`${studies[0].name}\``).join(' | ')} |`, `|---|${others.map(() => '---|').join('')}`);
+  for (const n of claims) {
+    out.push(`| ${n}. ${shortStatement(n)} | ${others.map((o) => { const t = paired.find((x) => x.claim === n && x.other === o.name); return t ? pairedText(t) : '—'; }).join(' | ')} |`);
+  }
+  return out;
+}
+
+/** What model-2 reads, how accurate it is and how often it learns, per study; Table 1's readings not yet run. */
+function readingsSection(studies: CuratedStudy[]): string[] {
+  const out = ['## The readings question: what model-2 reads, and how often it learns', '',
+    "What model-2's LSTM reads from each CNN (`model.model2Input`) decides under the paper's Table 1 whether model-2 learns at all ([paper.md](paper.md#which-reading-reproduces-table-2-under-table-1), single seeds). Per study: model-2's test accuracy and the seeds on which it learned the task (test accuracy at or above the threshold), with the exact (Clopper–Pearson) 95% interval of that fraction.", '',
+    '| study | recipe | model-2 reads | model-2 test accuracy | learned the task | claim 1 |', '|---|---|---|---|---|---|'];
+  for (const s of studies) {
+    const l = s.stats.learned;
+    const m2 = row(s.stats, 'model-2');
+    const c1 = claim(s.stats, 1);
+    out.push(`| \`${s.name}\` | ${recipeOf(s)} | ${String(s.config.model?.model2Input ?? '?')} | ${m2 ? `${fmt(m2.mean)} ${ci(m2.ci)}` : '—'} | ${l.k} of ${l.n} seeds (≥ ${l.threshold}), ${ci(l.ci)} | ${c1 ? verdictWord(c1.verdict) : '—'} |`);
+  }
+  const missing = missingStudies(studies).filter((c) => c.preset === 'paper');
+  if (missing.length) out.push('', ...missing.map((c) => `- Table 1 with the ${c.reading} reading: no curated study yet (\`results/${c.folder}\`; see [the studies](#the-studies)).`));
+  return out;
+}
+
+/** Where a study's learning-curve figure goes, relative to docs/. */
+export const curvesFigurePath = (s: CuratedStudy): string => `figures/curves-${s.name}.svg`;
+/** Whether the study has epochs to draw (a curated seed keeps history.arrow; a synthetic one has no rows in it). */
+const hasCurves = (s: CuratedStudy): boolean => readCurves([s.dir]).length > 0;
+
+/** The learning curves of a study's seeds (report/training.ts, as the report draws them), or null without history. */
+export async function curvesSvg(s: CuratedStudy): Promise<string | null> {
+  const points = readCurves([s.dir]);
+  if (!points.length) return null;
+  const networks = CURVE_NETWORKS.map(([, l]) => l).filter((l) => points.some((p) => p.network === l));
+  const seeds = new Set(points.map((p) => p.seed)).size;
+  return learningCurvesSvg(points, { title: `Learning curves of ${s.name}`, subtitle: `${recipeOf(s)}; solid: validation, dashed: training; one colour per seed (${seeds} seeds)`, networks });
+}
+
+function curvesSection(studies: CuratedStudy[]): string[] {
+  const out = ['## Learning curves', '', "Every network's training and validation accuracy and loss after each epoch, one line per seed (from the curated seeds' history.arrow; validation dropout off, training the running mean with dropout on). A validation curve still rising at the last epoch means more epochs would change that network's numbers."];
+  for (const s of studies) {
+    out.push('', `### \`${s.name}\``, '');
+    out.push(hasCurves(s) ? `![Learning curves of ${s.name}](${curvesFigurePath(s)})` : `\`${s.name}\` has no epochs in its seeds' history.arrow: no learning curves.`);
+  }
+  return out;
+}
+
+/** One study in detail: every claim with its sentence, numbers and multiverse. */
+function studyDetail(s: CuratedStudy): string[] {
+  const st = s.stats;
+  const out = [`## \`${s.name}\` in detail: ${recipeOf(s)}`, '', `${st.seeds.length} seeds (${st.seeds.join(', ')}). Run: ${provenanceLine(s)}.`, '',
+    '| network | test accuracy, mean [95% CI] | per seed | paper |', '|---|---|---|---|'];
+  for (const r of st.table2.filter((x) => !x.diagnostic && MAIN_ROWS.includes(x.key))) {
+    out.push(`| ${r.label} | ${fmt(r.mean)} ${ci(r.ci)} | ${r.perSeed.map((p) => fmt(p.accuracy)).join(', ')} | ${fmt(r.paper)} |`);
+  }
+  const l = st.learned;
+  out.push('', `Model-2 learned the task (test accuracy ≥ ${l.threshold}) on ${l.k} of ${l.n} seeds (Clopper–Pearson ${ci(l.ci)}); trained to the standard: seeds ${l.standardSeeds.join(', ') || 'none'}.`, '');
+  for (const c of st.claims) {
+    out.push(`### \`${s.name}\`, claim ${c.claim}: ${verdictWord(c.verdict)}`, '', `${c.statement}`, '', `${c.sentence}`, '');
+    const on = c.decidedOn ? `decided on ${c.decidedOn.seedSet === 'standard' ? 'the seeds trained to the standard' : 'all seeds'}${c.decidedOn.yardstick ? `, ${c.decidedOn.yardstick} S` : ''}` : '';
+    if (c.effect) out.push(`- ${c.effect.name}: ${fmt(c.effect.estimate)} ${ci(c.effect.ci)}; p ${fmtP(c.p)}, Holm ${fmtP(c.pHolm)}; ${c.nSeeds} seeds${on ? `; ${on}` : ''}.`);
+    const pi = c.claim === 1 ? st.claim1Profile?.probabilityOfImprovement : undefined;
+    if (pi && pi.estimate !== null) out.push(`- Seed by seed (all seeds, stalls included): model-2 beats model-1 on ${pi.wins} of ${pi.n} seeds (${pi.ties} ties); probability of improvement ${fmt(pi.estimate, 2)}, exact 95% CI ${ci(pi.exactCi, 2)}.`);
+    for (const sec of c.secondary) out.push(`- Beside it, ${sec.name}: ${verdictWord(sec.verdict)}${sec.effect ? `, ${sec.effect.name} ${fmt(sec.effect.estimate)} ${ci(sec.effect.ci)}` : ''}.`);
+    out.push(...multiverseTable(st, c.claim), '');
+  }
+  if (st.warnings.length) out.push(`Warnings of \`${s.name}\`:`, '', ...st.warnings.map((w) => `- ${w}`), '');
+  return out;
+}
+
+/** docs/findings.md: the studies, Table 2, the claims per recipe and yardstick, the readings, the curves, each study in detail. */
 export function findingsMarkdown(studies: CuratedStudy[]): string {
   const out = [
     '# Findings',
@@ -144,31 +293,14 @@ export function findingsMarkdown(studies: CuratedStudy[]): string {
     '<!-- generated by `npm run findings` from results/*/stats.json; test/results.test.ts fails when it is stale. Do not edit. -->',
     '',
     'What the curated studies in [results/](../results/) found, against the paper (one training run).',
-    'How each claim is tested: [statistics.md](statistics.md). Back to the [README](../README.md).',
+    'How each claim is tested: [statistics.md](statistics.md). How to regenerate a study: [development.md](development.md#results-from-scratch). Back to the [README](../README.md).',
     '',
   ];
-  for (const s of studies) {
-    const st = s.stats;
-    out.push(`## \`${s.name}\`: ${recipeOf(s)}`, '', `${st.seeds.length} seeds (${st.seeds.join(', ')}). Run: ${provenanceLine(s)}.`, '');
-    out.push('| network | test accuracy, mean [95% CI] | per seed | paper |', '|---|---|---|---|');
-    for (const r of st.table2.filter((x) => !x.diagnostic && MAIN_ROWS.includes(x.key))) {
-      out.push(`| ${r.label} | ${fmt(r.mean)} ${ci(r.ci)} | ${r.perSeed.map((p) => fmt(p.accuracy)).join(', ')} | ${fmt(r.paper)} |`);
-    }
-    out.push('', ...paperDifferences(s), '');
-    const l = st.learned;
-    out.push('', `Model-2 learned the task (test accuracy ≥ ${l.threshold}) on ${l.k} of ${l.n} seeds (Clopper–Pearson ${ci(l.ci)}); trained to the standard: seeds ${l.standardSeeds.join(', ') || 'none'}.`, '');
-    for (const c of st.claims) {
-      out.push(`### Claim ${c.claim}: ${verdictWord(c.verdict)}`, '', `${c.statement}`, '', `${c.sentence}`, '');
-      const on = c.decidedOn ? `decided on ${c.decidedOn.seedSet === 'standard' ? 'the seeds trained to the standard' : 'all seeds'}${c.decidedOn.yardstick ? `, ${c.decidedOn.yardstick} S` : ''}` : '';
-      if (c.effect) out.push(`- ${c.effect.name}: ${fmt(c.effect.estimate)} ${ci(c.effect.ci)}; p ${fmtP(c.p)}, Holm ${fmtP(c.pHolm)}; ${c.nSeeds} seeds${on ? `; ${on}` : ''}.`);
-      const pi = c.claim === 1 ? st.claim1Profile?.probabilityOfImprovement : undefined;
-      if (pi && pi.estimate !== null) out.push(`- Seed by seed (all seeds, stalls included): model-2 beats model-1 on ${pi.wins} of ${pi.n} seeds (${pi.ties} ties); probability of improvement ${fmt(pi.estimate, 2)}, exact 95% CI ${ci(pi.exactCi, 2)}.`);
-      for (const sec of c.secondary) out.push(`- Beside it, ${sec.name}: ${verdictWord(sec.verdict)}${sec.effect ? `, ${sec.effect.name} ${fmt(sec.effect.estimate)} ${ci(sec.effect.ci)}` : ''}.`);
-      out.push(...multiverseTable(st, c.claim), '');
-    }
-    if (st.warnings.length) out.push('Warnings of this study:', '', ...st.warnings.map((w) => `- ${w}`), '');
-  }
-  if (!studies.length) out.push(mainResultMarkdown(studies), '');
+  if (!studies.length) return `${[...out, mainResultMarkdown(studies)].join('\n')}\n`;
+  out.push('## The studies', '', ...studies.map((s) => `- \`${s.name}\`: ${recipeOf(s)}; ${s.stats.seeds.length} seeds. Run: ${provenanceLine(s)}.`));
+  out.push(...missingStudies(studies).map((c) => `- ${missingLine(c)}`), '');
+  out.push(...table2Section(studies), '', ...claimsSection(studies), '', ...readingsSection(studies), '', ...curvesSection(studies), '');
+  for (const s of studies) out.push(...studyDetail(s), '');
   return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 

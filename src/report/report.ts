@@ -190,7 +190,7 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   stats.warnings.push(...figWarnings);
   const ctx = { ...studyContext(data, o.dirs, seed, ckaNote), kernels: kernels.summary };
   // How the models were trained (next to the verdicts) and learning curves: training.ts.
-  const training = await trainingSection(o.dirs, data, stats.warnings);
+  const training = await trainingSection(o.dirs, data, stats.warnings, left.seeds);
   const doc = insertTrainingSection(buildReport(ctx, stats, fig), training);
 
   const files: string[] = [];

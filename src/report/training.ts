@@ -7,8 +7,7 @@
  * The settings table is generic over the config's train.* keys: keys it does not name (e.g. a
  * stop rule added later) are listed under their own key, so nothing the study used is hidden.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { historyFiles } from '../io/load.ts';
 import { readStudyTable, tableRows } from '../io/tables.ts';
 import { learningCurvesSvg, type CurvePoint } from './figure-curves.ts';
 import type { Block, FigureRef, ReportDoc } from './blocks.ts';
@@ -61,12 +60,14 @@ export function settingsRows(config: unknown, data: Pick<StudyData, 'metrics'>):
   return rows;
 }
 
-/** history.arrow rows of every folder (seed, network key, epoch, train and val accuracy/loss). */
-export function readCurves(dirs: string[]): (CurvePoint & { key: string })[] {
+/**
+ * history.arrow rows of every folder (seed, network key, epoch, train and val accuracy/loss), read
+ * per seed where the folder has seed folders (io/load.ts historyFiles: a curated study in results/
+ * has no combined files), leaving out the seeds in `skip`.
+ */
+export function readCurves(dirs: string[], skip: ReadonlySet<number> = new Set()): (CurvePoint & { key: string })[] {
   const out: (CurvePoint & { key: string })[] = [];
-  for (const dir of dirs) {
-    const file = join(dir, 'history.arrow');
-    if (!existsSync(file)) continue;
+  for (const file of historyFiles(dirs, skip)) {
     for (const r of tableRows(readStudyTable(file, 'history'))) {
       const key = `${String(r.model)}.${String(r.network)}`;
       const label = CURVE_NETWORKS.find(([k]) => k === key)?.[1] ?? key;
@@ -78,12 +79,12 @@ export function readCurves(dirs: string[]): (CurvePoint & { key: string })[] {
 
 export interface TrainingSection { settings: Block[]; curves: Block[]; figures: FigureRef[] }
 
-export async function trainingSection(dirs: string[], data: StudyData, warnings: string[]): Promise<TrainingSection> {
+export async function trainingSection(dirs: string[], data: StudyData, warnings: string[], skip: ReadonlySet<number> = new Set()): Promise<TrainingSection> {
   const settings: Block[] = [
     { kind: 'heading', level: 3, text: 'How the models were trained', id: 'settings' },
     { kind: 'table', head: ['setting', 'value'], rows: settingsRows(data.config, data), caption: 'From the study’s config (config.json); pairs from metrics.arrow. Every seed used the same settings.' },
   ];
-  const points = readCurves(dirs);
+  const points = readCurves(dirs, skip);
   const curves: Block[] = [{ kind: 'heading', level: 2, text: 'Learning curves', id: 'curves' }];
   const figures: FigureRef[] = [];
   if (!points.length) {

@@ -157,7 +157,7 @@ function paperDifferences(s: CuratedStudy): string[] {
     lines.push(`- ${r.label}: ${fmt(r.mean)} ${ci(r.ci)} against the paper's ${fmt(r.paper)} (${higher ? 'ours higher' : 'ours lower'}).${why}`);
   }
   const c1 = claim(st, 1);
-  if (c1 && c1.verdict !== 'supported') lines.push(`- Claim 1 (the paper: model-2 is more accurate) is ${verdictWord(c1.verdict)} under this recipe: ${recipeOf(s)}. Claim 1 depends on the recipe: see "The claims under each recipe" above, and [paper.md](paper.md#which-reading-reproduces-table-2-under-table-1) for single-seed runs under the paper's Table 1.`);
+  if (c1 && c1.verdict !== 'supported') lines.push(`- Claim 1 (the paper: model-2 is more accurate) is ${verdictWord(c1.verdict)} under this recipe: ${recipeOf(s)}. Claim 1 depends on the recipe: see [the claims under each recipe](#the-claims-under-each-recipe-and-yardstick) below, and [paper.md](paper.md#which-reading-reproduces-table-2-under-table-1) for single-seed runs under the paper's Table 1.`);
   return lines.length ? [`Where \`${s.name}\` differs from the paper:`, '', ...lines] : [`\`${s.name}\`: Table 2 agrees with the paper within our 95% intervals.`];
 }
 

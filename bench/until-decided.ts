@@ -37,6 +37,13 @@ const checkR = intArg('check-replicates', 20);
 const only = argOf('only', '').split(',').filter(Boolean); // a quick timing on some scenarios; the table needs all
 const design = sequentialDesign(null);
 const pct = (k: number, n: number): string => `${Math.round((100 * k) / n)}`;
+// At the start: the code measured is the code loaded now, whatever is committed meanwhile.
+let commit = 'unknown';
+try {
+  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim() + (execFileSync('git', ['status', '--porcelain', '--untracked-files=no', 'src', 'bench'], { encoding: 'utf8' }).trim() ? ' + uncommitted changes' : '');
+} catch {
+  // not a git checkout: the commit stays unknown
+}
 const t0 = performance.now();
 const minutes = (ms: number): string => `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 
@@ -77,14 +84,8 @@ for (const [name, sc] of Object.entries(SCENARIOS)) {
 }
 
 const wall = performance.now() - t0;
-let commit = 'unknown';
-try {
-  commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim() + (execFileSync('git', ['status', '--porcelain', '--untracked-files=no', 'src', 'bench'], { encoding: 'utf8' }).trim() ? ' + uncommitted changes' : '');
-} catch {
-  // not a git checkout: the commit stays unknown
-}
 const lines = [
-  `${R} simulated studies per scenario run through the whole procedure: looks at ${design.looks.join(', ')} seeds, each at α = ${design.alphaPerLook} (${design.alpha} / ${design.looks.length}) with the claims' CIs at ${Number((100 * design.level).toPrecision(4))}% (bootstrap ${reps} replicates, 5 fresh Glorot draws). **False SUPPORTED at any look**: % of studies in which some false claim of the family got SUPPORTED at any look taken (the bound: ≤ ${100 * design.alpha} % per family). Verdicts where the study stopped: % SUPPORTED / % NOT SUPPORTED, **bold** when the claim is false. Stopped at: % of studies stopping at each look (${design.looks.join(' / ')} seeds).`,
+  `${R} simulated studies per scenario run through the whole procedure: looks at ${design.looks.join(', ')} seeds, each at α = ${design.alphaPerLook} (${design.alpha} / ${design.looks.length}) with the claims' CIs at ${Number((100 * design.level).toPrecision(4))}% (bootstrap ${reps} replicates, 5 fresh Glorot draws). **False SUPPORTED at any look**: % of studies in which some false claim of the family got SUPPORTED at any look taken (the bound: ≤ ${100 * design.alpha} % per family). Verdicts where the study stopped: % SUPPORTED / % NOT SUPPORTED, **bold** when the claim is false. Stopped at: % of studies stopping at each look (${design.looks.join(' / ')} seeds); decided: % stopping with claims 1–3 all decided. The scenarios are the calibration table's (simulate.ts SCENARIOS).`,
   '',
   '| scenario | false claims | false SUPPORTED at any look, claims 1–3 (%) | claim 4 (%) | claim 1 | claim 2 | claim 3 | claim 4 | stopped at (%) | decided (%) | mean seeds |',
   '|---|---|---|---|---|---|---|---|---|---|---|',

@@ -32,7 +32,7 @@ function seedBySeed(st: StudyStats): string {
 /** The analyses beside the decision (all seeds; the paper's raw S for claims 2 and 3), one sentence each. */
 function besideText(c: ClaimVerdict): string {
   return c.secondary.map((s) =>
-    ` Beside it — ${s.name} (${s.seeds.length} seeds: ${s.seeds.join(', ') || 'none'}): effect ${s.effect ? `${fmtSigned(s.effect.estimate, 4)} (${ciIs(s.effect.ci, 4)})` : 'not computable'}, ${pIs(s.p, 'p', s.seeds.length)}, ${pIs(s.pAdj, c.family === 'paper' ? 'Holm p' : 'p', s.seeds.length)} ⇒ ${verdictWord(s.verdict)} (${s.note}).`).join('') +
+    ` Beside it — ${s.name} (${s.seeds.length} seeds: ${s.seeds.join(', ') || 'none'}): effect ${s.effect ? `${fmtSigned(s.effect.estimate, 4)} (${ciIs(s.effect.ci, 4, ciName(s.effect.ci.level))})` : 'not computable'}, ${pIs(s.p, 'p', s.seeds.length)}, ${pIs(s.pAdj, c.family === 'paper' ? 'Holm p' : 'p', s.seeds.length)} ⇒ ${verdictWord(s.verdict)} (${s.note}).`).join('') +
     (c.yardstickCheck ? ` **Yardsticks:** ${c.yardstickCheck.note}.` : '');
 }
 
@@ -50,7 +50,7 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
     const eq = st.equivalence;
     const tostText = eq.p === null
       ? 'The “equally accurate” premise could not be tested (fewer than 2 seeds with both CNN accuracies).'
-      : `“Equally accurate” premise: CNN1 − CNN2 digit accuracy ${fmtSigned(eq.meanGap, 4)} on average, ${ciIs(eq.ci, 4, '90% CI')}; TOST against ±${eq.margin}: ${pIs(eq.p)} ⇒ ${eq.equivalent ? 'equivalent' : 'equivalence not shown'} (reported, not part of the verdict).`;
+      : `“Equally accurate” premise: CNN1 − CNN2 digit accuracy ${fmtSigned(eq.meanGap, 4)} on average, ${ciIs(eq.ci, 4, ciName(eq.ci.level))}; TOST against ±${eq.margin}: ${pIs(eq.p)} ⇒ ${eq.equivalent ? 'equivalent' : 'equivalence not shown'} (reported, not part of the verdict).`;
     if (!c.testable) return `${lead}${tostText}`;
     return (
       lead +
@@ -71,7 +71,7 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
     );
   }
   const part = (k: 'A' | 'B'): string =>
-    `${fmtSigned(num(x[`effect${k}`]), 4)} (${ciIs({ lo: num(x[`effect${k}Lo`]), hi: num(x[`effect${k}Hi`]) }, 4)})`;
+    `${fmtSigned(num(x[`effect${k}`]), 4)} (${ciIs({ lo: num(x[`effect${k}Lo`]), hi: num(x[`effect${k}Hi`]) }, 4, decisionCi(st))})`;
   const tested = x.partA === 'tested';
   return (
     lead +

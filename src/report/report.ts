@@ -89,7 +89,7 @@ export function formatAggregateSummary(st: StudyStats, kernels?: StudyKernels): 
   if (X.recorded) lines.push(`export check (${exportCheckSubject(X)}): leaves out ${X.leftOut.length} of ${X.checked.length} checked seeds${X.leftOut.length ? ` (${X.leftOut.join(', ')})` : ''}${X.nearTies ? `; ${X.nearTies} near-tie argmax flip${X.nearTies === 1 ? '' : 's'} not counted` : ''}`);
   lines.push('', 'Claims (one-sided Wilcoxon over seeds; claims 1–3 Holm-corrected, claim 4 its own family; α = ' + st.alpha + ')');
   const q = st.sequential;
-  if (q) lines.push(`  sequential: ${q.looksTaken ?? 'no'} look${q.looksTaken === 1 ? '' : 's'} taken of ${q.looks.length} (${q.looks.join(', ')} seeds), α = ${Number(q.alphaPerLook.toPrecision(4))} per look, claims' CIs at ${ciName(q.level)}: ${q.note}`);
+  if (q) lines.push(`  sequential: ${q.looksTaken ?? 'no'} look${q.looksTaken === 1 ? '' : 's'} taken of ${q.looks.length} (${q.looks.join(', ')} seeds), α = ${Number(q.alphaPerLook.toPrecision(4))} per look, claims' ${ciName(q.level)}s: ${q.note}`);
   for (const c of st.claims) {
     const e = c.effect ? `effect ${fmtSigned(c.effect.estimate, 4)} ${ci(c.effect.ci, 4)}, ` : '';
     lines.push(`  ${c.claim}. ${verdictWord(c.verdict).padEnd(13)} ${c.statement}`);

@@ -73,14 +73,14 @@ export function slurmScripts(cfg: StudyConfig, o: SlurmOptions): { train: string
   const seq = cfg.seeds.untilDecided;
   const last = cfg.seeds.start + cfg.seeds.count - 1;
   const train = `#!/bin/bash
-# filterstudy study "${cfg.name}": ${o.shards} shard(s) of seeds ${seq ? `${cfg.seeds.start}..(${cfg.seeds.start} + the look's seeds − 1), the look's seeds given as the first argument (default ${cfg.seeds.count}),` : `${cfg.seeds.start}..${last}`} (shard i = the seeds at positions p with p mod ${o.shards} = i).
+# filterstudy study "${cfg.name}": ${o.shards} shard(s) of seeds ${seq ? `${cfg.seeds.start}..(${cfg.seeds.start} + the look's seeds − 1), the look's seeds given as the first argument (default ${cfg.seeds.count})` : `${cfg.seeds.start}..${last}`} (shard i = the seeds at positions p with p mod ${o.shards} = i).
 ${header([['job-name', `fs-${cfg.name}`], ['array', `0-${o.shards - 1}`], ['cpus-per-task', o.cpus], ['mem', o.mem], ['time', o.time], ['output', join(f.logs, 'train-%A_%a.out')], ['open-mode', 'append'], ...common])}
 set -euo pipefail
 exec ${o.command} run --config ${shellQuote(f.config)}${seq ? ` --seeds "\${1:-${cfg.seeds.count}}"` : ''} --shard "$SLURM_ARRAY_TASK_ID/${o.shards}" --workers "\${SLURM_CPUS_PER_TASK:-${o.cpus}}" --json
 `;
   const aggregate = `#!/bin/bash
 # filterstudy study "${cfg.name}": the report over every finished seed (submitted with afterany: it also runs when a shard failed).${seq ? `
-# Until decided: when claims 1–3 are undecided and looks remain, --next-round submits the next look (bash submit.sh <its seeds>).` : ''}
+# Until decided: when claims 1–3 are undecided and looks remain, --next-round submits the next look's array job (train.sbatch <its seeds>) and aggregate job.` : ''}
 ${header([['job-name', `fs-${cfg.name}-aggregate`], ['cpus-per-task', 1], ['mem', o.mem], ['time', o.time], ['output', join(f.logs, 'aggregate-%j.out')], ['open-mode', 'append'], ...common])}
 set -euo pipefail
 exec ${o.command} aggregate ${shellQuote(root)}${seq ? ' --next-round' : ''}

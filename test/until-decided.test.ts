@@ -249,6 +249,7 @@ describe('filterstudy run --until-decided', () => {
     expect(first.status, first.stderr).toBe(0);
     const r = cli(['run', '-n', 'seq', '--until-decided', '--max-seeds', '9', ...TINY], cwd);
     expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/train\.noiseFloor = false: claim 2 cannot be tested.*runs to its last look \(9 seeds\)/);
     const ev = events(r.stdout);
     const starts = ev.filter((e) => e.type === 'start');
     expect(starts.map((e) => [e.pending, e.skipped])).toEqual([[[], [1, 2, 3, 4, 5, 6, 7, 8]], [[9], [1, 2, 3, 4, 5, 6, 7, 8]]]);

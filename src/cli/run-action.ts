@@ -117,6 +117,8 @@ async function runUntilDecided(cfg: StudyConfig, o: RunOptions): Promise<number>
   if (o.seeds !== undefined) throw new FilterstudyError('E_CONFIG', '--seeds cannot be combined with --until-decided: the looks set the number of seeds', { hint: `cap them with --max-seeds N (the looks: ${LOOKS.join(', ')} seeds)` });
   if (!o.aggregate) throw new FilterstudyError('E_CONFIG', '--until-decided needs the statistics at every look: it cannot be combined with --no-aggregate', { hint: 'drop --no-aggregate' });
   const design = sequentialDesign(cfg.seeds.maxCount);
+  // Without the noise floor claim 2 is never testable, so the family is never decided: say so before training.
+  if (!cfg.train.noiseFloor) process.stderr.write(`filterstudy: warning: train.noiseFloor = false: claim 2 cannot be tested without the noise floor, so claims 1–3 are never all decided and the study runs to its last look (${design.looks[design.looks.length - 1]} seeds)\n`);
   for (const [i, count] of design.looks.entries()) {
     const r = await runOne({ ...cfg, seeds: { ...cfg.seeds, count } }, o, undefined, undefined, { look: i + 1, of: design.looks.length });
     if (r.outcome !== 'continue') return r.code;

@@ -14,7 +14,7 @@ import { resolveConfig } from '../src/config.ts';
 import { FilterstudyError } from '../src/errors.ts';
 import { aggregate } from '../src/report/report.ts';
 import { minSeedsFor } from '../src/stats/claim-parts.ts';
-import { LOOKS, lookIndex, lookOutcome, sequentialDesign, sequentialStats } from '../src/stats/sequential.ts';
+import { LOOKS, lookIndex, lookOutcome, sequentialClaimNote, sequentialDesign, sequentialStats } from '../src/stats/sequential.ts';
 import { calibrateSequential, SCENARIOS, simulateStudy } from '../src/stats/simulate.ts';
 import type { Verdict } from '../src/stats/types.ts';
 import { tempDir } from './helpers.ts';
@@ -105,6 +105,13 @@ describe('the stopping rule', () => {
     expect(early.design).toMatch(/at most 0\.05 per family/);
     expect(sequentialStats(d, 12, false, claims([S, S, S, S]))).toMatchObject({ outcome: 'incomplete', looksTaken: null, nextLook: null });
   });
+
+  it('each claim’s note says what its look allows: interim, an early stop (effects overstated), the last look, no look', () => {
+    expect(sequentialClaimNote(sequentialStats(d, 12, true, claims([S, I, S, I])))).toMatch(/look 2 of 4 \(12 seeds\), α = 0\.0125 at each look: an interim verdict, not final/);
+    expect(sequentialClaimNote(sequentialStats(d, 8, true, claims([S, N, S, S])))).toMatch(/stopped early here.*overstate/);
+    expect(sequentialClaimNote(sequentialStats(d, 20, true, claims([S, N, S, S])))).toMatch(/look 4 of 4.*: the study stopped here$/);
+    expect(sequentialClaimNote(sequentialStats(d, 10, true, claims([S, S, S, S])))).toMatch(/10 seeds, no look of the design.*stops nothing/);
+  });
 });
 
 describe('the sequential procedure on simulated studies', () => {
@@ -153,6 +160,8 @@ describe('aggregate at a look', () => {
     expect(stats.sequential).toMatchObject({ looks: [8, 12], look: 1, outcome: 'continue', nextLook: 12, undecided: [2], looksTaken: 1 });
     expect(JSON.parse(readFileSync(join(root, 'stats.json'), 'utf8')).sequential.outcome).toBe('continue');
     expect(readFileSync(join(root, 'report.md'), 'utf8')).toMatch(/\*\*Sequential design\*\* \(1 look taken\)/);
+    // Every claim says its verdict is interim, so none reads as final.
+    for (const c of stats.claims) expect(c.notes.at(-1)).toMatch(/look 1 of 2 \(8 seeds\), α = 0\.025 at each look: an interim verdict, not final/);
   });
 
   it('the last look stops the study undecided; a plain study has no sequential part and keeps α = 0.05', async () => {

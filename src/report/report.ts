@@ -44,7 +44,7 @@ import { insertTrainingSection, trainingSection } from './training.ts';
 import type { StudyData, StudyStats } from '../stats/types.ts';
 import { exportCheckSubject } from '../stats/standard.ts';
 import { analyzeStudy } from '../stats/verdicts.ts';
-import { sequentialDesign, sequentialStats } from '../stats/sequential.ts';
+import { sequentialClaimNote, sequentialDesign, sequentialStats } from '../stats/sequential.ts';
 
 export type { ReportContext } from './context.ts';
 export { buildReport } from './doc.ts';
@@ -189,7 +189,11 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
       (failed.length ? `; failed: ${failed.map((m) => `${m.seed} (${m.error})`).join('; ')}` : '') + '; rerun or resubmit the study to train them');
   }
   stats.missingSeeds = missing.map((m) => m.seed);
-  if (plan && design) stats.sequential = sequentialStats(design, plan.count, missing.length === 0, stats.claims);
+  if (plan && design) {
+    stats.sequential = sequentialStats(design, plan.count, missing.length === 0, stats.claims);
+    const note = sequentialClaimNote(stats.sequential);
+    for (const c of stats.claims) c.notes.push(note);
+  }
   if (!stats.seeds.length) {
     throw new FilterstudyError('E_OUTPUT', `no seed in ${o.dirs.join(', ')} has all four trained CNNs`, { hint: 'the runs may be unfinished; re-run or resume the study' });
   }

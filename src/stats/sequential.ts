@@ -110,3 +110,13 @@ export function sequentialStats(design: SequentialDesign, count: number, complet
     undecided, design: designText, note,
   };
 }
+
+/** The note each claim carries at a sequential analysis, so that no verdict reads as more than its look allows. */
+export function sequentialClaimNote(q: SequentialStats): string {
+  const at = q.look === null ? `${q.seedsAtLook} seeds, no look of the design` : `look ${q.look} of ${q.looks.length} (${q.seedsAtLook} seeds)`;
+  const why = q.outcome === 'continue' ? 'an interim verdict, not final: the study continues'
+    : q.outcome === 'incomplete' || q.outcome === 'not a look' ? 'no look of the design: this verdict stops nothing'
+      : q.outcome === 'decided' && q.look! < q.looks.length ? 'the study stopped early here, and an effect estimated at an early stop tends to overstate the true effect'
+        : 'the study stopped here';
+  return `sequential design (seeds until decided), ${at}, α = ${round(q.alphaPerLook)} at each look: ${why}`;
+}

@@ -67,7 +67,6 @@ export function lookIndex(design: SequentialDesign, count: number): number | nul
   return i < 0 ? null : i + 1;
 }
 
-
 interface ClaimLike { claim: number; family: 'paper' | 'discussion'; verdict: Verdict }
 
 /** Claims of the paper's family (1–3) not yet decided. */

@@ -101,6 +101,17 @@ export const CONFIG_SCHEMA = {
       doc: 'Number of seeds (consecutive from `seeds.start`).',
       flag: { flags: '-s, --seeds <count>', help: 'number of seeds' },
     }),
+    untilDecided: bool(false, {
+      why: 'a fixed number of seeds unless asked: a sequential study spends its α over several looks',
+      doc: 'Train seeds in rounds up to looks fixed in advance (8, 12, 16, 20 seeds) and stop at the first look where claims 1–3 are all decided; each look is tested at α / (number of looks), and `seeds.count` is set to each look in turn (docs/statistics.md, "Seeds until decided").',
+      flag: { flags: '--until-decided', help: 'train seeds in rounds (looks at 8, 12, 16, 20 seeds) until claims 1–3 are decided; each look at α / looks' },
+    }),
+    maxCount: intOrNull(null, {
+      min: 1,
+      why: "null: every look of the schedule (src/stats/sequential.ts LOOKS)",
+      doc: 'With `seeds.untilDecided`: the most seeds to train; the looks beyond it are dropped and it becomes the last look (fewer looks: a larger α at each).',
+      flag: { flags: '--max-seeds <n>', help: 'with --until-decided: the most seeds (the last look; at most 20)' },
+    }),
   },
   data: {
     dir: strOrNull(null, {

@@ -108,7 +108,7 @@ describe('config', () => {
     const expectChanged = ['preset', ...CONFIG_KEYS.filter((k) => HASHED_SECTIONS.some((s) => k.startsWith(`${s}.`)) && !(k in HASH_EXCLUDED))];
     expect(changed.sort()).toEqual(expectChanged.sort());
     // runtime.backend enters as the backend it resolves to (HashInputs.backend, the next test).
-    expect(unchanged.sort()).toEqual(['data.dir', 'data.verify', 'name', 'outDir', 'runtime.backend', 'runtime.workers', 'seeds.count', 'seeds.start', 'train.evalBatchSize']);
+    expect(unchanged.sort()).toEqual(['data.dir', 'data.verify', 'name', 'outDir', 'runtime.backend', 'runtime.workers', 'seeds.count', 'seeds.maxCount', 'seeds.start', 'seeds.untilDecided', 'train.evalBatchSize']);
   });
 
   it('the hash covers the resolved backend and the data SHA-256s, not their order or path', () => {

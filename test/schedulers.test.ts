@@ -37,7 +37,7 @@ describe('filterstudy slurm', () => {
     const cfg = await taskConfig(join(dir, 'study.config.mjs'));
     expect(cfg.name).toBe('sched');
     expect(cfg.outDir).toBe(join(cwd, 'out')); // absolute: tasks may start elsewhere
-    expect(cfg.seeds).toEqual({ start: 3, count: 5 });
+    expect(cfg.seeds).toEqual({ start: 3, count: 5, untilDecided: false, maxCount: null });
     expect(cfg.train.epochs).toBe(2);
     expect(cfg.model.lstmUnits).toBe(16);
     expect(cfg.data.limit.train).toBe(300);

@@ -39,10 +39,10 @@ export function writeStudyFiles(dir: string, data: StudyData, o: { seeds?: numbe
 
 /**
  * A study folder as `run` lays it out, by prepareStudyDir and writeSeed: config.json planning
- * `planned` (default: the seeds' range), seeds/seed-NNNN/ with the tables and seed.json for each of
+ * `planned` (default: the seeds' range; with untilDecided, maxCount: a study run until decided), seeds/seed-NNNN/ with the tables and seed.json for each of
  * `seeds`; `backend` overrides the metrics' backend; `study` names the study (default 'synthetic').
  */
-export function writeSeedFolders(root: string, data: StudyData, o: { seeds?: number[]; planned?: { start: number; count: number }; backend?: string; study?: string } = {}): StudyPaths {
+export function writeSeedFolders(root: string, data: StudyData, o: { seeds?: number[]; planned?: { start: number; count: number; untilDecided?: boolean; maxCount?: number | null }; backend?: string; study?: string } = {}): StudyPaths {
   const seeds = o.seeds ?? data.seeds;
   const planned = o.planned ?? { start: Math.min(...seeds), count: Math.max(...seeds) - Math.min(...seeds) + 1 };
   const paths: StudyPaths = { root, seeds: join(root, 'seeds'), failed: join(root, 'failed'), config: join(root, 'config.json'), quarantine: join(root, 'quarantine') };

@@ -78,6 +78,8 @@ interface K8sCliOptions extends RunOptions { shards: string; image: string; clai
 
 export async function k8sAction(o: K8sCliOptions): Promise<void> {
   const cfg = await frozenConfig(o);
+  // Kubernetes has no job dependency to submit the next look from: the looks need `run` or `slurm`.
+  if (cfg.seeds.untilDecided) throw new FilterstudyError('E_CONFIG', '--until-decided is not available for Kubernetes: nothing would submit the next look when the claims are undecided', { hint: 'run it with `filterstudy run --until-decided` or `filterstudy slurm --until-decided`' });
   const shards = positiveInt('--shards', o.shards);
   if (!o.image.trim()) throw new FilterstudyError('E_CONFIG', '--image is empty', { hint: 'an image with filterstudy installed, e.g. ghcr.io/you/filterstudy:0.1.0' });
   if (!o.claim.trim()) throw new FilterstudyError('E_CONFIG', '--claim is empty', { hint: 'the name of a ReadWriteMany PersistentVolumeClaim (kubectl get pvc), e.g. --claim filterstudy-out' });

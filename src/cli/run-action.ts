@@ -20,6 +20,7 @@ import { aggregate, formatAggregateSummary } from '../report/report.ts';
 import { configFromCli } from './load-config.ts';
 import { planLine } from './plan.ts';
 import { runOptionsConfig, type RunOptions } from './run-options.ts';
+import { LOOKS, sequentialDesign, type LookOutcome } from '../stats/sequential.ts';
 
 /** Text for stdout: on a terminal every line is word-wrapped to its width (the width rule of the live display). */
 function out(text: string): void {
@@ -34,11 +35,14 @@ export async function runAction(o: RunOptions): Promise<number> {
   const sweeps = (o.sweep ?? []).map(parseSweep);
   if (!sweeps.length) {
     const { cfg } = await configFromCli({ config: o.config, cli, sets: o.set });
-    return runOne(cfg, o, shard);
+    // A shard (a Slurm task) trains the one look its --seeds names; the looks are its aggregate job's.
+    if (cfg.seeds.untilDecided && !shard) return runUntilDecided(cfg, o);
+    return (await runOne(cfg, o, shard)).code;
   }
   if (shard) throw new FilterstudyError('E_CONFIG', '--shard and --sweep cannot be combined', { hint: 'shard each study of the sweep separately (run --name <study> --set key=value --shard I/N)' });
   // Multirun: resolve every point first, so that a bad value fails before any training starts.
   const { cfg: base } = await configFromCli({ config: o.config, cli, sets: o.set });
+  if (base.seeds.untilDecided) throw new FilterstudyError('E_CONFIG', '--until-decided and --sweep cannot be combined', { hint: 'run each study of the sweep with --until-decided (run --name <study> --set key=value --until-decided)' });
   const points = sweepPoints(sweeps);
   const cfgs: StudyConfig[] = [];
   for (const p of points) {
@@ -49,7 +53,7 @@ export async function runAction(o: RunOptions): Promise<number> {
   let code = 0;
   // One line per study while the sweep runs (each study's report is on disk); the comparison at the end.
   for (const [i, cfg] of cfgs.entries()) {
-    const c = await runOne(cfg, o, undefined, { index: i + 1, total: cfgs.length, sets: points[i].sets });
+    const c = (await runOne(cfg, o, undefined, { index: i + 1, total: cfgs.length, sets: points[i].sets })).code;
     if (c === INTERRUPTED.SIGINT || c === INTERRUPTED.SIGTERM) return c; // the next studies are not started
     code = Math.max(code, c);
   }
@@ -83,6 +87,8 @@ export function doneEvent(root: string, res: AggregateResult | undefined, failed
     seeds: st?.seeds ?? null,
     table2: st?.table2.map((r) => ({ label: r.label, model: r.model, network: r.network, target: r.target, diagnostic: r.diagnostic, n: r.n, mean: r.mean, sd: r.sd, lo: r.ci.lo, hi: r.ci.hi, paper: r.paper })) ?? null,
     verdicts: st?.claims.map((c) => ({ claim: c.claim, statement: c.statement, verdict: c.verdict, p: c.p, pHolm: c.pHolm, nSeeds: c.nSeeds, sentence: c.sentence })) ?? null,
+    // A study run until decided: the looks, this look, its α, the looks taken and why it stopped.
+    ...(st?.sequential ? { sequential: st.sequential } : {}),
     warnings: [...(st?.warnings ?? []), ...failed.map((f) => `seed ${f.seed} failed [${f.error.code}]: ${f.error.message}`)],
   };
 }
@@ -98,12 +104,30 @@ function sweepStudyLine(sweep: { index: number; total: number; sets: string[] },
     `${acc ? `; test ${acc}` : ''}${verdicts ? `; claims ${verdicts}` : ''}${report ? ` → ${report}` : ` → ${root}`}\n`;
 }
 
-/** One study: train (resuming), write the outputs, then the report and Parquet copies. */
 /** Exit codes of a run stopped by a signal: 128 + the signal's number. */
 const INTERRUPTED = { SIGINT: 130, SIGTERM: 143 } as const;
 
-/** One study: train (resuming), write the outputs, then the report and Parquet copies. */
-async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof parseShard> | undefined, sweep?: { index: number; total: number; sets: string[] }): Promise<number> {
+/**
+ * `run --until-decided`: the design's looks in turn (stats/sequential.ts), each trained (finished
+ * seeds kept) and analysed by aggregate at the look's α; stops at the first look whose outcome is
+ * not 'continue' (claims 1–3 decided, the last look, or a look left incomplete by failed seeds).
+ * A rerun re-analyses the looks already taken on the same seeds, to the same verdicts, and goes on.
+ */
+async function runUntilDecided(cfg: StudyConfig, o: RunOptions): Promise<number> {
+  if (o.seeds !== undefined) throw new FilterstudyError('E_CONFIG', '--seeds cannot be combined with --until-decided: the looks set the number of seeds', { hint: `cap them with --max-seeds N (the looks: ${LOOKS.join(', ')} seeds)` });
+  if (!o.aggregate) throw new FilterstudyError('E_CONFIG', '--until-decided needs the statistics at every look: it cannot be combined with --no-aggregate', { hint: 'drop --no-aggregate' });
+  const design = sequentialDesign(cfg.seeds.maxCount);
+  // Without the noise floor claim 2 is never testable, so the family is never decided: say so before training.
+  if (!cfg.train.noiseFloor) process.stderr.write(`filterstudy: warning: train.noiseFloor = false: claim 2 cannot be tested without the noise floor, so claims 1–3 are never all decided and the study runs to its last look (${design.looks[design.looks.length - 1]} seeds)\n`);
+  for (const [i, count] of design.looks.entries()) {
+    const r = await runOne({ ...cfg, seeds: { ...cfg.seeds, count } }, o, undefined, undefined, { look: i + 1, of: design.looks.length });
+    if (r.outcome !== 'continue') return r.code;
+  }
+  throw new FilterstudyError('E_INTERNAL', 'run --until-decided: the last look did not stop the study'); // lookOutcome stops at the last look
+}
+
+/** One study (or one look of a study run until decided): train (resuming), write the outputs, then the report and Parquet copies. */
+async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof parseShard> | undefined, sweep?: { index: number; total: number; sets: string[] }, look?: { look: number; of: number }): Promise<{ code: number; outcome?: LookOutcome }> {
   const partial = shard !== undefined && shard.count > 1;
   const reporter = createReporter({ json: o.json, tty: Boolean(process.stdout.isTTY), withReport: o.aggregate && !partial, quiet: sweep !== undefined });
   let finished = 0;
@@ -127,7 +151,7 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // First: what is being trained and, for the main job, how long it takes.
-  if (!o.json) out(`${planLine(cfg)}\n`);
+  if (!o.json) out(`${look ? `look ${look.look} of ${look.of} (${cfg.seeds.count} seeds): ` : ''}${planLine(cfg)}\n`);
   try {
     let summary;
     let res;
@@ -148,7 +172,7 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
       });
       // Also when the sweep returned normally after the signal (it came while the combined files were
       // written): the run was interrupted, so no report, no `done`, and a sweep starts no next study.
-      if (!summary || interrupt.signal.aborted) return INTERRUPTED[interrupt.signal.reason as keyof typeof INTERRUPTED] ?? 130;
+      if (!summary || interrupt.signal.aborted) return { code: INTERRUPTED[interrupt.signal.reason as keyof typeof INTERRUPTED] ?? 130 };
       // The statistics and the report over every finished seed (resumed ones included), still under
       // the live display so that its ETA covers the report. A shard (N > 1) leaves it to the
       // aggregate job: its report would cover only part of the study.
@@ -160,6 +184,13 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
       }
     } finally {
       reporter.close();
+    }
+    // An interim look (claims 1–3 undecided, looks remain, every seed of the look finished): one line, then the next look.
+    const q = res?.stats.sequential;
+    if (look && q?.outcome === 'continue' && !summary.failed.length) {
+      if (o.json) jsonLine({ type: 'look', study: summary.paths.root, look: q.look, looks: q.looks, seeds: q.seedsAtLook, alpha: q.alphaPerLook, outcome: q.outcome, undecided: q.undecided, nextLook: q.nextLook, verdicts: res!.stats.claims.map((c) => ({ claim: c.claim, verdict: c.verdict, pHolm: c.pHolm })), note: q.note });
+      else out(`${q.note}; verdicts at α = ${Number(q.alphaPerLook.toPrecision(4))}: ${res!.stats.claims.map((c) => `${c.claim} ${verdictWord(c.verdict).toLowerCase()}`).join(', ')}\n\n`);
+      return { code: 0, outcome: q.outcome };
     }
     const anyFinished = summary.completed.length + summary.skipped.length > 0;
     if (partial && !o.json) out(`\nshard ${formatShard(shard!)} done; once every shard has run: filterstudy aggregate ${summary.paths.root}\n`);
@@ -183,17 +214,18 @@ async function runOne(cfg: StudyConfig, o: RunOptions, shard: ReturnType<typeof 
       if (!o.json && !sweep) out(`Parquet: ${files.length} tables beside the .arrow files in ${summary.paths.root} (runs.parquet: one row per seed; pandas without pyarrow: filterstudy export ${summary.paths.root} --format csv)\n`);
     }
     if (o.json) jsonLine(doneEvent(summary.paths.root, res, summary.failed));
+    const outcome = look ? q?.outcome : undefined;
     if (summary.failed.length) {
       process.stderr.write(`\n${summary.failed.length} seed(s) failed: ${summary.failed.map((f) => `${f.seed} [${f.error.code}]`).join(', ')} — errors in ${summary.paths.failed}; rerun the same command to retry them (finished seeds are kept)\n`);
       // A seed that failed on a bug is not a training failure: say so, and exit 3.
       const bugs = summary.failed.filter((f) => f.error.code === 'E_INTERNAL');
       if (bugs.length) {
         process.stderr.write(`filterstudy: internal error (this is a bug) in seed(s) ${bugs.map((f) => f.seed).join(', ')}: ${bugs[0].error.message.split('\n')[0]}\n  the stack is in ${summary.paths.failed}; please report it\n`);
-        return 3;
+        return { code: 3, outcome };
       }
-      return 1;
+      return { code: 1, outcome };
     }
-    return 0;
+    return { code: 0, outcome };
   } finally {
     // One turn of the event loop first: a signal that came during the last synchronous step (the
     // Parquet copies) is handled (exit 130/143), not dropped with the handler.

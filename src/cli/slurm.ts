@@ -12,6 +12,11 @@
  * afterany (not afterok): one failed shard must not block the report on the rest; the report
  * lists the missing seeds. Submitting the same study again (same options) resumes it: finished
  * seeds are skipped, the seeds of a killed shard are trained again.
+ *
+ * With --until-decided (stats/sequential.ts) a round is one look: train.sbatch takes the look's
+ * seed count as its argument (`sbatch train.sbatch 12`; submit.sh passes it on, default the first
+ * look), and aggregate.sbatch runs `aggregate --next-round`, which submits the next look's array and
+ * aggregate job when claims 1–3 are undecided and looks remain.
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -21,6 +26,7 @@ import type { StudyConfig } from '../config.ts';
 import { FilterstudyError } from '../errors.ts';
 import type { RunOptions } from './run.ts';
 import { addStudyOptions, configModule, defaultCommand, frozenConfig, memory, positiveInt, shellQuote } from './scheduler.ts';
+import { LOOKS, sequentialDesign } from '../stats/sequential.ts';
 
 export interface SlurmOptions {
   /** Array tasks = shards. */
@@ -46,8 +52,11 @@ export const SLURM_DEFAULTS = {
 
 export interface SlurmFiles { dir: string; config: string; train: string; aggregate: string; submit: string; logs: string }
 
-export function slurmFiles(cfg: StudyConfig): SlurmFiles {
-  const dir = join(cfg.outDir, cfg.name, 'slurm');
+export const slurmFiles = (cfg: StudyConfig): SlurmFiles => slurmFilesIn(join(cfg.outDir, cfg.name));
+
+/** The Slurm files of the study in folder `root` (its slurm/ subfolder). */
+export function slurmFilesIn(root: string): SlurmFiles {
+  const dir = join(root, 'slurm');
   return { dir, config: join(dir, 'study.config.mjs'), train: join(dir, 'train.sbatch'), aggregate: join(dir, 'aggregate.sbatch'), submit: join(dir, 'submit.sh'), logs: join(dir, 'logs') };
 }
 
@@ -60,19 +69,32 @@ export function slurmScripts(cfg: StudyConfig, o: SlurmOptions): { train: string
   const f = slurmFiles(cfg);
   const root = join(cfg.outDir, cfg.name);
   const common: [string, string | undefined][] = [['partition', o.partition], ['account', o.account]];
+  // Until decided: the look's seed count is the scripts' first argument (default: the first look, the frozen config's count).
+  const seq = cfg.seeds.untilDecided;
+  const last = cfg.seeds.start + cfg.seeds.count - 1;
   const train = `#!/bin/bash
-# filterstudy study "${cfg.name}": ${o.shards} shard(s) of seeds ${cfg.seeds.start}..${cfg.seeds.start + cfg.seeds.count - 1} (shard i = the seeds at positions p with p mod ${o.shards} = i).
+# filterstudy study "${cfg.name}": ${o.shards} shard(s) of seeds ${seq ? `${cfg.seeds.start}..(${cfg.seeds.start} + the look's seeds − 1), the look's seeds given as the first argument (default ${cfg.seeds.count})` : `${cfg.seeds.start}..${last}`} (shard i = the seeds at positions p with p mod ${o.shards} = i).
 ${header([['job-name', `fs-${cfg.name}`], ['array', `0-${o.shards - 1}`], ['cpus-per-task', o.cpus], ['mem', o.mem], ['time', o.time], ['output', join(f.logs, 'train-%A_%a.out')], ['open-mode', 'append'], ...common])}
 set -euo pipefail
-exec ${o.command} run --config ${shellQuote(f.config)} --shard "$SLURM_ARRAY_TASK_ID/${o.shards}" --workers "\${SLURM_CPUS_PER_TASK:-${o.cpus}}" --json
+exec ${o.command} run --config ${shellQuote(f.config)}${seq ? ` --seeds "\${1:-${cfg.seeds.count}}"` : ''} --shard "$SLURM_ARRAY_TASK_ID/${o.shards}" --workers "\${SLURM_CPUS_PER_TASK:-${o.cpus}}" --json
 `;
   const aggregate = `#!/bin/bash
-# filterstudy study "${cfg.name}": the report over every finished seed (submitted with afterany: it also runs when a shard failed).
+# filterstudy study "${cfg.name}": the report over every finished seed (submitted with afterany: it also runs when a shard failed).${seq ? `
+# Until decided: when claims 1–3 are undecided and looks remain, --next-round submits the next look's array job (train.sbatch <its seeds>) and aggregate job.` : ''}
 ${header([['job-name', `fs-${cfg.name}-aggregate`], ['cpus-per-task', 1], ['mem', o.mem], ['time', o.time], ['output', join(f.logs, 'aggregate-%j.out')], ['open-mode', 'append'], ...common])}
 set -euo pipefail
-exec ${o.command} aggregate ${shellQuote(root)}
+exec ${o.command} aggregate ${shellQuote(root)}${seq ? ' --next-round' : ''}
 `;
-  const submit = `#!/bin/bash
+  const submit = seq ? `#!/bin/bash
+# Submits study "${cfg.name}" until decided: the array job of one look (its seeds: the first argument, default the first look, ${cfg.seeds.count}), then the aggregate job after it (afterany), which submits the next look when claims 1–3 are undecided. Run it again to resume.
+set -euo pipefail
+cd ${shellQuote(f.dir)}
+look=\${1:-${cfg.seeds.count}}
+array=$(sbatch --parsable train.sbatch "$look")
+array=\${array%%;*}
+agg=$(sbatch --parsable --dependency=afterany:$array aggregate.sbatch)
+echo "submitted array job $array (${o.shards} tasks, look at $look seeds) and aggregate job \${agg%%;*}"
+` : `#!/bin/bash
 # Submits study "${cfg.name}": the array job, then the aggregate job after it (afterany). Run it again to resume.
 set -euo pipefail
 cd ${shellQuote(f.dir)}
@@ -104,9 +126,9 @@ function sbatch(args: string[]): string {
   return r.stdout.trim().split(';')[0];
 }
 
-/** Submits the array job and the aggregate job after it (afterany). Returns the two job ids. */
-export function submitSlurm(f: SlurmFiles): { array: string; aggregate: string } {
-  const array = sbatch([f.train]);
+/** Submits the array job (until decided: of the look at `lookSeeds` seeds) and the aggregate job after it (afterany). Returns the two job ids. */
+export function submitSlurm(f: SlurmFiles, lookSeeds?: number): { array: string; aggregate: string } {
+  const array = sbatch([f.train, ...(lookSeeds === undefined ? [] : [String(lookSeeds)])]);
   const aggregate = sbatch([`--dependency=afterany:${array}`, f.aggregate]);
   return { array, aggregate };
 }
@@ -114,7 +136,12 @@ export function submitSlurm(f: SlurmFiles): { array: string; aggregate: string }
 interface SlurmCliOptions extends RunOptions { shards: string; cpus?: string; mem?: string; time?: string; partition?: string; account?: string; command?: string; submit: boolean }
 
 export async function slurmAction(o: SlurmCliOptions): Promise<void> {
-  const cfg = await frozenConfig(o);
+  let cfg = await frozenConfig(o);
+  if (cfg.seeds.untilDecided) {
+    // The frozen config plans the first look; each round's train.sbatch gets its look's seeds.
+    if (o.seeds !== undefined) throw new FilterstudyError('E_CONFIG', '--seeds cannot be combined with --until-decided: the looks set the number of seeds', { hint: `cap them with --max-seeds N (the looks: ${LOOKS.join(', ')} seeds)` });
+    cfg = { ...cfg, seeds: { ...cfg.seeds, count: sequentialDesign(cfg.seeds.maxCount).looks[0] } };
+  }
   const so: SlurmOptions = {
     shards: positiveInt('--shards', o.shards),
     cpus: o.cpus === undefined ? SLURM_DEFAULTS.cpus : positiveInt('--cpus', o.cpus),
@@ -130,8 +157,8 @@ export async function slurmAction(o: SlurmCliOptions): Promise<void> {
     process.stdout.write(`submit with: bash ${f.submit}   (or run this command again with --submit)\n`);
     return;
   }
-  const ids = submitSlurm(f);
-  process.stdout.write(`submitted array job ${ids.array} (${so.shards} tasks) and aggregate job ${ids.aggregate} (afterany:${ids.array}); logs in ${f.logs}\n`);
+  const ids = submitSlurm(f, cfg.seeds.untilDecided ? cfg.seeds.count : undefined);
+  process.stdout.write(`submitted array job ${ids.array} (${so.shards} tasks${cfg.seeds.untilDecided ? `, the first look: ${cfg.seeds.count} seeds` : ''}) and aggregate job ${ids.aggregate} (afterany:${ids.array}); logs in ${f.logs}\n`);
 }
 
 /** The command's description is in index.ts COMMANDS (listed by --help without importing this file). */

@@ -219,6 +219,17 @@ export function studyConfigHash(dir: string): string | undefined {
   }
 }
 
+/** The seeds section of a study folder's config.json (what `run` planned; with untilDecided, the sequential design), or undefined when unreadable. */
+export function studySeedsPlan(dir: string): { start: number; count: number; untilDecided?: boolean; maxCount?: number | null } | undefined {
+  try {
+    const seeds = (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { config?: { seeds?: unknown } }).config?.seeds as { start?: unknown; count?: unknown; untilDecided?: unknown; maxCount?: unknown } | undefined;
+    if (!seeds || !Number.isInteger(seeds.start) || !Number.isInteger(seeds.count)) return undefined;
+    return { start: seeds.start as number, count: seeds.count as number, untilDecided: seeds.untilDecided === true, maxCount: Number.isInteger(seeds.maxCount) ? (seeds.maxCount as number) : null };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Seeds the folders' studies planned (config.json) but that have no finished seed folder, with
  * the error of those that failed (failed/seed-NNNN.json). A shard killed or failed under Slurm

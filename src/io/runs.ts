@@ -35,7 +35,8 @@ export function runRows(dir: string): RunRow[] {
   const cfgFile = join(dir, 'config.json');
   // config.json (run's folders), else the config in the tables' metadata (exported, copied folders).
   const config = existsSync(cfgFile) ? (JSON.parse(readFileSync(cfgFile, 'utf8')) as { config?: unknown }).config : metrics.meta.config;
-  const flat = Object.fromEntries(Object.entries(flattenConfig(config)).filter(([k]) => k !== 'seeds.start' && k !== 'seeds.count').map(([k, v]) => [`config.${k}`, configCell(v)]));
+  // The seeds keys plan the study (which seeds, until decided), not what a seed computes: no run's setting.
+  const flat = Object.fromEntries(Object.entries(flattenConfig(config)).filter(([k]) => !k.startsWith('seeds.')).map(([k, v]) => [`config.${k}`, configCell(v)]));
   const bySeed = new Map<number, RunRow>();
   const row = (seed: number): RunRow => {
     let r = bySeed.get(seed);

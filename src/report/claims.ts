@@ -4,7 +4,7 @@
  * out, Methods and Limitations. doc.ts assembles them.
  */
 import type { ReportContext } from './context.ts';
-import { ci, fmt, pIs, fmtSigned, num, verdictWord } from './format.ts';
+import { ci, ciName, fmt, pIs, fmtSigned, num, verdictWord } from './format.ts';
 import type { Block } from './blocks.ts';
 import { SEED_SETS, type ClaimVerdict, type SeedSet, type StudyStats } from '../stats/types.ts';
 import { exportCheckSubject } from '../stats/standard.ts';
@@ -19,7 +19,7 @@ function testSentence(c: ClaimVerdict, st: StudyStats, signFlip: unknown): strin
 
 const effectText = (c: ClaimVerdict): string => {
   const e = c.effect;
-  return e ? `${fmtSigned(e.estimate, 4)} (${ciIs(e.ci, 4)}${e.cohenDz !== null ? `, Cohen’s d_z = ${fmt(e.cohenDz, 2)}` : ''})` : 'not computable';
+  return e ? `${fmtSigned(e.estimate, 4)} (${ciIs(e.ci, 4, ciName(e.ci.level))}${e.cohenDz !== null ? `, Cohen’s d_z = ${fmt(e.cohenDz, 2)}` : ''})` : 'not computable';
 };
 
 /** Claim 1 seed by seed (stats/claim1.ts), as rliable reports runs: shown beside the verdict, never deciding it. */
@@ -32,7 +32,7 @@ function seedBySeed(st: StudyStats): string {
 /** The analyses beside the decision (all seeds; the paper's raw S for claims 2 and 3), one sentence each. */
 function besideText(c: ClaimVerdict): string {
   return c.secondary.map((s) =>
-    ` Beside it — ${s.name} (${s.seeds.length} seeds: ${s.seeds.join(', ') || 'none'}): effect ${s.effect ? `${fmtSigned(s.effect.estimate, 4)} (${ciIs(s.effect.ci, 4)})` : 'not computable'}, ${pIs(s.p, 'p', s.seeds.length)}, ${pIs(s.pAdj, c.family === 'paper' ? 'Holm p' : 'p', s.seeds.length)} ⇒ ${verdictWord(s.verdict)} (${s.note}).`).join('') +
+    ` Beside it — ${s.name} (${s.seeds.length} seeds: ${s.seeds.join(', ') || 'none'}): effect ${s.effect ? `${fmtSigned(s.effect.estimate, 4)} (${ciIs(s.effect.ci, 4, ciName(s.effect.ci.level))})` : 'not computable'}, ${pIs(s.p, 'p', s.seeds.length)}, ${pIs(s.pAdj, c.family === 'paper' ? 'Holm p' : 'p', s.seeds.length)} ⇒ ${verdictWord(s.verdict)} (${s.note}).`).join('') +
     (c.yardstickCheck ? ` **Yardsticks:** ${c.yardstickCheck.note}.` : '');
 }
 
@@ -50,7 +50,7 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
     const eq = st.equivalence;
     const tostText = eq.p === null
       ? 'The “equally accurate” premise could not be tested (fewer than 2 seeds with both CNN accuracies).'
-      : `“Equally accurate” premise: CNN1 − CNN2 digit accuracy ${fmtSigned(eq.meanGap, 4)} on average, ${ciIs(eq.ci, 4, '90% CI')}; TOST against ±${eq.margin}: ${pIs(eq.p)} ⇒ ${eq.equivalent ? 'equivalent' : 'equivalence not shown'} (reported, not part of the verdict).`;
+      : `“Equally accurate” premise: CNN1 − CNN2 digit accuracy ${fmtSigned(eq.meanGap, 4)} on average, ${ciIs(eq.ci, 4, ciName(eq.ci.level))}; TOST against ±${eq.margin}: ${pIs(eq.p)} ⇒ ${eq.equivalent ? 'equivalent' : 'equivalence not shown'} (reported, not part of the verdict).`;
     if (!c.testable) return `${lead}${tostText}`;
     return (
       lead +
@@ -71,7 +71,7 @@ export function claimText(c: ClaimVerdict, st: StudyStats): string {
     );
   }
   const part = (k: 'A' | 'B'): string =>
-    `${fmtSigned(num(x[`effect${k}`]), 4)} (${ciIs({ lo: num(x[`effect${k}Lo`]), hi: num(x[`effect${k}Hi`]) }, 4)})`;
+    `${fmtSigned(num(x[`effect${k}`]), 4)} (${ciIs({ lo: num(x[`effect${k}Lo`]), hi: num(x[`effect${k}Hi`]) }, 4, decisionCi(st))})`;
   const tested = x.partA === 'tested';
   return (
     lead +
@@ -162,12 +162,15 @@ export function onnxBlocks(st: StudyStats): Block[] {
   ];
 }
 
+/** The name of the claims' intervals: '95% CI', or at a sequential look 1 − α/K, e.g. '98.75% CI'. */
+export const decisionCi = (st: StudyStats): string => ciName(st.sequential?.level ?? st.options.level);
+
 export const methods = (st: StudyStats): string[] => [
   `**Measure.** S_i = min_j ‖F_i − G_j‖ (the paper’s raw Euclidean distance between 3×3 filters); reported also scale-free (unit-norm filters), sign-free (min over ±G_j) and both. S is asymmetric; claims pool both directions. Matched distance: one-to-one Hungarian assignment (mean cost); collisions = 16 − number of distinct nearest filters. **Claims 2 and 3 are decided on the ${st.options.yardstick} yardstick**${st.options.yardstick === 'unit' ? ' (‖a/‖a‖ − b/‖b‖‖: unchanged when a network’s filters are multiplied by a positive constant, which a ReLU network absorbs in its next layer)' : ''}; the paper’s raw S gets its own verdict beside it, and the multiverse table gives every yardstick.`,
   `**Unit of replication.** The seed. Each seed trains all four CNNs (model-1’s and model-2’s CNN1 and CNN2)${st.options.sharedInit ? ', model-2’s CNNs from model-1’s initial weights (train.sharedInit)' : ' from their own initialisations'}; per-seed means enter the tests. Seeds whose exported ONNX graph disagrees with the trainer’s forward pass are left out.`,
   '**Confidence intervals.** For S statistics, a hierarchical bootstrap: resample seeds with replacement, then filters within each resampled seed (percentile interval); the claims’ comparisons share one draw of filter indices per seed (paired), so a per-seed difference that is 0 everywhere gets a zero-width CI. For accuracies, claims 1 and 4, a BCa bootstrap over seeds. The learned fraction: Clopper–Pearson. Bootstrap replicates and seed are fixed, so the report is reproducible.',
   `**Tests.** One-sided Wilcoxon signed-rank test on the per-seed differences d_s (exact null distribution over all sign patterns of the average ranks for n ≤ 50, ties included; zero differences are dropped and reduce n); a paired sign-flip permutation test is reported alongside. Claims 1–3 are one family, Holm-corrected at α = ${st.alpha}; claim 4 (the paper’s Discussion) is its own family at α = ${st.alpha}.`,
-  `**Decision rule** (each claim): (1) fewer than ${st.options.minSeedsPaper} seeds (claim 4: ${st.options.minSeedsDiscussion}) ⇒ inconclusive — with fewer the smallest exact one-sided Wilcoxon p, 2⁻ⁿ, cannot pass the family’s first Holm step even if every seed agrees; (2) the effect’s 95% CI wholly on the wrong side of 0 ⇒ not supported; (3) adjusted p < α and the effect’s CI entirely on the claimed side ⇒ supported; (4) otherwise inconclusive (more seeds may decide).`,
+  `**Decision rule** (each claim): (1) fewer than ${st.options.minSeedsPaper} seeds (claim 4: ${st.options.minSeedsDiscussion}) ⇒ inconclusive — with fewer the smallest exact one-sided Wilcoxon p, 2⁻ⁿ, cannot pass the family’s first Holm step even if every seed agrees; (2) the effect’s ${decisionCi(st)} wholly on the wrong side of 0 ⇒ not supported; (3) adjusted p < α and the effect’s CI entirely on the claimed side ⇒ supported; (4) otherwise inconclusive (more seeds may decide).`,
   `**Which seeds.** One rule for every claim: the seeds trained to the standard decide (model-2 learned the task and every network met its stop rule: filters that did not move say nothing about what training finds); the same analysis on all seeds is shown beside each claim. **Claim 1:** d_s = acc(model-2) − acc(model-1), third term, test split [> 0]. **Claim 2:** d_s = mean S(model-1 CNN1 ↔ CNN2) − mean S(CNN1 ↔ its rerun from the same initial weights) [> 0]; effect scaled so that 0 = noise floor, 1 = unrelated random filters; needs the noise floor (train.noiseFloor) and filters that left their initialisation (trained-vs-init ≥ ${st.options.movedFraction} × unrelated distance); the CNN1–CNN2 accuracy gap is checked by TOST against ±${st.options.equivalenceMargin}. **Claim 3:** (a) mean S(model-2 CNN → all 32 model-1 filters, same seed) − the same against model-1 of every other seed [< 0], (b) mean S(model-2 CNN1 ↔ CNN2) − mean S(model-1 CNN1 ↔ CNN2) [< 0]; ${st.options.sharedInit ? 'both must hold (this study has train.sharedInit = true).' : 'part (a) is tested only with train.sharedInit = true — without it (a) is false by construction — so here claim 3 is decided on (b) alone.'} **Claim 4:** d_s = relabelled digit accuracy of model-2’s CNNs − model-1’s [< 0], seeds trained to the standard; linear-probe accuracy beside it.`,
   `**Reversed pairing.** With data.pairing = 'reversed', pair i is (x_i, x_{n−1−i}) and pair n−1−i mirrors it, so CNN1 and CNN2 see the same training images, in another order: claim 2 asks whether two CNNs trained on the same images from different initialisations learn the same filters.`,
   '**Baselines.** Trained filters vs their own initialisation; vs 20 fresh Glorot-uniform draws (limit √(6/(K² + K²F))); nearest other filter within the same CNN; the same CNN role across seeds (all seed pairs); the noise floor (CNN1 retrained from the same initial weights).',

@@ -4,7 +4,7 @@
  * types are in blocks.ts; the claims' prose, Methods and Limitations in claims.ts.
  */
 import { VARIANTS } from '../stats/distances.ts';
-import { claimBadge, claimText, learnedBlocks, limitations, methods, multiverseBlocks, onnxBlocks } from './claims.ts';
+import { claimBadge, claimText, decisionCi, learnedBlocks, limitations, methods, multiverseBlocks, onnxBlocks } from './claims.ts';
 import type { ReportContext } from './context.ts';
 import type { Block, FigureRef, ReportDoc } from './blocks.ts';
 import type { Figures } from './doc-figures.ts';
@@ -54,14 +54,16 @@ export function buildReport(ctx: ReportContext, st: StudyStats, fig: Figures): R
   }
 
   h(2, 'Answers to the paper’s claims', 'claims');
-  p(`Each verdict follows the decision rule in Methods: one-sided Wilcoxon signed-rank test on per-seed differences (n = ${n} seeds), Holm-corrected over claims 1–3 (claim 4, from the paper’s Discussion, is its own family), and the effect’s 95% CI on the claimed side; “not supported” only when that CI lies wholly on the wrong side.`);
+  p(`Each verdict follows the decision rule in Methods: one-sided Wilcoxon signed-rank test on per-seed differences (n = ${n} seeds), Holm-corrected over claims 1–3 (claim 4, from the paper’s Discussion, is its own family), and the effect’s ${decisionCi(st)} on the claimed side; “not supported” only when that CI lies wholly on the wrong side.`);
+  // A study run until decided: the design and what this look's verdicts may claim (stats/sequential.ts).
+  if (st.sequential) p(`**Sequential design** (${st.sequential.looksTaken ?? 'no'} look${st.sequential.looksTaken === 1 ? '' : 's'} taken): ${st.sequential.design}. **This analysis**: ${st.sequential.note}.`);
   // Each claim once: its box (verdict badge, the plain sentence, then the numbers); the table below sums them up.
   for (const c of st.claims) {
     blocks.push({ kind: 'claim', claim: c.claim, verdict: c.verdict, title: c.statement, text: claimText(c, st), notes: c.notes, badge: claimBadge(c) });
   }
   blocks.push({
     kind: 'table',
-    head: ['Claim', 'Verdict', 'Effect', '95% CI', 'p', 'adjusted p', 'n seeds'],
+    head: ['Claim', 'Verdict', 'Effect', decisionCi(st), 'p', 'adjusted p', 'n seeds'],
     numeric: [false, false, true, false, true, true, true],
     rows: st.claims.flatMap((c) => [
       [

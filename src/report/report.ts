@@ -30,13 +30,13 @@ import { loadMnist } from '../data/mnist.ts';
 import { imagesToFloat } from '../stats/cka.ts';
 import { convergenceNotes } from '../stats/convergence.ts';
 import { svgToPng } from './figures.ts';
-import { historyFiles, loadStudy, missingSeeds, studyConfigHash } from '../io/load.ts';
+import { historyFiles, loadStudy, missingSeeds, studyConfigHash, studySeedsPlan } from '../io/load.ts';
 import { REQUIRED_FILES, scanSeeds } from '../io/seed-manifest.ts';
 import { studyContext } from './context.ts';
 import { studyKernels, type StudyKernels } from './kernels.ts';
 import { buildReport } from './doc.ts';
 import { buildFigures, figureList } from './doc-figures.ts';
-import { ci, fmt, pIs, fmtSigned, verdictWord } from './format.ts';
+import { ci, ciName, fmt, pIs, fmtSigned, verdictWord } from './format.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './md.ts';
 import { statsTable } from './stats-table.ts';
@@ -44,6 +44,7 @@ import { insertTrainingSection, trainingSection } from './training.ts';
 import type { StudyData, StudyStats } from '../stats/types.ts';
 import { exportCheckSubject } from '../stats/standard.ts';
 import { analyzeStudy } from '../stats/verdicts.ts';
+import { sequentialClaimNote, sequentialDesign, sequentialStats } from '../stats/sequential.ts';
 
 export type { ReportContext } from './context.ts';
 export { buildReport } from './doc.ts';
@@ -87,6 +88,8 @@ export function formatAggregateSummary(st: StudyStats, kernels?: StudyKernels): 
   const X = st.onnx;
   if (X.recorded) lines.push(`export check (${exportCheckSubject(X)}): leaves out ${X.leftOut.length} of ${X.checked.length} checked seeds${X.leftOut.length ? ` (${X.leftOut.join(', ')})` : ''}${X.nearTies ? `; ${X.nearTies} near-tie argmax flip${X.nearTies === 1 ? '' : 's'} not counted` : ''}`);
   lines.push('', 'Claims (one-sided Wilcoxon over seeds; claims 1–3 Holm-corrected, claim 4 its own family; α = ' + st.alpha + ')');
+  const q = st.sequential;
+  if (q) lines.push(`  sequential: ${q.looksTaken ?? 'no'} look${q.looksTaken === 1 ? '' : 's'} taken of ${q.looks.length} (${q.looks.join(', ')} seeds), α = ${Number(q.alphaPerLook.toPrecision(4))} per look, claims' ${ciName(q.level)}s: ${q.note}`);
   for (const c of st.claims) {
     const e = c.effect ? `effect ${fmtSigned(c.effect.estimate, 4)} ${ci(c.effect.ci, 4)}, ` : '';
     lines.push(`  ${c.claim}. ${verdictWord(c.verdict).padEnd(13)} ${c.statement}`);
@@ -109,13 +112,18 @@ export function formatAggregateSummary(st: StudyStats, kernels?: StudyKernels): 
  * every file against seed.json). A bad seed stops with its file named, or with `skipBad` its
  * rows are left out with a warning. Folders without seeds/ (exported, synthetic) load as they are.
  */
-function loadVerified(dirs: string[], skipBad: boolean): { data: StudyData; left: { seeds: Set<number>; warnings: string[] } } {
+function loadVerified(dirs: string[], skipBad: boolean, look?: { seeds: (seed: number) => boolean; name: string }): { data: StudyData; left: { seeds: Set<number>; warnings: string[] } } {
   const left = { seeds: new Set<number>(), warnings: [] as string[] };
   for (const d of dirs) {
     if (!existsSync(join(d, 'seeds'))) continue;
     // The tables aggregate reads are hashed, ONNX sizes only; every seed's config hash must be its study's.
-    const { bad } = scanSeeds(join(d, 'seeds'), REQUIRED_FILES, studyConfigHash(d));
+    const { good, bad } = scanSeeds(join(d, 'seeds'), REQUIRED_FILES, studyConfigHash(d));
+    // A sequential look analyses the seeds of the look only (seeds finished earlier beyond it wait for their look).
+    const outside = look ? [...good, ...bad].map((g) => g.seed).filter((s) => !look.seeds(s)).sort((a, b) => a - b) : [];
+    for (const s of outside) left.seeds.add(s);
+    if (outside.length) left.warnings.push(`seeds ${outside.join(', ')} are left out: they are not seeds of ${look!.name}, and a sequential study analyses each look on its own seeds`);
     for (const b of bad) {
+      if (left.seeds.has(b.seed)) continue;
       if (!skipBad) {
         throw new FilterstudyError('E_OUTPUT', `seed ${b.seed} does not verify: ${b.dir}: ${b.reason}`, {
           hint: 'rerun the same `filterstudy run` command (it quarantines and retrains the seed), or pass --skip-bad to leave the seed out',
@@ -149,7 +157,12 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
   if (o.dirs.length > 1 && o.outDir === undefined) {
     throw new FilterstudyError('E_CONFIG', `aggregate over ${o.dirs.length} folders needs an output folder`, { hint: 'add --out DIR (e.g. out/pooled); a single folder gets its report inside it' });
   }
-  const { data, left } = loadVerified(o.dirs, o.skipBad ?? false);
+  // A study run until decided (one folder, seeds.untilDecided in its config.json): analysed at the
+  // α of its design's looks, on the seeds of the look its config.json plans (stats/sequential.ts).
+  const plan = o.dirs.length === 1 ? studySeedsPlan(o.dirs[0]) : undefined;
+  const design = plan?.untilDecided ? sequentialDesign(plan.maxCount ?? null) : null;
+  const inLook = plan && design ? { seeds: (s: number) => s >= plan.start && s < plan.start + plan.count, name: `the look at ${plan.count} seeds (${plan.start}–${plan.start + plan.count - 1})` } : undefined;
+  const { data, left } = loadVerified(o.dirs, o.skipBad ?? false, inLook);
   const wantCka = o.cka ?? true;
   let images: Float32Array | undefined;
   let ckaNote: string | null = wantCka ? null : 'CKA was not computed (--no-cka).';
@@ -160,7 +173,7 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
       ckaNote = `CKA was not computed: MNIST test images could not be loaded (${(e as Error).message}).`;
     }
   }
-  const stats = analyzeStudy(data, { reps: o.reps, minSeeds: o.minSeeds, images });
+  const stats = analyzeStudy(data, { reps: o.reps, minSeeds: o.minSeeds, images, ...(design ? { alpha: design.alphaPerLook, decisionLevel: design.level } : {}) });
   if (wantCka && ckaNote) stats.warnings.push(ckaNote); // asked for CKA, MNIST failed
   stats.warnings.push(...left.warnings);
   // Which kernel implementations the seeds ran (seed.json); a fallback from the SIMD module is a warning.
@@ -176,6 +189,11 @@ export async function aggregate(o: AggregateOptions): Promise<{ stats: StudyStat
       (failed.length ? `; failed: ${failed.map((m) => `${m.seed} (${m.error})`).join('; ')}` : '') + '; rerun or resubmit the study to train them');
   }
   stats.missingSeeds = missing.map((m) => m.seed);
+  if (plan && design) {
+    stats.sequential = sequentialStats(design, plan.count, missing.length === 0, stats.claims);
+    const note = sequentialClaimNote(stats.sequential);
+    for (const c of stats.claims) c.notes.push(note);
+  }
   if (!stats.seeds.length) {
     throw new FilterstudyError('E_OUTPUT', `no seed in ${o.dirs.join(', ')} has all four trained CNNs`, { hint: 'the runs may be unfinished; re-run or resume the study' });
   }

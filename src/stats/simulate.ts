@@ -32,6 +32,8 @@ import { makeRng, type Rng } from '../rng.ts';
 import { glorotFilters } from './baselines.ts';
 import type { FilterSet, MetricRow, ModelName, NetworkName, StudyData } from './types.ts';
 import { analyzeStudy, type AnalyzeOptions } from './verdicts.ts';
+import { lookOutcome, type SequentialDesign } from './sequential.ts';
+import { withoutSeeds } from './standard.ts';
 
 /** Magnitudes measured on real studies (quick preset, 6 seeds, wasm; see src/stats/README.md). */
 export const REAL = {
@@ -201,6 +203,67 @@ export function calibrate(scenario: string, nSeeds: number, replicates: number, 
       else if (c.verdict === 'not supported') out.notSupported[i]++;
       else out.inconclusive[i]++;
     });
+  }
+  return out;
+}
+
+export interface SequentialCounts {
+  scenario: string;
+  replicates: number;
+  looks: number[];
+  /** Studies with a false SUPPORTED at any look taken: some false claim of 1–3 (the paper's family), claim 4. */
+  falseFamily: number;
+  falseClaim4: number;
+  /** Per claim (index 0 = claim 1): studies with SUPPORTED at any look taken. */
+  supportedAnyLook: number[];
+  /** Per claim: the verdicts where the study stopped. */
+  supported: number[];
+  notSupported: number[];
+  /** Studies that stopped at each look (index k − 1 for look k), and how many of them stopped decided. */
+  stoppedAt: number[];
+  decided: number;
+  /** Sum over studies of the seeds trained when it stopped (mean = seedsTrained / replicates). */
+  seedsTrained: number;
+  /** Per study, in order: the look it stopped at, and whether a false claim of 1–3 was SUPPORTED at some look. */
+  stops: number[];
+  falseFamilyAt: boolean[];
+}
+
+/**
+ * The sequential procedure of `run --until-decided` on `replicates` simulated studies of a
+ * scenario: each study is simulated at the last look's seeds; look k analyses its first
+ * design.looks[k − 1] seeds at α/K (and the claims' CIs at 1 − α/K), exactly as aggregate does at
+ * a look, and the study stops where lookOutcome says. A false SUPPORTED counts if it occurs at
+ * ANY look taken, also one the study later left.
+ */
+export function calibrateSequential(scenario: string, replicates: number, design: SequentialDesign, opts: AnalyzeOptions = {}, firstSeed = 0): SequentialCounts {
+  const sc = SCENARIOS[scenario];
+  const K = design.looks.length;
+  const out: SequentialCounts = {
+    scenario, replicates, looks: design.looks, falseFamily: 0, falseClaim4: 0, supportedAnyLook: [0, 0, 0, 0], supported: [0, 0, 0, 0], notSupported: [0, 0, 0, 0], stoppedAt: design.looks.map(() => 0), decided: 0, seedsTrained: 0, stops: [], falseFamilyAt: [],
+  };
+  for (let r = 0; r < replicates; r++) {
+    const full = simulateStudy(sc, design.looks[K - 1], firstSeed + r);
+    const ever = [false, false, false, false];
+    for (let k = 1; k <= K; k++) {
+      const n = design.looks[k - 1];
+      const data = withoutSeeds(full, full.seeds.filter((s) => s > n));
+      const st = analyzeStudy(data, { reps: 400, freshDraws: 5, ...opts, alpha: design.alphaPerLook, decisionLevel: design.level, descriptive: false, bootstrapSeed: firstSeed + r });
+      st.claims.forEach((c, i) => { if (c.verdict === 'supported') ever[i] = true; });
+      const outcome = lookOutcome(design, k, true, st.claims);
+      if (outcome === 'continue') continue;
+      st.claims.forEach((c, i) => { if (c.verdict === 'supported') out.supported[i]++; else if (c.verdict === 'not supported') out.notSupported[i]++; });
+      out.stoppedAt[k - 1]++;
+      if (outcome === 'decided') out.decided++;
+      out.seedsTrained += n;
+      out.stops.push(k);
+      break;
+    }
+    ever.forEach((e, i) => { if (e) out.supportedAnyLook[i]++; });
+    const falseFamily = [0, 1, 2].some((i) => ever[i] && !sc.truth[i]);
+    out.falseFamilyAt.push(falseFamily);
+    if (falseFamily) out.falseFamily++;
+    if (ever[3] && !sc.truth[3]) out.falseClaim4++;
   }
   return out;
 }

@@ -271,6 +271,41 @@ export interface StatsOptions {
   seedSet: SeedSet;
 }
 
+/**
+ * What the procedure does after an analysis:
+ *  'decided'    every claim of the paper's family is decided: stop;
+ *  'last look'  some claim is undecided but no look remains: stop;
+ *  'continue'   some claim is undecided: train the next look's seeds;
+ *  'incomplete' seeds of the look are missing (failed, killed): not a look, it stops nothing;
+ *  'not a look' the study's seed count is none of the design's looks.
+ */
+export type LookOutcome = 'decided' | 'last look' | 'continue' | 'incomplete' | 'not a look';
+
+/** What stats.json, the report and the `done` event say about the sequential design at this analysis. */
+export interface SequentialStats {
+  looks: number[];
+  alpha: number;
+  alphaPerLook: number;
+  level: number;
+  /** This analysis' look (1-based), or null when the seed count is no look. */
+  look: number | null;
+  /** Seeds the look plans (config seeds.count). */
+  seedsAtLook: number;
+  /** Every seed of the look finished. */
+  complete: boolean;
+  outcome: LookOutcome;
+  /** Looks taken so far: 1 … look, each analysed once (a resumed run re-analyses the same seeds to the same verdicts). */
+  looksTaken: number | null;
+  /** The seeds of the next look when the outcome is 'continue', else null. */
+  nextLook: number | null;
+  /** Claims of the paper's family still undecided. */
+  undecided: number[];
+  /** The design in one sentence. */
+  design: string;
+  /** What this analysis' verdicts mean under the design. */
+  note: string;
+}
+
 export interface StudyStats {
   version: 2;
   configHash: string | null;
@@ -299,4 +334,6 @@ export interface StudyStats {
   warnings: string[];
   /** Seeds the studies planned (config.json) with no finished seed folder: a failed or killed shard's (set by aggregate). */
   missingSeeds?: number[];
+  /** A study run with seeds.untilDecided: the sequential design and this look (sequential.ts; set by aggregate; absent otherwise). */
+  sequential?: SequentialStats;
 }

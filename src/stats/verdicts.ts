@@ -37,13 +37,16 @@ interface PaperAnalysis {
 }
 
 export interface AnalyzeOptions {
-  alpha?: number; // 0.05, family-wise over the three claims (Holm); claim 4 alone at α
+  alpha?: number; // ALPHA, family-wise over the three claims (Holm); claim 4 alone at α
   /** Below this many seeds every verdict is 'inconclusive' (default: the least n whose exact
    *  one-sided p 2⁻ⁿ can pass the family's first Holm step: 6 for claims 1–3, 5 for claim 4). */
   minSeeds?: number;
   reps?: number; // bootstrap replicates, 4000
   bootstrapSeed?: number; // 0
   level?: number; // CI level, 0.95
+  /** CI level of the claims' effects (the decision's), default `level`; a sequential look
+   *  (sequential.ts) sets 1 − α/K to match its α, while the descriptive intervals stay at `level`. */
+  decisionLevel?: number;
   freshDraws?: number; // random sets per trained CNN (baselines) and per reference slot (claim 2's unrelated end), 20
   /** Model-2 learned the task at test accuracy ≥ this (default LEARNED_THRESHOLD = 0.5). */
   learnedThreshold?: number;
@@ -65,6 +68,9 @@ export interface AnalyzeOptions {
   ckaImages?: number;
   ckaPositionsPerImage?: number;
 }
+
+/** The family-wise error rate of each family (claims 1–3 under Holm; claim 4): the field's 0.05. */
+export const ALPHA = 0.05;
 
 /** Accuracy of (model, network, target) on the test split per seed. */
 function accuracy(data: StudyData, model: string, network: string, target: string): Map<number, number> {
@@ -110,7 +116,7 @@ export const PART_A_DESCRIPTIVE_NOTE =
   "part (a) is descriptive, not tested: this study has train.sharedInit = false, so model-1 and model-2 of one seed share no random stream (own initial weights, data order and dropout draws); the same-seed model-1 is then exchangeable with other seeds' model-1 and part (a) is false by construction. Claim 3 is decided on part (b) alone; run with `--set train.sharedInit=true` (model-2's CNNs start from model-1's initial weights) to make part (a) testable";
 
 export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): StudyStats {
-  const alpha = opts.alpha ?? 0.05;
+  const alpha = opts.alpha ?? ALPHA;
   const minSeeds = opts.minSeeds ?? minSeedsFor(alpha, 3);
   const minSeeds4 = opts.minSeeds ?? minSeedsFor(alpha, 1);
   const descriptive = opts.descriptive ?? true;
@@ -118,6 +124,10 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
   const sharedInit = studySharedInit(input.config);
   const warnings: string[] = [];
   const noCi = NO_CI(o.level);
+  // The claims' intervals decide with the p, so they match α (a sequential look's level); Table 2,
+  // the comparisons and the learned fraction stay at `level`.
+  const od: SummaryOptions = { ...o, level: opts.decisionLevel ?? o.level };
+  const noCiD = NO_CI(od.level);
 
   // ---- ONNX export vs the trainer's forward pass: seeds whose exports disagree leave every statistic
   const onnx = onnxCheck(input);
@@ -154,7 +164,7 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
   const a2 = accuracy(data, 'model2', 'pipeline', 'third');
   const claim1On = (ss: number[]) => {
     const d = ss.map((s) => a2.get(s)! - a1.get(s)!);
-    const b = d.length ? bootstrapCI(d, undefined, { reps: o.reps, seed: o.bootstrapSeed, level: o.level, method: 'bca', expand: true }) : { estimate: NaN, ci: noCi };
+    const b = d.length ? bootstrapCI(d, undefined, { reps: od.reps, seed: od.bootstrapSeed, level: od.level, method: 'bca', expand: true }) : { estimate: NaN, ci: noCiD };
     return pairedPart(d, 'greater', b.estimate, b.ci, descriptive);
   };
   const s1all = data.seeds.filter((s) => a1.has(s) && a2.has(s));
@@ -174,8 +184,8 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
     const hit = analyses.get(key);
     if (hit) return hit;
     const ss = onSet(set, seeds);
-    const c2 = claim2(idx, ss, data.kernelSize, { ...o, freshDraws, movedFraction, signFlip: descriptive, yardstick: y, numFilters: data.numFilters, studyHasNoiseFloor });
-    const c3 = claim3(idx, ss, { ...o, yardstick: y, sharedInit, descriptive });
+    const c2 = claim2(idx, ss, data.kernelSize, { ...od, freshDraws, movedFraction, signFlip: descriptive, yardstick: y, numFilters: data.numFilters, studyHasNoiseFloor });
+    const c3 = claim3(idx, ss, { ...od, yardstick: y, sharedInit, descriptive });
     const c1 = claim1Of.get(set)!;
     // An untestable claim keeps its place in the family (p = 1): the family is fixed in advance.
     const p2 = c2.testable && ss.length ? c2.part.p : null;
@@ -201,7 +211,7 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
 
   // ---- claim 4: model-2's CNNs extract features rather than classify digits (own family) ----
   const measured4 = hasClaim4Rows(data.metrics);
-  const claim4Of = (set: SeedSet, signFlip = descriptive) => claim4Part(data.metrics, CLAIM4_TARGETS[0], onSet(set, data.seeds), 'less', o, signFlip);
+  const claim4Of = (set: SeedSet, signFlip = descriptive) => claim4Part(data.metrics, CLAIM4_TARGETS[0], onSet(set, data.seeds), 'less', od, signFlip);
   const rel = claim4Of('standard');
   const probe = claim4Part(data.metrics, CLAIM4_TARGETS[1], onSet('standard', data.seeds), 'two-sided', o);
   const relAll = claim4Of('all');

@@ -76,7 +76,9 @@ describe('aggregate: synthetic "paper" study in two folders', () => {
     expect(bytes.subarray(0, 6).toString()).toBe('ARROW1'); // file format, not stream
     const t = tableFromIPC(bytes);
     expect(t.schema.fields.map((f) => f.name)).toEqual([...STATS_COLUMNS]);
-    expect(JSON.parse(t.schema.metadata.get('filterstudy')!).configHash).toBe('synthetic-paper');
+    const meta = JSON.parse(t.schema.metadata.get('filterstudy')!);
+    expect(meta.configHash).toBe('synthetic-paper');
+    expect([meta.level, meta.claimLevel]).toEqual([0.95, 0.95]); // a plain study: the claims' CIs at the study's level
     const rows = t.toArray().map((r) => r.toJSON() as Record<string, unknown>);
     const verdicts = rows.filter((r) => r.section === 'claim' && r.statistic === 'verdict' && r.variant === null);
     expect(verdicts.map((r) => r.text)).toEqual(['supported', 'supported', 'supported', 'supported']);

@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { tableFromIPC } from 'apache-arrow';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { aggregateAction } from '../src/cli/aggregate.ts';
 import { slurmScripts, writeSlurm, SLURM_DEFAULTS } from '../src/cli/slurm.ts';
@@ -159,6 +160,10 @@ describe('aggregate at a look', () => {
     expect(stats.claims[0].sentence).toContain('97.5% CI');
     expect(stats.sequential).toMatchObject({ looks: [8, 12], look: 1, outcome: 'continue', nextLook: 12, undecided: [2], looksTaken: 1 });
     expect(JSON.parse(readFileSync(join(root, 'stats.json'), 'utf8')).sequential.outcome).toBe('continue');
+    // stats.arrow's metadata names both levels: the claims' rows at 1 − α/K, the descriptive ones at 95 %
+    const arrowMeta = JSON.parse(tableFromIPC(readFileSync(join(root, 'stats.arrow'))).schema.metadata.get('filterstudy')!);
+    expect(arrowMeta.level).toBe(0.95);
+    expect(arrowMeta.claimLevel).toBeCloseTo(0.975, 12);
     expect(readFileSync(join(root, 'report.md'), 'utf8')).toMatch(/\*\*Sequential design\*\* \(1 look taken\)/);
     // Every claim says its verdict is interim, so none reads as final.
     for (const c of stats.claims) expect(c.notes.at(-1)).toMatch(/look 1 of 2 \(8 seeds\), α = 0\.025 at each look: an interim verdict, not final/);

@@ -277,7 +277,8 @@ export const META_KEYS = {
   backend: { in: ['seed'], meaning: 'the training backend of a per-seed file' },
   seeds: { in: ['combined', 'stats'], meaning: 'the seeds in the file' },
   backends: { in: ['combined'], meaning: 'the training backends of the combined seeds' },
-  level: { in: ['stats'], meaning: 'confidence level of `lo`/`hi`' },
+  level: { in: ['stats'], meaning: 'confidence level of `lo`/`hi` (the claims\' rows: `claimLevel`)' },
+  claimLevel: { in: ['stats'], meaning: 'confidence level of `lo`/`hi` on the claims\' rows (sections `claim`, `multiverse`): `level`, except at a look of a study run with `--until-decided` (1 − α/K, stats.json `sequential`)' },
   columns: { in: ['stats'], meaning: "stats.arrow's column names" },
 } as const satisfies Record<string, { in: readonly MetaScope[]; meaning: string }>;
 export type MetaKey = keyof typeof META_KEYS;

@@ -21,7 +21,8 @@
  *              'effect' rows; the secondary analysis' name on claim rows with variant 'secondary';
  *              on 'decided_on' rows the seed set and yardstick that decide; on 'yardsticks_agree'
  *              rows (value 1/0) whether the deciding and the paper's raw yardstick agree
- * Schema metadata 'filterstudy': JSON { schemaVersion, configHash, seeds, level, columns }.
+ * Schema metadata 'filterstudy': JSON { schemaVersion, configHash, seeds, level, claimLevel, columns }: claimLevel
+ * is the claims' CI level, 1 − α/K at a look of a study run until decided (stats/sequential.ts), else level.
  */
 import type { Table } from 'apache-arrow';
 import { STATS, type StatRow } from '../io/schema.ts';
@@ -144,5 +145,5 @@ export function statsRows(st: StudyStats): StatRow[] {
 
 /** The long table as an Arrow Table, built from io/schema.ts STATS (nullable columns with validity bitmaps). */
 export function statsTable(st: StudyStats, level = 0.95): Table {
-  return tableFromRows(STATS, statsRows(st), { configHash: st.configHash, seeds: st.seeds, level, columns: STATS_COLUMNS });
+  return tableFromRows(STATS, statsRows(st), { configHash: st.configHash, seeds: st.seeds, level, claimLevel: st.sequential?.level ?? level, columns: STATS_COLUMNS });
 }

@@ -62,6 +62,14 @@ export function studyIdentity(dir: string, table?: Table): { study: string; conf
   return { study: str(meta.study) ?? meta.config?.name ?? basename(dir), configHash: str(meta.configHash) ?? '' };
 }
 
+/** The table's columns as they are, typed for export. */
+function tableColumns(table: Table): ExportColumn[] {
+  return table.schema.fields.map((f, i) => {
+    const type = parquetType(f.type, f.name);
+    return { name: f.name, type, values: columnValues(table.getChildAt(i)!, type) };
+  });
+}
+
 /**
  * The columns of `file`'s table in the current vocabulary, and its metadata: a per-seed or combined
  * table of schema 1–2 renamed and relabelled as described above (validated first, so a damaged
@@ -70,10 +78,7 @@ export function studyIdentity(dir: string, table?: Table): { study: string; conf
 export function currentColumns(file: string, table: Table): { columns: ExportColumn[]; metadata: string | undefined } {
   const metadata = table.schema.metadata.get(METADATA_KEY);
   const name = basename(file, '.arrow') as TableName;
-  const asIs = table.schema.fields.map((f, i) => {
-    const type = parquetType(f.type, f.name);
-    return { name: f.name, type, values: columnValues(table.getChildAt(i)!, type) };
-  });
+  const asIs = tableColumns(table);
   if (!(SEED_TABLES as readonly string[]).includes(name)) return { columns: asIs, metadata };
   const meta = readMeta(table, file, name);
   if (meta.schemaVersion >= 3) return { columns: asIs, metadata };
@@ -89,11 +94,8 @@ export function currentColumns(file: string, table: Table): { columns: ExportCol
 }
 
 /** The table's columns plus `study` and `config_hash` (constant over the rows), in export order. */
-export function exportColumns(table: Table, id: { study: string; configHash: string }, columns?: ExportColumn[]): ExportColumn[] {
-  const cols: ExportColumn[] = columns ? [...columns] : table.schema.fields.map((f, i) => {
-    const type = parquetType(f.type, f.name);
-    return { name: f.name, type, values: columnValues(table.getChildAt(i)!, type) };
-  });
+export function exportColumns(table: Table, id: { study: string; configHash: string }, columns: ExportColumn[] = tableColumns(table)): ExportColumn[] {
+  const cols: ExportColumn[] = [...columns];
   const n = table.numRows;
   for (const [name, value] of [['study', id.study], ['config_hash', id.configHash]] as const) {
     if (!cols.some((c) => c.name === name)) cols.push({ name, type: 'STRING', values: new Array<string>(n).fill(value) });

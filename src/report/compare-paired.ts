@@ -60,9 +60,9 @@ export function pairedClaimTests(studies: { name: string; stats: StudyStats }[])
   for (const c of ref.stats.claims) {
     const a = perSeedStatistic(c, ref.stats);
     for (const o of others) {
-      const b = perSeedStatistic(o.stats.claims.find((x) => x.claim === c.claim), o.stats);
-      const base = { claim: c.claim, ref: ref.name, other: o.name };
       const cb = o.stats.claims.find((x) => x.claim === c.claim);
+      const b = perSeedStatistic(cb, o.stats);
+      const base = { claim: c.claim, ref: ref.name, other: o.name };
       if (cb && basisOf(c) !== basisOf(cb)) {
         out.push({ ...base, seeds: [], medianDifference: null, p: null, why: `not comparable: ${ref.name} decides on ${basisOf(c)}, ${o.name} on ${basisOf(cb)} (aggregate both with the same yardstick option)` });
         continue;

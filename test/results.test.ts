@@ -43,7 +43,7 @@ describe('filterstudy curate', () => {
   it('keeps tables and seed records, leaves the graphs out but names them, and the copy gives the same statistics', async () => {
     const src = studyWithGraphs();
     const dest = join(tempDir(), 'curated');
-    const r = await curateAction(src, dest, { command: 'npm run study', wallSeconds: '300' });
+    const r = await curateAction(src, dest, { command: 'npm run study', wallSeconds: '300', commit: '12a94ab' });
     expect(r.seeds).toEqual(data.seeds);
     expect(r.omitted).toEqual(['model2.onnx']);
     for (const seed of data.seeds) {
@@ -54,12 +54,20 @@ describe('filterstudy curate', () => {
       const rec = JSON.parse(readFileSync(join(dir, 'seed.json'), 'utf8')) as { curated: { omitted: Record<string, { sha256: string }> } };
       expect(rec.curated.omitted['model2.onnx'].sha256).toMatch(/^[0-9a-f]{64}$/);
     }
-    const prov = JSON.parse(readFileSync(join(dest, 'provenance.json'), 'utf8')) as { command: string; wallSeconds: number };
-    expect(prov).toMatchObject({ command: 'npm run study', wallSeconds: 300 });
+    const prov = JSON.parse(readFileSync(join(dest, 'provenance.json'), 'utf8')) as { command: string; wallSeconds: number; commit: string; curatedCommit: string };
+    expect(prov).toMatchObject({ command: 'npm run study', wallSeconds: 300, commit: '12a94ab' });
+    expect(prov.curatedCommit).toMatch(/^[0-9a-f]{40}$/);
     const fromSource = await aggregate({ dirs: [src], outDir: tempDir(), cka: false, reps: 200 });
     const fromCopy = await aggregate({ dirs: [dest], outDir: tempDir(), cka: false, reps: 200 });
     expect(fromCopy.stats.claims).toEqual(fromSource.stats.claims);
     expect(fromCopy.stats.table2).toEqual(fromSource.stats.table2);
+  });
+
+  it('refuses a --commit or --wall-seconds that is not one, naming the option, before copying anything', async () => {
+    const dest = join(tempDir(), 'curated');
+    await expect(curateAction(studyWithGraphs(), dest, { commit: 'main' })).rejects.toThrow(/--commit must be a git commit hash.*"main"/);
+    await expect(curateAction(studyWithGraphs(), dest, { wallSeconds: '-3' })).rejects.toThrow(/--wall-seconds must be a positive number/);
+    expect(existsSync(dest)).toBe(false);
   });
 
   it('refuses a folder that is not a study, naming it, and leaves an earlier copy whole', async () => {

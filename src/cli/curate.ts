@@ -13,7 +13,7 @@ import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { FilterstudyError } from '../errors.ts';
 
-export interface CurateCliOptions { command?: string; wallSeconds?: string }
+export interface CurateCliOptions { command?: string; wallSeconds?: string; commit?: string }
 
 /** The commit of the checkout curate runs in (null outside git): where the results were curated. */
 function gitCommit(): string | null {
@@ -22,7 +22,7 @@ function gitCommit(): string | null {
 }
 
 /** provenance.json (report/findings.ts Provenance): what the findings page quotes for the study. */
-function provenance(dest: string, o: CurateCliOptions, wallSeconds: number | null): Record<string, unknown> {
+function provenance(dest: string, o: CurateCliOptions, wallSeconds: number | null, trainedCommit: string | null): Record<string, unknown> {
   let seedSeconds = 0;
   for (const d of readdirSync(join(dest, 'seeds'))) {
     const rec = JSON.parse(readFileSync(join(dest, 'seeds', d, 'seed.json'), 'utf8')) as { seconds?: unknown };
@@ -31,7 +31,9 @@ function provenance(dest: string, o: CurateCliOptions, wallSeconds: number | nul
   const cpu = cpus();
   return {
     command: o.command ?? null,
-    commit: gitCommit(),
+    // The code that trained the study (--commit), which a long study may predate; then the checkout curating it.
+    commit: trainedCommit ?? gitCommit(),
+    curatedCommit: gitCommit(),
     machine: cpu.length ? `${cpu[0].model.trim()}, ${cpu.length} cores, Node ${process.version}` : null,
     curatedAt: new Date().toISOString(),
     wallSeconds,
@@ -47,8 +49,16 @@ function wallSecondsOption(o: CurateCliOptions): number | null {
   return s;
 }
 
+/** --commit as given (null when not given), checked before anything is copied. */
+function commitOption(o: CurateCliOptions): string | null {
+  if (o.commit === undefined) return null;
+  if (!/^[0-9a-f]{7,40}$/.test(o.commit)) throw new FilterstudyError('E_CONFIG', `--commit must be a git commit hash (7 to 40 lower-case hex digits), got "${o.commit}"`, { hint: 'give the commit the study was trained at, e.g. --commit 12a94ab (git rev-parse --short HEAD in that checkout)' });
+  return o.commit;
+}
+
 export async function curateAction(src: string, dest: string, o: CurateCliOptions = {}): Promise<{ files: string[]; bytes: number; seeds: number[]; omitted: string[] }> {
   const wallSeconds = wallSecondsOption(o);
+  const trainedCommit = commitOption(o);
   const { commitCuratedCopy, discardCuratedCopy, stageCuratedCopy } = await import('../io/curate.ts'); // here, not at the top: --help must not load Arrow
   const { aggregate } = await import('../report/report.ts');
   // Everything is written into the staged copy beside dest; dest is replaced only once it is complete.
@@ -58,7 +68,7 @@ export async function curateAction(src: string, dest: string, o: CurateCliOption
   try {
     await aggregate({ dirs: [relative(process.cwd(), resolve(res.staged)) || '.'], outDir: reportDir });
     copyFileSync(join(reportDir, 'stats.json'), join(res.staged, 'stats.json'));
-    writeFileSync(join(res.staged, 'provenance.json'), `${JSON.stringify(provenance(res.staged, o, wallSeconds), null, 2)}\n`);
+    writeFileSync(join(res.staged, 'provenance.json'), `${JSON.stringify(provenance(res.staged, o, wallSeconds, trainedCommit), null, 2)}\n`);
     commitCuratedCopy(res);
   } catch (e) {
     discardCuratedCopy(res);
@@ -76,6 +86,7 @@ export function curateCommand(): Command {
     .argument('<dest>', 'where the curated copy goes (e.g. results/quick); replaced if it exists')
     .option('--command <text>', 'the command that trained the study, recorded in provenance.json (e.g. "npm run study")')
     .option('--wall-seconds <s>', 'how long that command took, recorded in provenance.json')
+    .option('--commit <sha>', 'the commit that trained the study, recorded in provenance.json (default: this checkout\'s, which is right when it trained the study)')
     .addHelpText('after', '\nKeeps config.json, every seed\'s four tables and seed.json (the ONNX graphs are left out; their\nsizes and SHA-256s stay in seed.json `curated.omitted`), and writes stats.json by aggregate.\nExample:\n  filterstudy curate out/quick results/quick && npm run findings')
     .action(async (src: string, dest: string, o: CurateCliOptions) => {
       const r = await curateAction(src, dest, o);

@@ -19,6 +19,7 @@ import { CURVE_NETWORKS, readCurves } from './training.ts';
 /** What `filterstudy curate` records about where a curated study came from. */
 export interface Provenance {
   command: string | null;
+  /** The commit that trained the study (`curate --commit`, else the checkout that curated it). */
   commit: string | null;
   machine: string | null;
   curatedAt: string;

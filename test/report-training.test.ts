@@ -17,7 +17,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const config = {
   data: { pairing: 'reversed' },
-  model: { lstmInput: 'scalar' },
+  model: { lstmInput: 'scalar', model2Input: 'logits' },
   train: { optimizer: 'adam', learningRate: 0.005, momentum: 0, batchSize: 64, epochs: 3, lstmEpochs: 20, sharedInit: false, noiseFloor: false, evalBatchSize: 1000, patience: 2 },
 };
 
@@ -36,6 +36,8 @@ describe('settings table', () => {
     expect(rows['stop rule']).toMatch(/none/);
     expect(rows['pairs (train / val / test)']).toBe('6,000 / 2,000 / 10,000 (pairing reversed)');
     expect(rows['model-1’s LSTM reads']).toMatch(/digit \/ 9.*scalar/);
+    expect(rows['model-2’s LSTM reads']).toMatch(/10 logits.*model2Input = logits/);
+    expect(Object.fromEntries(settingsRows({ model: {} }, { metrics: [] }))['model-2’s LSTM reads']).toMatch(/softmax.*model2Input = softmax/);
     expect(rows['train.patience']).toBe('2');
     expect(settingsRows({ train: { optimizer: 'sgd', momentum: 0.9, stopRule: 'val_loss' } }, { metrics: [] })).toContainEqual(['stop rule', 'val_loss']);
   });

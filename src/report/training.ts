@@ -18,6 +18,8 @@ type Cfg = { data?: Record<string, unknown>; model?: Record<string, unknown>; tr
 const READS: Record<string, string> = {
   onehot: 'the one-hot of each CNN’s predicted digit',
   softmax: 'each CNN’s 10-way softmax output',
+  logits: 'each CNN’s 10 logits (before the softmax)',
+  dense: 'each CNN’s dense layer after ReLU',
   scalar: 'each CNN’s predicted digit / 9 (one number)',
 };
 
@@ -52,7 +54,9 @@ export function settingsRows(config: unknown, data: Pick<StudyData, 'metrics'>):
   };
   add('pairs (train / val / test)', `${pairs('train')} / ${pairs('val')} / ${pairs('test')} (pairing ${show(d.pairing)})`);
   if (m.lstmInput !== undefined) add('model-1’s LSTM reads', `${READS[String(m.lstmInput)] ?? show(m.lstmInput)} (model.lstmInput = ${show(m.lstmInput)})`);
-  add('model-2’s LSTM reads', READS.softmax + ' (fixed)');
+  // A config from before model.model2Input existed read the softmax (that key's default).
+  const m2 = m.model2Input === undefined ? 'softmax' : String(m.model2Input);
+  add('model-2’s LSTM reads', `${READS[m2] ?? m2} (model.model2Input = ${m2})`);
   if (t.sharedInit !== undefined) add('model-2 starts from model-1’s CNN weights', t.sharedInit ? 'yes (train.sharedInit)' : 'no (own initial weights)', 'sharedInit');
   if (t.noiseFloor !== undefined) add('noise-floor rerun of model-1’s CNN1', t.noiseFloor ? 'yes' : 'no', 'noiseFloor');
   // Every other train.* key, as it is (new keys show up without a change here).

@@ -5,18 +5,18 @@
 import { join } from 'node:path';
 import { ensureDir, writeFileAtomic } from '../src/io/arrow.ts';
 import { prepareStudyDir, seedDirName, seedTableBytes, writeSeed, type StudyMeta, type StudyPaths } from '../src/io/outputs.ts';
-import type { FilterRow, SeedTables } from '../src/io/schema.ts';
+import type { FilterRow, HistoryRow, SeedTables } from '../src/io/schema.ts';
 import type { MetaInput } from '../src/io/tables.ts';
 import type { StudyData } from '../src/io/study-data.ts';
 
-/** The rows of `seeds` of `data`, as the writer takes them (synthetic studies have no history). */
-export function studyRows(data: StudyData, seeds: ReadonlySet<number>): SeedTables {
+/** The rows of `seeds` of `data`, as the writer takes them (synthetic studies have no history: `history` gives some). */
+export function studyRows(data: StudyData, seeds: ReadonlySet<number>, history: readonly HistoryRow[] = []): SeedTables {
   const filters: FilterRow[] = data.filters.filter((s) => seeds.has(s.seed)).flatMap((s) =>
     s.weights.map((weights, filterIndex) => ({ seed: s.seed, model: s.model, network: s.network, stage: s.stage, filterIndex, weights, bias: s.bias[filterIndex] })));
   return {
     filters,
     metrics: data.metrics.filter((m) => seeds.has(m.seed)),
-    history: [],
+    history: history.filter((h) => seeds.has(h.seed)),
     similarity: data.similarity.filter((r) => seeds.has(r.seed)),
   };
 }
@@ -40,9 +40,10 @@ export function writeStudyFiles(dir: string, data: StudyData, o: { seeds?: numbe
 /**
  * A study folder as `run` lays it out, by prepareStudyDir and writeSeed: config.json planning
  * `planned` (default: the seeds' range; with untilDecided, maxCount: a study run until decided), seeds/seed-NNNN/ with the tables and seed.json for each of
- * `seeds`; `backend` overrides the metrics' backend; `study` names the study (default 'synthetic').
+ * `seeds`; `backend` overrides the metrics' backend; `study` names the study (default 'synthetic');
+ * `history` gives history.arrow rows (each seed gets its own).
  */
-export function writeSeedFolders(root: string, data: StudyData, o: { seeds?: number[]; planned?: { start: number; count: number; untilDecided?: boolean; maxCount?: number | null }; backend?: string; study?: string } = {}): StudyPaths {
+export function writeSeedFolders(root: string, data: StudyData, o: { seeds?: number[]; planned?: { start: number; count: number; untilDecided?: boolean; maxCount?: number | null }; backend?: string; study?: string; history?: HistoryRow[] } = {}): StudyPaths {
   const seeds = o.seeds ?? data.seeds;
   const planned = o.planned ?? { start: Math.min(...seeds), count: Math.max(...seeds) - Math.min(...seeds) + 1 };
   const paths: StudyPaths = { root, seeds: join(root, 'seeds'), failed: join(root, 'failed'), config: join(root, 'config.json'), quarantine: join(root, 'quarantine') };
@@ -52,7 +53,7 @@ export function writeSeedFolders(root: string, data: StudyData, o: { seeds?: num
   };
   prepareStudyDir(paths, meta);
   for (const seed of seeds) {
-    const tables = studyRows(data, new Set([seed]));
+    const tables = studyRows(data, new Set([seed]), o.history);
     if (o.backend !== undefined) tables.metrics = tables.metrics.map((m) => ({ ...m, backend: o.backend! }));
     const backend = tables.metrics[0]?.backend ?? 'synthetic';
     writeSeed(paths, {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { ClaimVerdict, StudyStats, Table2Row } from '../stats/types.ts';
 import { pairedClaimTests, pairedText } from './compare-paired.ts';
 import { learningCurvesSvg } from './figure-curves.ts';
+import { recipeDifferences, whyClaim3Yardstick, whyModel1, whyModel2 } from './findings-why.ts';
 import { ci, fmt, fmtP, verdictWord } from './format.ts';
 import { recipeHeader, recipeOf as recipeOfConfig, type RecipeConfig } from './recipe.ts';
 import { CURVE_NETWORKS, readCurves } from './training.ts';
@@ -146,7 +147,7 @@ function multiverseTable(st: StudyStats, n: number): string[] {
     ...ys.map((y) => `| ${y} | ${sets.map((x) => cell(y, x)).join(' | ')} |`)];
 }
 
-/** Where this study's Table 2 and verdicts differ from the paper's one run, and what we know of why. */
+/** Where this study's Table 2 and verdicts differ from the paper's one run, and why as far as its own seeds show (findings-why.ts). */
 function paperDifferences(s: CuratedStudy): string[] {
   const st = s.stats;
   const lines: string[] = [];
@@ -154,19 +155,15 @@ function paperDifferences(s: CuratedStudy): string[] {
     const { lo, hi } = r.ci;
     if (lo === null || hi === null || (r.paper! >= lo && r.paper! <= hi)) continue;
     const higher = r.paper! < lo;
-    const why = WHY[r.key] && (WHY[r.key].when === undefined || WHY[r.key].when === (higher ? 'higher' : 'lower')) ? ` ${WHY[r.key].text}` : '';
+    const why = r.key === 'model-1' ? whyModel1(s, r.paper!, higher) : r.key === 'model-2' ? whyModel2(s) : '';
     lines.push(`- ${r.label}: ${fmt(r.mean)} ${ci(r.ci)} against the paper's ${fmt(r.paper)} (${higher ? 'ours higher' : 'ours lower'}).${why}`);
   }
   const c1 = claim(st, 1);
-  if (c1 && c1.verdict !== 'supported') lines.push(`- Claim 1 (the paper: model-2 is more accurate) is ${verdictWord(c1.verdict)} under this recipe: ${recipeOf(s)}. Claim 1 depends on the recipe: see [the claims under each recipe](#the-claims-under-each-recipe-and-yardstick) below, and [paper.md](paper.md#which-reading-reproduces-table-2-under-table-1) for single-seed runs under the paper's Table 1.`);
+  if (c1 && c1.verdict !== 'supported') lines.push(`- Claim 1 (the paper: model-2 is more accurate) is ${verdictWord(c1.verdict)} under this recipe: ${recipeOf(s)}. Claim 1 depends on the recipe: see [where the verdicts differ between recipes](#the-claims-under-each-recipe-and-yardstick) below.`);
+  const c3 = whyClaim3Yardstick(s);
+  if (c3) lines.push(c3);
   return lines.length ? [`Where \`${s.name}\` differs from the paper:`, '', ...lines] : [`\`${s.name}\`: Table 2 agrees with the paper within our 95% intervals.`];
 }
-
-/** What we know of why a Table 2 row differs from the paper, and in which direction it explains (the evidence is in docs/paper.md, with its commands). */
-const WHY: Record<string, { text: string; when?: 'higher' | 'lower' }> = {
-  'model-1': { when: 'higher', text: "The paper's 0.494 is most likely an LSTM that had not converged: under Table 1's plain SGD our model-1 LSTM sits near chance for ~50 epochs and was still climbing at epoch 100 in a single-seed run ([paper.md](paper.md#which-reading-reproduces-table-2-under-table-1)); trained to convergence it is bounded only by the two CNNs' accuracies." },
-  'model-2': { text: 'Model-2 depends on what its LSTM reads from the CNNs and on the optimiser; the paper leaves both open ([paper.md](paper.md)).' },
-};
 
 /** The claims in a few words (the full statements are in stats.json and the report). */
 export function shortStatement(n: number): string {
@@ -209,7 +206,7 @@ function claimsSection(studies: CuratedStudy[]): string[] {
       out.push(`| ${n}. ${shortStatement(n)} | ${y === null ? '— (no filter distance)' : `${y}${y === decider ? ' (decides)' : ''}`} | ${cells.join(' | ')} |`);
     }
   }
-  out.push('');
+  out.push('', ...recipeDifferences(studies), '');
   if (studies.length < 2) {
     out.push(`Between recipes: only \`${studies[0].name}\` is in results/, so there is no second recipe to pair its seeds with yet.`);
     return out;

@@ -72,15 +72,18 @@ describe('filter lengths and claim 3\'s yardstick', () => {
     expect(a.model1).toBeGreaterThan(0);
   });
 
-  it('names raw S\'s verdict, the length-keeping yardsticks that agree and the length ratio only when raw S decides otherwise', () => {
+  it('names the length-keeping yardsticks that decide otherwise, those that agree and the length ratio; nothing when all agree', () => {
     const cells: Partial<MultiverseCell>[] = [{ yardstick: 'raw', verdict: 'supported' }, { yardstick: 'signflip', verdict: 'supported' }, { yardstick: 'matched', verdict: 'inconclusive' }, { yardstick: 'unit', verdict: 'inconclusive' }];
     const s = study('paper', halved, { claims: [[3, 'inconclusive']], multiverse: cells });
     const ratio = filterLengths({ dir: halved }, data.seeds)!;
     const text = whyClaim3Yardstick(s)!;
-    expect(text).toMatch(/raw S says SUPPORTED here \(−0\.050 \[−0\.100, −0\.010\]; so do signflip S, which also keep length\)/);
+    expect(text).toMatch(/^- Claim 3 \(the paper: supported, on raw S\): the paper's raw S says SUPPORTED \(−0\.050 \[−0\.100, −0\.010\]\), signflip S says SUPPORTED \(−0\.050 \[−0\.100, −0\.010\]\) \(matched S, which also keep length, agree with the decision\)/);
     expect(text).toContain(`${(ratio.model2 / ratio.model1).toFixed(2)}× as long as model-1's`);
     expect(text).toMatch(/unit S, which decides\) it is INCONCLUSIVE/);
-    expect(whyClaim3Yardstick(study('paper', halved, { claims: [[3, 'supported']], multiverse: cells }))).toBeNull();
+    const onlySignflip = cells.map((c) => (c.yardstick === 'raw' ? { ...c, verdict: 'inconclusive' as const } : c));
+    expect(whyClaim3Yardstick(study('paper', halved, { claims: [[3, 'inconclusive']], multiverse: onlySignflip }))).toMatch(/^- Claim 3 \(the paper: supported, on raw S\): signflip S says SUPPORTED .*\(raw S and matched S, which also keep length, agree with the decision\)/);
+    const allAgree = cells.map((c) => ({ ...c, verdict: 'inconclusive' as const }));
+    expect(whyClaim3Yardstick(study('paper', halved, { claims: [[3, 'inconclusive']], multiverse: allAgree }))).toBeNull();
   });
 });
 

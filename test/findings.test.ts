@@ -16,7 +16,7 @@ import { curateAction } from '../src/cli/curate.ts';
 import { defaultCompareOut } from '../src/cli/compare.ts';
 import { pairedClaimTests } from '../src/report/compare-paired.ts';
 import { compareStudies } from '../src/report/compare.ts';
-import { curvesSvg, findingsMarkdown, mainResultMarkdown, missingStudies, readCuratedStudies, type CuratedStudy } from '../src/report/findings.ts';
+import { curvesSvg, duration, findingsMarkdown, mainResultMarkdown, missingStudies, readCuratedStudies, type CuratedStudy } from '../src/report/findings.ts';
 import { makeSyntheticStudy } from '../src/stats/synthetic.ts';
 import { wilcoxon } from '../src/stats/tests.ts';
 import type { StudyStats } from '../src/stats/types.ts';
@@ -118,4 +118,12 @@ describe('findings and compare over two recipes', () => {
     expect(paired.filter((t) => t.p === null).map((t) => t.claim)).toEqual([2, 3]);
     expect(paired.find((t) => t.claim === 2)!.why).toMatch(/not comparable: quick decides on the seeds trained to the standard, unit S, paper on the seeds trained to the standard, raw S/);
   }, 120_000);
+});
+
+describe('wall times in provenance lines', () => {
+  it('reads as hours, minutes and seconds', () => {
+    expect(duration(221.57)).toBe('3 min 42 s');
+    expect(duration(11140)).toBe('3 h 5 min 40 s');
+    expect(duration(3600)).toBe('1 h 0 min 0 s');
+  });
 });

@@ -104,7 +104,7 @@ describe('results/', () => {
   it('every folder of results/ is a curated study with its stats.json (none skipped, none missing)', () => {
     const folders = readdirSync(RESULTS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
     expect(folders.length).toBeGreaterThan(0);
-    expect(studies.map((s) => s.name)).toEqual(folders);
+    expect(studies.map((s) => s.name).sort()).toEqual(folders); // studies come canonical first (quick, paper, …), folders by name
   });
 
   it.each(studies.map((s) => [s.name, s.dir]))('results/%s/stats.json is recomputed exactly from its files', async (_name, dir) => {

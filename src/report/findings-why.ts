@@ -101,21 +101,26 @@ export function whyModel2(s: CuratedStudy): string {
   return `${here} Model-2 also depends on what its LSTM reads from the CNNs and on the optimiser, both of which the paper leaves open ([paper.md](paper.md)).`;
 }
 
+/** The yardsticks that keep the filters' length (raw S is the paper's); unit and unit-signflip remove it. */
+const LENGTH_KEEPING = ['raw', 'signflip', 'matched'] as const;
+
 /**
- * Claim 3 on the paper's raw S against the unit yardstick that decides, when the two disagree:
- * the length of each model's filters, which raw S measures and unit S does not.
+ * Claim 3 on the yardsticks that keep the filters' length against the scale-free one that decides,
+ * when any of them gives another verdict: the length of each model's filters, which those measure
+ * and unit S does not. Null when they all agree with the decision.
  */
 export function whyClaim3Yardstick(s: CuratedStudy): string | null {
   const v = s.stats.claims.find((c) => c.claim === 3);
-  const set = v?.decidedOn?.seedSet ?? 'standard';
-  const cell = (y: string) => (s.stats.multiverse ?? []).find((c) => c.claim === 3 && c.seedSet === set && c.yardstick === y);
-  const raw = cell('raw');
-  if (!v || !raw || raw.verdict === v.verdict || v.decidedOn?.yardstick === 'raw') return null;
-  // The other yardsticks that keep length (signflip, matched) and agree with raw S.
-  const alike = ['signflip', 'matched'].filter((y) => cell(y)?.verdict === raw.verdict);
+  if (!v || LENGTH_KEEPING.some((y) => y === v.decidedOn?.yardstick)) return null;
+  const set = v.decidedOn?.seedSet ?? 'standard';
+  const cells = LENGTH_KEEPING.map((y) => (s.stats.multiverse ?? []).find((c) => c.claim === 3 && c.seedSet === set && c.yardstick === y)).filter((c) => c !== undefined);
+  const differ = cells.filter((c) => c.verdict !== v.verdict);
+  if (!differ.length) return null;
+  const said = differ.map((c) => `${c.yardstick === 'raw' ? "the paper's raw S" : `${c.yardstick} S`} says ${verdictWord(c.verdict)} (${fmt(c.estimate)} ${ci({ lo: c.lo, hi: c.hi })})`).join(', ');
+  const agree = cells.filter((c) => c.verdict === v.verdict).map((c) => `${c.yardstick} S`);
   const len = filterLengths(s, seedsOf(s));
-  const lengths = len ? `model-2's trained filters are ${fmt(len.model2 / len.model1, 2)}× as long as model-1's (mean L2 norm ${fmt(len.model2)} against ${fmt(len.model1)}), and raw S scales with length whatever the filters' directions` : "raw S also measures the filters' length";
-  return `- Claim 3: the paper's raw S says ${verdictWord(raw.verdict)} here (${fmt(raw.estimate)} ${ci({ lo: raw.lo, hi: raw.hi })}${alike.length ? `; so do ${alike.join(' and ')} S, which also keep length` : ''}), as the paper did, but on the filters' directions alone (${v.decidedOn?.yardstick ?? 'unit'} S, which decides) it is ${verdictWord(v.verdict)}: ${lengths}, so raw S's difference mixes length with direction.`;
+  const lengths = len ? `model-2's trained filters are ${fmt(len.model2 / len.model1, 2)}× as long as model-1's (mean L2 norm ${fmt(len.model2)} against ${fmt(len.model1)}), and those yardsticks scale with length whatever the filters' directions` : "those yardsticks also measure the filters' length";
+  return `- Claim 3 (the paper: supported, on raw S): ${said}${agree.length ? ` (${agree.join(' and ')}, which also keep length, agree with the decision)` : ''}; on the filters' directions alone (${v.decidedOn?.yardstick ?? 'unit'} S, which decides) it is ${verdictWord(v.verdict)}: ${lengths}, so a verdict that only a length-keeping yardstick gives mixes length with direction.`;
 }
 
 /**

@@ -86,11 +86,19 @@ const header = (s: CuratedStudy): string => recipeHeader(s.name, s.config);
 const row = (st: StudyStats, key: string): Table2Row | undefined => st.table2.find((r) => r.key === key);
 const claim = (st: StudyStats, n: number): ClaimVerdict | undefined => st.claims.find((c) => c.claim === n);
 
+/** '3 min 42 s', '3 h 5 min 40 s': a wall time as a reader takes it in. */
+export function duration(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return `${h ? `${h} h ` : ''}${m} min ${s % 60} s`;
+}
+
 /** One study's provenance in one line: command, commit, machine, date, time. */
 export function provenanceLine(s: CuratedStudy): string {
   const p = s.provenance;
   if (!p) return `\`${s.dir}\`: no provenance.json (curated by an older filterstudy)`;
-  const time = p.wallSeconds !== null ? `, ${Math.floor(p.wallSeconds / 60)} min ${Math.round(p.wallSeconds % 60)} s wall` : '';
+  const time = p.wallSeconds !== null ? `, ${duration(p.wallSeconds)} wall` : '';
   return `\`${p.command ?? '(command not recorded)'}\` at commit ${p.commit ? `\`${p.commit.slice(0, 7)}\`` : '(unknown)'} on ${p.machine ?? '(machine not recorded)'}, ${p.curatedAt.slice(0, 10)}${time}`;
 }
 

@@ -1,38 +1,54 @@
 /**
  * The "why" lines of the findings (findings.ts), written from each curated study's own seeds rather
  * than typed: whether a network was still learning when its training stopped (history.arrow), how
- * long each model's trained filters are (filters.arrow: raw S grows with length, the unit yardstick
- * does not), and, where a claim's verdict changes between recipes, which accuracy moved.
+ * long each model's trained filters are and how much of raw S's claim-3 difference that length alone
+ * makes (filters.arrow, stats.json), and, where a claim's verdict changes between recipes, the
+ * accuracies on both sides. They say what the numbers show and no more: two recipes that differ in
+ * several settings at once do not tell which setting is the cause.
  */
 import { loadStudy } from '../io/load.ts';
 import type { StudyStats, Table2Row } from '../stats/types.ts';
-import { ci, fmt, verdictWord } from './format.ts';
+import { ci, fmt, fmtSigned, verdictWord } from './format.ts';
 import { readCurves } from './training.ts';
 
 /** What these lines need of a curated study (findings.ts CuratedStudy, which imports this file). */
-export interface CuratedStudy { name: string; dir: string; stats: StudyStats }
+export interface CuratedStudy { name: string; dir: string; stats: StudyStats; config?: { train?: Record<string, unknown>; model?: Record<string, unknown> } }
 
-/** A validation accuracy that gains more than this over the last tenth of training is "still rising". */
+/** The settings of a recipe that claim 1's answer could hang on, as config keys and how to name them. */
+const RECIPE_SETTINGS: [string, 'train' | 'model', string][] = [
+  ['optimizer', 'train', 'optimiser'], ['learningRate', 'train', 'learning rate'], ['batchSize', 'train', 'batch'], ['epochs', 'train', 'epochs'], ['model2Input', 'model', "model-2's reading"],
+];
+
+/** The names of the recipe settings in which the studies differ (by their configs). */
+export function differingSettings(studies: CuratedStudy[]): string[] {
+  return RECIPE_SETTINGS.filter(([key, part]) => new Set(studies.map((s) => JSON.stringify(s.config?.[part]?.[key] ?? null))).size > 1).map(([, , name]) => name);
+}
+
+const OPTIMISER_NAMES: Record<string, string> = { sgd: 'SGD', adam: 'Adam' };
+
+/** A mean validation accuracy that gains more than this from one window to the next is "still rising" (less than −this: "falling"). */
 export const RISING = 0.005;
 
-/** How one network's validation accuracy moved over the last tenth of its epochs, over a study's seeds. */
+/**
+ * How one network's validation accuracy moved at the end of training, over a study's seeds: the mean
+ * over the last tenth of its epochs (at least one epoch) against the mean over the tenth before, so
+ * that one noisy SGD epoch does not decide. Seeds with fewer than two epochs are left out.
+ */
 export interface Climb {
   seeds: number;
-  /** Seeds whose validation accuracy gained more than RISING over that stretch. */
   rising: number;
-  fromEpoch: number;
-  toEpoch: number;
-  /** Mean validation accuracy at fromEpoch and at toEpoch (each seed's last epoch). */
+  falling: number;
+  /** The two windows of the longest curve, as epoch ranges [first, last]. */
+  before: [number, number];
+  last: [number, number];
+  /** Mean validation accuracy over each window, mean over seeds. */
   from: number;
   to: number;
   /** Per seed, the first epoch whose validation accuracy reached `reach` (null: never). */
   reached: (number | null)[];
 }
 
-/**
- * The climb of one network (its curve label, training.ts CURVE_NETWORKS) over the last tenth of its
- * epochs (at least one), on the given seeds; null when the study has no epochs of it.
- */
+/** The climb of one network (its curve label, training.ts CURVE_NETWORKS) on the given seeds; null without two epochs of it. */
 export function climbAtEnd(s: Pick<CuratedStudy, 'dir'>, label: string, seeds: readonly number[], reach = Infinity): Climb | null {
   const wanted = new Set(seeds);
   const bySeed = new Map<number, { epoch: number; val: number }[]>();
@@ -40,28 +56,36 @@ export function climbAtEnd(s: Pick<CuratedStudy, 'dir'>, label: string, seeds: r
     if (p.network !== label || !wanted.has(p.seed) || !Number.isFinite(p.valAccuracy)) continue;
     (bySeed.get(p.seed) ?? bySeed.set(p.seed, []).get(p.seed)!).push({ epoch: p.epoch, val: p.valAccuracy });
   }
-  if (!bySeed.size) return null;
-  let rising = 0, from = 0, to = 0, fromEpoch = 0, toEpoch = 0;
+  const curves = [...bySeed.values()].filter((c) => c.length >= 2).map((c) => c.sort((a, b) => a.epoch - b.epoch));
+  if (!curves.length) return null;
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  let rising = 0, falling = 0, from = 0, to = 0;
+  let longest = curves[0];
   const reached: (number | null)[] = [];
-  for (const curve of bySeed.values()) {
-    curve.sort((a, b) => a.epoch - b.epoch);
-    const last = curve[curve.length - 1];
-    const at = last.epoch - Math.max(1, Math.round(last.epoch / 10));
-    const earlier = [...curve].reverse().find((c) => c.epoch <= at) ?? curve[0];
-    if (last.val - earlier.val > RISING) rising++;
-    from += earlier.val;
-    to += last.val;
-    fromEpoch = Math.max(fromEpoch, earlier.epoch);
-    toEpoch = Math.max(toEpoch, last.epoch);
+  for (const curve of curves) {
+    const w = Math.max(1, Math.round(curve.length / 10));
+    const last = curve.slice(-w);
+    const before = curve.slice(-2 * w, -w);
+    const gain = mean(last.map((c) => c.val)) - mean(before.map((c) => c.val));
+    if (gain > RISING) rising++;
+    if (gain < -RISING) falling++;
+    from += mean(before.map((c) => c.val));
+    to += mean(last.map((c) => c.val));
+    if (curve.length > longest.length) longest = curve;
     reached.push(curve.find((c) => c.val >= reach)?.epoch ?? null);
   }
-  return { seeds: bySeed.size, rising, fromEpoch, toEpoch, from: from / bySeed.size, to: to / bySeed.size, reached };
+  const w = Math.max(1, Math.round(longest.length / 10));
+  const ep = (c: { epoch: number }[]): [number, number] => [c[0].epoch, c[c.length - 1].epoch];
+  return { seeds: curves.length, rising, falling, before: ep(longest.slice(-2 * w, -w)), last: ep(longest.slice(-w)), from: from / curves.length, to: to / curves.length, reached };
 }
 
-/** "still rising on 10 of 10 seeds: 0.581 at epoch 90, 0.727 at epoch 100 (validation, mean)". */
-function climbText(c: Climb): string {
-  const moved = `validation accuracy ${fmt(c.from)} at epoch ${c.fromEpoch} and ${fmt(c.to)} at epoch ${c.toEpoch}, mean over ${c.seeds} seeds`;
-  return c.rising === 0 ? `had levelled off when training stopped (${moved})` : `was still rising when training stopped on ${c.rising} of ${c.seeds} seeds (${moved})`;
+const epochs = ([a, b]: [number, number]): string => (a === b ? `epoch ${a}` : `epochs ${a}–${b}`);
+
+/** "was still rising on 10 of 10 seeds when training stopped (validation accuracy 0.577 over epochs 81–90, 0.722 over 91–100, …)". */
+export function climbText(c: Climb): string {
+  const moved = `validation accuracy ${fmt(c.from)} over ${epochs(c.before)} and ${fmt(c.to)} over ${epochs(c.last)}, mean over ${c.seeds} seeds`;
+  const state = c.rising ? `was still rising on ${c.rising} of ${c.seeds} seeds when training stopped` : c.falling ? `was falling on ${c.falling} of ${c.seeds} seeds when training stopped` : 'had levelled off when training stopped';
+  return `${state} (${moved})`;
 }
 
 /** Mean length (L2 norm of the K×K weights) of the trained filters of each model's two CNNs, on the given seeds. */
@@ -82,51 +106,63 @@ export function filterLengths(s: Pick<CuratedStudy, 'dir'>, seeds: readonly numb
 const row = (s: CuratedStudy, key: string): Table2Row | undefined => s.stats.table2.find((r) => r.key === key && !r.diagnostic);
 const seedsOf = (s: CuratedStudy): number[] => (s.stats.learned.standardSeeds.length ? s.stats.learned.standardSeeds : s.stats.seeds);
 
-/** Why model-1's Table 2 figure differs from the paper's, from this study's LSTM curves. */
+/** Why model-1's Table 2 figure differs from the paper's, from this study's LSTM curves and its CNNs. */
 export function whyModel1(s: CuratedStudy, paper: number, higher: boolean): string {
   const c = climbAtEnd(s, 'model-1 LSTM', seedsOf(s), paper);
   if (!c) return '';
-  const cnns = ['CNN1', 'CNN2'].map((k) => row(s, k)?.mean).filter((x): x is number => typeof x === 'number');
-  const bound = cnns.length === 2 ? ` Both digits right, which a model-1 needs, happens for ${fmt(cnns[0] * cnns[1])} of pairs if its CNNs err independently (CNN1 ${fmt(cnns[0])} × CNN2 ${fmt(cnns[1])}).` : '';
-  if (c.rising === 0) return ` Here model-1's LSTM ${climbText(c)}: model-1 is limited by its CNNs, not by training.${bound}${higher ? " The paper's lower figure fits an LSTM that had not converged." : ''}`;
+  const m1 = row(s, 'model-1')?.mean;
+  const [a, b] = ['CNN1', 'CNN2'].map((k) => row(s, k)?.mean);
+  const bound = typeof a === 'number' && typeof b === 'number' ? a * b : null;
+  const boundText = bound === null ? '' : ` Both digits right, which model-1 needs, happens for ${fmt(bound)} of pairs if its CNNs (${fmt(a)}, ${fmt(b)}) err independently.`;
+  if (c.rising === 0) {
+    const atBound = bound !== null && typeof m1 === 'number' && Math.abs(m1 - bound) < 0.005;
+    return ` Here model-1's LSTM ${climbText(c)}.${boundText}${atBound ? ' Model-1 is at that bound: its CNNs, not its training, limit it.' : ''}`;
+  }
   const passed = c.reached.filter((e): e is number => e !== null);
-  const when = higher && passed.length ? ` Our seeds' LSTMs passed the paper's ${fmt(paper)} (validation) at epochs ${Math.min(...passed)}–${Math.max(...passed)}: the paper's figure fits an LSTM stopped earlier on the same climb.` : '';
-  return ` Here model-1's LSTM ${climbText(c)}: this recipe's epochs, not the network, set model-1's figure, and more epochs would raise it.${when}${bound}`;
+  const when = higher && passed.length ? ` ${passed.length} of ${c.seeds} seeds' LSTMs passed the paper's ${fmt(paper)} (validation accuracy) at epochs ${Math.min(...passed)}–${Math.max(...passed)}; for the paper's run to end there, its LSTM would have had to leave the plateau later than any of ours.` : '';
+  return ` Here model-1's LSTM ${climbText(c)}: under this recipe model-1 was still training, and more epochs would raise it.${when}${boundText}`;
 }
 
-/** Why model-2's figure differs from the paper's: whether it was still learning here; the rest the paper leaves open. */
+/** Why model-2's figure differs from the paper's: whether it was still learning here; the reading the paper leaves open. */
 export function whyModel2(s: CuratedStudy): string {
   const c = climbAtEnd(s, 'model-2', seedsOf(s));
   const here = c ? ` Here model-2 ${climbText(c)}.` : '';
-  return `${here} Model-2 also depends on what its LSTM reads from the CNNs and on the optimiser, both of which the paper leaves open ([paper.md](paper.md)).`;
+  const opt = s.config?.train?.optimizer;
+  const optimiser = typeof opt === 'string' && opt !== 'sgd' ? `; here also on the optimiser (${OPTIMISER_NAMES[opt] ?? opt}; Table 1 uses SGD)` : '';
+  return `${here} Model-2 also depends on what its LSTM reads from the CNNs, which the paper leaves open ([paper.md](paper.md))${optimiser}.`;
 }
 
-/** The yardsticks that keep the filters' length (raw S is the paper's); unit and unit-signflip remove it. */
-const LENGTH_KEEPING = ['raw', 'signflip', 'matched'] as const;
-
 /**
- * Claim 3 on the yardsticks that keep the filters' length against the scale-free one that decides,
- * when any of them gives another verdict: the length of each model's filters, which those measure
- * and unit S does not. Null when they all agree with the decision.
+ * Claim 3 when some yardstick decides otherwise than the one that decides: raw S (the paper's) and
+ * each yardstick that differs, with their estimates (a differing yardstick with raw's estimate and a
+ * narrower interval is not a length effect), and how much of raw S's difference the filters' length
+ * alone would make: (model-2 length / model-1 length − 1) × raw S of model-1's pair. Null when every
+ * yardstick agrees with the decision.
  */
 export function whyClaim3Yardstick(s: CuratedStudy): string | null {
   const v = s.stats.claims.find((c) => c.claim === 3);
-  if (!v || LENGTH_KEEPING.some((y) => y === v.decidedOn?.yardstick)) return null;
+  if (!v) return null;
   const set = v.decidedOn?.seedSet ?? 'standard';
-  const cells = LENGTH_KEEPING.map((y) => (s.stats.multiverse ?? []).find((c) => c.claim === 3 && c.seedSet === set && c.yardstick === y)).filter((c) => c !== undefined);
+  const cells = (s.stats.multiverse ?? []).filter((c) => c.claim === 3 && c.seedSet === set);
   const differ = cells.filter((c) => c.verdict !== v.verdict);
   if (!differ.length) return null;
-  const said = differ.map((c) => `${c.yardstick === 'raw' ? "the paper's raw S" : `${c.yardstick} S`} says ${verdictWord(c.verdict)} (${fmt(c.estimate)} ${ci({ lo: c.lo, hi: c.hi })})`).join(', ');
-  const agree = cells.filter((c) => c.verdict === v.verdict).map((c) => `${c.yardstick} S`);
+  const show = (c: (typeof cells)[number]) => `${verdictWord(c.verdict)}, ${fmt(c.estimate)} ${ci({ lo: c.lo, hi: c.hi })}`;
+  const raw = cells.find((c) => c.yardstick === 'raw');
+  const others = differ.filter((c) => c.yardstick !== 'raw');
+  const parts = [raw ? `raw S (the paper's yardstick) is ${show(raw)}` : null,
+    others.length ? `${others.map((c) => `${c.yardstick} S is ${show(c)}`).join(', ')} — ${others.length} of the ${cells.length} yardsticks, not corrected for choosing among them` : null].filter(Boolean);
   const len = filterLengths(s, seedsOf(s));
-  const lengths = len ? `model-2's trained filters are ${fmt(len.model2 / len.model1, 2)}× as long as model-1's (mean L2 norm ${fmt(len.model2)} against ${fmt(len.model1)}), and those yardsticks scale with length whatever the filters' directions` : "those yardsticks also measure the filters' length";
-  return `- Claim 3 (the paper: supported, on raw S): ${said}${agree.length ? ` (${agree.join(' and ')}, which also keep length, agree with the decision)` : ''}; on the filters' directions alone (${v.decidedOn?.yardstick ?? 'unit'} S, which decides) it is ${verdictWord(v.verdict)}: ${lengths}, so a verdict that only a length-keeping yardstick gives mixes length with direction.`;
+  const rawPair = s.stats.comparisons.find((c) => c.comparison === 'model1.cnn1 -> model1.cnn2')?.variants?.raw?.mean;
+  const lengthPart = len && typeof rawPair === 'number'
+    ? ` Model-2's trained filters are ${fmt(len.model2 / len.model1, 2)}× as long as model-1's (mean L2 norm ${fmt(len.model2)} against ${fmt(len.model1)}); on raw S, where model-1's pair is ${fmt(rawPair)} apart, that length alone would move the difference by about ${fmtSigned((len.model2 / len.model1 - 1) * rawPair)}, with the same directions.`
+    : '';
+  return `- Claim 3 (the paper: supported, on raw S from one run): ${parts.join('; ')}; ${v.decidedOn?.yardstick ?? 'unit'} S, which removes length and decides, says ${verdictWord(v.verdict)}.${lengthPart}`;
 }
 
 /**
- * Where a claim's deciding verdict differs between recipes, the numbers behind it. For claim 1, the
- * accuracy that moved between the recipes (model-1's or model-2's) and whether model-1's LSTM had
- * converged in each. Empty when every claim gets the same verdict everywhere.
+ * Where a claim's deciding verdict differs between recipes: the accuracies (claim 1) on each side.
+ * The recipes differ in several settings at once, so no line names a cause. Empty when every claim
+ * gets the same verdict everywhere.
  */
 export function recipeDifferences(studies: CuratedStudy[]): string[] {
   if (studies.length < 2) return [];
@@ -139,13 +175,15 @@ export function recipeDifferences(studies: CuratedStudy[]): string[] {
       out.push(`- Claim ${n}: ${verdicts}; see each study's claim ${n} below for its numbers.`);
       continue;
     }
-    const acc = (k: string) => studies.map((s) => row(s, k)?.mean ?? null);
-    const m1 = acc('model-1'), m2 = acc('model-2');
-    const spread = (xs: (number | null)[]) => { const v = xs.filter((x): x is number => x !== null); return v.length ? Math.max(...v) - Math.min(...v) : 0; };
-    const list = (xs: (number | null)[]) => studies.map((s, i) => `${fmt(xs[i])} (\`${s.name}\`)`).join(', ');
-    const moved = spread(m1) >= spread(m2) ? 'model-1' : 'model-2';
-    const lstm = studies.map((s) => { const c = climbAtEnd(s, 'model-1 LSTM', seedsOf(s)); return c ? `under \`${s.name}\` its LSTM ${c.rising ? `was still rising on ${c.rising} of ${c.seeds} seeds when training stopped` : 'had levelled off'}` : null; }).filter(Boolean);
-    out.push(`- Claim 1: ${verdicts}. Model-2 scores ${list(m2)}; model-1 ${list(m1)}: what moves between the recipes is ${moved}${moved === 'model-1' && lstm.length ? ` (${lstm.join('; ')})` : ''}. Claim 1 compares the two models at a fixed budget, so it answers for the recipe, not for the architectures.`);
+    const diff = differingSettings(studies);
+    const each = studies.map((s) => {
+      const m1 = row(s, 'model-1')?.mean, m2 = row(s, 'model-2')?.mean;
+      if (typeof m1 !== 'number' || typeof m2 !== 'number') return null;
+      const c = climbAtEnd(s, 'model-1 LSTM', seedsOf(s));
+      const lstm = c ? `; model-1's LSTM ${c.rising ? `still rising on ${c.rising} of ${c.seeds} seeds at the end` : c.falling ? `falling on ${c.falling} of ${c.seeds} seeds at the end` : 'levelled off'}` : '';
+      return `\`${s.name}\` model-2 ${fmt(m2)}, model-1 ${fmt(m1)} (${fmtSigned(m2 - m1)}${lstm})`;
+    }).filter(Boolean);
+    out.push(`- Claim 1: ${verdicts}. Model-2 − model-1 per study: ${each.join('; ')}. Claim 1 compares the two models at one training budget, so it answers for a recipe${diff.length > 1 ? `; these recipes differ in ${diff.join(', ')} at once, and these studies do not say which of them changes the answer` : diff.length === 1 ? `; these recipes differ only in ${diff[0]}` : ''}.`);
   }
-  return out.length ? ['Where the verdicts differ between recipes, and which numbers move:', '', ...out] : [];
+  return out.length ? ['Where the verdicts differ between recipes:', '', ...out] : [];
 }

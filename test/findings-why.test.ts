@@ -104,9 +104,12 @@ describe('claim 1 between recipes', () => {
     expect(lines.slice(0, 2)).toEqual(['Where the verdicts differ between recipes:', '']);
     expect(lines).toHaveLength(3);
     expect(lines[2]).toMatch(/^- Claim 1: NOT SUPPORTED under `quick`, SUPPORTED under `paper`\. Model-2 − model-1 per study: `quick` model-2 0\.942, model-1 0\.967 \(−0\.025\); `paper` model-2 0\.924, model-1 0\.727 \(\+0\.197; model-1's LSTM still rising on 3 of 4 seeds at the end\)\./);
-    expect(lines[2]).toMatch(/these recipes differ in optimiser, learning rate, batch, epochs at once, and these studies do not say which of them changes the answer\.$/);
+    expect(lines[2]).toMatch(/these recipes differ in optimiser, learning rate, batch, epochs\.$/);
     const softmax = study('paper-softmax', halved, { claims: [[1, 'inconclusive']], table2: [['model-1', 0.7], ['model-2', 0.17]], config: { ...PAPER, model: { model2Input: 'softmax' } } });
-    expect(recipeDifferences([paper, softmax])[2]).toMatch(/these recipes differ only in model-2's reading\.$/);
+    expect(recipeDifferences([paper, softmax])[2]).toMatch(/these recipes differ only in model-2's reading\. `paper` and `paper-softmax` differ only in model-2's reading, so that setting alone changes the answer between them\.$/);
+    const three = recipeDifferences([quick, paper, softmax])[2];
+    expect(three).toMatch(/these recipes differ in optimiser, learning rate, batch, epochs, model-2's reading\. `paper` and `paper-softmax` differ only in model-2's reading/);
+    expect(three).not.toMatch(/`quick` and `paper` differ only/);
   });
 
   it('says nothing when every claim gets the same verdict, or with one study', () => {

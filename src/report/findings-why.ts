@@ -183,7 +183,13 @@ export function recipeDifferences(studies: CuratedStudy[]): string[] {
       const lstm = c ? `; model-1's LSTM ${c.rising ? `still rising on ${c.rising} of ${c.seeds} seeds at the end` : c.falling ? `falling on ${c.falling} of ${c.seeds} seeds at the end` : 'levelled off'}` : '';
       return `\`${s.name}\` model-2 ${fmt(m2)}, model-1 ${fmt(m1)} (${fmtSigned(m2 - m1)}${lstm})`;
     }).filter(Boolean);
-    out.push(`- Claim 1: ${verdicts}. Model-2 − model-1 per study: ${each.join('; ')}. Claim 1 compares the two models at one training budget, so it answers for a recipe${diff.length > 1 ? `; these recipes differ in ${diff.join(', ')} at once, and these studies do not say which of them changes the answer` : diff.length === 1 ? `; these recipes differ only in ${diff[0]}` : ''}.`);
+    // Two studies whose verdicts differ and whose recipes differ in one setting only isolate that setting.
+    const isolated: string[] = [];
+    studies.forEach((a, i) => studies.slice(i + 1).forEach((b, j) => {
+      const d = differingSettings([a, b]);
+      if (vs[i] !== vs[i + 1 + j] && d.length === 1) isolated.push(`\`${a.name}\` and \`${b.name}\` differ only in ${d[0]}, so that setting alone changes the answer between them`);
+    }));
+    out.push(`- Claim 1: ${verdicts}. Model-2 − model-1 per study: ${each.join('; ')}. Claim 1 compares the two models at one training budget, so it answers for a recipe${diff.length > 1 ? `; these recipes differ in ${diff.join(', ')}` : diff.length === 1 ? `; these recipes differ only in ${diff[0]}` : ''}.${isolated.length ? ` ${isolated.map((x) => x[0].toUpperCase() + x.slice(1)).join('; ')}.` : ''}`);
   }
   return out.length ? ['Where the verdicts differ between recipes:', '', ...out] : [];
 }

@@ -169,12 +169,14 @@ function paperDifferences(s: CuratedStudy): string[] {
     lines.push(`- ${r.label}: ${fmt(r.mean)} ${ci(r.ci)} against the paper's ${fmt(r.paper)}: ours ${higher ? 'higher' : 'lower'} on every seed (${fmt(lo)}–${fmt(hi)}).${why}`);
   }
   const c1 = claim(st, 1);
-  if (c1 && c1.verdict !== 'supported') lines.push(`- Claim 1 (the paper: model-2 is more accurate) is ${verdictWord(c1.verdict)} under this recipe: ${recipeOf(s)}. Claim 1 depends on the recipe: see [where the verdicts differ between recipes](#the-claims-under-each-recipe-and-yardstick) below.`);
+  // With no seed trained to the standard nothing decides a claim: say so rather than leave "inconclusive" bare.
+  const none = st.learned.standardSeeds.length === 0 ? `: no seed was trained to the standard (model-2 learned the task on ${st.learned.k} of ${st.learned.n} seeds), and those seeds decide every claim` : '';
+  if (c1 && c1.verdict !== 'supported') lines.push(`- Claim 1 (the paper: model-2 is more accurate) is ${verdictWord(c1.verdict)} under this recipe${none}. Claim 1 depends on the recipe: see [where the verdicts differ between recipes](#the-claims-under-each-recipe-and-yardstick) below.`);
   const c3 = whyClaim3Yardstick(s);
   if (c3) lines.push(c3);
   // The paper claimed all four; any other claim this study does not support is named too.
   for (const c of st.claims.filter((x) => x.verdict !== 'supported' && x.claim !== 1 && !(x.claim === 3 && c3))) {
-    lines.push(`- Claim ${c.claim} (the paper: ${shortStatement(c.claim)}) is ${verdictWord(c.verdict)} under this recipe: see [claim ${c.claim} of \`${s.name}\`](#${slug(`${s.name}, claim ${c.claim}: ${verdictWord(c.verdict)}`)}) below.`);
+    lines.push(`- Claim ${c.claim} (the paper: ${shortStatement(c.claim)}) is ${verdictWord(c.verdict)} under this recipe${none}: see [claim ${c.claim} of \`${s.name}\`](#${slug(`${s.name}, claim ${c.claim}: ${verdictWord(c.verdict)}`)}) below.`);
   }
   return lines.length ? [`Where \`${s.name}\` differs from the paper:`, '', ...lines] : [`\`${s.name}\`: the paper's Table 2 lies within our seeds' range for every network, and the study supports every claim the paper made.`];
 }

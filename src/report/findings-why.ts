@@ -7,6 +7,7 @@
  * several settings at once do not tell which setting is the cause.
  */
 import { loadStudy } from '../io/load.ts';
+import { endGain, STILL_IMPROVING } from '../stats/convergence.ts';
 import type { StudyStats, Table2Row } from '../stats/types.ts';
 import { ci, fmt, fmtSigned, verdictWord } from './format.ts';
 import { readCurves } from './training.ts';
@@ -26,13 +27,11 @@ export function differingSettings(studies: CuratedStudy[]): string[] {
 
 const OPTIMISER_NAMES: Record<string, string> = { sgd: 'SGD', adam: 'Adam' };
 
-/** A mean validation accuracy that gains more than this from one window to the next is "still rising" (less than −this: "falling"). */
-export const RISING = 0.005;
-
 /**
- * How one network's validation accuracy moved at the end of training, over a study's seeds: the mean
- * over the last tenth of its epochs (at least one epoch) against the mean over the tenth before, so
- * that one noisy SGD epoch does not decide. Seeds with fewer than two epochs are left out.
+ * How one network's validation accuracy moved at the end of training, over a study's seeds, by the
+ * definition the warnings use (stats/convergence.ts endGain, STILL_IMPROVING): the mean over the
+ * last tenth of its epochs against the mean over the tenth before. Seeds with fewer than two epochs
+ * are left out.
  */
 export interface Climb {
   seeds: number;
@@ -58,23 +57,19 @@ export function climbAtEnd(s: Pick<CuratedStudy, 'dir'>, label: string, seeds: r
   }
   const curves = [...bySeed.values()].filter((c) => c.length >= 2).map((c) => c.sort((a, b) => a.epoch - b.epoch));
   if (!curves.length) return null;
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   let rising = 0, falling = 0, from = 0, to = 0;
   let longest = curves[0];
   const reached: (number | null)[] = [];
   for (const curve of curves) {
-    const w = Math.max(1, Math.round(curve.length / 10));
-    const last = curve.slice(-w);
-    const before = curve.slice(-2 * w, -w);
-    const gain = mean(last.map((c) => c.val)) - mean(before.map((c) => c.val));
-    if (gain > RISING) rising++;
-    if (gain < -RISING) falling++;
-    from += mean(before.map((c) => c.val));
-    to += mean(last.map((c) => c.val));
+    const g = endGain(curve.map((c) => c.val))!;
+    if (g.gain > STILL_IMPROVING) rising++;
+    if (g.gain < -STILL_IMPROVING) falling++;
+    from += g.before;
+    to += g.last;
     if (curve.length > longest.length) longest = curve;
     reached.push(curve.find((c) => c.val >= reach)?.epoch ?? null);
   }
-  const w = Math.max(1, Math.round(longest.length / 10));
+  const w = endGain(longest.map((c) => c.val))!.window;
   const ep = (c: { epoch: number }[]): [number, number] => [c[0].epoch, c[c.length - 1].epoch];
   return { seeds: curves.length, rising, falling, before: ep(longest.slice(-2 * w, -w)), last: ep(longest.slice(-w)), from: from / curves.length, to: to / curves.length, reached };
 }

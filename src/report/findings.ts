@@ -136,9 +136,13 @@ function robustness(st: StudyStats, n: number): string {
   if (!m) return '';
   if (m.summary === 'robust') return ' (robust)';
   if (m.summary === 'seeds') return ' (depends on the seed set)';
-  // The yardstick(s) whose verdict differs from the decision, with that verdict.
-  const cell = (st.multiverse ?? []).find((c) => c.claim === n && c.seedSet === st.options.seedSet && m.summary.split('+').includes(c.yardstick));
-  return ` (${m.summary.split('+').join(', ')} S: ${cell ? verdictWord(cell.verdict) : 'differs'})`;
+  // The yardstick(s) whose verdict differs from the decision, with that verdict: on the deciding
+  // seed set when they differ there, else on the other seed set, which is then named.
+  const decided = claim(st, n)?.verdict;
+  const cells = (st.multiverse ?? []).filter((c) => c.claim === n && m.summary.split('+').includes(c.yardstick) && c.verdict !== decided);
+  const cell = cells.find((c) => c.seedSet === st.options.seedSet) ?? cells[0];
+  const where = cell && cell.seedSet !== st.options.seedSet ? (cell.seedSet === 'all' ? ' on all seeds' : ` on the ${cell.seedSet} seeds`) : '';
+  return ` (${m.summary.split('+').join(', ')} S${where}: ${cell ? verdictWord(cell.verdict) : 'differs'})`;
 }
 
 /** The multiverse of one claim as a small table: rows = yardsticks, columns = seed sets. */

@@ -29,11 +29,12 @@ function provenance(dest: string, o: CurateCliOptions, wallSeconds: number | nul
     if (typeof rec.seconds === 'number') seedSeconds += rec.seconds;
   }
   const cpu = cpus();
+  const here = gitCommit();
   return {
     command: o.command ?? null,
     // The code that trained the study (--commit), which a long study may predate; then the checkout curating it.
-    commit: trainedCommit ?? gitCommit(),
-    curatedCommit: gitCommit(),
+    commit: trainedCommit ?? here,
+    curatedCommit: here,
     machine: cpu.length ? `${cpu[0].model.trim()}, ${cpu.length} cores, Node ${process.version}` : null,
     curatedAt: new Date().toISOString(),
     wallSeconds,

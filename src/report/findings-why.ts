@@ -47,11 +47,15 @@ export interface Climb {
   reached: (number | null)[];
 }
 
+/** Each study's curves, read once per process: one study's why lines ask for several networks. */
+const curves = new Map<string, ReturnType<typeof readCurves>>();
+const curvesOf = (dir: string): ReturnType<typeof readCurves> => curves.get(dir) ?? curves.set(dir, readCurves([dir])).get(dir)!;
+
 /** The climb of one network (its curve label, training.ts CURVE_NETWORKS) on the given seeds; null without two epochs of it. */
 export function climbAtEnd(s: Pick<CuratedStudy, 'dir'>, label: string, seeds: readonly number[], reach = Infinity): Climb | null {
   const wanted = new Set(seeds);
   const bySeed = new Map<number, { epoch: number; val: number }[]>();
-  for (const p of readCurves([s.dir])) {
+  for (const p of curvesOf(s.dir)) {
     if (p.network !== label || !wanted.has(p.seed) || !Number.isFinite(p.valAccuracy)) continue;
     (bySeed.get(p.seed) ?? bySeed.set(p.seed, []).get(p.seed)!).push({ epoch: p.epoch, val: p.valAccuracy });
   }

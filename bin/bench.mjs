@@ -4,6 +4,7 @@
 //   --torch    ours and PyTorch side by side, interleaved rounds, SGD and Adam (bench/side-by-side.ts)
 //   --profile  time per op of one training step (bench/profile.ts)
 //   --seeds    seconds per seed per preset, 1 vs 2 workers, peak RSS per worker (bench/seeds.ts)
+//   --in-seed  a seed's epochs (steps, validation) against the step bench, interleaved (bench/in-seed.ts)
 // Each section runs under filterstudy's Node flags (src/cli/node-flags.ts).
 // Other flags (--engine, --backend, --rounds, --steps, --batch, …) go to every section.
 import { spawnSync } from 'node:child_process';
@@ -11,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
-const sections = { '--torch': 'bench/side-by-side.ts', '--profile': 'bench/profile.ts', '--seeds': 'bench/seeds.ts' };
+const sections = { '--torch': 'bench/side-by-side.ts', '--profile': 'bench/profile.ts', '--seeds': 'bench/seeds.ts', '--in-seed': 'bench/in-seed.ts' };
 const named = Object.entries(sections).filter(([f]) => args.includes(f)).map(([, s]) => s);
 const rest = args.filter((a) => !(a in sections));
 // glibc malloc keeps freed memory (bench/torch-compare.ts MALLOC_KEEP says why and what it measured): the

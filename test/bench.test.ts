@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { inSeedRates, inSeedSummary, type InSeedRound } from '../bench/in-seed-lib.ts';
 import { groupKernels } from '../bench/profile-lib.ts';
 import { extrapolate, phasesOf, phasesTable, scalingTable, span, type SeedRun } from '../bench/seeds-lib.ts';
 import { checkEngineName } from '../bench/steps.ts';
@@ -153,5 +154,23 @@ describe('profile grouping', () => {
     const rows = groupKernels([k('MatMul', [[2, 3], [3, 4]], 4), k('MatMul', [[2, 3], [3, 4]], 2), k('Relu', [[2, 4]], 1), k('MatMul', [[4, 4], [4, 4]], 1)], 2);
     expect(rows[0]).toEqual({ op: 'MatMul', shapes: '[2,3] [3,4]', calls: 1, ms: 3 });
     expect(rows.map((r) => r.op)).toEqual(['MatMul', 'Relu', 'MatMul']);
+  });
+});
+
+describe('in-seed vs bench (bench/in-seed.ts)', () => {
+  // 42,000 items in 2,000 ms of steps + 500 ms of validation; 12,800 bench items in 1,000 ms; CPU = wall + 10 %
+  const round = (k: number): InSeedRound => ({ items: 42_000, stepsWall: 2000 * k, stepsCpu: 2200 * k, valWall: 500 * k, valCpu: 550 * k, benchItems: 12_800, benchWall: 1000, benchCpu: 1100 });
+  it('takes each rate per round, then the median over rounds', () => {
+    const q = inSeedRates([round(1), round(3), round(1.5)]);
+    expect(q.steps[0]).toBeCloseTo(42_000 / 3, 6); // median of 21,000, 7,000, 14,000
+    expect(q.epoch[0]).toBeCloseTo(42_000 / 3.75, 6);
+    expect(q.bench).toEqual([12_800, 12_800 / 1.1]);
+    expect(q.valSeconds).toBe(0.75);
+  });
+  it('prints the ratios to the bench block', () => {
+    const s = inSeedSummary('CNN (images)', [round(1)]);
+    expect(s).toMatch(/epoch's training steps\s+wall\s+21,000\/s\s+cpu\s+19,091\/s\s+= 164 % \(wall\), 164 % \(cpu\) of the bench/);
+    expect(s).toMatch(/epoch with validation\s+wall\s+16,800\/s.*= 131 % \(wall\)/);
+    expect(s).toContain('validation pass 0.50 s per epoch');
   });
 });

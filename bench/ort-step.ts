@@ -79,17 +79,19 @@ async function bench(name: string, cfg: StudyConfig, kind: 'cnn' | 'model2'): Pr
   const run = await StepRunner.create(model, weights, PROFILE ? { profilePrefix: join(dir, 'p') } : {});
   const drop = makeRng(2, 'dropout');
   const maskA = {};
-  const maskB = {}; // reused mask buffers, as the engine's trainers keep them
+  const maskB = {}; // reused mask and image buffers, as the engine's trainers keep them
+  const imgA = {};
+  const imgB = {};
   const one = async () => {
     const idx = Int32Array.from({ length: BATCH }, () => rng.int(POOL));
     if (kind === 'cnn') {
       const mask = maskTensor(BATCH, m, drop, maskA);
-      return run.step({ x: imageTensor(pool, idx), onehot: oneHotTensor(labels, idx, 10), ...(mask ? { mask } : {}) });
+      return run.step({ x: imageTensor(pool, idx, imgA), onehot: oneHotTensor(labels, idx, 10), ...(mask ? { mask } : {}) });
     }
     const idxB = Int32Array.from({ length: BATCH }, () => rng.int(POOL));
     const ma = maskTensor(BATCH, m, drop, maskA);
     const mb = maskTensor(BATCH, m, drop, maskB);
-    return run.step({ xa: imageTensor(pool, idx), xb: imageTensor(pool, idxB), onehot: oneHotTensor(labels, idx, 28), ...(ma ? { maskA: ma, maskB: mb! } : {}) });
+    return run.step({ xa: imageTensor(pool, idx, imgA), xb: imageTensor(pool, idxB, imgB), onehot: oneHotTensor(labels, idx, 28), ...(ma ? { maskA: ma, maskB: mb! } : {}) });
   };
   for (let i = 0; i < WARMUP; i++) await one();
   const ms: number[] = [];

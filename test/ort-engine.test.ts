@@ -95,6 +95,25 @@ describe('dropout masks', () => {
     expect(mask.length).toBe(507);
     expect(Array.from(mask)).toEqual(Array.from({ length: 507 }, (_, i) => (((draws[i >> 2] >>> (8 * (i % 4))) & 255) < 192 ? Math.fround(4 / 3) : 0)));
   });
+
+  it('the draws kept between calls change nothing: large, small, other rate, large again — each as drawn alone', () => {
+    // The reference: each mask from its own stream with nothing drawn before it in this process's scratch
+    // would be the same; here the scratch is grown, reused shorter, and reused by the one-draw-per-unit path.
+    const m = DEFAULTS.model;
+    const want = (n: number, rate: number, stream: string) => {
+      const size = n * 13 * 13 * 16;
+      const keep = 1 - rate;
+      if (Number.isInteger(keep * 256)) {
+        const d = makeRng(9, stream).fillUint32(new Uint32Array(Math.ceil(size / 4)));
+        return Array.from({ length: size }, (_, i) => (((d[i >> 2] >>> (8 * (i % 4))) & 255) < keep * 256 ? Math.fround(1 / keep) : 0));
+      }
+      const d = makeRng(9, stream).fillUint32(new Uint32Array(size));
+      return Array.from(d, (u) => (u < keep * 2 ** 32 ? Math.fround(1 / keep) : 0));
+    };
+    for (const [n, rate, stream] of [[64, 0.25, 'a'], [3, 0.25, 'b'], [5, 0.3, 'c'], [2, 0.5, 'd'], [64, 0.25, 'e']] as const) {
+      expect(Array.from(dropoutMaskData(n, { ...m, dropout: rate }, makeRng(9, stream))!), `n ${n}, rate ${rate}`).toEqual(want(n, rate, stream));
+    }
+  });
 });
 
 describe('digit CNN trainer', () => {

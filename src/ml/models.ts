@@ -148,6 +148,16 @@ export function disposeParams(p: Params): void {
  * uint32 per unit and keep it when u / 2^32 < keep (as rng.next() < keep would). `out`, when given,
  * receives the mask (its length must be the mask's) instead of a new array.
  */
+/**
+ * The byte path's draws and lookup tables, kept between calls: a new 0.35 MB Uint32Array per mask
+ * (batch 128) made V8 count external memory and collect garbage that often that one mask cost ~3 ms
+ * under filterstudy's Node flags (--max-semi-space-size=1) against ~0.3–0.6 ms with the buffer kept
+ * (scratch micro-bench, the same masks bit for bit). One scratch per thread is safe: the function is
+ * synchronous, so no two calls overlap, and the draws never leave it.
+ */
+let drawScratch = new Uint32Array(0);
+const unitTables = new Map<number, Float32Array>();
+
 export function dropoutMaskData(n: number, m: ModelConfig, rng: Rng, out?: Float32Array): Float32Array | null {
   if (m.dropout === 0) return null;
   const p = pooledSide(m);
@@ -160,9 +170,15 @@ export function dropoutMaskData(n: number, m: ModelConfig, rng: Rng, out?: Float
   if (Number.isInteger(byteThreshold)) {
     // Branch-free: each byte looks its unit up in a 256-entry table (a random 75/25 branch per unit
     // mispredicts often; measured 0.2–0.3 ms per batch-64 mask against 0.5–1.0 with the branch).
-    const unit = new Float32Array(256);
-    unit.fill(scale, 0, byteThreshold);
-    const draws = new Int32Array(rng.fillUint32(new Uint32Array((size + 3) >> 2)).buffer); // int32 view: no float64 conversions of draws ≥ 2^31
+    let unit = unitTables.get(keep);
+    if (!unit) {
+      unit = new Float32Array(256);
+      unit.fill(scale, 0, byteThreshold);
+      unitTables.set(keep, unit);
+    }
+    const words = (size + 3) >> 2;
+    if (drawScratch.length < words) drawScratch = new Uint32Array(words);
+    const draws = new Int32Array(rng.fillUint32(drawScratch.subarray(0, words)).buffer, 0, words); // int32 view: no float64 conversions of draws ≥ 2^31
     const whole = size >> 2;
     for (let j = 0, i = 0; j < whole; j++, i += 4) {
       const u = draws[j];
@@ -174,7 +190,8 @@ export function dropoutMaskData(n: number, m: ModelConfig, rng: Rng, out?: Float
     for (let i = whole << 2; i < size; i++) data[i] = unit[(draws[i >> 2] >> ((i & 3) << 3)) & 255];
   } else {
     const threshold = keep * 4294967296;
-    const draws = rng.fillUint32(new Uint32Array(size));
+    if (drawScratch.length < size) drawScratch = new Uint32Array(size);
+    const draws = rng.fillUint32(drawScratch.subarray(0, size));
     for (let i = 0; i < size; i++) data[i] = draws[i] < threshold ? scale : 0;
   }
   return data;

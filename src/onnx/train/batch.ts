@@ -10,9 +10,15 @@ import type { Rng } from '../../rng.ts';
 
 const PIXELS = IMAGE_SIDE * IMAGE_SIDE;
 
-/** images[n·784] bytes, rows → uint8 tensor [R,28,28,1]. */
-export function imageTensor(images: Uint8Array, rows: ArrayLike<number>): ort.Tensor {
-  const out = new Uint8Array(rows.length * PIXELS);
+/**
+ * images[n·784] bytes, rows → uint8 tensor [R,28,28,1]. With `reuse`, the rows go into (the start
+ * of) the largest array used so far, as maskTensor's masks do: a new 0.1 MB array per step is
+ * external memory V8 collects garbage for (see models.ts dropoutMaskData).
+ */
+export function imageTensor(images: Uint8Array, rows: ArrayLike<number>, reuse?: { data?: Uint8Array }): ort.Tensor {
+  const size = rows.length * PIXELS;
+  if (reuse && !(reuse.data && reuse.data.length >= size)) reuse.data = new Uint8Array(size);
+  const out = reuse ? reuse.data!.subarray(0, size) : new Uint8Array(size);
   for (let r = 0; r < rows.length; r++) out.set(images.subarray(rows[r] * PIXELS, (rows[r] + 1) * PIXELS), r * PIXELS);
   return new ort.Tensor('uint8', out, [rows.length, IMAGE_SIDE, IMAGE_SIDE, 1]);
 }

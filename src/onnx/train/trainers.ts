@@ -131,10 +131,11 @@ export function digitCnnTrainer(spec: DigitCnnSpec): Promise<Trainer> {
   const train = data.pairs.train;
   const digits = side === 'a' ? train.digitA : train.digitB;
   const maskBuffer = {};
+  const imageBuffer = {}; // a step's session.run has finished before the next step fills it
   const batchFeeds = (idx: Int32Array) => {
     const rows = idx.map((i) => train[side][i]);
     const mask = maskTensor(idx.length, m, spec.dropout, maskBuffer);
-    return { x: imageTensor(data.splits.train.images, rows), onehot: oneHotTensor(digits, idx, DIGITS), ...(mask ? { mask } : {}) };
+    return { x: imageTensor(data.splits.train.images, rows, imageBuffer), onehot: oneHotTensor(digits, idx, DIGITS), ...(mask ? { mask } : {}) };
   };
   const forwardFeeds = (split: SplitName, idx: Int32Array) => ({ x: imageTensor(data.splits[split].images, idx.map((i) => data.pairs[split][side][i])) });
   return make(DIGITS, cfg, cnnStepModel(cfg), cnnForwardModel(m), { cnn: spec.init }, batchFeeds, forwardFeeds, (s) => data.pairs[s].n);
@@ -152,17 +153,18 @@ export function lstmTrainer(spec: LstmSpec): Promise<Trainer> {
 export function model2Trainer(spec: Model2Spec): Promise<Trainer> {
   const { cfg, data } = spec;
   const m = cfg.model;
-  const pairFeeds = (split: SplitName, idx: Int32Array) => {
+  const pairFeeds = (split: SplitName, idx: Int32Array, reuse?: { a: { data?: Uint8Array }; b: { data?: Uint8Array } }) => {
     const pr = data.pairs[split];
     const images = data.splits[split].images;
-    return { xa: imageTensor(images, idx.map((i) => pr.a[i])), xb: imageTensor(images, idx.map((i) => pr.b[i])) };
+    return { xa: imageTensor(images, idx.map((i) => pr.a[i]), reuse?.a), xb: imageTensor(images, idx.map((i) => pr.b[i]), reuse?.b) };
   };
   const bufferA = {};
   const bufferB = {};
+  const images = { a: {}, b: {} }; // reused by every step (each session.run has finished before the next)
   const batchFeeds = (idx: Int32Array) => {
     const maskA = maskTensor(idx.length, m, spec.dropoutA, bufferA);
     const maskB = maskTensor(idx.length, m, spec.dropoutB, bufferB);
-    return { ...pairFeeds('train', idx), onehot: oneHotTensor(data.pairs.train.label, idx, THIRD_CLASSES), ...(maskA && maskB ? { maskA, maskB } : {}) };
+    return { ...pairFeeds('train', idx, images), onehot: oneHotTensor(data.pairs.train.label, idx, THIRD_CLASSES), ...(maskA && maskB ? { maskA, maskB } : {}) };
   };
   return make(THIRD_CLASSES, cfg, model2StepModel(cfg), model2ForwardModel(m), { ...spec.init }, batchFeeds, pairFeeds, (s) => data.pairs[s].n);
 }

@@ -8,7 +8,7 @@
  *   nice -n 15 node --import tsx bench/until-decided.ts [--replicates 200] [--reps 400]
  *       [--check-reps 2000 --check-replicates 20] [--only scenario,…] [--write]
  *
- * --reps: bootstrap replicates per analysis (the CIs at 1 − α/K sit in the tails: fewer make each
+ * --reps: bootstrap replicates per analysis (the claims' CIs at 1 − 2α/K sit in the tails: fewer make each
  * bound noisier, not biased); --check-reps: the null scenarios' family rate again with this many
  * replicates on its first --check-replicates studies (the same studies), to show the verdicts do not
  * move with them (--check-reps 0 skips). --write replaces the table between the UNTIL-DECIDED markers in src/stats/README.md.

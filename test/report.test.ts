@@ -78,7 +78,7 @@ describe('aggregate: synthetic "paper" study in two folders', () => {
     expect(t.schema.fields.map((f) => f.name)).toEqual([...STATS_COLUMNS]);
     const meta = JSON.parse(t.schema.metadata.get('filterstudy')!);
     expect(meta.configHash).toBe('synthetic-paper');
-    expect([meta.level, meta.claimLevel]).toEqual([0.95, 0.95]); // a plain study: the claims' CIs at the study's level
+    expect([meta.level, meta.claimLevel]).toEqual([0.95, 0.9]); // a plain study: the claims' CIs at 1 − 2α, the one-sided 95 % bound
     const rows = t.toArray().map((r) => r.toJSON() as Record<string, unknown>);
     const verdicts = rows.filter((r) => r.section === 'claim' && r.statistic === 'verdict' && r.variant === null);
     expect(verdicts.map((r) => r.text)).toEqual(['supported', 'supported', 'supported', 'supported']);

@@ -11,8 +11,11 @@ describe('claim sentences', () => {
     expect(sentences.some((s) => s.includes('no CI computable'))).toBe(true);
   });
 
-  it('with enough seeds the interval is given as "95% CI [lo, hi]"', () => {
+  it('with enough seeds the interval is given with its level: "90% CI [lo, hi]" (the claims\' 1 − 2α)', () => {
     const st = analyzeStudy(makeSyntheticStudy({ seeds: 6, mode: 'paper' }), { reps: 200 });
-    expect(st.claims[0].sentence).toMatch(/95% CI \[-?\d\.\d{3}, -?\d\.\d{3}\]/);
+    expect(st.claims[0].sentence).toMatch(/90% CI \[-?\d\.\d{3}, -?\d\.\d{3}\]/);
+    // at another α the level follows: α = 0.025 → 95 %
+    const st2 = analyzeStudy(makeSyntheticStudy({ seeds: 6, mode: 'paper' }), { reps: 200, alpha: 0.025 });
+    expect(st2.claims[0].sentence).toMatch(/95% CI \[-?\d\.\d{3}, -?\d\.\d{3}\]/);
   });
 });

@@ -37,7 +37,7 @@ describe('the look schedule', () => {
     const d = sequentialDesign(null);
     expect(d.looks).toEqual([8, 12, 16, 20]);
     expect(d.alphaPerLook).toBeCloseTo(0.0125, 12);
-    expect(d.level).toBeCloseTo(0.9875, 12);
+    expect(d.level).toBeCloseTo(0.975, 12); // two-sided 1 − 2α/K: the one-sided bound at α/K
     // The first look is the fewest seeds at which a claim of the paper's family can pass at α/4: one seed fewer could decide nothing.
     expect(minSeedsFor(d.alphaPerLook, 3)).toBe(d.looks[0]);
     expect(2 ** -(d.looks[0] - 1)).toBeGreaterThanOrEqual(d.alphaPerLook / 3);
@@ -149,21 +149,21 @@ function sequentialFolder(scenario: Parameters<typeof simulateStudy>[0], count: 
 const UNDECIDED = { ...SCENARIOS['all-true'], noiseFloor: false };
 
 describe('aggregate at a look', () => {
-  it('analyses the look’s seeds at α/K, with the claims’ CIs at 1 − α/K and Table 2 at 95 %, and says what the look means', async () => {
+  it('analyses the look’s seeds at α/K, with the claims’ CIs at 1 − 2α/K and Table 2 at 95 %, and says what the look means', async () => {
     const root = sequentialFolder(UNDECIDED, 8, 12);
     const { stats } = await aggregate({ dirs: [root], cka: false, reps: 200 });
     expect(stats.seeds).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(stats.warnings.join('\n')).toMatch(/seeds 9, 10, 11, 12 are left out: they are not seeds of the look at 8 seeds/);
     expect(stats.alpha).toBe(0.025);
-    expect(stats.claims[0].effect!.ci.level).toBeCloseTo(0.975, 12);
+    expect(stats.claims[0].effect!.ci.level).toBeCloseTo(0.95, 12); // 2 looks: α/K = 0.025, two-sided 1 − 2α/K
     expect(stats.table2[0].ci.level).toBe(0.95);
-    expect(stats.claims[0].sentence).toContain('97.5% CI');
+    expect(stats.claims[0].sentence).toContain('95% CI');
     expect(stats.sequential).toMatchObject({ looks: [8, 12], look: 1, outcome: 'continue', nextLook: 12, undecided: [2], looksTaken: 1 });
     expect(JSON.parse(readFileSync(join(root, 'stats.json'), 'utf8')).sequential.outcome).toBe('continue');
-    // stats.arrow's metadata names both levels: the claims' rows at 1 − α/K, the descriptive ones at 95 %
+    // stats.arrow's metadata names both levels: the claims' rows at 1 − 2α/K, the descriptive ones at 95 %
     const arrowMeta = JSON.parse(tableFromIPC(readFileSync(join(root, 'stats.arrow'))).schema.metadata.get('filterstudy')!);
     expect(arrowMeta.level).toBe(0.95);
-    expect(arrowMeta.claimLevel).toBeCloseTo(0.975, 12);
+    expect(arrowMeta.claimLevel).toBeCloseTo(0.95, 12);
     expect(readFileSync(join(root, 'report.md'), 'utf8')).toMatch(/\*\*Sequential design\*\* \(1 look taken\)/);
     // Every claim says its verdict is interim, so none reads as final.
     for (const c of stats.claims) expect(c.notes.at(-1)).toMatch(/look 1 of 2 \(8 seeds\), α = 0\.025 at each look: an interim verdict, not final/);
@@ -177,6 +177,13 @@ describe('aggregate at a look', () => {
     const p = await aggregate({ dirs: [plain], cka: false, reps: 200 });
     expect(p.stats.sequential).toBeUndefined();
     expect(p.stats.alpha).toBe(0.05);
+    // the claims' intervals at 1 − 2α = 90 % (the one-sided 95 % bound of the one-sided test), Table 2 at 95 %
+    expect(p.stats.options.claimLevel).toBeCloseTo(0.9, 12);
+    expect(p.stats.claims[0].effect!.ci.level).toBeCloseTo(0.9, 12);
+    expect(p.stats.claims[0].sentence).toContain('90% CI');
+    expect(p.stats.table2[0].ci.level).toBe(0.95);
+    const meta = JSON.parse(tableFromIPC(readFileSync(join(plain, 'stats.arrow'))).schema.metadata.get('filterstudy')!);
+    expect([meta.level, meta.claimLevel]).toEqual([0.95, expect.closeTo(0.9, 12)]);
   });
 });
 

@@ -278,7 +278,7 @@ export const META_KEYS = {
   seeds: { in: ['combined', 'stats'], meaning: 'the seeds in the file' },
   backends: { in: ['combined'], meaning: 'the training backends of the combined seeds' },
   level: { in: ['stats'], meaning: 'confidence level of `lo`/`hi` (the claims\' rows: `claimLevel`)' },
-  claimLevel: { in: ['stats'], meaning: 'confidence level of `lo`/`hi` on the claims\' rows (sections `claim`, `multiverse`): `level`, except at a look of a study run with `--until-decided` (1 − α/K, stats.json `sequential`)' },
+  claimLevel: { in: ['stats'], meaning: 'two-sided confidence level of `lo`/`hi` on the claims\' rows (sections `claim`, `multiverse`): 1 − 2α = 0.90, so the end on the claimed side is the one-sided 95 % bound that matches the one-sided test (1 − 2α/K at a look of a study run with `--until-decided`, stats.json `sequential`); stats written before this level existed used `level`' },
   columns: { in: ['stats'], meaning: "stats.arrow's column names" },
 } as const satisfies Record<string, { in: readonly MetaScope[]; meaning: string }>;
 export type MetaKey = keyof typeof META_KEYS;

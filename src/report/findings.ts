@@ -13,7 +13,7 @@ import type { ClaimVerdict, StudyStats, Table2Row } from '../stats/types.ts';
 import { pairedClaimTests, pairedText } from './compare-paired.ts';
 import { learningCurvesSvg } from './figure-curves.ts';
 import { recipeDifferences, whyClaim3Yardstick, whyModel1, whyModel2 } from './findings-why.ts';
-import { ci, fmt, fmtP, slug, verdictWord } from './format.ts';
+import { ci, ciName, claimCiLevel, fmt, fmtP, slug, verdictWord } from './format.ts';
 import { recipeHeader, recipeOf as recipeOfConfig, type RecipeConfig } from './recipe.ts';
 import { CURVE_NETWORKS, readCurves } from './training.ts';
 
@@ -203,13 +203,20 @@ function table2Section(studies: CuratedStudy[]): string[] {
   return out;
 }
 
+/** The claims' interval name: one level for all studies ('90% CI, whose claimed-side end is the one-sided 95% bound…'), else per study. */
+function claimCiText(studies: CuratedStudy[]): string {
+  const levels = [...new Set(studies.map((s) => claimCiLevel(s.stats)))];
+  const bound = (l: number) => `${ciName(l)}: its end on the claimed side is the one-sided ${Number((100 * (1 + l) / 2).toPrecision(4))}% bound of the one-sided test`;
+  return levels.length === 1 ? bound(levels[0]) : studies.map((s) => `\`${s.name}\` ${ciName(claimCiLevel(s.stats))}`).join(', ');
+}
+
 /**
  * Each claim's verdict under each recipe (columns) and yardstick (rows; claims 1 and 4 do not
  * depend on one), on the seeds trained to the standard; then the between-recipe paired test.
  */
 function claimsSection(studies: CuratedStudy[]): string[] {
   const out = ['## The claims under each recipe and yardstick', '',
-    'Each study decides on the seeds trained to the standard and, for claims 2 and 3, on the unit yardstick (marked "decides"); the other yardsticks are shown beside it (verdict, estimate [95% CI]). Each verdict holds under its own recipe: the studies are not pooled.', '',
+    `Each study decides on the seeds trained to the standard and, for claims 2 and 3, on the unit yardstick (marked "decides"); the other yardsticks are shown beside it (verdict, estimate [${claimCiText(studies)}]). Each verdict holds under its own recipe: the studies are not pooled.`, '',
     `| claim | yardstick | ${studies.map(header).join(' | ')} |`, `|---|---|${studies.map(() => '---|').join('')}`];
   const claims = [...new Set(studies.flatMap((s) => s.stats.claims.map((c) => c.claim)))].sort((a, b) => a - b);
   for (const n of claims) {

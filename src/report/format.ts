@@ -7,7 +7,7 @@
 import type { Verdict } from '../stats/types.ts';
 import { netLabel } from '../stats/format.ts';
 
-export { ci, ciName, fmt, fmtSigned, netLabel, num, pIs } from '../stats/format.ts';
+export { ci, ciName, claimCiLevel, fmt, fmtSigned, netLabel, num, pIs } from '../stats/format.ts';
 
 /** A p-value in a table cell: '< 0.001' below 0.001 (never '0.000'), four digits below 0.01, else three; in a sentence use pIs. */
 export function fmtP(p: number | null | undefined): string {

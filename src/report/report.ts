@@ -36,7 +36,7 @@ import { studyContext } from './context.ts';
 import { studyKernels, type StudyKernels } from './kernels.ts';
 import { buildReport } from './doc.ts';
 import { buildFigures, figureList } from './doc-figures.ts';
-import { ci, ciName, fmt, pIs, fmtSigned, verdictWord } from './format.ts';
+import { ci, ciName, claimCiLevel, fmt, pIs, fmtSigned, verdictWord } from './format.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './md.ts';
 import { statsTable } from './stats-table.ts';
@@ -87,7 +87,7 @@ export function formatAggregateSummary(st: StudyStats, kernels?: StudyKernels): 
   if (L.n) lines.push('', `model-2 learned the task (test accuracy ≥ ${L.threshold}) on ${L.k} of ${L.n} seeds, 95% CI ${ci(L.ci, 2)}; trained to the standard: ${L.standardSeeds.join(', ') || 'none'}`);
   const X = st.onnx;
   if (X.recorded) lines.push(`export check (${exportCheckSubject(X)}): leaves out ${X.leftOut.length} of ${X.checked.length} checked seeds${X.leftOut.length ? ` (${X.leftOut.join(', ')})` : ''}${X.nearTies ? `; ${X.nearTies} near-tie argmax flip${X.nearTies === 1 ? '' : 's'} not counted` : ''}`);
-  lines.push('', 'Claims (one-sided Wilcoxon over seeds; claims 1–3 Holm-corrected, claim 4 its own family; α = ' + st.alpha + ')');
+  lines.push('', `Claims (one-sided Wilcoxon over seeds; claims 1–3 Holm-corrected, claim 4 its own family; α = ${st.alpha}; effects with ${ciName(claimCiLevel(st))}s, whose end on the claimed side is the one-sided bound at α)`);
   const q = st.sequential;
   if (q) lines.push(`  sequential: ${q.looksTaken ?? 'no'} look${q.looksTaken === 1 ? '' : 's'} taken of ${q.looks.length} (${q.looks.join(', ')} seeds), α = ${Number(q.alphaPerLook.toPrecision(4))} per look, claims' ${ciName(q.level)}s: ${q.note}`);
   for (const c of st.claims) {

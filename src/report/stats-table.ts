@@ -22,12 +22,13 @@
  *              on 'decided_on' rows the seed set and yardstick that decide; on 'yardsticks_agree'
  *              rows (value 1/0) whether the deciding and the paper's raw yardstick agree
  * Schema metadata 'filterstudy': JSON { schemaVersion, configHash, seeds, level, claimLevel, columns }: claimLevel
- * is the claims' CI level, 1 − α/K at a look of a study run until decided (stats/sequential.ts), else level.
+ * is the claims' two-sided CI level, 1 − 2α (its claimed-side end the one-sided bound of the one-sided
+ * test; 1 − 2α/K at a look of a study run until decided, stats/sequential.ts).
  */
 import type { Table } from 'apache-arrow';
 import { STATS, type StatRow } from '../io/schema.ts';
 import { tableFromRows } from '../io/tables.ts';
-import { num } from './format.ts';
+import { claimCiLevel, num } from './format.ts';
 import type { SSummary, StudyStats } from '../stats/types.ts';
 
 export type { StatRow } from '../io/schema.ts';
@@ -145,5 +146,5 @@ export function statsRows(st: StudyStats): StatRow[] {
 
 /** The long table as an Arrow Table, built from io/schema.ts STATS (nullable columns with validity bitmaps). */
 export function statsTable(st: StudyStats, level = 0.95): Table {
-  return tableFromRows(STATS, statsRows(st), { configHash: st.configHash, seeds: st.seeds, level, claimLevel: st.sequential?.level ?? level, columns: STATS_COLUMNS });
+  return tableFromRows(STATS, statsRows(st), { configHash: st.configHash, seeds: st.seeds, level, claimLevel: claimCiLevel(st), columns: STATS_COLUMNS });
 }

@@ -14,8 +14,13 @@ export const fmtSigned = (x: number | null | undefined, digits = 3): string => (
 /** A confidence interval '[lo, hi]' (Interval or any { lo, hi }). */
 export const ci = (iv: { lo: number | null; hi: number | null }, d = 3): string => (iv.lo === null || iv.hi === null ? 'CI not computable' : `[${fmt(iv.lo, d)}, ${fmt(iv.hi, d)}]`);
 
-/** An interval's name from its level: 0.95 → '95% CI', 0.9875 → '98.75% CI' (a sequential look's claims). */
+/** An interval's name from its level: 0.95 → '95% CI', 0.9 → '90% CI' (the claims'), 0.975 → '97.5% CI' (a sequential look's claims). */
 export const ciName = (level = 0.95): string => `${Number((100 * level).toPrecision(4))}% CI`;
+
+/** The two-sided level of a study's claim intervals: options.claimLevel (1 − 2α, verdicts.ts
+ *  claimLevel); stats written before it existed used the sequential look's level, else `level`. */
+export const claimCiLevel = (st: { options: { level: number; claimLevel?: number }; sequential?: { level: number } | null }): number =>
+  st.options.claimLevel ?? st.sequential?.level ?? st.options.level;
 
 /**
  * A p-value in a sentence: 'p = 0.012', 'p < 0.001' (never '0.000'), or 'p not computable' with

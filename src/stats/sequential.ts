@@ -6,7 +6,8 @@
  * (simulate.ts calibrateSequential, bench/until-decided.ts) all take their decisions here.
  *
  * Error control: Bonferroni over the looks. Each of the K looks is analysed at α/K (analyzeStudy
- * `alpha`; the claims' CIs at the matching level 1 − α/K), so the chance of a false SUPPORTED at
+ * `alpha`; the claims' CIs at the matching two-sided level 1 − 2α/K, whose claimed-side end is the
+ * one-sided bound of the one-sided test), so the chance of a false SUPPORTED at
  * ANY look is at most K · α/K = α per family, whatever the dependence between looks and wherever
  * the procedure stops (the union bound needs neither). Claim 4, its own family, is analysed at the
  * same looks at the same α/K, so it keeps the same bound; it does not drive the stopping (the
@@ -15,7 +16,7 @@
 import { FilterstudyError } from '../errors.ts';
 import { minSeedsFor } from './claim-parts.ts';
 import type { LookOutcome, SequentialStats, Verdict } from './types.ts';
-import { ALPHA } from './verdicts.ts';
+import { ALPHA, claimLevel } from './verdicts.ts';
 
 export type { LookOutcome, SequentialStats };
 
@@ -33,7 +34,7 @@ export interface SequentialDesign {
   alpha: number;
   /** α at each look: alpha / looks.length (Bonferroni). */
   alphaPerLook: number;
-  /** The claims' CI level at each look: 1 − alphaPerLook. */
+  /** The claims' two-sided CI level at each look: 1 − 2·alphaPerLook (verdicts.ts claimLevel). */
   level: number;
 }
 
@@ -58,7 +59,7 @@ export function sequentialDesign(maxCount: number | null, alpha = ALPHA): Sequen
       hint: `choose --max-seeds ≥ ${need}`,
     });
   }
-  return { looks, alpha, alphaPerLook, level: 1 - alphaPerLook };
+  return { looks, alpha, alphaPerLook, level: claimLevel(alphaPerLook) };
 }
 
 /** The 1-based look whose seed count is `count`, or null when `count` is no look of the design. */

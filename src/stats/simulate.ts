@@ -232,7 +232,7 @@ export interface SequentialCounts {
 /**
  * The sequential procedure of `run --until-decided` on `replicates` simulated studies of a
  * scenario: each study is simulated at the last look's seeds; look k analyses its first
- * design.looks[k − 1] seeds at α/K (and the claims' CIs at 1 − α/K), exactly as aggregate does at
+ * design.looks[k − 1] seeds at α/K (and the claims' CIs at 1 − 2α/K), exactly as aggregate does at
  * a look, and the study stops where lookOutcome says. A false SUPPORTED counts if it occurs at
  * ANY look taken, also one the study later left.
  */

@@ -261,7 +261,11 @@ export interface StatsOptions {
   minSeedsDiscussion: number;
   reps: number;
   bootstrapSeed: number;
+  /** Two-sided level of the descriptive intervals (Table 2, comparisons, learned fraction). */
   level: number;
+  /** Two-sided level of the claims' effect intervals: 1 − 2α (verdicts.ts claimLevel), so the end on
+   *  the claimed side is the one-sided 1 − α bound of the one-sided test. */
+  claimLevel: number;
   freshDraws: number;
   /** The study's config.train.sharedInit (false when absent): whether claim 3 part (a) is tested. */
   sharedInit: boolean;

@@ -44,8 +44,10 @@ export interface AnalyzeOptions {
   reps?: number; // bootstrap replicates, 4000
   bootstrapSeed?: number; // 0
   level?: number; // CI level, 0.95
-  /** CI level of the claims' effects (the decision's), default `level`; a sequential look
-   *  (sequential.ts) sets 1 − α/K to match its α, while the descriptive intervals stay at `level`. */
+  /** Two-sided level of the claims' effect intervals (the decision's), default 1 − 2α
+   *  (claimLevel): the end on the claimed side is the one-sided 1 − α bound that matches the
+   *  one-sided test; a sequential look (sequential.ts) passes 1 − 2α/K. The descriptive intervals
+   *  (Table 2, comparisons, learned fraction) stay at `level`. */
   decisionLevel?: number;
   freshDraws?: number; // random sets per trained CNN (baselines) and per reference slot (claim 2's unrelated end), 20
   /** Model-2 learned the task at test accuracy ≥ this (default LEARNED_THRESHOLD = 0.5). */
@@ -71,6 +73,16 @@ export interface AnalyzeOptions {
 
 /** The family-wise error rate of each family (claims 1–3 under Holm; claim 4): the field's 0.05. */
 export const ALPHA = 0.05;
+
+/**
+ * Two-sided level of a claim's effect interval when its test is one-sided at `alpha`: 1 − 2α
+ * (0.90 at α = 0.05). Its end on the claimed side is the one-sided 1 − α confidence bound, so
+ * the interval and the one-sided test answer the same question at the same α; a 1 − α two-sided
+ * interval would hold the claimed side to α/2 and veto a test that passed (issue 19 review:
+ * claim 3 on matched S in results/paper, Holm p 0.0098 yet INCONCLUSIVE). "Not supported" uses
+ * the other end, the one-sided bound against the claim.
+ */
+export const claimLevel = (alpha: number): number => 1 - 2 * alpha;
 
 /** Accuracy of (model, network, target) on the test split per seed. */
 function accuracy(data: StudyData, model: string, network: string, target: string): Map<number, number> {
@@ -124,9 +136,9 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
   const sharedInit = studySharedInit(input.config);
   const warnings: string[] = [];
   const noCi = NO_CI(o.level);
-  // The claims' intervals decide with the p, so they match α (a sequential look's level); Table 2,
-  // the comparisons and the learned fraction stay at `level`.
-  const od: SummaryOptions = { ...o, level: opts.decisionLevel ?? o.level };
+  // The claims' intervals decide with the one-sided p, so their claimed-side end is the one-sided
+  // 1 − α bound (claimLevel); Table 2, the comparisons and the learned fraction stay at `level`.
+  const od: SummaryOptions = { ...o, level: opts.decisionLevel ?? claimLevel(alpha) };
   const noCiD = NO_CI(od.level);
 
   // ---- ONNX export vs the trainer's forward pass: seeds whose exports disagree leave every statistic
@@ -431,7 +443,7 @@ export function analyzeStudy(input: StudyData, opts: AnalyzeOptions = {}): Study
     minSeeds,
     options: {
       learnedThreshold: learned.threshold, equivalenceMargin: margin, movedFraction,
-      minSeedsPaper: minSeeds, minSeedsDiscussion: minSeeds4, reps: o.reps, bootstrapSeed: o.bootstrapSeed, level: o.level, freshDraws, sharedInit,
+      minSeedsPaper: minSeeds, minSeedsDiscussion: minSeeds4, reps: o.reps, bootstrapSeed: o.bootstrapSeed, level: o.level, claimLevel: od.level, freshDraws, sharedInit,
       yardstick, seedSet: 'standard',
     } satisfies StatsOptions,
     onnx,

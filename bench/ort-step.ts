@@ -5,7 +5,9 @@
  *   node --import tsx bench/ort-step.ts [--batch 128] [--runs 7] [--steps 20] [--mode softmax|logits|dense]
  *                                       [--only cnn|model2] [--optimizer sgd|adam] [--profile]
  *
- * Each case: one session, 5 warm-up steps, then `runs` timed runs of `steps` steps each; prints the
+ * Every case gets its session and 5 warm-up steps first; then the timed runs go round the cases in turn
+ * (run 1 of every case, then run 2, …), so a drift in the machine's speed touches all cases alike.
+ * Each case: `runs` timed runs of `steps` steps each; prints the
  * median (and min–max) of the runs in wall-clock ms per step and items per second, the median
  * process CPU time per step (user + system: with one thread this is the compute the step costs, far
  * less sensitive than wall time to other processes on a shared machine), and the load average
@@ -65,7 +67,10 @@ function profileTable(file: string, steps: number): string {
   return [`  kernel time ${fmt(total)} ms per step, by op type:`, ...rows, '  top nodes:', ...nodes].join('\n');
 }
 
-async function bench(name: string, cfg: StudyConfig, kind: 'cnn' | 'model2'): Promise<void> {
+interface Case { name: string; kind: 'cnn' | 'model2'; one: () => Promise<unknown>; run: StepRunner; dir: string; ms: number[]; cpu: number[] }
+
+/** A case's session, batches and warm-up steps (the timed runs come later, interleaved). */
+async function prepare(name: string, cfg: StudyConfig, kind: 'cnn' | 'model2'): Promise<Case> {
   const m = cfg.model;
   const rng = makeRng(1, 'bench');
   const pool = Uint8Array.from({ length: POOL * 784 }, () => rng.int(256));
@@ -94,16 +99,21 @@ async function bench(name: string, cfg: StudyConfig, kind: 'cnn' | 'model2'): Pr
     return run.step({ xa: imageTensor(pool, idx, imgA), xb: imageTensor(pool, idxB, imgB), onehot: oneHotTensor(labels, idx, 28), ...(ma ? { maskA: ma, maskB: mb! } : {}) });
   };
   for (let i = 0; i < WARMUP; i++) await one();
-  const ms: number[] = [];
-  const cpu: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    const t0 = performance.now();
-    const c0 = process.cpuUsage();
-    for (let s = 0; s < STEPS; s++) await one();
-    const c = process.cpuUsage(c0);
-    ms.push((performance.now() - t0) / STEPS);
-    cpu.push((c.user + c.system) / 1000 / STEPS);
-  }
+  return { name, kind, one, run, dir, ms: [], cpu: [] };
+}
+
+/** One timed run of a case: `steps` steps, wall and process CPU ms per step. */
+async function timeRun(c: Case): Promise<void> {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  for (let s = 0; s < STEPS; s++) await c.one();
+  const u = process.cpuUsage(c0);
+  c.ms.push((performance.now() - t0) / STEPS);
+  c.cpu.push((u.user + u.system) / 1000 / STEPS);
+}
+
+async function report(c: Case): Promise<void> {
+  const { name, kind, ms, cpu, run, dir } = c;
   const med = median(ms);
   const unit = kind === 'cnn' ? 'images/s' : 'pairs/s';
   const per = (x: number) => Math.round((BATCH * 1000) / x).toLocaleString('en-US').padStart(7);
@@ -123,11 +133,28 @@ async function bench(name: string, cfg: StudyConfig, kind: 'cnn' | 'model2'): Pr
 }
 
 console.log(`onnxruntime-node ${ort.env.versions?.node ?? ''}  batch ${BATCH}, ${RUNS} runs × ${STEPS} steps, 1 thread, dropout ${DEFAULTS.model.dropout}, model2Input ${MODE}`);
+const cases: Case[] = [];
+const byOptimizer: Record<string, Partial<Record<'cnn' | 'model2', Case>>> = {};
 for (const optimizer of OPTIMIZERS as ('sgd' | 'adam')[]) {
   const cfg = structuredClone(DEFAULTS);
   cfg.train.optimizer = optimizer;
   cfg.train.learningRate = optimizer === 'adam' ? 0.001 : 0.01;
   (cfg.model as { model2Input?: Model2Input }).model2Input = MODE;
-  if (ONLY !== 'model2') await bench(`cnn step, ${optimizer}`, cfg, 'cnn');
-  if (ONLY !== 'cnn') await bench(`model-2 step, ${optimizer}`, cfg, 'model2');
+  byOptimizer[optimizer] = {};
+  for (const kind of ['cnn', 'model2'] as const) {
+    if (ONLY && ONLY !== kind) continue;
+    const c = await prepare(`${kind === 'cnn' ? 'cnn' : 'model-2'} step, ${optimizer}`, cfg, kind);
+    cases.push(c);
+    byOptimizer[optimizer][kind] = c;
+  }
+}
+for (let r = 0; r < RUNS; r++) for (const c of cases) await timeRun(c);
+for (const c of cases) await report(c);
+// Adam against SGD per run pair (the same round of the interleaving): the median of the ratios.
+for (const kind of ['cnn', 'model2'] as const) {
+  const a = byOptimizer.adam?.[kind];
+  const g = byOptimizer.sgd?.[kind];
+  if (!a || !g) continue;
+  const ratio = (x: number[], y: number[]) => median(x.map((v, i) => y[i] / v)); // rate ratio = time(sgd) / time(adam)
+  console.log(`${kind === 'cnn' ? 'cnn' : 'model-2'} adam / sgd rate, median of ${RUNS} run pairs: wall ${(100 * ratio(a.ms, g.ms)).toFixed(0)} %, cpu ${(100 * ratio(a.cpu, g.cpu)).toFixed(0)} %`);
 }

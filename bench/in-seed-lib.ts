@@ -1,4 +1,5 @@
 /** The summary of bench/in-seed.ts (tested in test/bench.test.ts): medians over rounds and their ratios. */
+import { median } from './torch-compare.ts';
 
 /** One round's timings (ms) of one network: an epoch's steps, its validation pass, a bench block. */
 export interface InSeedRound {
@@ -12,11 +13,6 @@ export interface InSeedRound {
   benchCpu: number;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-};
 const rate = (items: number, ms: number) => items / (ms / 1000);
 const n0 = (x: number) => Math.round(x).toLocaleString('en-US');
 const pct = (x: number) => `${(100 * x).toFixed(0)} %`;

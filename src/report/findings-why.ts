@@ -63,6 +63,7 @@ export function climbAtEnd(s: Pick<CuratedStudy, 'dir'>, label: string, seeds: r
   if (!curves.length) return null;
   let rising = 0, falling = 0, from = 0, to = 0;
   let longest = curves[0];
+  let w = 0; // the longest curve's window
   const reached: (number | null)[] = [];
   for (const curve of curves) {
     const g = endGain(curve.map((c) => c.val))!;
@@ -70,10 +71,9 @@ export function climbAtEnd(s: Pick<CuratedStudy, 'dir'>, label: string, seeds: r
     if (g.gain < -STILL_IMPROVING) falling++;
     from += g.before;
     to += g.last;
-    if (curve.length > longest.length) longest = curve;
+    if (curve === longest || curve.length > longest.length) [longest, w] = [curve, g.window];
     reached.push(curve.find((c) => c.val >= reach)?.epoch ?? null);
   }
-  const w = endGain(longest.map((c) => c.val))!.window;
   const ep = (c: { epoch: number }[]): [number, number] => [c[0].epoch, c[c.length - 1].epoch];
   return { seeds: curves.length, rising, falling, before: ep(longest.slice(-2 * w, -w)), last: ep(longest.slice(-w)), from: from / curves.length, to: to / curves.length, reached };
 }

@@ -28,14 +28,14 @@ export function convergenceNotes(history: Record<string, unknown>[], threshold =
   const bySeries = new Map<string, { epoch: number; val: number }[]>();
   for (const r of history) {
     const key = `${r.model}.${r.network}|${r.seed}`;
-    bySeries.set(key, [...(bySeries.get(key) ?? []), { epoch: r.epoch as number, val: r.val_accuracy as number }]);
+    (bySeries.get(key) ?? bySeries.set(key, []).get(key)!).push({ epoch: r.epoch as number, val: r.val_accuracy as number });
   }
   const gains = new Map<string, { gain: number; window: number }[]>();
   for (const [key, v] of bySeries) {
     const g = endGain(v.sort((a, b) => a.epoch - b.epoch).map((x) => x.val));
     if (!g) continue;
     const net = key.split('|')[0];
-    gains.set(net, [...(gains.get(net) ?? []), g]);
+    (gains.get(net) ?? gains.set(net, []).get(net)!).push(g);
   }
   const notes: string[] = [];
   for (const [net, g] of gains) {

@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import { argOf } from './args.ts';
-import { checkEngineName, openStepper, timeStepsCpu, type Optimizer } from './steps.ts';
+import { checkEngineName, openStepper, timeStepsCpu, WARMUP_SECONDS, WARMUP_STEPS, type Optimizer } from './steps.ts';
 import { fasterOf, median, probeTorch, runTorch, sideBySideTable, torchRun, TORCH_VARIANTS, type SideBySideRow, type TorchResult, type TorchVariant } from './torch-compare.ts';
 
 const engine = checkEngineName(argOf('engine', argOf('backend', 'auto')));
@@ -62,7 +62,7 @@ for (const optimizer of ['sgd', 'adam'] as Optimizer[]) {
 }
 const load1 = os.loadavg();
 
-console.log(`\nside by side: batch ${batch}, 1 thread each, dropout on, ${steps} timed steps after 3 warm-up, ${rounds} interleaved rounds, medians`);
+console.log(`\nside by side: batch ${batch}, 1 thread each, dropout on, ${steps} timed steps after a warm-up of ≥ ${WARMUP_STEPS} steps and ≥ ${WARMUP_SECONDS} s (each side, each round), ${rounds} interleaved rounds, medians`);
 console.log(`ours: ${oursName}; PyTorch ${probe.version} (${run.python}, OPENBLAS_NUM_THREADS=1, LD_LIBRARY_PATH=${run.env.LD_LIBRARY_PATH || '-'}); data: ${data}`);
 console.log(`node ${process.version}, ${os.cpus().length} cpus (${os.cpus()[0]?.model ?? '?'}), load average ${load0[0].toFixed(2)} before, ${load1[0].toFixed(2)} after\n`);
 const heads = { ours: `filterstudy (${oursName}, 1 thread)`, torch: `PyTorch ${probe.version} + OpenBLAS (faster variant per round)` };

@@ -109,18 +109,37 @@ async function engineStepper(engine: Engine, o: { optimizer: Optimizer; batch: n
 }
 
 /** Images (or pairs) per second of `steps` timed steps after `warmup` untimed ones. */
-export async function timeSteps(step: (s: number) => Promise<void>, o: { steps: number; batch: number; warmup?: number }): Promise<number> {
+export async function timeSteps(step: (s: number) => Promise<void>, o: { steps: number; batch: number; warmup?: number; warmupSeconds?: number }): Promise<number> {
   return (await timeStepsCpu(step, o)).perSec;
 }
 
 /**
- * Items per wall second and per CPU second of this process (user + system, all its threads) over
- * the timed steps. On a shared machine the CPU-time rate is the steadier one: waiting for a core
- * does not count (cache and memory-bandwidth contention still do).
+ * Warm-up before timing: at least WARMUP_STEPS steps and WARMUP_SECONDS of them. A step taken right
+ * after another process had the core runs ~2.5× slower for ~10 steps (onnxruntime CNN step, batch
+ * 128, 2026-12-08: 17 ms against 7 after a PyTorch run or a 2 s Python loop; a new session's first 20
+ * steps 16–24 ms), so 3 steps left a cold third in 30 timed ones. bench/torch_reference.py warms up
+ * by the same rule (`--warmup-seconds`), so both sides are timed warm.
  */
-export async function timeStepsCpu(step: (s: number) => Promise<void>, o: { steps: number; batch: number; warmup?: number }): Promise<{ perSec: number; perCpuSec: number }> {
-  const warmup = o.warmup ?? 3; // first steps pay for kernel setup and JIT
-  for (let s = 0; s < warmup; s++) await step(s);
+export const WARMUP_STEPS = 3;
+export const WARMUP_SECONDS = 0.5;
+
+/** Steps `step(0)`, `step(1)`, … until both warm-up minimums are met; returns how many it took. */
+export async function warmUp(step: (s: number) => Promise<void>, o: { steps?: number; seconds?: number } = {}): Promise<number> {
+  const minSteps = o.steps ?? WARMUP_STEPS;
+  const until = performance.now() + 1000 * (o.seconds ?? WARMUP_SECONDS);
+  let s = 0;
+  while (s < minSteps || performance.now() < until) await step(s++);
+  return s;
+}
+
+/**
+ * Items per wall second and per CPU second of this process (user + system, all its threads) over
+ * the timed steps, after `warmUp` (`warmup` steps and `warmupSeconds`, defaults above). On a shared
+ * machine the CPU-time rate is the steadier one: waiting for a core does not count (cache and
+ * memory-bandwidth contention still do).
+ */
+export async function timeStepsCpu(step: (s: number) => Promise<void>, o: { steps: number; batch: number; warmup?: number; warmupSeconds?: number }): Promise<{ perSec: number; perCpuSec: number }> {
+  const warmup = await warmUp(step, { steps: o.warmup, seconds: o.warmupSeconds });
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   for (let s = 0; s < o.steps; s++) await step(warmup + s);

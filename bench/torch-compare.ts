@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { WARMUP_SECONDS } from './steps.ts';
 
 /** Debian's python (the one python3-torch installs into), unless FILTERSTUDY_PYTHON names another. */
 export const DEFAULT_PYTHON = '/usr/bin/python3';
@@ -58,7 +59,8 @@ export interface TorchResult {
 
 /** One run of the reference script; throws with its stderr when it fails. */
 export function runTorch(run: TorchRun, o: { optimizer: string; steps: number; batch: number; variant?: TorchVariant }): TorchResult {
-  const r = spawnSync(run.python, [TORCH_SCRIPT, '--optimizer', o.optimizer, '--steps', String(o.steps), '--batch', String(o.batch), '--variant', o.variant ?? 'tuned'], { env: run.env, encoding: 'utf8', timeout: 600_000 });
+  const args = ['--optimizer', o.optimizer, '--steps', String(o.steps), '--batch', String(o.batch), '--variant', o.variant ?? 'tuned', '--warmup-seconds', String(WARMUP_SECONDS)];
+  const r = spawnSync(run.python, [TORCH_SCRIPT, ...args], { env: run.env, encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) throw new Error(`torch_reference.py failed (exit ${r.status}): ${(r.stderr || r.error?.message || '').trim().slice(-500)}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as TorchResult;
 }

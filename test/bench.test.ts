@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { inSeedRates, inSeedSummary, type InSeedRound } from '../bench/in-seed-lib.ts';
 import { groupKernels } from '../bench/profile-lib.ts';
 import { extrapolate, phasesOf, phasesTable, scalingTable, span, type SeedRun } from '../bench/seeds-lib.ts';
-import { checkEngineName } from '../bench/steps.ts';
+import { checkEngineName, warmUp } from '../bench/steps.ts';
 import { MALLOC_KEEP, TORCH_SCRIPT, fasterOf, median, probeTorch, sideBySideTable, torchRun } from '../bench/torch-compare.ts';
 
 describe('side-by-side table', () => {
@@ -68,6 +68,12 @@ describe('PyTorch probe', () => {
     const r = spawnSync(torch.python, [TORCH_SCRIPT, '--steps', '0'], { encoding: 'utf8', env: torch.env });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/--steps and --batch must be at least 1/);
+  });
+
+  it.skipIf(!probeTorch(torch).ok)('the reference script refuses a negative warm-up (needs python3 + torch)', () => {
+    const r = spawnSync(torch.python, [TORCH_SCRIPT, '--warmup-seconds', '-1'], { encoding: 'utf8', env: torch.env });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--warmup-seconds must be 0 or more/);
   });
 
   it.skipIf(!probeTorch(torch).ok)('the reference script\'s two variants are the same network (needs python3 + torch)', () => {
@@ -172,5 +178,27 @@ describe('in-seed vs bench (bench/in-seed.ts)', () => {
     expect(s).toMatch(/epoch's training steps\s+wall\s+21,000\/s\s+cpu\s+19,091\/s\s+= 164 % \(wall\), 164 % \(cpu\) of the bench/);
     expect(s).toMatch(/epoch with validation\s+wall\s+16,800\/s.*= 131 % \(wall\)/);
     expect(s).toContain('validation pass 0.50 s per epoch');
+  });
+});
+
+describe('warm-up before timing (bench/steps.ts warmUp, the rule torch_reference.py follows too)', () => {
+  it('takes at least the minimum steps, in order from 0, when no time is asked for', async () => {
+    const seen: number[] = [];
+    expect(await warmUp(async (s) => void seen.push(s), { steps: 3, seconds: 0 })).toBe(3);
+    expect(seen).toEqual([0, 1, 2]);
+  });
+
+  it('keeps stepping until the seconds have passed, and says how many steps that took', async () => {
+    const seen: number[] = [];
+    const t0 = performance.now();
+    const n = await warmUp(async (s) => { seen.push(s); await new Promise((r) => setTimeout(r, 5)); }, { steps: 1, seconds: 0.05 });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(50);
+    expect(n).toBe(seen.length);
+    expect(seen).toEqual(Array.from({ length: n }, (_, i) => i));
+    expect(n).toBeGreaterThanOrEqual(2); // one 5 ms step cannot cover 50 ms
+  });
+
+  it('the PyTorch side is told the same seconds', () => {
+    expect(readFileSync(new URL('../bench/torch-compare.ts', import.meta.url), 'utf8')).toMatch(/'--warmup-seconds', String\(WARMUP_SECONDS\)/);
   });
 });

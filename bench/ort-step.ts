@@ -24,6 +24,7 @@ import { DEFAULTS, type StudyConfig } from '../src/config.ts';
 import { initCnn, initLstm } from '../src/ml/models.ts';
 import { makeRng } from '../src/rng.ts';
 import { imageTensor, maskTensor, oneHotTensor } from '../src/onnx/train/batch.ts';
+import { MaskDrawer } from '../src/onnx/train/mask-simd.ts';
 import { StepRunner } from '../src/onnx/train/session.ts';
 import { cnnStepModel, model2LstmDim, model2StepModel, type Model2Input } from '../src/onnx/train/steps.ts';
 
@@ -83,8 +84,8 @@ async function prepare(name: string, cfg: StudyConfig, kind: 'cnn' | 'model2'): 
   const dir = PROFILE ? mkdtempSync(join(tmpdir(), 'ort-prof-')) : '';
   const run = await StepRunner.create(model, weights, PROFILE ? { profilePrefix: join(dir, 'p') } : {});
   const drop = makeRng(2, 'dropout');
-  const maskA = {};
-  const maskB = {}; // reused mask and image buffers, as the engine's trainers keep them
+  const maskA = new MaskDrawer();
+  const maskB = new MaskDrawer(); // mask drawers and reused image buffers, as the engine's trainers keep them
   const imgA = {};
   const imgB = {};
   const one = async () => {

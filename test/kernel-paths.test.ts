@@ -166,9 +166,9 @@ describe('a run records its kernel paths (CLI)', () => {
 
   it('onnxruntime: seed.json says no wasm kernels ran, no warning', () => {
     const { lines, seed, report } = run(['--name', 'ort', '-b', 'onnxruntime']);
-    expect(seed.kernelPaths).toEqual(noWasmKernels('onnxruntime engine: ONNX graphs on onnxruntime-node, no tfjs wasm kernels; optimiser updates: wasm-simd'));
+    expect(seed.kernelPaths).toEqual(noWasmKernels('onnxruntime engine: ONNX graphs on onnxruntime-node, no tfjs wasm kernels; optimiser updates: wasm-simd; dropout masks: wasm-simd'));
     expect(lines.filter((l) => l.type === 'warning')).toEqual([]);
-    expect(report).toContain('**Kernels:** onnxruntime engine: ONNX graphs on onnxruntime-node, no tfjs wasm kernels; optimiser updates: wasm-simd (seed 1)');
+    expect(report).toContain('**Kernels:** onnxruntime engine: ONNX graphs on onnxruntime-node, no tfjs wasm kernels; optimiser updates: wasm-simd; dropout masks: wasm-simd (seed 1)');
     expect(report).not.toContain('slow kernel path');
     // The export check on this engine compares with its own forward pass, and says so (issue 17 item 8).
     expect(seed.exportVsTrainer.model2).toMatchObject({ trainer: 'onnxruntime', decisiveMismatches: 0 });

@@ -1,7 +1,7 @@
 /**
  * The hand-assembled WebAssembly modules against their text, assembled by wabt: the tfjs kernel
- * module (src/ml/kernels/simd.ts ↔ simd.wat) and the onnxruntime engine's optimiser updates
- * (src/onnx/train/optimizer-simd.ts ↔ optimizer.wat). They must be the same bytes, so the text a
+ * module (src/ml/kernels/simd.ts ↔ simd.wat), the onnxruntime engine's optimiser updates
+ * (src/onnx/train/optimizer-simd.ts ↔ optimizer.wat) and its dropout masks (mask-simd.ts ↔ mask.wat). They must be the same bytes, so the text a
  * reviewer reads is the code that runs. The modules have no variants (shapes are run-time
  * arguments, no feature flags), so one comparison each covers them. A mismatch names the section,
  * the function and the byte offset in its body.
@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import wabt from 'wabt';
 import { simdModuleBytes } from '../src/ml/kernels/simd.ts';
+import { maskModuleBytes } from '../src/onnx/train/mask-simd.ts';
 import { optimizerModuleBytes } from '../src/onnx/train/optimizer-simd.ts';
 
 const SECTION_NAMES: Record<number, string> = { 1: 'type', 2: 'import', 3: 'function', 7: 'export', 10: 'code' };
@@ -76,6 +77,7 @@ function firstDifference(want: Uint8Array, got: Uint8Array, exports: string[]): 
 const MODULES = [
   { name: 'SIMD kernel module (src/ml/kernels/simd.ts)', wat: new URL('../src/ml/kernels/simd.wat', import.meta.url), bytes: simdModuleBytes, exports: ['g', 'm', 'b'] },
   { name: 'optimiser module (src/onnx/train/optimizer-simd.ts)', wat: new URL('../src/onnx/train/optimizer.wat', import.meta.url), bytes: optimizerModuleBytes, exports: ['sgd', 'momentum', 'adam'] },
+  { name: 'dropout-mask module (src/onnx/train/mask-simd.ts)', wat: new URL('../src/onnx/train/mask.wat', import.meta.url), bytes: maskModuleBytes, exports: ['expand'] },
 ];
 
 describe.each(MODULES)('$name against its .wat', ({ wat, bytes, exports: names }) => {

@@ -7,12 +7,13 @@ import * as ort from 'onnxruntime-node';
 import type { StudyConfig } from '../../config.ts';
 import { dropoutMaskData, IMAGE_SIDE, pooledSide } from '../../ml/models.ts';
 import type { Rng } from '../../rng.ts';
+import type { MaskDrawer } from './mask-simd.ts';
 
 const PIXELS = IMAGE_SIDE * IMAGE_SIDE;
 
 /**
  * images[n·784] bytes, rows → uint8 tensor [R,28,28,1]. With `reuse`, the rows go into (the start
- * of) the largest array used so far, as maskTensor's masks do: a new 0.1 MB array per step is
+ * of) the largest array used so far, as a trainer's masks do (MaskDrawer): a new 0.1 MB array per step is
  * external memory V8 collects garbage for (see models.ts dropoutMaskData).
  */
 export function imageTensor(images: Uint8Array, rows: ArrayLike<number>, reuse?: { data?: Uint8Array }): ort.Tensor {
@@ -41,15 +42,13 @@ export function rowTensor(data: Float32Array, width: number, idx: ArrayLike<numb
 export { dropoutMaskData };
 
 /**
- * A dropout mask tensor [n,P,P,F], or null when dropout is off. With `reuse`, the mask is drawn into
- * (the start of) the largest array drawn so far, kept there (a trainer's masks: each step's
- * session.run has finished before the next step draws), instead of a new 0.7 MB array per mask.
+ * A dropout mask tensor [n,P,P,F], or null when dropout is off. With a `drawer` (a trainer's), the
+ * mask is drawn into its WebAssembly memory by the SIMD expand of mask-simd.ts and the tensor is a
+ * view there, valid until the drawer's next draw (each step's session.run has finished before the
+ * next step draws); without one, into a new array by dropoutMaskData. The same values either way.
  */
-export function maskTensor(n: number, m: StudyConfig['model'], rng: Rng, reuse?: { data?: Float32Array }): ort.Tensor | null {
+export function maskTensor(n: number, m: StudyConfig['model'], rng: Rng, drawer?: MaskDrawer): ort.Tensor | null {
+  const data = drawer ? drawer.draw(n, m, rng) : dropoutMaskData(n, m, rng);
   const p = pooledSide(m);
-  const size = n * p * p * m.filters;
-  const kept = reuse?.data && reuse.data.length >= size ? reuse.data.subarray(0, size) : undefined;
-  const data = dropoutMaskData(n, m, rng, kept);
-  if (reuse && data && !kept) reuse.data = data;
   return data ? new ort.Tensor('float32', data, [n, p, p, m.filters]) : null;
 }

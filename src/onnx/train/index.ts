@@ -12,6 +12,7 @@ import type { CnnOutputs, Engine } from '../../ml/engine.ts';
 import { noWasmKernels } from '../../ml/kernels/paths.ts';
 import { cnnShapes, DIGITS, type Weights } from '../../ml/models.ts';
 import { imageTensor } from './batch.ts';
+import { maskPath } from './mask-simd.ts';
 import { optimizerPath } from './optimizer.ts';
 import { createSession } from './session.ts';
 import { cnnForwardModel, model2InputOf } from './steps.ts';
@@ -46,7 +47,7 @@ export async function createOrtEngine(): Promise<Engine> {
   return {
     name: 'onnxruntime',
     notes: [`onnxruntime-node ${ort.env.versions?.common ?? ''}: training graphs, 1 intra-op thread per session`],
-    takeKernelPaths: () => noWasmKernels(`onnxruntime engine: ONNX graphs on onnxruntime-node, no tfjs wasm kernels; optimiser updates: ${optimizerPath()}`),
+    takeKernelPaths: () => noWasmKernels(`onnxruntime engine: ONNX graphs on onnxruntime-node, no tfjs wasm kernels; optimiser updates: ${optimizerPath()}; dropout masks: ${maskPath()}`),
     digitCnn: async (spec) => (checkConfig(spec.cfg), digitCnnTrainer(spec)),
     lstm: async (spec) => (checkConfig(spec.cfg), lstmTrainer(spec)),
     model2: async (spec) => (checkConfig(spec.cfg), model2Trainer(spec)),

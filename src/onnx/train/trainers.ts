@@ -11,6 +11,7 @@ import { DIGITS, THIRD_CLASSES } from '../../ml/models.ts';
 import { CNN_CHUNK } from '../export.ts';
 import type { SplitName } from '../../data/mnist.ts';
 import { imageTensor, maskTensor, oneHotTensor, rowTensor } from './batch.ts';
+import { MaskDrawer } from './mask-simd.ts';
 import { StepRunner, createSession } from './session.ts';
 import { cnnForwardModel, cnnStepModel, lstmForwardModel, lstmStepModel, model2ForwardModel, model2StepModel, type StepModel } from './steps.ts';
 
@@ -130,11 +131,11 @@ export function digitCnnTrainer(spec: DigitCnnSpec): Promise<Trainer> {
   const m = cfg.model;
   const train = data.pairs.train;
   const digits = side === 'a' ? train.digitA : train.digitB;
-  const maskBuffer = {};
+  const masks = new MaskDrawer();
   const imageBuffer = {}; // a step's session.run has finished before the next step fills it
   const batchFeeds = (idx: Int32Array) => {
     const rows = idx.map((i) => train[side][i]);
-    const mask = maskTensor(idx.length, m, spec.dropout, maskBuffer);
+    const mask = maskTensor(idx.length, m, spec.dropout, masks);
     return { x: imageTensor(data.splits.train.images, rows, imageBuffer), onehot: oneHotTensor(digits, idx, DIGITS), ...(mask ? { mask } : {}) };
   };
   const forwardFeeds = (split: SplitName, idx: Int32Array) => ({ x: imageTensor(data.splits[split].images, idx.map((i) => data.pairs[split][side][i])) });
@@ -158,12 +159,12 @@ export function model2Trainer(spec: Model2Spec): Promise<Trainer> {
     const images = data.splits[split].images;
     return { xa: imageTensor(images, idx.map((i) => pr.a[i]), reuse?.a), xb: imageTensor(images, idx.map((i) => pr.b[i]), reuse?.b) };
   };
-  const bufferA = {};
-  const bufferB = {};
+  const masksA = new MaskDrawer();
+  const masksB = new MaskDrawer();
   const images = { a: {}, b: {} }; // reused by every step (each session.run has finished before the next)
   const batchFeeds = (idx: Int32Array) => {
-    const maskA = maskTensor(idx.length, m, spec.dropoutA, bufferA);
-    const maskB = maskTensor(idx.length, m, spec.dropoutB, bufferB);
+    const maskA = maskTensor(idx.length, m, spec.dropoutA, masksA);
+    const maskB = maskTensor(idx.length, m, spec.dropoutB, masksB);
     return { ...pairFeeds('train', idx, images), onehot: oneHotTensor(data.pairs.train.label, idx, THIRD_CLASSES), ...(maskA && maskB ? { maskA, maskB } : {}) };
   };
   return make(THIRD_CLASSES, cfg, model2StepModel(cfg), model2ForwardModel(m), { ...spec.init }, batchFeeds, pairFeeds, (s) => data.pairs[s].n);

@@ -25,7 +25,9 @@ import { initCnn, initLstm } from '../src/ml/models.ts';
 import { makeRng } from '../src/rng.ts';
 import { imageTensor, maskTensor, oneHotTensor } from '../src/onnx/train/batch.ts';
 import { MaskDrawer } from '../src/onnx/train/mask-simd.ts';
-import { StepRunner } from '../src/onnx/train/session.ts';
+import { StepRunner, createSession } from '../src/onnx/train/session.ts';
+import { gemmFlops, type OrtProfileEvent } from './profile-lib.ts';
+import { TrainGraph } from '../src/onnx/train/ops.ts';
 import { cnnStepModel, model2LstmDim, model2StepModel, type Model2Input } from '../src/onnx/train/steps.ts';
 
 const args = process.argv.slice(2);
@@ -48,24 +50,67 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** ms per op type and per node from an onnxruntime profile (chrome-trace JSON), per step. */
-function profileTable(file: string, steps: number): string {
-  const events = JSON.parse(readFileSync(file, 'utf8')) as { cat: string; name: string; dur: number; args?: { op_name?: string } }[];
+/**
+ * This core's GEMM ceiling as onnxruntime reaches it: GFLOP/s of a [1024,1024]·[1024,1024] Gemm on one
+ * thread (MLAS, the kernels our GEMMs run on), the median of 9 runs after 2 warm-up runs.
+ */
+async function gemmCeiling(): Promise<number> {
+  const S = 1024;
+  const t = new TrainGraph();
+  const a = t.input('a', [S, S], 'left');
+  const b = t.input('b', [S, S], 'right');
+  t.output(t.gemm(a, b), 'c', [S, S], 'product');
+  const session = await createSession(t.encode('ceiling', 'GEMM ceiling'));
+  const rng = makeRng(1, 'ceiling');
+  const feeds = { a: new ort.Tensor('float32', Float32Array.from({ length: S * S }, () => rng.next()), [S, S]), b: new ort.Tensor('float32', Float32Array.from({ length: S * S }, () => rng.next()), [S, S]) };
+  const ms: number[] = [];
+  for (let i = 0; i < 11; i++) {
+    const t0 = performance.now();
+    await session.run(feeds);
+    if (i >= 2) ms.push(performance.now() - t0);
+  }
+  await session.release();
+  return (2 * S ** 3) / (median(ms) / 1000) / 1e9;
+}
+
+/**
+ * ms per op type and per node from an onnxruntime profile (chrome-trace JSON), per step; for GEMM
+ * nodes also GFLOP/s and the share of `ceiling` (GFLOP/s), and the step's kernel time split into
+ * GEMMs and everything else.
+ */
+function profileTable(file: string, steps: number, ceiling: number): string {
+  const events = JSON.parse(readFileSync(file, 'utf8')) as OrtProfileEvent[];
   const byOp = new Map<string, number>();
-  const byNode = new Map<string, number>();
+  const byNode = new Map<string, { us: number; flops: number | null; shapes: string }>();
   let total = 0;
+  let gemmUs = 0;
+  let gemmFlopsTotal = 0;
   for (const e of events) {
     if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
     const op = e.args?.op_name ?? '?';
     byOp.set(op, (byOp.get(op) ?? 0) + e.dur);
-    const node = e.name.replace(/_kernel_time$/, '');
-    byNode.set(`${op} ${node}`, (byNode.get(`${op} ${node}`) ?? 0) + e.dur);
+    const key = `${op} ${e.name.replace(/_kernel_time$/, '')}`;
+    const flops = gemmFlops(e);
+    const shapes = (e.args?.input_type_shape ?? []).slice(0, 2).map((x) => `[${Object.values(x)[0]}]`).join('·');
+    const node = byNode.get(key) ?? { us: 0, flops: 0, shapes };
+    node.us += e.dur;
+    node.flops = flops === null ? null : (node.flops ?? 0) + flops;
+    byNode.set(key, node);
     total += e.dur;
+    if (flops !== null) {
+      gemmUs += e.dur;
+      gemmFlopsTotal += flops;
+    }
   }
   const fmt = (us: number) => (us / 1000 / steps).toFixed(3).padStart(8);
+  const rate = (flops: number, us: number) => { const g = flops / us / 1000; return `${g.toFixed(0).padStart(4)} GFLOP/s (${((100 * g) / ceiling).toFixed(0)} % of the ceiling)`; };
   const rows = [...byOp].sort((a, b) => b[1] - a[1]).map(([op, us]) => `  ${fmt(us)} ms  ${op}`);
-  const nodes = [...byNode].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([n, us]) => `  ${fmt(us)} ms  ${n}`);
-  return [`  kernel time ${fmt(total)} ms per step, by op type:`, ...rows, '  top nodes:', ...nodes].join('\n');
+  const nodes = [...byNode].sort((a, b) => b[1].us - a[1].us).slice(0, 15)
+    .map(([n, v]) => `  ${fmt(v.us)} ms  ${n}${v.flops ? `  ${v.shapes}  ${rate(v.flops, v.us)}` : ''}`);
+  return [
+    `  kernel time ${fmt(total)} ms per step: GEMMs ${fmt(gemmUs).trim()} ms at ${rate(gemmFlopsTotal, gemmUs)}, ${(gemmFlopsTotal / steps / 1e6).toFixed(0)} MFLOP per step; everything else ${fmt(total - gemmUs).trim()} ms`,
+    '  by op type:', ...rows, '  top nodes:', ...nodes,
+  ].join('\n');
 }
 
 interface Case { name: string; kind: 'cnn' | 'model2'; one: () => Promise<unknown>; run: StepRunner; dir: string; ms: number[]; cpu: number[] }
@@ -113,7 +158,7 @@ async function timeRun(c: Case): Promise<void> {
   c.cpu.push((u.user + u.system) / 1000 / STEPS);
 }
 
-async function report(c: Case): Promise<void> {
+async function report(c: Case, ceiling: number): Promise<void> {
   const { name, kind, ms, cpu, run, dir } = c;
   const med = median(ms);
   const unit = kind === 'cnn' ? 'images/s' : 'pairs/s';
@@ -126,7 +171,7 @@ async function report(c: Case): Promise<void> {
     const file = run.session.endProfiling?.() as unknown as string | undefined;
     await run.dispose();
     const f = file && file.length ? file : join(dir, readdirSync(dir)[0]);
-    console.log(profileTable(f, WARMUP + RUNS * STEPS));
+    console.log(profileTable(f, WARMUP + RUNS * STEPS, ceiling));
     rmSync(dir, { recursive: true, force: true });
   } else {
     await run.dispose();
@@ -150,7 +195,9 @@ for (const optimizer of OPTIMIZERS as ('sgd' | 'adam')[]) {
   }
 }
 for (let r = 0; r < RUNS; r++) for (const c of cases) await timeRun(c);
-for (const c of cases) await report(c);
+const ceiling = PROFILE ? await gemmCeiling() : NaN;
+if (PROFILE) console.log(`GEMM ceiling of this core: ${ceiling.toFixed(0)} GFLOP/s (a [1024,1024]·[1024,1024] Gemm on onnxruntime, 1 thread, median of 9)`);
+for (const c of cases) await report(c, ceiling);
 // Adam against SGD per run pair (the same round of the interleaving): the median of the ratios.
 for (const kind of ['cnn', 'model2'] as const) {
   const a = byOptimizer.adam?.[kind];

@@ -3,7 +3,10 @@
  * (ours, torch, ours, torch, … for --rounds rounds) so that load from other jobs hits both alike;
  * medians per row, for SGD and Adam. Ours runs on this process's main thread (one thread, as one
  * worker); PyTorch in a child process with one intra-op thread and one OpenBLAS thread.
- *   npx tsx bench/side-by-side.ts [--engine auto|wasm|…|onnxruntime] [--rounds 3] [--steps 30] [--batch 128]
+ *   npx tsx bench/side-by-side.ts [--engine auto|wasm|…|onnxruntime] [--rounds 3] [--steps 100] [--batch 128]
+ * 100 timed steps by default: at ~6 ms a CNN step, 30 steps were a 0.2 s window that one garbage
+ * collection of onnxruntime's output buffers could slow by a third (per-round CNN rates 12k–24k images/s
+ * at 30 steps, 20k–25k at 150, idle, 2026-12-08), while PyTorch's rounds stayed within 10 %.
  */
 import os from 'node:os';
 import { argOf } from './args.ts';
@@ -12,7 +15,7 @@ import { fasterOf, median, probeTorch, runTorch, sideBySideTable, torchRun, TORC
 
 const engine = checkEngineName(argOf('engine', argOf('backend', 'auto')));
 const rounds = Math.max(1, Number(argOf('rounds', '3')));
-const steps = Number(argOf('steps', '30'));
+const steps = Number(argOf('steps', '100'));
 const batch = Number(argOf('batch', '128'));
 
 const run = torchRun();

@@ -86,11 +86,14 @@ const int = (x: number) => Math.round(x).toLocaleString('en-US');
 
 /** Markdown table: one row per measurement, medians of the rounds, ratio ours/PyTorch to 2 places. */
 export function sideBySideTable(rows: SideBySideRow[], heads: { ours: string; torch: string }): string {
-  const out = [`| | ${heads.ours} | ${heads.torch} | ratio |`, '|---|---|---|---|'];
+  const out = [`| | ${heads.ours} | ${heads.torch} | ratio | ratio per round (median) |`, '|---|---|---|---|---|'];
   for (const r of rows) {
     const o = median(r.ours);
     const t = median(r.torch);
-    out.push(`| ${r.label}, ${r.unit} | ${int(o)} | ${int(t)} | ${(o / t).toFixed(2)} |`);
+    // ours / PyTorch within each round (seconds apart): less exposed to the machine's speed drifting
+    // between rounds than the ratio of the two medians
+    const perRound = r.ours.map((x, i) => x / r.torch[i]);
+    out.push(`| ${r.label}, ${r.unit} | ${int(o)} | ${int(t)} | ${(o / t).toFixed(2)} | ${perRound.map((x) => x.toFixed(2)).join(', ')} (${median(perRound).toFixed(2)}) |`);
   }
   return out.join('\n');
 }

@@ -7,22 +7,22 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { inSeedRates, inSeedSummary, type InSeedRound } from '../bench/in-seed-lib.ts';
-import { groupKernels } from '../bench/profile-lib.ts';
+import { gemmFlops, groupKernels } from '../bench/profile-lib.ts';
 import { extrapolate, phasesOf, phasesTable, scalingTable, span, type SeedRun } from '../bench/seeds-lib.ts';
 import { checkEngineName, warmUp } from '../bench/steps.ts';
 import { MALLOC_KEEP, TORCH_SCRIPT, fasterOf, median, probeTorch, sideBySideTable, torchRun } from '../bench/torch-compare.ts';
 
 describe('side-by-side table', () => {
-  it('prints medians and ours / PyTorch per row', () => {
+  it('prints medians, ours / PyTorch per row, and the ratio within each round with its median', () => {
     const table = sideBySideTable([
       { label: 'CNN training (sgd)', unit: 'images/s', ours: [4000, 5000, 4500], torch: [10000, 9000, 11000] },
       { label: 'model-2 training (adam)', unit: 'pairs/s', ours: [3000, 3100], torch: [1500, 1500] },
     ], { ours: 'filterstudy (wasm via Engine, 1 thread)', torch: 'PyTorch 1.13 + OpenBLAS' });
     expect(table.split('\n')).toEqual([
-      '| | filterstudy (wasm via Engine, 1 thread) | PyTorch 1.13 + OpenBLAS | ratio |',
-      '|---|---|---|---|',
-      '| CNN training (sgd), images/s | 4,500 | 10,000 | 0.45 |',
-      '| model-2 training (adam), pairs/s | 3,050 | 1,500 | 2.03 |',
+      '| | filterstudy (wasm via Engine, 1 thread) | PyTorch 1.13 + OpenBLAS | ratio | ratio per round (median) |',
+      '|---|---|---|---|---|',
+      '| CNN training (sgd), images/s | 4,500 | 10,000 | 0.45 | 0.40, 0.56, 0.41 (0.41) |',
+      '| model-2 training (adam), pairs/s | 3,050 | 1,500 | 2.03 | 2.00, 2.07 (2.03) |',
     ]);
   });
 
@@ -200,5 +200,21 @@ describe('warm-up before timing (bench/steps.ts warmUp, the rule torch_reference
 
   it('the PyTorch side is told the same seconds', () => {
     expect(readFileSync(new URL('../bench/torch-compare.ts', import.meta.url), 'utf8')).toMatch(/'--warmup-seconds', String\(WARMUP_SECONDS\)/);
+  });
+});
+
+describe('GEMM FLOPs from an onnxruntime profile event (bench/ort-step.ts --profile)', () => {
+  const ev = (op: string, a: number[], out: number[]) => ({ cat: 'Node', name: 'n_kernel_time', dur: 1, args: { op_name: op, input_type_shape: [{ float: a }, { float: [1, 1] }], output_type_shape: [{ float: out }] } });
+  it('reads K from A whether or not A is transposed', () => {
+    expect(gemmFlops(ev('FusedGemm', [128, 2704], [128, 128]))).toBe(2 * 128 * 128 * 2704); // dense1 forward
+    expect(gemmFlops(ev('Gemm', [9, 21632], [21632, 16]))).toBe(2 * 21632 * 16 * 9); // conv: patchesᵀ · W
+    expect(gemmFlops(ev('Gemm', [128, 2704], [2704, 128]))).toBe(2 * 2704 * 128 * 128); // dense1 dW: flatᵀ · dpre1
+    expect(gemmFlops(ev('Gemm', [9, 21632], [9, 16]))).toBe(2 * 9 * 16 * 21632); // conv dW: patches · g
+    expect(gemmFlops(ev('MatMul', [4, 4], [4, 4]))).toBe(128);
+  });
+  it('is null for other ops and for shapes that are not 2-D', () => {
+    expect(gemmFlops(ev('Mul', [128, 2704], [128, 2704]))).toBeNull();
+    expect(gemmFlops(ev('MatMul', [2, 3, 4], [2, 3, 5]))).toBeNull();
+    expect(gemmFlops({ cat: 'Node', name: 'x', dur: 1 })).toBeNull();
   });
 });

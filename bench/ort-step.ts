@@ -5,7 +5,7 @@
  *   node --import tsx bench/ort-step.ts [--batch 128] [--runs 7] [--steps 20] [--mode softmax|logits|dense]
  *                                       [--only cnn|model2] [--optimizer sgd|adam] [--profile]
  *
- * Every case gets its session and 5 warm-up steps first; then the timed runs go round the cases in turn
+ * Every case gets its session and its warm-up first (bench/steps.ts warmUp: ≥ 3 steps and ≥ 0.5 s); then the timed runs go round the cases in turn
  * (run 1 of every case, then run 2, …), so a drift in the machine's speed touches all cases alike.
  * Each case: `runs` timed runs of `steps` steps each; prints the
  * median (and min–max) of the runs in wall-clock ms per step and items per second, the median
@@ -13,8 +13,9 @@
  * less sensitive than wall time to other processes on a shared machine), and the load average
  * (compare only numbers taken side by side). Per step it includes what
  * the engine does per step: gathering image bytes, one-hot labels, drawing the dropout masks.
- * --profile: onnxruntime's session profiling over the timed steps of each case, summed per node
- * and op type, printed as a table of ms per step (the JSON traces go to a temp dir).
+ * --profile: onnxruntime's session profiling of each case, summed per node and op type over the timed
+ * steps (the warm-up's runs left out), printed as ms per step, with each GEMM node's GFLOP/s against a
+ * GEMM reference rate measured before and after the runs (the JSON traces go to a temp dir).
  */
 import { readFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ import { imageTensor, maskTensor, oneHotTensor } from '../src/onnx/train/batch.t
 import { MaskDrawer } from '../src/onnx/train/mask-simd.ts';
 import { StepRunner, createSession } from '../src/onnx/train/session.ts';
 import { gemmFlops, type OrtProfileEvent } from './profile-lib.ts';
+import { warmUp } from './steps.ts';
 import { TrainGraph } from '../src/onnx/train/ops.ts';
 import { cnnStepModel, model2LstmDim, model2StepModel, type Model2Input } from '../src/onnx/train/steps.ts';
 
@@ -42,7 +44,6 @@ const MODE = opt('mode', 'softmax') as Model2Input;
 const PROFILE = args.includes('--profile');
 const ONLY = opt('only', '');
 const OPTIMIZERS = opt('optimizer', 'sgd,adam').split(',');
-const WARMUP = 5;
 const POOL = 4096; // images the batches are drawn from
 
 function median(xs: number[]): number {
@@ -51,20 +52,21 @@ function median(xs: number[]): number {
 }
 
 /**
- * This core's GEMM ceiling as onnxruntime reaches it: GFLOP/s of a [512,512]·[512,512] Gemm on one
- * thread (MLAS, the kernels our GEMMs run on), the fastest of 5 blocks of 0.5 s. The fastest, not the
- * median: this VM's speed moves by ~40 % within seconds (1024³ gave 119 then 176 GFLOP/s a minute apart,
- * 2026-12-08), and a ceiling is what the core can do. 512³, 1024³, 2048³ and the dense layer's own
- * [128,2704]·[2704,128] all reached 164–186 GFLOP/s in a fast phase.
+ * A GEMM reference rate for this core as onnxruntime reaches it: GFLOP/s of a [512,512]·[512,512] Gemm
+ * on one thread (MLAS, the kernels our GEMMs run on), the fastest of 5 blocks of 0.5 s. The fastest,
+ * not the median: this VM's speed moves by ~40 % within a minute (1024³ gave 119 then 176 GFLOP/s a
+ * minute apart, 2026-12-08). 512³, 1024³, 2048³ and the dense layer's own [128,2704]·[2704,128] all
+ * reached 164–186 GFLOP/s in a fast phase. A reference, not a bound: a step's GEMM timed in a faster
+ * moment than the reference can exceed it.
  */
-async function gemmCeiling(): Promise<number> {
+async function gemmReference(): Promise<number> {
   const S = 512;
   const t = new TrainGraph();
   const a = t.input('a', [S, S], 'left');
   const b = t.input('b', [S, S], 'right');
   t.output(t.gemm(a, b), 'c', [S, S], 'product');
-  const session = await createSession(t.encode('ceiling', 'GEMM ceiling'));
-  const rng = makeRng(1, 'ceiling');
+  const session = await createSession(t.encode('reference', 'GEMM reference rate'));
+  const rng = makeRng(1, 'gemm-reference');
   const feeds = { a: new ort.Tensor('float32', Float32Array.from({ length: S * S }, () => rng.next()), [S, S]), b: new ort.Tensor('float32', Float32Array.from({ length: S * S }, () => rng.next()), [S, S]) };
   for (let i = 0; i < 3; i++) await session.run(feeds);
   let best = Infinity; // ms per Gemm
@@ -82,12 +84,17 @@ async function gemmCeiling(): Promise<number> {
 }
 
 /**
- * ms per op type and per node from an onnxruntime profile (chrome-trace JSON), per step; for GEMM
- * nodes also GFLOP/s and the share of `ceiling` (GFLOP/s), and the step's kernel time split into
- * GEMMs and everything else.
+ * ms per op type and per node from an onnxruntime profile (chrome-trace JSON), per timed step: the
+ * node events of the first `skipRuns` session runs (the warm-up) are left out; for GEMM nodes also
+ * GFLOP/s and its share of `reference` (GFLOP/s), and the step's kernel time split into GEMMs and
+ * everything else.
  */
-function profileTable(file: string, steps: number, ceiling: number): string {
-  const events = JSON.parse(readFileSync(file, 'utf8')) as OrtProfileEvent[];
+function profileTable(file: string, skipRuns: number, reference: number): string {
+  const all = JSON.parse(readFileSync(file, 'utf8')) as (OrtProfileEvent & { ts: number })[];
+  const runs = all.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => a.ts - b.ts);
+  const from = runs[skipRuns]?.ts ?? Infinity;
+  const steps = runs.length - skipRuns;
+  const events = all.filter((e) => e.ts >= from);
   const byOp = new Map<string, number>();
   const byNode = new Map<string, { us: number; flops: number | null; shapes: string }>();
   let total = 0;
@@ -111,7 +118,7 @@ function profileTable(file: string, steps: number, ceiling: number): string {
     }
   }
   const fmt = (us: number) => (us / 1000 / steps).toFixed(3).padStart(8);
-  const rate = (flops: number, us: number) => { const g = flops / us / 1000; return `${g.toFixed(0).padStart(4)} GFLOP/s (${((100 * g) / ceiling).toFixed(0)} % of the ceiling)`; };
+  const rate = (flops: number, us: number) => { const g = flops / us / 1000; return `${g.toFixed(0).padStart(4)} GFLOP/s (${((100 * g) / reference).toFixed(0)} % of the reference)`; };
   const rows = [...byOp].sort((a, b) => b[1] - a[1]).map(([op, us]) => `  ${fmt(us)} ms  ${op}`);
   const nodes = [...byNode].sort((a, b) => b[1].us - a[1].us).slice(0, 15)
     .map(([n, v]) => `  ${fmt(v.us)} ms  ${n}${v.flops ? `  ${v.shapes}  ${rate(v.flops, v.us)}` : ''}`);
@@ -121,7 +128,7 @@ function profileTable(file: string, steps: number, ceiling: number): string {
   ].join('\n');
 }
 
-interface Case { name: string; kind: 'cnn' | 'model2'; one: () => Promise<unknown>; run: StepRunner; dir: string; ms: number[]; cpu: number[] }
+interface Case { name: string; kind: 'cnn' | 'model2'; one: () => Promise<unknown>; run: StepRunner; dir: string; ms: number[]; cpu: number[]; warmup: number }
 
 /** A case's session, batches and warm-up steps (the timed runs come later, interleaved). */
 async function prepare(name: string, cfg: StudyConfig, kind: 'cnn' | 'model2'): Promise<Case> {
@@ -152,8 +159,8 @@ async function prepare(name: string, cfg: StudyConfig, kind: 'cnn' | 'model2'): 
     const mb = maskTensor(BATCH, m, drop, maskB);
     return run.step({ xa: imageTensor(pool, idx, imgA), xb: imageTensor(pool, idxB, imgB), onehot: oneHotTensor(labels, idx, 28), ...(ma ? { maskA: ma, maskB: mb! } : {}) });
   };
-  for (let i = 0; i < WARMUP; i++) await one();
-  return { name, kind, one, run, dir, ms: [], cpu: [] };
+  const warmup = await warmUp(async () => void (await one())); // ≥ 3 steps and ≥ 0.5 s, as every bench (bench/steps.ts)
+  return { name, kind, one, run, dir, ms: [], cpu: [], warmup };
 }
 
 /** One timed run of a case: `steps` steps, wall and process CPU ms per step. */
@@ -166,8 +173,8 @@ async function timeRun(c: Case): Promise<void> {
   c.cpu.push((u.user + u.system) / 1000 / STEPS);
 }
 
-async function report(c: Case, ceiling: number): Promise<void> {
-  const { name, kind, ms, cpu, run, dir } = c;
+async function report(c: Case, reference: number): Promise<void> {
+  const { name, kind, ms, cpu, run, dir, warmup } = c;
   const med = median(ms);
   const unit = kind === 'cnn' ? 'images/s' : 'pairs/s';
   const per = (x: number) => Math.round((BATCH * 1000) / x).toLocaleString('en-US').padStart(7);
@@ -179,7 +186,7 @@ async function report(c: Case, ceiling: number): Promise<void> {
     const file = run.session.endProfiling?.() as unknown as string | undefined;
     await run.dispose();
     const f = file && file.length ? file : join(dir, readdirSync(dir)[0]);
-    console.log(profileTable(f, WARMUP + RUNS * STEPS, ceiling));
+    console.log(profileTable(f, warmup, reference));
     rmSync(dir, { recursive: true, force: true });
   } else {
     await run.dispose();
@@ -202,10 +209,12 @@ for (const optimizer of OPTIMIZERS as ('sgd' | 'adam')[]) {
     byOptimizer[optimizer][kind] = c;
   }
 }
+const refBefore = PROFILE ? await gemmReference() : NaN;
 for (let r = 0; r < RUNS; r++) for (const c of cases) await timeRun(c);
-const ceiling = PROFILE ? await gemmCeiling() : NaN;
-if (PROFILE) console.log(`GEMM ceiling of this core: ${ceiling.toFixed(0)} GFLOP/s (a [512,512]·[512,512] Gemm on onnxruntime, 1 thread, fastest of 5 blocks of 0.5 s)`);
-for (const c of cases) await report(c, ceiling);
+// the GEMM reference before and after the timed runs, and the faster of the two
+const reference = PROFILE ? Math.max(refBefore, await gemmReference()) : NaN;
+if (PROFILE) console.log(`GEMM reference rate of this core: ${reference.toFixed(0)} GFLOP/s (a [512,512]·[512,512] Gemm on onnxruntime, 1 thread, fastest of 5 blocks of 0.5 s, before and after the timed runs)`);
+for (const c of cases) await report(c, reference);
 // Adam against SGD per run pair (the same round of the interleaving): the median of the ratios.
 for (const kind of ['cnn', 'model2'] as const) {
   const a = byOptimizer.adam?.[kind];

@@ -34,7 +34,7 @@ describe('MaskDrawer', () => {
       [5, { ...m, dropout: 0.5 }, 'd'], // threshold 128
       [5, { ...m, dropout: 0.3 }, 'e'], // keep·256 = 179.2: one uint32 per unit, the JS path
       [1, { ...m, filters: 3 }, 'f'], // 507 units: 31 groups of 16 and a tail of 11 (126¾ draws)
-      [7, { ...m, filters: 5 }, 'g'], // 5,915 units: a tail of 11 again, in a grown memory
+      [7, { ...m, filters: 5 }, 'g'], // 5,915 units: a tail of 11 again, at the start of a larger memory
       [64, m, 'h'],
     ];
     for (const [n, model, stream] of cases) {
@@ -42,6 +42,8 @@ describe('MaskDrawer', () => {
       const ref = makeRng(9, stream);
       const got = drawer.draw(n, model, rng)!;
       const want = dropoutMaskData(n, model, ref)!;
+      // the SIMD expand drew it, except for the rate whose keep·256 is not whole
+      expect(drawer.path, `stream ${stream}`).toBe(stream === 'e' ? 'js (keep·256 = 179.2 is not whole)' : 'wasm-simd');
       expect(got.length, `n ${n}, stream ${stream}`).toBe(want.length);
       expect(bits(got), `n ${n}, stream ${stream}`).toEqual(bits(want));
       expect(rng.uint32(), `stream ${stream} after the mask`).toBe(ref.uint32());
@@ -65,7 +67,9 @@ describe('MaskDrawer', () => {
   it('FILTERSTUDY_NO_SIMD=1 draws the same masks in JS and says so', () => {
     process.env.FILTERSTUDY_NO_SIMD = '1';
     expect(maskPath()).toBe('js (disabled by FILTERSTUDY_NO_SIMD)');
-    const got = new MaskDrawer().draw(3, m, makeRng(4, 'js'))!;
+    const drawer = new MaskDrawer();
+    const got = drawer.draw(3, m, makeRng(4, 'js'))!;
+    expect(drawer.path).toBe('js (disabled by FILTERSTUDY_NO_SIMD)');
     expect(bits(got)).toEqual(bits(dropoutMaskData(3, m, makeRng(4, 'js'))!));
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The hand-assembled WebAssembly modules against their text, assembled by wabt: the tfjs kernel
  * module (src/ml/kernels/simd.ts ↔ simd.wat), the onnxruntime engine's optimiser updates
- * (src/onnx/train/optimizer-simd.ts ↔ optimizer.wat) and its dropout masks (mask-simd.ts ↔ mask.wat). They must be the same bytes, so the text a
- * reviewer reads is the code that runs. The modules have no variants (shapes are run-time
+ * (src/onnx/train/optimizer-simd.ts ↔ optimizer.wat) and its dropout masks (mask-simd.ts ↔
+ * mask.wat). They must be the same bytes, so the text a reviewer reads is the code that runs.
+ * The modules have no variants (shapes are run-time
  * arguments, no feature flags), so one comparison each covers them. A mismatch names the section,
  * the function and the byte offset in its body.
  */

@@ -1,6 +1,6 @@
 /**
  * The few pieces of the WebAssembly binary format that the hand-assembled modules need (simd.ts here,
- * onnx/train/optimizer-simd.ts): LEB128 numbers, sections, local get/set, the SIMD opcodes they use,
+ * onnx/train/optimizer-simd.ts and mask-simd.ts): LEB128 numbers, sections, local get/set, the SIMD opcodes they use,
  * and a module of exported functions on an imported memory. Each module's text (.wat) is assembled by
  * wabt in test/wasm-wat.test.ts and compared with the emitted bytes, byte for byte.
  */

@@ -50,9 +50,16 @@ export function maskModuleBytes(): Uint8Array {
 
 type Expand = (src: number, dst: number, n: number, threshold: number, scaleBits: number) => void;
 
-/** The expand kernel on `memory`, or why it cannot run (FILTERSTUDY_NO_SIMD, or no wasm SIMD). */
-function expandKernel(memory: WebAssembly.Memory): Expand | string {
+/** Why the SIMD expand cannot run in this thread (FILTERSTUDY_NO_SIMD, a big-endian host), or null. */
+function simdOff(): string | null {
   if (!['', '0', undefined].includes(process.env.FILTERSTUDY_NO_SIMD)) return 'disabled by FILTERSTUDY_NO_SIMD';
+  // the draws are written through a host-order Uint32Array and read as bytes by wasm (little-endian)
+  if (new Uint8Array(Uint32Array.of(1).buffer)[0] !== 1) return 'a big-endian host';
+  return null;
+}
+
+/** The expand kernel on `memory`, or why it cannot run (no wasm SIMD in this runtime). */
+function expandKernel(memory: WebAssembly.Memory): Expand | string {
   try {
     return new WebAssembly.Instance(new WebAssembly.Module(maskModuleBytes().buffer as ArrayBuffer), { env: { memory } }).exports.expand as Expand;
   } catch (e) {
@@ -62,7 +69,8 @@ function expandKernel(memory: WebAssembly.Memory): Expand | string {
 
 /** Which implementation draws the masks in this thread: 'wasm-simd', or 'js (why not SIMD)'. */
 export function maskPath(): string {
-  const k = expandKernel(new WebAssembly.Memory({ initial: 1 }));
+  const off = simdOff();
+  const k = off ?? expandKernel(new WebAssembly.Memory({ initial: 1 }));
   return typeof k === 'string' ? `js (${k})` : 'wasm-simd';
 }
 
@@ -78,6 +86,11 @@ export class MaskDrawer {
   private expand: Expand | null = null;
   private capacity = 0; // units
   private fallback: Float32Array | null = null; // the JS path's buffer
+  /** Why this drawer draws in JS, decided once at creation (null: the SIMD expand, unless it fails to instantiate). */
+  private whyJs: string | null = simdOff();
+
+  /** 'wasm-simd' when the last draw ran the SIMD expand, else 'js (why)'; 'none yet' before any draw. */
+  path = 'none yet';
 
   /** The mask of `n` rows, or null when dropout is off; the same values as dropoutMaskData(n, m, rng). */
   draw(n: number, m: StudyConfig['model'], rng: Rng): Float32Array | null {
@@ -86,36 +99,42 @@ export class MaskDrawer {
     const size = n * p * p * m.filters;
     const keep = 1 - m.dropout;
     const threshold = keep * 256;
-    if (!Number.isInteger(threshold)) return this.drawJs(n, m, rng, size); // dropoutMaskData's float path
-    if (size > this.capacity) this.grow(size);
-    if (!this.expand) return this.drawJs(n, m, rng, size);
+    if (!Number.isInteger(threshold)) return this.drawJs(n, m, rng, size, `keep·256 = ${threshold} is not whole`); // dropoutMaskData's one-draw-per-unit path
+    if (this.whyJs === null && size > this.capacity) this.grow(size);
+    if (this.whyJs !== null) return this.drawJs(n, m, rng, size, this.whyJs);
     const words = (size + 3) >> 2;
-    const drawBytes = words * 4;
     const dst = Math.ceil(this.capacity / 16) * 16; // byte offset of the mask: after the draws, 16-byte aligned
     rng.fillUint32(new Uint32Array(this.memory!.buffer, 0, words));
     const scale = Math.fround(1 / keep);
     const scaleBits = new Uint32Array(Float32Array.of(scale).buffer)[0] | 0;
     const whole = size >> 4;
-    if (whole > 0) this.expand(0, dst, whole, threshold, scaleBits);
+    if (whole > 0) this.expand!(0, dst, whole, threshold, scaleBits);
     const out = new Float32Array(this.memory!.buffer, dst, size);
     if (whole << 4 < size) {
-      const bytes = new Uint8Array(this.memory!.buffer, 0, drawBytes);
+      const bytes = new Uint8Array(this.memory!.buffer, 0, words * 4);
       for (let i = whole << 4; i < size; i++) out[i] = bytes[i] < threshold ? scale : 0;
     }
+    this.path = 'wasm-simd';
     return out;
   }
 
-  /** Draws bytes at [0, capacity), the mask at [⌈capacity/16⌉·16, +4·capacity). */
+  /** Draws bytes at [0, capacity), the mask at [⌈capacity/16⌉·16, +4·capacity); a new memory, so earlier views keep their values. */
   private grow(size: number): void {
     this.capacity = size;
     const bytes = Math.ceil(size / 16) * 16 + 4 * size;
     this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / PAGE) });
     const k = expandKernel(this.memory);
-    this.expand = typeof k === 'string' ? null : k;
+    if (typeof k === 'string') {
+      this.whyJs = k;
+      this.memory = null;
+    } else {
+      this.expand = k;
+    }
   }
 
-  private drawJs(n: number, m: StudyConfig['model'], rng: Rng, size: number): Float32Array | null {
+  private drawJs(n: number, m: StudyConfig['model'], rng: Rng, size: number, why: string): Float32Array | null {
     if (!this.fallback || this.fallback.length < size) this.fallback = new Float32Array(size);
+    this.path = `js (${why})`;
     return dropoutMaskData(n, m, rng, this.fallback.subarray(0, size));
   }
 }

@@ -29,6 +29,7 @@ import { MaskDrawer } from '../src/onnx/train/mask-simd.ts';
 import { StepRunner, createSession } from '../src/onnx/train/session.ts';
 import { gemmFlops, type OrtProfileEvent } from './profile-lib.ts';
 import { warmUp } from './steps.ts';
+import { median } from './torch-compare.ts';
 import { TrainGraph } from '../src/onnx/train/ops.ts';
 import { cnnStepModel, model2LstmDim, model2StepModel, type Model2Input } from '../src/onnx/train/steps.ts';
 
@@ -46,10 +47,6 @@ const ONLY = opt('only', '');
 const OPTIMIZERS = opt('optimizer', 'sgd,adam').split(',');
 const POOL = 4096; // images the batches are drawn from
 
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
 
 /**
  * A GEMM reference rate for this core as onnxruntime reaches it: GFLOP/s of a [512,512]·[512,512] Gemm

@@ -2,8 +2,16 @@
  * The few pieces of the WebAssembly binary format that the hand-assembled modules need (simd.ts here,
  * onnx/train/optimizer-simd.ts and mask-simd.ts): LEB128 numbers, sections, local get/set, the SIMD opcodes they use,
  * and a module of exported functions on an imported memory. Each module's text (.wat) is assembled by
- * wabt in test/wasm-wat.test.ts and compared with the emitted bytes, byte for byte.
+ * wabt in test/wasm-wat.test.ts and compared with the emitted bytes, byte for byte. Also the one
+ * switch every such module obeys, FILTERSTUDY_NO_SIMD.
  */
+
+/**
+ * 'disabled by FILTERSTUDY_NO_SIMD' when that variable is set to anything but '' or '0' (the SIMD
+ * modules then run their bit-identical or slower fallbacks, as a runtime without wasm SIMD would), else null.
+ */
+export const simdOffByEnv = (): string | null =>
+  ['', '0', undefined].includes(process.env.FILTERSTUDY_NO_SIMD) ? null : 'disabled by FILTERSTUDY_NO_SIMD';
 
 /** Unsigned LEB128. */
 export const u = (n: number): number[] => {

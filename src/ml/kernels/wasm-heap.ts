@@ -7,6 +7,7 @@
 import type * as tfType from '../tfjs.ts';
 import { noteSimd } from './paths.ts';
 import { simdModule, type SimdKernels } from './simd.ts';
+import { simdOffByEnv } from './wasm-asm.ts';
 
 export type TF = typeof tfType;
 export type Info = tfType.TensorInfo;
@@ -33,7 +34,7 @@ export const call = (c: tfType.KernelConfig, args: Args) => (c.kernelFunc as unk
  * value but '' and '0') pretends a runtime without wasm SIMD: the fallbacks run, and each seed
  * says so (paths.ts) — what the tests of that warning use.
  */
-let simdOff: string | null = !['', '0', undefined].includes(process.env.FILTERSTUDY_NO_SIMD) ? 'disabled by FILTERSTUDY_NO_SIMD' : null;
+let simdOff: string | null = simdOffByEnv();
 /** Turns the SIMD module off (`why`) or back on (null) in this thread, as FILTERSTUDY_NO_SIMD does at start. */
 export function disableSimd(why: string | null): void {
   simdOff = why;

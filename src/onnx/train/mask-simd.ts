@@ -13,7 +13,7 @@
 import type { StudyConfig } from '../../config.ts';
 import { dropoutMaskData, pooledSide } from '../../ml/models.ts';
 import {
-  BR_IF, END, I32, I32_ADD, I32_CONST, I32_SUB, LOOP, V128, V128_AND, get, load, moduleBytes, set, simd, store, tee,
+  BR_IF, END, I32, I32_ADD, I32_CONST, I32_SUB, LOOP, V128, V128_AND, get, load, moduleBytes, set, simd, simdOffByEnv, store, tee,
 } from '../../ml/kernels/wasm-asm.ts';
 import type { Rng } from '../../rng.ts';
 
@@ -52,7 +52,8 @@ type Expand = (src: number, dst: number, n: number, threshold: number, scaleBits
 
 /** Why the SIMD expand cannot run in this thread (FILTERSTUDY_NO_SIMD, a big-endian host), or null. */
 function simdOff(): string | null {
-  if (!['', '0', undefined].includes(process.env.FILTERSTUDY_NO_SIMD)) return 'disabled by FILTERSTUDY_NO_SIMD';
+  const off = simdOffByEnv();
+  if (off) return off;
   // the draws are written through a host-order Uint32Array and read as bytes by wasm (little-endian)
   if (new Uint8Array(Uint32Array.of(1).buffer)[0] !== 1) return 'a big-endian host';
   return null;

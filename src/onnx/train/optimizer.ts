@@ -19,6 +19,7 @@
  * JavaScript — the memory traffic that kept two workers from scaling (docs/performance.md "Measuring speed").
  */
 import type { StudyConfig } from '../../config.ts';
+import { simdOffByEnv } from '../../ml/kernels/wasm-asm.ts';
 import { optimizerKernels, type OptimizerKernels } from './optimizer-simd.ts';
 
 type TrainConfig = StudyConfig['train'];
@@ -75,8 +76,7 @@ function adamJs(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Arr
 
 /** Whether the SIMD module runs the updates, or why not (FILTERSTUDY_NO_SIMD, as for the tfjs kernels). */
 function kernelsFor(memory: WebAssembly.Memory): OptimizerKernels | string {
-  if (!['', '0', undefined].includes(process.env.FILTERSTUDY_NO_SIMD)) return 'disabled by FILTERSTUDY_NO_SIMD';
-  return optimizerKernels(memory);
+  return simdOffByEnv() ?? optimizerKernels(memory);
 }
 
 /** Which implementation ParamStore uses in this thread: 'wasm-simd', or 'js (why not SIMD)'. */
